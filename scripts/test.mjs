@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// Runs every compiled test file (dist/test/**/*.test.js) with node's built-in test runner.
+// `npm test -- <filter>` runs only the files whose path contains <filter>.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const files = [];
+(function walk(dir) {
+  for (const e of readdirSync(dir)) {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) walk(p);
+    else if (p.endsWith('.test.js')) files.push(p);
+  }
+})(join(root, 'dist/test'));
+const chosen = files
+  .filter((f) => filters.length === 0 || filters.some((x) => relative(root, f).includes(x)))
+  .sort();
+if (chosen.length === 0) {
+  console.error('test: no test files matched');
+  process.exit(1);
+}
+const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=300000', ...chosen], {
+  cwd: root,
+  stdio: 'inherit',
+});
+process.exit(r.status ?? 1);

@@ -1,0 +1,54 @@
+/**
+ * The contract between the MPC engine and whatever carries its bytes.
+ *
+ * A `Network` is one party's view of a session: a FIFO message channel to every other
+ * party, a meter, and an abort that tears the whole session down. Protocols are SPMD:
+ * every party runs the same program, so the n-th message a party receives from a peer is
+ * always the n-th the peer sent; each message carries a step label so that a desync is
+ * caught at once (as a `ProtocolDesyncError`) instead of being computed on.
+ *
+ * Two implementations share this interface and one compliance suite
+ * (`test/net/compliance.ts`): TLS 1.3 over TCP with pinned peer keys (`tls-network.ts`)
+ * and an in-memory one for unit tests (`memory-network.ts`).
+ */
+
+/** Counts what a party put on the wire. Rounds are counted by protocols, not here. */
+export interface Meter {
+  /** Payload bytes this party has sent, by peer id. */
+  readonly sentTo: Map<string, number>;
+  /** Payload bytes this party has received, by peer id. */
+  readonly receivedFrom: Map<string, number>;
+  /** Total payload bytes sent to all peers. */
+  bytesSent(): number;
+  /** Total bytes received. */
+  bytesReceived(): number;
+  /** Messages sent. */
+  messagesSent(): number;
+}
+
+export interface Network {
+  /** This party's id. */
+  readonly self: string;
+  /** Every party in the session, self included, in session order. */
+  readonly parties: readonly string[];
+  readonly meter: Meter;
+  /**
+   * Queues `data` for `peer`, labelled `step`. Never blocks; ordering per peer is FIFO.
+   * The bytes are copied or written before the next await, so the caller may reuse `data`
+   * once the returned promise (which resolves when the data is flushed to the socket
+   * buffer, i.e. backpressure) settles; callers that do not care may ignore it.
+   */
+  send(peer: string, step: string, data: Uint8Array): Promise<void>;
+  /**
+   * The next message from `peer`. Rejects with `ProtocolDesyncError` if its step label is
+   * not `step`, with `MalformedMessageError` if `expectedBytes` is given and differs, and
+   * with a `PeerError` if the peer disconnects, times out or the session aborts.
+   */
+  recv(peer: string, step: string, expectedBytes?: number): Promise<Uint8Array>;
+  /** Tells every peer the session is over because of `reason`, then closes. Idempotent. */
+  abort(reason: Error): Promise<void>;
+  /** Orderly close once every party is done. */
+  close(): Promise<void>;
+  /** Set once the session has been aborted, locally or by a peer. */
+  readonly aborted: Error | undefined;
+}
