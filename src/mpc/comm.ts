@@ -1,0 +1,49 @@
+/**
+ * What protocols see of the network: ring tensors in and out, a round counter, and the
+ * per-session byte meter. One message per peer per round carries a whole tensor, whatever
+ * its size; `round()` is called once per communication round by every compute party, so
+ * `rounds` is the protocol's latency in round trips, independent of the transport.
+ */
+import type { Network } from '../net/types.js';
+
+export class Comm {
+  readonly net: Network;
+  /** Communication rounds so far (as seen by this party). */
+  rounds = 0;
+
+  constructor(net: Network) {
+    this.net = net;
+  }
+
+  get self(): string {
+    return this.net.self;
+  }
+
+  /** Marks the start of a new communication round. */
+  round(): void {
+    this.rounds++;
+  }
+
+  bytesSent(): number {
+    return this.net.meter.bytesSent();
+  }
+
+  /** Sends ring elements (or raw bytes) to `peer` under `step`. */
+  send(peer: string, step: string, data: BigUint64Array | Uint8Array): void {
+    const bytes = data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    // Backpressure is applied by the transport; a failed send surfaces on the next recv.
+    this.net.send(peer, step, bytes).catch(() => {});
+  }
+
+  /** Receives exactly `n` ring elements from `peer` under `step`. */
+  async recvRing(peer: string, step: string, n: number): Promise<BigUint64Array> {
+    const bytes = await this.net.recv(peer, step, n * 8);
+    if (bytes.byteOffset % 8 === 0) return new BigUint64Array(bytes.buffer, bytes.byteOffset, n);
+    return new BigUint64Array(bytes.slice().buffer, 0, n);
+  }
+
+  /** Receives raw bytes (length checked when `expected` is given). */
+  recvBytes(peer: string, step: string, expected?: number): Promise<Uint8Array> {
+    return this.net.recv(peer, step, expected);
+  }
+}

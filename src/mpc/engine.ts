@@ -1,0 +1,461 @@
+/**
+ * The MPC engine's public face: tensor operations on secret shares, the same for every
+ * protocol family. Programs (`src/algorithms`) are written against this class only.
+ *
+ * Every session member runs the same program (SPMD): compute parties compute, data
+ * providers feed inputs, receivers get outputs, and a member simply skips what is not its
+ * part. Each operation is vectorised — one call on a tensor of any size costs a constant
+ * number of rounds — and is metered: rounds, bytes this party sent and wall time are
+ * recorded per top-level operation (`stats`, `log`), nested calls included in their caller.
+ */
+import * as R from '../crypto/ring64.js';
+import { TacitError } from '../errors.js';
+import type { Network } from '../net/types.js';
+import { Comm } from './comm.js';
+import { decodeFixed, decodeInt, DEFAULT_FRAC_BITS, encodeFixed, encodeInt, fixedScalar } from './fixed-point.js';
+import { addParts, concatParts, gatherParts, mulPublicParts, negParts, splitParts, subParts } from './parts.js';
+import type { Parts, Protocol, ProtocolName } from './protocol.js';
+import { Rep3Protocol } from './rep3/protocol.js';
+import { serveDealer, type PreprocessingConfig } from './semi2k/preprocessing.js';
+import { Semi2kProtocol } from './semi2k/protocol.js';
+import { SecretTensor, sizeOf, type DType, type Shape } from './tensor.js';
+import { sigmoid, type SigmoidOptions } from './functions/sigmoid.js';
+import { exp } from './functions/exp.js';
+import { reciprocal, rsqrt } from './functions/reciprocal.js';
+
+export interface MpcConfig {
+  protocol: ProtocolName;
+  /** Compute parties in protocol order (3 for rep3, N ≥ 2 for semi2k). */
+  computeParties: readonly string[];
+  /** Fractional bits of fixed-point values (default 18). */
+  fracBits?: number;
+  /** semi2k only: where Beaver triples and other correlations come from (default: tfp). */
+  preprocessing?: PreprocessingConfig;
+}
+
+export interface OpRecord {
+  op: string;
+  /** Elements of the main operand. */
+  n: number;
+  rounds: number;
+  /** Payload bytes this party sent. */
+  bytes: number;
+  seconds: number;
+}
+
+export class MpcUsageError extends TacitError {
+  override name = 'MpcUsageError';
+}
+
+export class Mpc {
+  readonly protocol: Protocol;
+  readonly comm: Comm;
+  readonly fracBits: number;
+  /** Completed top-level operations, oldest first (bounded to the last 10,000). */
+  readonly log: OpRecord[] = [];
+  #depth = 0;
+
+  /** Session members that run programs (every party but a dealer). */
+  readonly members: readonly string[];
+
+  private constructor(protocol: Protocol, comm: Comm, fracBits: number, members: readonly string[]) {
+    this.protocol = protocol;
+    this.comm = comm;
+    this.fracBits = fracBits;
+    this.members = members;
+  }
+
+  /** Opens an MPC session over an established network (run by every member but a dealer). */
+  static async create(net: Network, config: MpcConfig): Promise<Mpc> {
+    const fracBits = config.fracBits ?? DEFAULT_FRAC_BITS;
+    if (!Number.isInteger(fracBits) || fracBits < 1 || fracBits > 30) {
+      throw new RangeError(`fracBits must be an integer in [1, 30], got ${fracBits}`);
+    }
+    for (const p of config.computeParties) {
+      if (!net.parties.includes(p)) throw new MpcUsageError(`compute party ${p} is not in the session`);
+    }
+    const comm = new Comm(net);
+    let protocol: Protocol;
+    if (config.protocol === 'rep3') protocol = await Rep3Protocol.create(comm, config.computeParties);
+    else if (config.protocol === 'semi2k') {
+      protocol = await Semi2kProtocol.create(comm, config.computeParties, config.preprocessing ?? { kind: 'tfp' });
+    } else throw new MpcUsageError(`unknown protocol ${String(config.protocol)}`, { hint: 'Use rep3 or semi2k.' });
+    const dealer = config.protocol === 'semi2k' && config.preprocessing?.kind === 'ttp' ? config.preprocessing.dealer : undefined;
+    if (dealer && config.computeParties.includes(dealer)) throw new MpcUsageError('the dealer cannot be a compute party');
+    return new Mpc(protocol, comm, fracBits, net.parties.filter((p) => p !== dealer));
+  }
+
+  /** The dealer process's whole life in a semi2k session with a `ttp` source. */
+  static async serveDealer(net: Network, computeParties: readonly string[]): Promise<number> {
+    return serveDealer(new Comm(net), computeParties);
+  }
+
+  get self(): string {
+    return this.comm.self;
+  }
+  get isCompute(): boolean {
+    return this.protocol.index >= 0;
+  }
+
+  /** Ends the session's protocol (releases the dealer). The network is the caller's to close. */
+  async finish(): Promise<void> {
+    await this.protocol.finish();
+  }
+
+  /** Runs `fn` as a metered operation. */
+  async measure<T>(op: string, n: number, fn: () => Promise<T>): Promise<T> {
+    if (this.#depth > 0) return fn();
+    this.#depth++;
+    const rounds0 = this.comm.rounds;
+    const bytes0 = this.comm.bytesSent();
+    const t0 = process.hrtime.bigint();
+    try {
+      return await fn();
+    } finally {
+      this.#depth--;
+      const rec: OpRecord = {
+        op,
+        n,
+        rounds: this.comm.rounds - rounds0,
+        bytes: this.comm.bytesSent() - bytes0,
+        seconds: Number(process.hrtime.bigint() - t0) / 1e9,
+      };
+      this.log.push(rec);
+      if (this.log.length > 10000) this.log.splice(0, this.log.length - 10000);
+    }
+  }
+
+  /** Totals per operation name. */
+  stats(): Map<string, { calls: number; rounds: number; bytes: number; seconds: number }> {
+    const m = new Map<string, { calls: number; rounds: number; bytes: number; seconds: number }>();
+    for (const r of this.log) {
+      const s = m.get(r.op) ?? { calls: 0, rounds: 0, bytes: 0, seconds: 0 };
+      s.calls++;
+      s.rounds += r.rounds;
+      s.bytes += r.bytes;
+      s.seconds += r.seconds;
+      m.set(r.op, s);
+    }
+    return m;
+  }
+
+  // ---------------------------------------------------------------- input and output
+
+  /**
+   * Secret-shares a tensor held by `owner` (any member). Only the owner passes `values`;
+   * every member passes the same public `shape` and `dtype`.
+   */
+  async input(
+    owner: string,
+    values: ArrayLike<number> | BigUint64Array | undefined,
+    shape: Shape,
+    dtype: DType = 'fxp',
+  ): Promise<SecretTensor> {
+    const n = sizeOf(shape);
+    if (!this.members.includes(owner)) throw new MpcUsageError(`input owner ${owner} is not in the session`);
+    let ring: BigUint64Array | undefined;
+    if (owner === this.self) {
+      if (!values) throw new MpcUsageError(`party ${owner} must pass the values it inputs`);
+      if (values.length !== n) {
+        throw new MpcUsageError(`input has ${values.length} values but shape [${shape.join(', ')}] needs ${n}`);
+      }
+      ring = values instanceof BigUint64Array ? values : dtype === 'fxp' ? encodeFixed(values, this.fracBits, 'input') : encodeInt(values, 'input');
+    }
+    return this.measure('input', n, async () => new SecretTensor(shape, dtype, await this.protocol.inputA(owner, ring, n)));
+  }
+
+  /** A public tensor as a (trivial) sharing. */
+  constant(values: ArrayLike<number>, shape: Shape, dtype: DType = 'fxp'): SecretTensor {
+    const ring = dtype === 'fxp' ? encodeFixed(values, this.fracBits, 'constant') : encodeInt(values, 'constant');
+    if (ring.length !== sizeOf(shape)) throw new MpcUsageError('constant: values do not fill the shape');
+    return new SecretTensor(shape, dtype, this.protocol.fromPublic(ring));
+  }
+
+  /**
+   * Reveals `x` to `to` (one member, several, or every member by default); returns the
+   * decoded values there and undefined elsewhere.
+   */
+  async reveal(x: SecretTensor, to?: string | readonly string[]): Promise<Float64Array | undefined> {
+    const ring = await this.revealRing(x, to);
+    if (!ring) return undefined;
+    return x.dtype === 'fxp' ? decodeFixed(ring, this.fracBits) : Float64Array.from(decodeInt(ring), Number);
+  }
+
+  /** Reveals the raw ring elements (two's complement) of `x`. */
+  async revealRing(x: SecretTensor, to?: string | readonly string[]): Promise<BigUint64Array | undefined> {
+    const targets = to === undefined ? this.members : typeof to === 'string' ? [to] : to;
+    for (const t of targets) if (!this.members.includes(t)) throw new MpcUsageError(`reveal target ${t} is not in the session`);
+    return this.measure('reveal', x.size, () => this.protocol.openA(x.parts, x.size, targets));
+  }
+
+  // ---------------------------------------------------------------- linear, local
+
+  #same(x: SecretTensor, y: SecretTensor, op: string): void {
+    if (x.size !== y.size || x.shape.length !== y.shape.length || x.shape.some((d, i) => d !== y.shape[i])) {
+      throw new MpcUsageError(`${op}: shapes [${x.shape}] and [${y.shape}] differ`);
+    }
+  }
+  #dtypeOf(x: SecretTensor, y: SecretTensor, op: string): DType {
+    if (x.dtype !== y.dtype) throw new MpcUsageError(`${op}: dtypes ${x.dtype} and ${y.dtype} differ`, { hint: 'Convert with toFxp() first.' });
+    return x.dtype;
+  }
+
+  add(x: SecretTensor, y: SecretTensor): SecretTensor {
+    this.#same(x, y, 'add');
+    return new SecretTensor(x.shape, this.#dtypeOf(x, y, 'add'), addParts(x.parts, y.parts));
+  }
+  sub(x: SecretTensor, y: SecretTensor): SecretTensor {
+    this.#same(x, y, 'sub');
+    return new SecretTensor(x.shape, this.#dtypeOf(x, y, 'sub'), subParts(x.parts, y.parts));
+  }
+  neg(x: SecretTensor): SecretTensor {
+    return new SecretTensor(x.shape, x.dtype, negParts(x.parts));
+  }
+
+  /** Encodes a public scalar or per-element values in x's dtype. */
+  #encodePublic(x: SecretTensor, c: number | ArrayLike<number>): bigint | BigUint64Array {
+    if (typeof c === 'number') return x.dtype === 'fxp' ? fixedScalar(c, this.fracBits) : BigInt.asUintN(64, BigInt(c));
+    if (c.length !== x.size) throw new MpcUsageError(`public operand has ${c.length} values, tensor has ${x.size}`);
+    return x.dtype === 'fxp' ? encodeFixed(c, this.fracBits, 'public operand') : encodeInt(c, 'public operand');
+  }
+
+  /** x + c for a public scalar or tensor c (in x's dtype). */
+  addPublic(x: SecretTensor, c: number | ArrayLike<number>): SecretTensor {
+    return new SecretTensor(x.shape, x.dtype, this.protocol.addPublicA(x.parts, this.#encodePublic(x, c), x.size));
+  }
+
+  /** x · k for a public integer k (no truncation). */
+  mulInt(x: SecretTensor, k: number | bigint): SecretTensor {
+    if (typeof k === 'number' && !Number.isSafeInteger(k)) throw new MpcUsageError('mulInt takes an integer');
+    return new SecretTensor(x.shape, x.dtype, mulPublicParts(x.parts, BigInt.asUintN(64, BigInt(k))));
+  }
+
+  /** x · c for public reals c (scalar or per element); one truncation for fxp tensors. */
+  async mulPublic(x: SecretTensor, c: number | ArrayLike<number>): Promise<SecretTensor> {
+    return this.measure('mulPublic', x.size, async () => {
+      const enc = typeof c === 'number' ? fixedScalar(c, this.fracBits) : encodeFixed(c, this.fracBits, 'public factor');
+      if (typeof enc !== 'bigint' && enc.length !== x.size) throw new MpcUsageError('mulPublic: size mismatch');
+      const prod = mulPublicParts(x.parts, enc);
+      // An int tensor times a real becomes fxp without truncation; fxp · fxp needs one.
+      if (x.dtype === 'int') return new SecretTensor(x.shape, 'fxp', prod);
+      return new SecretTensor(x.shape, 'fxp', await this.protocol.truncA(prod, x.size, this.fracBits));
+    });
+  }
+
+  /** An int tensor as fxp (exact: shifts left by the fractional bits). */
+  toFxp(x: SecretTensor): SecretTensor {
+    if (x.dtype === 'fxp') return x;
+    return new SecretTensor(x.shape, 'fxp', mulPublicParts(x.parts, 1n << BigInt(this.fracBits)));
+  }
+
+  /** Sum of all elements, or along an axis of a 2-D tensor. Local. */
+  sum(x: SecretTensor, axis?: 0 | 1): SecretTensor {
+    if (axis === undefined) {
+      return new SecretTensor([1], x.dtype, x.parts.map((p) => sumRing(p)));
+    }
+    if (x.shape.length !== 2) throw new MpcUsageError('sum along an axis needs a 2-D tensor');
+    const [m, n] = x.shape as [number, number];
+    if (axis === 0) {
+      const ones = new BigUint64Array(m).fill(1n);
+      return new SecretTensor([n], x.dtype, x.parts.map((p) => R.matmul(new BigUint64Array(n), ones, p, 1, m, n)));
+    }
+    const ones = new BigUint64Array(n).fill(1n);
+    return new SecretTensor([m], x.dtype, x.parts.map((p) => R.matmul(new BigUint64Array(m), p, ones, m, n, 1)));
+  }
+
+  /** Transpose of a 2-D tensor. Local. */
+  transpose(x: SecretTensor): SecretTensor {
+    if (x.shape.length !== 2) throw new MpcUsageError('transpose needs a 2-D tensor');
+    const [m, n] = x.shape as [number, number];
+    return new SecretTensor([n, m], x.dtype, x.parts.map((p) => R.transpose(p, m, n)));
+  }
+
+  /** Rows `idx` of a tensor whose first axis is rows. Local. */
+  rows(x: SecretTensor, idx: ArrayLike<number>): SecretTensor {
+    const width = x.shape.length > 1 ? x.size / x.shape[0]! : 1;
+    const flat = new Int32Array(idx.length * width);
+    for (let i = 0; i < idx.length; i++) {
+      const r = idx[i]!;
+      if (!(r >= 0 && r < (x.shape[0] ?? 0))) throw new MpcUsageError(`row ${r} out of range`);
+      for (let j = 0; j < width; j++) flat[i * width + j] = r * width + j;
+    }
+    return new SecretTensor([idx.length, ...x.shape.slice(1)], x.dtype, gatherParts(x.parts, flat));
+  }
+
+  /** Concatenates 2-D tensors along columns (same rows). Local. */
+  hconcat(xs: SecretTensor[]): SecretTensor {
+    const m = xs[0]!.shape[0]!;
+    const widths = xs.map((x) => (x.shape.length > 1 ? x.shape[1]! : 1));
+    const total = widths.reduce((a, b) => a + b, 0);
+    const dtype = xs[0]!.dtype;
+    for (const x of xs) {
+      if (x.shape[0] !== m) throw new MpcUsageError('hconcat: row counts differ');
+      if (x.dtype !== dtype) throw new MpcUsageError('hconcat: dtypes differ');
+    }
+    const parts = xs[0]!.parts.map((_, j) => {
+      const out = new BigUint64Array(m * total);
+      let col = 0;
+      xs.forEach((x, t) => {
+        const w = widths[t]!;
+        const p = x.parts[j]!;
+        for (let i = 0; i < m; i++) out.set(p.subarray(i * w, (i + 1) * w), i * total + col);
+        col += w;
+      });
+      return out;
+    });
+    return new SecretTensor([m, total], dtype, parts);
+  }
+
+  /** Flat concatenation (e.g. to batch several tensors into one round). Local. */
+  concat(xs: SecretTensor[]): SecretTensor {
+    const dtype = xs[0]!.dtype;
+    if (xs.some((x) => x.dtype !== dtype)) throw new MpcUsageError('concat: dtypes differ');
+    const n = xs.reduce((s, x) => s + x.size, 0);
+    return new SecretTensor([n], dtype, concatParts(...xs.map((x) => x.parts)));
+  }
+
+  /** Splits a flat tensor into pieces shaped like `shapes`. Local. */
+  split(x: SecretTensor, shapes: Shape[]): SecretTensor[] {
+    const lens = shapes.map(sizeOf);
+    if (lens.reduce((a, b) => a + b, 0) !== x.size) throw new MpcUsageError('split: sizes do not add up');
+    return splitParts(x.parts, lens).map((p, i) => new SecretTensor(shapes[i]!, x.dtype, p));
+  }
+
+  // ---------------------------------------------------------------- products
+
+  #productDtype(x: SecretTensor, y: SecretTensor): { dtype: DType; trunc: boolean } {
+    if (x.dtype === 'fxp' && y.dtype === 'fxp') return { dtype: 'fxp', trunc: true };
+    return { dtype: x.dtype === 'int' && y.dtype === 'int' ? 'int' : 'fxp', trunc: false };
+  }
+
+  /** Elementwise product (fixed-point products are truncated back to fracBits). */
+  async mul(x: SecretTensor, y: SecretTensor): Promise<SecretTensor> {
+    this.#same(x, y, 'mul');
+    return this.measure('mul', x.size, async () => {
+      const { dtype, trunc } = this.#productDtype(x, y);
+      const z = await this.protocol.mulAA(x.parts, y.parts, x.size);
+      return new SecretTensor(x.shape, dtype, trunc ? await this.protocol.truncA(z, x.size, this.fracBits) : z);
+    });
+  }
+
+  /** Elementwise ring product without truncation (the raw protocol multiplication). */
+  async mulRing(x: SecretTensor, y: SecretTensor): Promise<SecretTensor> {
+    this.#same(x, y, 'mulRing');
+    return this.measure('mulRing', x.size, async () => new SecretTensor(x.shape, 'int', await this.protocol.mulAA(x.parts, y.parts, x.size)));
+  }
+
+  /** Matrix product of 2-D tensors (a 1-D right operand is a column). */
+  async matmul(x: SecretTensor, y: SecretTensor): Promise<SecretTensor> {
+    const [m, k] = x.shape.length === 2 ? (x.shape as [number, number]) : [1, x.shape[0]!];
+    const [k2, n] = y.shape.length === 2 ? (y.shape as [number, number]) : [y.shape[0]!, 1];
+    if (k !== k2) throw new MpcUsageError(`matmul: inner dimensions ${k} and ${k2} differ`);
+    return this.measure('matmul', m * k * n, async () => {
+      const { dtype, trunc } = this.#productDtype(x, y);
+      const z = await this.protocol.matmulAA(x.parts, y.parts, m, k, n);
+      const shape = y.shape.length === 2 ? [m, n] : [m];
+      return new SecretTensor(shape, dtype, trunc ? await this.protocol.truncA(z, m * n, this.fracBits) : z);
+    });
+  }
+
+  /** Truncation by `bits` (division by 2^bits, rounding down, ±1 ulp). */
+  async trunc(x: SecretTensor, bits: number): Promise<SecretTensor> {
+    return this.measure('trunc', x.size, async () => new SecretTensor(x.shape, x.dtype, await this.protocol.truncA(x.parts, x.size, bits)));
+  }
+
+  // ---------------------------------------------------------------- comparisons
+
+  /** 1 where x < 0, else 0 (int). */
+  async ltz(x: SecretTensor): Promise<SecretTensor> {
+    return this.measure('ltz', x.size, async () => new SecretTensor(x.shape, 'int', await this.protocol.msbA(x.parts, x.size)));
+  }
+
+  /** 1 where x < y (int). Exact for |x − y| < 2^63 in the ring. */
+  async lt(x: SecretTensor, y: SecretTensor): Promise<SecretTensor> {
+    this.#same(x, y, 'lt');
+    this.#dtypeOf(x, y, 'lt');
+    return this.measure('lt', x.size, () => this.ltz(this.sub(x, y)));
+  }
+  async gt(x: SecretTensor, y: SecretTensor): Promise<SecretTensor> {
+    return this.measure('gt', x.size, () => this.lt(y, x));
+  }
+  async le(x: SecretTensor, y: SecretTensor): Promise<SecretTensor> {
+    return this.measure('le', x.size, async () => this.not(await this.lt(y, x)));
+  }
+  async ge(x: SecretTensor, y: SecretTensor): Promise<SecretTensor> {
+    return this.measure('ge', x.size, async () => this.not(await this.lt(x, y)));
+  }
+  /** 1 where x == y (int): neither x − y nor y − x is negative; one batched sign test. */
+  async eq(x: SecretTensor, y: SecretTensor): Promise<SecretTensor> {
+    this.#same(x, y, 'eq');
+    this.#dtypeOf(x, y, 'eq');
+    return this.measure('eq', x.size, async () => {
+      const d = this.sub(x, y);
+      const signs = await this.ltz(this.concat([d, this.neg(d)]));
+      const [a, b] = this.split(signs, [x.shape, x.shape]);
+      return this.not(this.add(a!, b!));
+    });
+  }
+  /** 1 − b for an int 0/1 tensor. Local. */
+  not(b: SecretTensor): SecretTensor {
+    return this.addPublic(this.neg(b), 1);
+  }
+
+  /** Where c (int 0/1) is 1, x; else y. One product. */
+  async select(c: SecretTensor, x: SecretTensor, y: SecretTensor): Promise<SecretTensor> {
+    this.#same(x, y, 'select');
+    this.#same(c, x, 'select');
+    if (c.dtype !== 'int') throw new MpcUsageError('select: the condition must be an int 0/1 tensor (a comparison result)');
+    const dtype = this.#dtypeOf(x, y, 'select');
+    return this.measure('select', x.size, async () => {
+      const d = await this.protocol.mulAA(c.parts, subParts(x.parts, y.parts), x.size);
+      return new SecretTensor(x.shape, dtype, addParts(y.parts, d));
+    });
+  }
+
+  async relu(x: SecretTensor): Promise<SecretTensor> {
+    return this.measure('relu', x.size, async () => {
+      const pos = this.not(await this.ltz(x));
+      return new SecretTensor(x.shape, x.dtype, await this.protocol.mulAA(pos.parts, x.parts, x.size));
+    });
+  }
+
+  async abs(x: SecretTensor): Promise<SecretTensor> {
+    return this.measure('abs', x.size, async () => {
+      const s = await this.ltz(x);
+      // x · (1 − 2s)
+      const f = this.addPublic(this.mulInt(s, -2), 1);
+      return new SecretTensor(x.shape, x.dtype, await this.protocol.mulAA(f.parts, x.parts, x.size));
+    });
+  }
+
+  /** Bit decomposition (boolean shares of the 64-bit words). */
+  async a2b(x: SecretTensor): Promise<Parts> {
+    return this.measure('a2b', x.size, () => this.protocol.a2b(x.parts, x.size));
+  }
+
+  // ---------------------------------------------------------------- non-linear functions
+
+  sigmoid(x: SecretTensor, options?: SigmoidOptions): Promise<SecretTensor> {
+    return this.measure('sigmoid', x.size, () => sigmoid(this, x, options));
+  }
+  exp(x: SecretTensor): Promise<SecretTensor> {
+    return this.measure('exp', x.size, () => exp(this, x));
+  }
+  reciprocal(x: SecretTensor): Promise<SecretTensor> {
+    return this.measure('reciprocal', x.size, () => reciprocal(this, x));
+  }
+  async div(x: SecretTensor, y: SecretTensor): Promise<SecretTensor> {
+    return this.measure('div', x.size, async () => this.mul(this.toFxp(x), await this.reciprocal(y)));
+  }
+  rsqrt(x: SecretTensor): Promise<SecretTensor> {
+    return this.measure('rsqrt', x.size, () => rsqrt(this, x));
+  }
+  async sqrt(x: SecretTensor): Promise<SecretTensor> {
+    return this.measure('sqrt', x.size, async () => this.mul(this.toFxp(x), await this.rsqrt(x)));
+  }
+}
+
+function sumRing(p: BigUint64Array): BigUint64Array {
+  const ones = new BigUint64Array(p.length).fill(1n);
+  return R.matmul(new BigUint64Array(1), p, ones, 1, p.length, 1);
+}

@@ -1,0 +1,73 @@
+/**
+ * Linear maps on shares, applied part by part. For both replicated and additive sharing,
+ * any map that is linear over Z_2^64 (add, subtract, negate, multiply by a public value)
+ * or over GF(2)^64 (XOR, AND with a public mask, shifts) is computed locally on each part;
+ * these helpers are therefore protocol-independent.
+ */
+import * as R from '../crypto/ring64.js';
+import type { Parts } from './protocol.js';
+
+const fresh = (n: number) => new BigUint64Array(n);
+
+export function addParts(x: Parts, y: Parts): Parts {
+  return x.map((p, i) => R.add(fresh(p.length), p, y[i]!));
+}
+export function subParts(x: Parts, y: Parts): Parts {
+  return x.map((p, i) => R.sub(fresh(p.length), p, y[i]!));
+}
+export function negParts(x: Parts): Parts {
+  return x.map((p) => R.neg(fresh(p.length), p));
+}
+/** x · c for a public scalar or a public value per element. */
+export function mulPublicParts(x: Parts, c: bigint | BigUint64Array): Parts {
+  return x.map((p) => (typeof c === 'bigint' ? R.mulScalar(fresh(p.length), p, c) : R.mul(fresh(p.length), p, c)));
+}
+export function xorParts(x: Parts, y: Parts): Parts {
+  return x.map((p, i) => R.xor(fresh(p.length), p, y[i]!));
+}
+export function andPublicParts(x: Parts, c: bigint | BigUint64Array): Parts {
+  return x.map((p) => (typeof c === 'bigint' ? R.andScalar(fresh(p.length), p, c) : R.and(fresh(p.length), p, c)));
+}
+export function shlParts(x: Parts, s: number): Parts {
+  return x.map((p) => R.shl(fresh(p.length), p, s));
+}
+export function shrlParts(x: Parts, s: number): Parts {
+  return x.map((p) => R.shrl(fresh(p.length), p, s));
+}
+/** Concatenates several tensors' shares part by part (to batch them into one round). */
+export function concatParts(...xs: Parts[]): Parts {
+  if (xs.length === 0) return [];
+  const k = xs[0]!.length;
+  const out: Parts = [];
+  for (let j = 0; j < k; j++) {
+    const total = xs.reduce((s, x) => s + x[j]!.length, 0);
+    const buf = fresh(total);
+    let off = 0;
+    for (const x of xs) {
+      buf.set(x[j]!, off);
+      off += x[j]!.length;
+    }
+    out.push(buf);
+  }
+  return out;
+}
+/** Splits concatenated shares back into pieces of the given lengths. */
+export function splitParts(x: Parts, lengths: number[]): Parts[] {
+  const out: Parts[] = lengths.map(() => []);
+  for (const p of x) {
+    let off = 0;
+    lengths.forEach((len, i) => {
+      out[i]!.push(p.subarray(off, off + len));
+      off += len;
+    });
+  }
+  return out;
+}
+/** Selects elements by index (gather), part by part. */
+export function gatherParts(x: Parts, idx: ArrayLike<number>): Parts {
+  return x.map((p) => {
+    const out = fresh(idx.length);
+    for (let i = 0; i < idx.length; i++) out[i] = p[idx[i]!]!;
+    return out;
+  });
+}

@@ -1,0 +1,104 @@
+/**
+ * Truncation of replicated shares by d bits with an exact sign: the probabilistic
+ * truncation with a known most significant bit of Dalskov, Escudero & Keller, "Secure
+ * Evaluation of Quantized Neural Networks" (PoPETs 2020, arXiv 1910.12435, §3.2.2; the
+ * sign offset from Escudero et al., CRYPTO 2020, eprint 2020/338, §5.1), run between
+ * parties 0 and 1 with party 2 as the dealer of its correlated randomness — the structure
+ * SPU uses for ABY3.
+ *
+ * Unlike ABY3's local share truncation (Mohassel & Rindal 2018, §5.1.1), whose result is
+ * wrong with probability ~|x|/2^63 (about once in 2^21 products of fixed-point numbers of
+ * size 2^10), the result here is floor(x / 2^d) or one more, always, for |x| < 2^62.
+ *
+ * Two rounds; two ring elements per element per party:
+ *  1. parties 0 and 1 hold x' = x + 2^62 as u0 = x_0 + x_1 and u1 = x_2, mask it with
+ *     r = r_0 + r_1 (streams shared with party 2) and open c = x' + r to each other,
+ *     while party 2 deals additive shares of r's top bit and of (r mod 2^63) >> d;
+ *  2. the 2-out-of-2 result is turned back into replicated shares: components 0 and 2
+ *     come from pair streams, component 1 is exchanged between parties 0 and 1.
+ */
+import * as R from '../../crypto/ring64.js';
+import type { Parts } from '../protocol.js';
+import type { Rep3Protocol } from './protocol.js';
+
+const fresh = (n: number) => new BigUint64Array(n);
+const TOP = 1n << 62n;
+
+export async function truncRep3(p: Rep3Protocol, x: Parts, n: number, d: number): Promise<Parts> {
+  if (d <= 0) return x;
+  const i = p.index;
+  const comm = p.comm;
+  comm.round();
+  if (i === 2) {
+    const s02 = p.pair(0, 2);
+    const s12 = p.pair(1, 2);
+    const r = R.add(fresh(n), s02.ring(n), s12.ring(n));
+    const rb = R.shrl(fresh(n), r, 63);
+    const rc = R.shrl(fresh(n), R.shl(fresh(n), r, 1), 1 + d);
+    const rb0 = s02.ring(n);
+    const rc0 = s02.ring(n);
+    const corr = fresh(2 * n);
+    R.sub(corr.subarray(0, n), rb, rb0);
+    R.sub(corr.subarray(n), rc, rc0);
+    comm.send(p.party(1), 'rep3.trunc.dealer', corr);
+    comm.round();
+    const s0 = s02.ring(n);
+    const s2 = s12.ring(n);
+    return [s2, s0];
+  }
+  // Parties 0 and 1.
+  const stream = i === 0 ? p.pair(0, 2) : p.pair(1, 2);
+  const rMine = stream.ring(n);
+  const peer = p.party(1 - i);
+  let mine: BigUint64Array;
+  if (i === 0) {
+    mine = R.add(fresh(n), R.addScalar(fresh(n), R.add(fresh(n), x[0]!, x[1]!), TOP), rMine);
+  } else {
+    mine = R.add(fresh(n), x[1]!, rMine);
+  }
+  comm.send(peer, 'rep3.trunc.open', mine);
+  let rb: BigUint64Array, rc: BigUint64Array;
+  if (i === 0) {
+    rb = stream.ring(n);
+    rc = stream.ring(n);
+  } else {
+    const corr = await comm.recvRing(p.party(2), 'rep3.trunc.dealer', 2 * n);
+    rb = corr.subarray(0, n);
+    rc = corr.subarray(n);
+  }
+  const c = R.add(fresh(n), mine, await comm.recvRing(peer, 'rep3.trunc.open', n));
+  const y = shareOfTruncated(c, rb, rc, d, i === 0);
+  comm.round();
+  const sOwn = stream.ring(n); // component 0 for party 0, component 2 for party 1
+  const t = R.sub(fresh(n), y, sOwn);
+  comm.send(peer, 'rep3.trunc.reshare', t);
+  const s1 = R.add(fresh(n), t, await comm.recvRing(peer, 'rep3.trunc.reshare', n));
+  return i === 0 ? [sOwn, s1] : [s1, sOwn];
+}
+
+/**
+ * This party's additive share of floor((x + 2^62) / 2^d) − 2^(62−d), given the opened
+ * c = x + 2^62 + r and shares of r's top bit (rb) and of (r mod 2^63) >> d (rc):
+ *   y = (c mod 2^63) >> d − rc + (c_63 XOR rb)·2^(63−d) − 2^(62−d).
+ * The public terms are added by the `leader` only.
+ */
+export function shareOfTruncated(
+  c: BigUint64Array,
+  rb: BigUint64Array,
+  rc: BigUint64Array,
+  d: number,
+  leader: boolean,
+): BigUint64Array {
+  const n = c.length;
+  const c63 = R.shrl(fresh(n), c, 63);
+  // b = rb + c63 − 2·c63·rb (shares of the XOR of a public and a shared bit).
+  const b = R.sub(fresh(n), rb, R.shl(fresh(n), R.mul(fresh(n), c63, rb), 1));
+  if (leader) R.add(b, b, c63);
+  const y = R.sub(fresh(n), R.shl(fresh(n), b, 63 - d), rc);
+  if (leader) {
+    const cHat = R.shrl(fresh(n), R.shl(fresh(n), c, 1), 1 + d);
+    R.add(y, y, cHat);
+    R.addScalar(y, y, BigInt.asUintN(64, -(1n << BigInt(62 - d))));
+  }
+  return y;
+}
