@@ -253,3 +253,29 @@ export function matmulAcc(C: usize, A: usize, B: usize, m: i32, k: i32, n: i32):
     }
   }
 }
+
+/**
+ * One party's additive share of a truncation with exact sign (Dalskov, Escudero, Keller
+ * 2020), fused into one pass: with c public, c63 = c >> 63,
+ *   b = rb + c63 − 2·c63·rb      (c63 added by the leader only)
+ *   y = b·2^(63−d) − rc [+ ((c << 1) >> (1 + d)) − 2^(62−d) at the leader].
+ */
+export function truncShare(out: usize, c: usize, rb: usize, rc: usize, d: i32, leader: i32, n: i32): void {
+  const sh = <u64>(63 - d);
+  const off = (<u64>1) << <u64>(62 - d);
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 3;
+    const cv = load<u64>(c + o);
+    const c63 = cv >> 63;
+    const rbv = load<u64>(rb + o);
+    let b = rbv - ((c63 * rbv) << 1);
+    let y: u64;
+    if (leader) {
+      b += c63;
+      y = (b << sh) - load<u64>(rc + o) + ((cv << 1) >> <u64>(1 + d)) - off;
+    } else {
+      y = (b << sh) - load<u64>(rc + o);
+    }
+    store<u64>(out + o, y);
+  }
+}

@@ -31,6 +31,7 @@ interface Kernels {
   beaverMul(o: number, c: number, a: number, b: number, d: number, e: number, withDE: number, n: number): void;
   beaverAnd(o: number, c: number, a: number, b: number, d: number, e: number, withDE: number, n: number): void;
   matmulAcc(C: number, A: number, B: number, m: number, k: number, n: number): void;
+  truncShare(o: number, c: number, rb: number, rc: number, d: number, leader: number, n: number): void;
 }
 
 const CHUNK = 8192; // elements per slot (64 KiB)
@@ -164,6 +165,18 @@ export function beaver(
   return stream(out, [c, a, b, d, e], (n) =>
     (boolean ? K.beaverAnd : K.beaverMul)(0, P[0]!, P[1]!, P[2]!, P[3]!, P[4]!, withDE ? 1 : 0, n),
   );
+}
+
+/** A party's share of a truncation with exact sign from the opened c (see assembly/ring64.ts). */
+export function truncShare(
+  out: BigUint64Array,
+  c: BigUint64Array,
+  rb: BigUint64Array,
+  rc: BigUint64Array,
+  d: number,
+  leader: boolean,
+): BigUint64Array {
+  return stream(out, [c, rb, rc], (n) => K.truncShare(0, P[0]!, P[1]!, P[2]!, d, leader ? 1 : 0, n));
 }
 
 /** C = A (m×k) · B (k×n) over Z_2^64, row-major; `acc` adds into C instead of overwriting. */

@@ -21,7 +21,7 @@ import { Semi2kProtocol } from './semi2k/protocol.js';
 import { SecretTensor, sizeOf, type DType, type Shape } from './tensor.js';
 import { sigmoid, type SigmoidOptions } from './functions/sigmoid.js';
 import { exp } from './functions/exp.js';
-import { reciprocal, rsqrt } from './functions/reciprocal.js';
+import { divide, reciprocal, rsqrt } from './functions/reciprocal.js';
 
 export interface MpcConfig {
   protocol: ProtocolName;
@@ -233,12 +233,20 @@ export class Mpc {
   /** x · c for public reals c (scalar or per element); one truncation for fxp tensors. */
   async mulPublic(x: SecretTensor, c: number | ArrayLike<number>): Promise<SecretTensor> {
     return this.measure('mulPublic', x.size, async () => {
-      const enc = typeof c === 'number' ? fixedScalar(c, this.fracBits) : encodeFixed(c, this.fracBits, 'public factor');
+      const f = this.fracBits;
+      // A small scalar (a learning rate over a batch size, say) would lose most of its
+      // digits at f bits; encode it with extra bits (~20 significant) and truncate them too.
+      // The product must stay below 2^62: |x| < 2^(42 − f) for such a scalar.
+      let extra = 0;
+      if (typeof c === 'number' && c !== 0 && x.dtype === 'fxp') {
+        extra = Math.max(0, Math.min(40 - f, 20 - Math.ceil(Math.log2(Math.abs(c))) - f));
+      }
+      const enc = typeof c === 'number' ? fixedScalar(c, f + extra) : encodeFixed(c, f, 'public factor');
       if (typeof enc !== 'bigint' && enc.length !== x.size) throw new MpcUsageError('mulPublic: size mismatch');
       const prod = mulPublicParts(x.parts, enc);
       // An int tensor times a real becomes fxp without truncation; fxp · fxp needs one.
       if (x.dtype === 'int') return new SecretTensor(x.shape, 'fxp', prod);
-      return new SecretTensor(x.shape, 'fxp', await this.protocol.truncA(prod, x.size, this.fracBits));
+      return new SecretTensor(x.shape, 'fxp', await this.protocol.truncA(prod, x.size, f + extra));
     });
   }
 
@@ -445,7 +453,8 @@ export class Mpc {
     return this.measure('reciprocal', x.size, () => reciprocal(this, x));
   }
   async div(x: SecretTensor, y: SecretTensor): Promise<SecretTensor> {
-    return this.measure('div', x.size, async () => this.mul(this.toFxp(x), await this.reciprocal(y)));
+    this.#same(x, y, 'div');
+    return this.measure('div', x.size, () => divide(this, x, y));
   }
   rsqrt(x: SecretTensor): Promise<SecretTensor> {
     return this.measure('rsqrt', x.size, () => rsqrt(this, x));

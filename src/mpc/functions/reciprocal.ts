@@ -76,8 +76,12 @@ async function signAndAbs(mpc: Mpc, x: SecretTensor): Promise<[SecretTensor, Sec
   return [s, new SecretTensor(x.shape, x.dtype, await mpc.protocol.mulAA(f.parts, x.parts, x.size))];
 }
 
-export async function reciprocal(mpc: Mpc, x0: SecretTensor): Promise<SecretTensor> {
-  const x = mpc.toFxp(x0);
+/**
+ * 1/x as g·C with g = 1/m ∈ (1, 2] and C = 2^(f−1−j) (so m = |x|·C ∈ [0.5, 1)), and the
+ * sign s = [x < 0]. Kept apart because multiplying by C last keeps every digit: a·g·C
+ * loses nothing, while a·(g·C) for a large x first rounds g·C, a tiny number.
+ */
+async function normalizedReciprocal(mpc: Mpc, x: SecretTensor): Promise<{ s: SecretTensor; g: SecretTensor; C: SecretTensor }> {
   const n = x.size;
   const f = mpc.fracBits;
   const [s, a] = await signAndAbs(mpc, x);
@@ -89,9 +93,23 @@ export async function reciprocal(mpc: Mpc, x0: SecretTensor): Promise<SecretTens
     const mg = await mpc.mul(m, g);
     g = await mpc.mul(g, mpc.addPublic(mpc.neg(mg), 2));
   }
-  const r = await mpc.mul(g, C);
+  return { s, g, C };
+}
+
+async function applySign(mpc: Mpc, s: SecretTensor, r: SecretTensor): Promise<SecretTensor> {
   const sign = mpc.addPublic(mpc.mulInt(s, -2), 1);
-  return new SecretTensor(x.shape, 'fxp', await mpc.protocol.mulAA(sign.parts, r.parts, n));
+  return new SecretTensor(r.shape, 'fxp', await mpc.protocol.mulAA(sign.parts, r.parts, r.size));
+}
+
+export async function reciprocal(mpc: Mpc, x0: SecretTensor): Promise<SecretTensor> {
+  const { s, g, C } = await normalizedReciprocal(mpc, mpc.toFxp(x0));
+  return applySign(mpc, s, await mpc.mul(g, C));
+}
+
+/** x / y, with the reciprocal's scale applied last (see normalizedReciprocal). */
+export async function divide(mpc: Mpc, x: SecretTensor, y: SecretTensor): Promise<SecretTensor> {
+  const { s, g, C } = await normalizedReciprocal(mpc, mpc.toFxp(y));
+  return applySign(mpc, s, await mpc.mul(await mpc.mul(mpc.toFxp(x), g), C));
 }
 
 export async function rsqrt(mpc: Mpc, x0: SecretTensor): Promise<SecretTensor> {

@@ -89,16 +89,5 @@ export function shareOfTruncated(
   d: number,
   leader: boolean,
 ): BigUint64Array {
-  const n = c.length;
-  const c63 = R.shrl(fresh(n), c, 63);
-  // b = rb + c63 − 2·c63·rb (shares of the XOR of a public and a shared bit).
-  const b = R.sub(fresh(n), rb, R.shl(fresh(n), R.mul(fresh(n), c63, rb), 1));
-  if (leader) R.add(b, b, c63);
-  const y = R.sub(fresh(n), R.shl(fresh(n), b, 63 - d), rc);
-  if (leader) {
-    const cHat = R.shrl(fresh(n), R.shl(fresh(n), c, 1), 1 + d);
-    R.add(y, y, cHat);
-    R.addScalar(y, y, BigInt.asUintN(64, -(1n << BigInt(62 - d))));
-  }
-  return y;
+  return R.truncShare(fresh(c.length), c, rb, rc, d, leader);
 }

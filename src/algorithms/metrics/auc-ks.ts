@@ -1,0 +1,89 @@
+/**
+ * AUC and KS of a binary classifier computed under MPC, revealed to one receiver only.
+ *
+ * Scores and labels are sorted together obliviously (bitonic network); after that every
+ * quantity is linear in the sorted labels, with public coefficients:
+ *  - AUC by the rank-sum (Mann–Whitney U) formula, AUC = (Σ rank_i·y_i − P(P+1)/2)/(P·N);
+ *  - KS = max_k (TPR_k − FPR_k), and with suffix sums TP_k over the top n−k scores,
+ *    (TPR_k − FPR_k)·P·N = n·TP_k − (n−k)·P, since N = n − P: no product at all.
+ * The maximum is a log2(n)-round tournament of comparisons. Only P² is a product. The two
+ * ratios are formed under MPC (after a public rescaling that brings P·N into the
+ * reciprocal's domain), so the receiver learns the two metrics and nothing else — not
+ * even the class counts. Ties between equal scores count as in the sorted order (no
+ * averaging), which matters only for exactly equal fixed-point scores.
+ */
+import { encodeInt } from '../../mpc/fixed-point.js';
+import { mulPublicParts } from '../../mpc/parts.js';
+import { SecretTensor } from '../../mpc/tensor.js';
+import type { Mpc } from '../../mpc/engine.js';
+import { bitonicSort } from './bitonic-sort.js';
+
+export interface AucKs {
+  auc: number;
+  ks: number;
+}
+
+/** An int tensor x as the fxp value x / 2^k (exact up to the truncation's ulp). */
+async function intToScaledFxp(mpc: Mpc, x: SecretTensor, k: number): Promise<SecretTensor> {
+  const f = mpc.fracBits;
+  if (k <= f) return new SecretTensor(x.shape, 'fxp', mulPublicParts(x.parts, 1n << BigInt(f - k)));
+  return new SecretTensor(x.shape, 'fxp', (await mpc.trunc(x, k - f)).parts);
+}
+
+/** The maximum of a 1-D int or fxp tensor by a comparison tournament. */
+export async function secretMax(mpc: Mpc, x: SecretTensor, padValue: number): Promise<SecretTensor> {
+  let v = x;
+  let n = v.size;
+  while (n > 1) {
+    if (n % 2 === 1) {
+      v = mpc.concat([v, mpc.constant([padValue], [1], v.dtype)]);
+      n++;
+    }
+    const [a, b] = mpc.split(v, [[n / 2], [n / 2]]) as [SecretTensor, SecretTensor];
+    v = await mpc.select(await mpc.lt(a, b), b, a);
+    n /= 2;
+  }
+  return v;
+}
+
+export async function aucKsUnderMpc(
+  mpc: Mpc,
+  scores: SecretTensor,
+  labels: SecretTensor,
+  receiver: string,
+  onProgress?: (done: number, total: number) => void,
+): Promise<AucKs | undefined> {
+  const n = scores.size;
+  const sorted = await bitonicSort(mpc, scores, [labels], 2 ** 20, onProgress);
+  const y = sorted.payloads[0]!; // int 0/1, ascending by score
+  const P = mpc.sum(y);
+  const ranks = new Array<number>(n);
+  for (let i = 0; i < n; i++) ranks[i] = i + 1;
+  const rankSum = mpc.sum(new SecretTensor([n], 'int', mulPublicParts(y.parts, encodeInt(ranks))));
+  // Suffix sums TP_k = Σ_{i ≥ k} y_i, D_k = n·TP_k − (n − k)·P.
+  const tp = y.parts.map((p) => {
+    const out = new BigUint64Array(n);
+    let acc = 0n;
+    for (let i = n - 1; i >= 0; i--) {
+      acc = BigInt.asUintN(64, acc + p[i]!);
+      out[i] = acc;
+    }
+    return out;
+  });
+  const nMinusK = new Array<number>(n);
+  for (let k = 0; k < n; k++) nMinusK[k] = n - k;
+  const Pn = new SecretTensor([n], 'int', P.parts.map((p) => new BigUint64Array(n).fill(p[0]!)));
+  const D = mpc.sub(mpc.mulInt(new SecretTensor([n], 'int', tp), n), new SecretTensor([n], 'int', mulPublicParts(Pn.parts, encodeInt(nMinusK))));
+  const maxD = await secretMax(mpc, D, -(2 ** 50));
+  const P2 = await mpc.mulRing(P, P);
+  const den = mpc.sub(mpc.mulInt(P, n), P2); // P·N
+  const twoU = mpc.sub(mpc.sub(mpc.mulInt(rankSum, 2), P2), P); // 2·(Σ rank·y − P(P+1)/2)
+  // Bring P·N ≤ n²/4 to at most 2^12 before dividing (inside the reciprocal's domain).
+  const k = Math.max(0, Math.ceil(Math.log2(Math.max(4, (n * n) / 4))) - 12);
+  const num = await intToScaledFxp(mpc, mpc.concat([twoU, maxD]), k + 1);
+  const d = await intToScaledFxp(mpc, mpc.concat([den, den]), k + 1);
+  const twoD = mpc.concat([mpc.mulInt(mpc.split(d, [[1], [1]])[0]!, 2), mpc.split(d, [[1], [1]])[1]!]);
+  const ratios = await mpc.div(num, twoD);
+  const out = await mpc.reveal(ratios, receiver);
+  return out ? { auc: out[0]!, ks: out[1]! } : undefined;
+}
