@@ -42,25 +42,39 @@ export const STATE_FILE_NAME = 'anvil-state.json';
 
 /** Starts anvil on 127.0.0.1 with on-disk state and waits until its RPC answers. */
 export async function startEmbeddedChain(options: EmbeddedChainOptions): Promise<EmbeddedChain> {
-  const bin = options.anvilBinary ?? resolveAnvilBinary();
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const stateFile = join(dataDir, STATE_FILE_NAME);
-  const chainId = options.chainId ?? DEFAULT_CHAIN_ID;
   const interval = options.stateIntervalSeconds ?? 2;
+  const chain = await launchAnvil({
+    ...options,
+    extraArgs: ['--state', stateFile, '--state-interval', String(interval)],
+  });
+  return { ...chain, stateFile };
+}
 
+export interface EphemeralChainOptions {
+  port?: number;
+  chainId?: number;
+  readyTimeoutMs?: number;
+  anvilBinary?: string;
+}
+
+/** A chain that keeps nothing on disk: anvil on a free loopback port, for tests and benchmarks. */
+export function startEphemeralChain(options: EphemeralChainOptions = {}): Promise<Omit<EmbeddedChain, 'stateFile'>> {
+  return launchAnvil({ ...options, extraArgs: [] });
+}
+
+async function launchAnvil(
+  options: EphemeralChainOptions & { extraArgs: string[] },
+): Promise<Omit<EmbeddedChain, 'stateFile'>> {
+  const bin = options.anvilBinary ?? resolveAnvilBinary();
+  const chainId = options.chainId ?? DEFAULT_CHAIN_ID;
   if (options.port !== undefined && !(await isPortFree(options.port))) throw new PortInUseError(options.port);
   // A port picked by us can be taken between the check and anvil's bind: retry a few times.
   for (let attempt = 0; ; attempt++) {
     const port = options.port ?? (await freePort());
-    const args = [
-      '--host', '127.0.0.1',
-      '--port', String(port),
-      '--chain-id', String(chainId),
-      '--state', stateFile,
-      '--state-interval', String(interval),
-      '--quiet',
-    ];
+    const args = ['--host', '127.0.0.1', '--port', String(port), '--chain-id', String(chainId), '--quiet', ...options.extraArgs];
     const proc = spawnAnvil(args, bin);
     const rpcUrl = `http://127.0.0.1:${port}`;
     try {
@@ -72,6 +86,7 @@ export async function startEmbeddedChain(options: EmbeddedChainOptions): Promise
       if (inUse) throw new PortInUseError(port, { cause: err });
       throw err;
     }
+    // If this process exits without stop(), still let anvil write its state and go.
     const onExit = () => proc.child.kill('SIGTERM');
     process.once('exit', onExit);
     let stopping: Promise<void> | undefined;
@@ -79,7 +94,6 @@ export async function startEmbeddedChain(options: EmbeddedChainOptions): Promise
       rpcUrl,
       chainId,
       port,
-      stateFile,
       stop() {
         stopping ??= (async () => {
           process.removeListener('exit', onExit);

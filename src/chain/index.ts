@@ -14,3 +14,4 @@ export * from './manifest.js';
 export * from './ports.js';
 export * from './revert.js';
 export * from './roles.js';
+export * from './local-ledger.js';
