@@ -184,7 +184,7 @@ export async function deployTacit(options: DeployOptions): Promise<TacitManifest
     if (err instanceof ChainError) throw err;
     const short = (err as { shortMessage?: string }).shortMessage ?? (err as Error).message;
     throw new DeployError(`deployment failed: ${short}`, {
-      hint: /insufficient funds/i.test(short) ? `fund the deployer ${deployer} with the chain's native currency` : undefined,
+      hint: /insufficient funds|exceeds the balance/i.test(short) ? `fund the deployer ${deployer} with the chain's native currency` : undefined,
       cause: err,
     });
   }

@@ -293,7 +293,7 @@ const MAX_UINT256 = 2n ** 256n - 1n;
  */
 export async function setupStandardScenario(
   ledger: LocalLedger,
-  options: { requesterFunds?: bigint; dataUses?: bigint; price?: bigint } = {},
+  options: { requesterFunds?: bigint; dataUses?: bigint; price?: bigint; nodeStake?: bigint } = {},
 ): Promise<StandardScenario> {
   const requester = ledger.account(1);
   const dataOwner = ledger.account(2);
@@ -302,10 +302,11 @@ export async function setupStandardScenario(
   const price = options.price ?? 10n * TOKEN;
   const market = ledger.manifest.contracts.TaskMarket;
 
-  await ledger.registerNode(dataOwner, { roles: 1, name: 'bank-a' });
-  await ledger.registerNode(compute[0], { roles: 2 | 4, name: 'lender-b' });
-  await ledger.registerNode(compute[1], { roles: 2, name: 'lender-c' });
-  await ledger.registerNode(compute[2], { roles: 2, name: 'payments-d' });
+  const stake = options.nodeStake;
+  await ledger.registerNode(dataOwner, { roles: 1, name: 'bank-a', stake });
+  await ledger.registerNode(compute[0], { roles: 2 | 4, name: 'lender-b', stake });
+  await ledger.registerNode(compute[1], { roles: 2, name: 'lender-c', stake });
+  await ledger.registerNode(compute[2], { roles: 2, name: 'payments-d', stake });
   const uses = options.dataUses ?? 10n;
   const { datasetId, token } = await ledger.listDataset(dataOwner, {
     price,
