@@ -68,7 +68,7 @@ export function startEphemeralChain(options: EphemeralChainOptions = {}): Promis
 async function launchAnvil(
   options: EphemeralChainOptions & { extraArgs: string[] },
 ): Promise<Omit<EmbeddedChain, 'stateFile'>> {
-  const bin = options.anvilBinary ?? resolveAnvilBinary();
+  const bin = resolveAnvilBinary(options.anvilBinary ? { TACIT_ANVIL_BIN: options.anvilBinary } : process.env);
   const chainId = options.chainId ?? DEFAULT_CHAIN_ID;
   if (options.port !== undefined && !(await isPortFree(options.port))) throw new PortInUseError(options.port);
   // A port picked by us can be taken between the check and anvil's bind: retry a few times.
