@@ -8,6 +8,7 @@
 import {
   createTestClient,
   http,
+  nonceManager,
   parseEventLogs,
   type Account,
   type Address,
@@ -15,6 +16,7 @@ import {
   type Hex,
   type TransactionReceipt,
 } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 import { DataRegistryAbi, NodeRegistryAbi, TaskMarketAbi, TestTokenAbi } from './artifacts.js';
 import { publicClientFor, walletClientFor, type TacitPublicClient, type TacitWalletClient } from './clients.js';
 import { getContracts } from './contracts.js';
@@ -73,23 +75,40 @@ export class LocalLedger {
   readonly contracts: ReturnType<typeof getContracts>;
   private readonly wallets = new Map<Address, TacitWalletClient>();
 
+  private readonly accounts = new Map<number, Account>();
+
+  /**
+   * @param options.nonceManager give each dev account viem's nonce manager, so one account can
+   *        have several transactions in flight (benchmarks). Leave off when transactions are
+   *        expected to revert at estimation: a consumed nonce would then leave a gap.
+   */
   constructor(
     readonly rpcUrl: string,
     readonly manifest: TacitManifest,
+    private readonly options: { nonceManager?: boolean } = {},
   ) {
     this.pub = publicClientFor({ rpcUrl, chainId: manifest.chainId, pollingInterval: 20 });
     this.contracts = getContracts(this.pub, manifest);
   }
 
   /** Deploys Tacit with dev account 0 on the chain at `rpcUrl`. */
-  static async deploy(rpcUrl: string, options: Partial<DeployOptions> = {}): Promise<LocalLedger> {
+  static async deploy(
+    rpcUrl: string,
+    options: Partial<DeployOptions> = {},
+    ledgerOptions: { nonceManager?: boolean } = {},
+  ): Promise<LocalLedger> {
     const manifest = await deployTacit({ rpcUrl, account: devPrivateKey(0), pollingInterval: 20, ...options });
-    return new LocalLedger(rpcUrl, manifest);
+    return new LocalLedger(rpcUrl, manifest, ledgerOptions);
   }
 
   /** Dev account `i` (0 deployed the contracts). */
   account(i: number): Account {
-    return devAccount(i);
+    let a = this.accounts.get(i);
+    if (!a) {
+      a = this.options.nonceManager ? privateKeyToAccount(devPrivateKey(i), { nonceManager }) : devAccount(i);
+      this.accounts.set(i, a);
+    }
+    return a;
   }
 
   wallet(account: Account): TacitWalletClient {
