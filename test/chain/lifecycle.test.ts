@@ -135,3 +135,20 @@ test('gas of one whole task (create, 4 accepts, 3 commits incl. settlement) is u
   for (const node of s.compute) total += (await ledger.commit(node, taskId, RESULT_A)).gasUsed;
   assert.ok(total < 1_000_000n, `whole task used ${total} gas`);
 });
+
+test('getContracts gives typed handles that read and write through viem', async () => {
+  const { getContracts } = await import('../../src/chain/contracts.js');
+  const { walletClientFor } = await import('../../src/chain/clients.js');
+  const wallet = walletClientFor({ rpcUrl: ledger.rpcUrl, chainId: ledger.manifest.chainId, account: s.dataOwner, pollingInterval: 20 });
+  const c = getContracts({ public: ledger.pub, wallet }, ledger.manifest);
+  assert.equal(await c.taskMarket.read.paymentToken(), ledger.manifest.contracts.PaymentToken);
+  assert.equal(await c.dataRegistry.read.nodeRegistry(), ledger.manifest.contracts.NodeRegistry);
+  assert.equal(await c.paymentToken.read.decimals(), 18);
+  const count = await c.nodeRegistry.read.nodeCount();
+  assert.equal(count, 4n);
+  const { taskId } = await ledger.createTask(s.requester, await s.spec());
+  const hash = await c.taskMarket.write.refuse([taskId]);
+  await ledger.pub.waitForTransactionReceipt({ hash });
+  assert.equal(taskStatusName((await c.taskMarket.read.getTask([taskId])).status), 'Refused');
+  assert.equal(await c.dataToken(s.dataToken).read.registry(), ledger.manifest.contracts.DataRegistry);
+});
