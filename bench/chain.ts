@@ -68,7 +68,7 @@ export async function runChainBench(opts: { json: boolean; tasks?: number; lanes
   const dataDir = mkdtempSync(join(tmpdir(), 'tacit-bench-chain-'));
   const embedded = await startEmbeddedChain({ dataDir });
   try {
-    const ledger = await LocalLedger.deploy(embedded.rpcUrl, {}, { nonceManager: true });
+    const ledger = await LocalLedger.deploy(embedded.rpcUrl, {}, { fixedGas: 2_000_000n });
     const tasks = opts.tasks ?? 40;
     const lanes = opts.lanes ?? 4;
     const s = await setupStandardScenario(ledger, { dataUses: BigInt(tasks + 1), requesterFunds: BigInt(tasks + 1) * 100n * 10n ** 18n });

@@ -8,7 +8,6 @@
 import {
   createTestClient,
   http,
-  nonceManager,
   parseEventLogs,
   type Account,
   type Address,
@@ -16,7 +15,6 @@ import {
   type Hex,
   type TransactionReceipt,
 } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
 import { DataRegistryAbi, NodeRegistryAbi, TaskMarketAbi, TestTokenAbi } from './artifacts.js';
 import { publicClientFor, walletClientFor, type TacitPublicClient, type TacitWalletClient } from './clients.js';
 import { getContracts } from './contracts.js';
@@ -74,18 +72,21 @@ export class LocalLedger {
   readonly pub: TacitPublicClient;
   readonly contracts: ReturnType<typeof getContracts>;
   private readonly wallets = new Map<Address, TacitWalletClient>();
+  /** Per account, the tail of its chain of sends: one transaction in the mempool at a time. */
+  private readonly sending = new Map<Address, Promise<unknown>>();
 
   private readonly accounts = new Map<number, Account>();
 
   /**
-   * @param options.nonceManager give each dev account viem's nonce manager, so one account can
-   *        have several transactions in flight (benchmarks). Leave off when transactions are
-   *        expected to revert at estimation: a consumed nonce would then leave a gap.
+   * @param options.fixedGas send task transactions with this gas limit instead of estimating
+   *        them. With several transactions in flight an estimate made against one state can
+   *        fall short in the state the transaction is finally mined in (a balance slot that
+   *        was non-zero at estimation is zero again, say), so concurrent runs use a fixed limit.
    */
   constructor(
     readonly rpcUrl: string,
     readonly manifest: TacitManifest,
-    private readonly options: { nonceManager?: boolean } = {},
+    private readonly options: { fixedGas?: bigint } = {},
   ) {
     this.pub = publicClientFor({ rpcUrl, chainId: manifest.chainId, pollingInterval: 20 });
     this.contracts = getContracts(this.pub, manifest);
@@ -95,7 +96,7 @@ export class LocalLedger {
   static async deploy(
     rpcUrl: string,
     options: Partial<DeployOptions> = {},
-    ledgerOptions: { nonceManager?: boolean } = {},
+    ledgerOptions: { fixedGas?: bigint } = {},
   ): Promise<LocalLedger> {
     const manifest = await deployTacit({ rpcUrl, account: devPrivateKey(0), pollingInterval: 20, ...options });
     return new LocalLedger(rpcUrl, manifest, ledgerOptions);
@@ -105,7 +106,7 @@ export class LocalLedger {
   account(i: number): Account {
     let a = this.accounts.get(i);
     if (!a) {
-      a = this.options.nonceManager ? privateKeyToAccount(devPrivateKey(i), { nonceManager }) : devAccount(i);
+      a = devAccount(i);
       this.accounts.set(i, a);
     }
     return a;
@@ -123,12 +124,16 @@ export class LocalLedger {
   /**
    * Sends a transaction built by `build` from `account`'s wallet and waits for its receipt.
    * A revert (at estimation or on-chain) becomes a TransactionRevertedError with the
-   * decoded custom error name.
+   * decoded custom error name. Sends from one account are serialised (each picks its nonce
+   * after the previous one is in), so concurrent flows may share accounts.
    */
   async tx(account: Account, what: string, build: (w: TacitWalletClient) => Promise<Hash>): Promise<TransactionReceipt> {
     let hash: Hash;
     try {
-      hash = await build(this.wallet(account));
+      const previous = this.sending.get(account.address) ?? Promise.resolve();
+      const mine = previous.catch(() => {}).then(() => build(this.wallet(account)));
+      this.sending.set(account.address, mine);
+      hash = await mine;
     } catch (err) {
       const d = decodeRevert(err);
       if (d) throw new TransactionRevertedError(what, d.name, d.args, err);
@@ -217,7 +222,7 @@ export class LocalLedger {
   /** Creates a task (approvals must be in place); returns its id and the receipt. */
   async createTask(requester: Account, spec: TaskSpecInput) {
     const receipt = await this.tx(requester, 'createTask', (w) =>
-      w.writeContract({ address: this.manifest.contracts.TaskMarket, abi: TaskMarketAbi, functionName: 'createTask', args: [spec] }),
+      w.writeContract({ address: this.manifest.contracts.TaskMarket, abi: TaskMarketAbi, functionName: 'createTask', args: [spec], gas: this.options.fixedGas }),
     );
     const [ev] = parseEventLogs({ abi: TaskMarketAbi, eventName: 'TaskCreated', logs: receipt.logs });
     if (!ev) throw new ChainError('createTask: no TaskCreated event');
@@ -226,13 +231,13 @@ export class LocalLedger {
 
   async accept(node: Account, taskId: bigint) {
     return this.tx(node, 'accept', (w) =>
-      w.writeContract({ address: this.manifest.contracts.TaskMarket, abi: TaskMarketAbi, functionName: 'accept', args: [taskId] }),
+      w.writeContract({ address: this.manifest.contracts.TaskMarket, abi: TaskMarketAbi, functionName: 'accept', args: [taskId], gas: this.options.fixedGas }),
     );
   }
 
   async refuse(node: Account, taskId: bigint) {
     return this.tx(node, 'refuse', (w) =>
-      w.writeContract({ address: this.manifest.contracts.TaskMarket, abi: TaskMarketAbi, functionName: 'refuse', args: [taskId] }),
+      w.writeContract({ address: this.manifest.contracts.TaskMarket, abi: TaskMarketAbi, functionName: 'refuse', args: [taskId], gas: this.options.fixedGas }),
     );
   }
 
@@ -243,13 +248,14 @@ export class LocalLedger {
         abi: TaskMarketAbi,
         functionName: 'commit',
         args: [taskId, commitment],
+        gas: this.options.fixedGas,
       }),
     );
   }
 
   async expire(caller: Account, taskId: bigint) {
     return this.tx(caller, 'expire', (w) =>
-      w.writeContract({ address: this.manifest.contracts.TaskMarket, abi: TaskMarketAbi, functionName: 'expire', args: [taskId] }),
+      w.writeContract({ address: this.manifest.contracts.TaskMarket, abi: TaskMarketAbi, functionName: 'expire', args: [taskId], gas: this.options.fixedGas }),
     );
   }
 
