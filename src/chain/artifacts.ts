@@ -1,0 +1,50 @@
+/**
+ * The compiled contracts (ABI `as const` + creation bytecode), re-exported from the build
+ * output in ./generated so that the rest of Tacit imports one stable module, plus the union
+ * of every custom error so a revert that bubbled up from an inner call (say, NodeRegistry
+ * under TaskMarket) still decodes to its name.
+ */
+import type { Abi } from 'viem';
+
+type AbiError = Extract<Abi[number], { type: 'error' }>;
+import {
+  DataRegistryAbi,
+  DataRegistryBytecode,
+  DataTokenAbi,
+  DataTokenBytecode,
+  NodeRegistryAbi,
+  NodeRegistryBytecode,
+  TaskMarketAbi,
+  TaskMarketBytecode,
+  TestTokenAbi,
+  TestTokenBytecode,
+  compiler,
+} from './generated/index.js';
+
+export {
+  DataRegistryAbi,
+  DataRegistryBytecode,
+  DataTokenAbi,
+  DataTokenBytecode,
+  NodeRegistryAbi,
+  NodeRegistryBytecode,
+  TaskMarketAbi,
+  TaskMarketBytecode,
+  TestTokenAbi,
+  TestTokenBytecode,
+  compiler,
+};
+
+/** Every custom error declared by a Tacit contract or the OpenZeppelin code it uses, once each. */
+export const tacitErrorsAbi: readonly AbiError[] = (() => {
+  const seen = new Map<string, AbiError>();
+  const all: Abi[] = [TaskMarketAbi, NodeRegistryAbi, DataRegistryAbi, DataTokenAbi, TestTokenAbi];
+  for (const abi of all) {
+    for (const item of abi) {
+      if (item.type !== 'error') continue;
+      const key = `${item.name}(${item.inputs.map((i) => i.type).join(',')})`;
+      if (!seen.has(key)) seen.set(key, item);
+    }
+  }
+  return [...seen.values()];
+})();

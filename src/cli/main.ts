@@ -1,0 +1,62 @@
+/**
+ * `tacit <command> ...`: a table from command name to the module that implements it, loaded
+ * on demand so that `tacit chain` does not pay for the MPC engine and vice versa. Each
+ * module exports `xCommand(argv)` returning an exit code. Errors print one clear message on
+ * stderr (never secrets: messages are built from names, sizes and steps) and exit non-zero.
+ */
+import { TacitError } from '../errors.js';
+import { UsageError } from './usage.js';
+
+type Command = (argv: string[]) => Promise<number>;
+
+const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  chain: { summary: 'deploy the Tacit contracts, or run the embedded chain', load: async () => (await import('./chain.js')).chainCommand },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((c) => c.length));
+  return [
+    'usage: tacit <command> [options]',
+    '',
+    'commands:',
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run `tacit <command> --help` for the options of one command.',
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(`${usage()}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands[name];
+  if (!command) throw new UsageError(`unknown command "${name}"`, { hint: usage() });
+  return (await command.load())(rest);
+}
+
+function report(err: unknown): number {
+  if (err instanceof UsageError) {
+    process.stderr.write(`tacit: ${err.message}\n`);
+    return 2;
+  }
+  if (err instanceof TacitError) {
+    process.stderr.write(`tacit: ${err.message}\n`);
+    if (process.env.TACIT_DEBUG && err.cause) process.stderr.write(`cause: ${String((err.cause as Error).stack ?? err.cause)}\n`);
+    return 1;
+  }
+  const e = err as { shortMessage?: string; message?: string; stack?: string };
+  process.stderr.write(`tacit: ${e?.shortMessage ?? e?.message ?? String(err)}\n`);
+  if (process.env.TACIT_DEBUG && e?.stack) process.stderr.write(`${e.stack}\n`);
+  return 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.exitCode = report(err);
+  },
+);
