@@ -1,19 +1,14 @@
 /**
- * `debt-query`: how much does this applicant owe across lenders, and to how many — without
- * the receiver learning which lender lent or how much each, and without any lender
- * learning another's book.
+ * `debt-query` (the MPC part): how much does an applicant owe across lenders, and to how
+ * many — the receiver learns only these two numbers, never which lender lent or how much
+ * each, and no lender learns another's book.
  *
- * 1. The receiver draws a fresh 32-byte key k and sends each lender (over the session's
- *    TLS channels) k and the tag HMAC-SHA256(k, id) (RFC 2104) — the applicant id itself
- *    never travels. A lender finds its row by tagging its own ids under k: a lender that
- *    holds the applicant recognises it (as a real credit inquiry is recorded at the
- *    lenders); one that does not learns only a tag under a key used once, which reveals
- *    the id only to a dictionary search over candidate ids.
- * 2. Each lender secret-shares its outstanding balance for that row (0 if none) as an
- *    integer number of cents. Under MPC: total = Σ balance, lenders = Σ [balance > 0] (one
- *    batched comparison, ~10 rounds). Only these two numbers are opened, to the receiver.
+ * Each lender secret-shares its outstanding balance for the applicant (0 if none) as a
+ * whole number of cents. Under MPC: total = Σ balance, lenders = Σ [balance > 0] (one
+ * batched sign test, ~10 rounds). Only the two sums are opened, to the receiver.
+ * How a lender finds the applicant's row without the id travelling in clear is the
+ * program's part (`programs/debt-query.ts`).
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { TacitError } from '../errors.js';
 import type { Mpc } from '../mpc/engine.js';
 import type { SecretTensor } from '../mpc/tensor.js';
@@ -23,52 +18,13 @@ export interface DebtQuerySpec {
   receiver: string;
 }
 
-export interface DebtQueryLocal {
-  /** At the receiver: the applicant's id. */
-  applicantId?: string;
-  /** At a lender: its book, id → outstanding balance in cents (non-negative integers). */
-  book?: { ids: string[]; balances: ArrayLike<number> };
-}
-
 export class DebtQueryError extends TacitError {
   override name = 'DebtQueryError';
 }
 
-const KEY_BYTES = 32;
-const TAG_BYTES = 32;
-
-export const tagOf = (key: Uint8Array, id: string): Buffer => createHmac('sha256', key).update(id, 'utf8').digest();
-
-export async function debtQueryMpc(mpc: Mpc, spec: DebtQuerySpec, local: DebtQueryLocal): Promise<{ total?: number; lenders?: number }> {
-  const net = mpc.comm.net;
-  if (mpc.self === spec.receiver) {
-    if (typeof local.applicantId !== 'string' || local.applicantId === '') throw new DebtQueryError('debt-query needs an applicant id at the receiver');
-    const key = randomBytes(KEY_BYTES);
-    const msg = Buffer.concat([key, tagOf(key, local.applicantId)]);
-    for (const l of spec.lenders) if (l !== mpc.self) await net.send(l, 'debt.query', msg);
-    key.fill(0);
-  }
-  let balance: number | undefined;
-  if (spec.lenders.includes(mpc.self)) {
-    const book = local.book;
-    if (!book) throw new DebtQueryError(`lender ${mpc.self} has no book to query`);
-    let key: Uint8Array, tag: Uint8Array;
-    if (mpc.self === spec.receiver) {
-      key = randomBytes(KEY_BYTES);
-      tag = tagOf(key, local.applicantId!);
-    } else {
-      const msg = await net.recv(spec.receiver, 'debt.query', KEY_BYTES + TAG_BYTES);
-      key = msg.subarray(0, KEY_BYTES);
-      tag = msg.subarray(KEY_BYTES);
-    }
-    balance = 0;
-    for (let i = 0; i < book.ids.length; i++) {
-      if (timingSafeEqual(tagOf(key, book.ids[i]!), tag)) {
-        const b = book.balances[i]!;
-        if (!Number.isSafeInteger(b) || b < 0) throw new DebtQueryError(`lender ${mpc.self}: balance on row ${i + 1} is not a non-negative whole number of cents`);
-        balance += b;
-      }
-    }
+export async function debtQueryMpc(mpc: Mpc, spec: DebtQuerySpec, balance: number | undefined): Promise<{ total?: number; lenders?: number }> {
+  if (spec.lenders.includes(mpc.self) && !(Number.isSafeInteger(balance) && balance! >= 0)) {
+    throw new DebtQueryError(`lender ${mpc.self}: the balance must be a non-negative whole number of cents`);
   }
   const shares: SecretTensor[] = [];
   for (const l of spec.lenders) shares.push(await mpc.input(l, l === mpc.self ? [balance!] : undefined, [1], 'int'));
