@@ -130,8 +130,10 @@ contract TaskMarket is ReentrancyGuardTransient {
     error TaskMarketAlreadyAccepted(uint256 taskId, address node);
     error TaskMarketAlreadyCommitted(uint256 taskId, address node);
     error TaskMarketZeroCommitment();
+    error TaskMarketParamsMismatch();
 
     event TaskCreated(uint256 indexed taskId, address indexed requester, TaskSpec spec, address[] parties);
+    event TaskParams(uint256 indexed taskId, bytes params);
     event TaskAccepted(uint256 indexed taskId, address indexed node);
     event TaskStarted(uint256 indexed taskId);
     event TaskRefused(uint256 indexed taskId, address indexed node);
@@ -171,6 +173,26 @@ contract TaskMarket is ReentrancyGuardTransient {
     ///        (unix seconds, within maxTaskDuration from now).
     /// @return taskId The new task's id (from 1).
     function createTask(TaskSpec calldata spec) external nonReentrant returns (uint256 taskId) {
+        taskId = _create(spec);
+    }
+
+    /// @notice {createTask}, publishing the task's public parameters in the same transaction
+    ///         so that every involved node reads them from the chain (event {TaskParams}).
+    /// @dev `params` is checked against `spec.paramsHash` (keccak256) and kept only in the log.
+    /// @param spec As for {createTask}.
+    /// @param params The parameters whose keccak256 is `spec.paramsHash` (public: no data, no keys).
+    /// @return taskId The new task's id.
+    function createTaskWithParams(TaskSpec calldata spec, bytes calldata params)
+        external
+        nonReentrant
+        returns (uint256 taskId)
+    {
+        if (keccak256(params) != spec.paramsHash) revert TaskMarketParamsMismatch();
+        taskId = _create(spec);
+        emit TaskParams(taskId, params);
+    }
+
+    function _create(TaskSpec calldata spec) private returns (uint256 taskId) {
         uint256 nCompute = spec.computeParties.length;
         uint256 nDatasets = spec.datasetIds.length;
         if (nCompute == 0) revert TaskMarketNoComputeParties();

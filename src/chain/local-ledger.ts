@@ -229,6 +229,16 @@ export class LocalLedger {
     return { taskId: ev.args.taskId, receipt };
   }
 
+  /** Creates a task and publishes its parameters (keccak256(params) must be spec.paramsHash). */
+  async createTaskWithParams(requester: Account, spec: TaskSpecInput, params: Hex) {
+    const receipt = await this.tx(requester, 'createTaskWithParams', (w) =>
+      w.writeContract({ address: this.manifest.contracts.TaskMarket, abi: TaskMarketAbi, functionName: 'createTaskWithParams', args: [spec, params], gas: this.options.fixedGas }),
+    );
+    const [ev] = parseEventLogs({ abi: TaskMarketAbi, eventName: 'TaskCreated', logs: receipt.logs });
+    if (!ev) throw new ChainError('createTaskWithParams: no TaskCreated event');
+    return { taskId: ev.args.taskId, receipt };
+  }
+
   async accept(node: Account, taskId: bigint) {
     return this.tx(node, 'accept', (w) =>
       w.writeContract({ address: this.manifest.contracts.TaskMarket, abi: TaskMarketAbi, functionName: 'accept', args: [taskId], gas: this.options.fixedGas }),

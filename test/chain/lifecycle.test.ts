@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { parseEventLogs } from 'viem';
+import { keccak256, parseEventLogs, toHex } from 'viem';
 import { TaskMarketAbi } from '../../src/chain/artifacts.js';
 import { DATA_TOKEN_UNIT, Role, taskStatusName } from '../../src/chain/roles.js';
 import type { LocalLedger, StandardScenario } from '../../src/chain/local-ledger.js';
@@ -151,4 +151,14 @@ test('getContracts gives typed handles that read and write through viem', async 
   await ledger.pub.waitForTransactionReceipt({ hash });
   assert.equal(taskStatusName((await c.taskMarket.read.getTask([taskId])).status), 'Refused');
   assert.equal(await c.dataToken(s.dataToken).read.registry(), ledger.manifest.contracts.DataRegistry);
+});
+
+test('createTaskWithParams publishes the parameters in a TaskParams event, checked against paramsHash', async () => {
+  const params = toHex(JSON.stringify({ program: 'lr-train', hyper: { epochs: 10 } }));
+  const spec = await s.spec({ paramsHash: keccak256(params) });
+  const { taskId, receipt } = await ledger.createTaskWithParams(s.requester, spec, params);
+  const [ev] = parseEventLogs({ abi: TaskMarketAbi, eventName: 'TaskParams', logs: receipt.logs });
+  assert.equal(ev!.args.taskId, taskId);
+  assert.equal(ev!.args.params, params);
+  await expectRevert(ledger.createTaskWithParams(s.requester, await s.spec({ paramsHash: keccak256(params) }), toHex('tampered')), 'TaskMarketParamsMismatch');
 });
