@@ -29,7 +29,8 @@ function run(cmd, args) {
 // 1. WebAssembly kernels: every assembly/<name>.ts that is not a library becomes dist/wasm/<name>.wasm.
 const asc = join(root, 'node_modules/assemblyscript/bin/asc.js');
 mkdirSync(join(root, 'dist/wasm'), { recursive: true });
-for (const f of readdirSync(join(root, 'assembly')).filter((f) => f.endsWith('.ts') && !f.startsWith('_'))) {
+const kernels = existsSync(join(root, 'assembly')) ? readdirSync(join(root, 'assembly')) : [];
+for (const f of kernels.filter((f) => f.endsWith('.ts') && !f.startsWith('_'))) {
   const out = join(root, 'dist/wasm', f.replace(/\.ts$/, '.wasm'));
   if (newest(out) > newest(join(root, 'assembly'))) continue;
   log(`wasm ${f}`);
