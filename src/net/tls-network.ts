@@ -54,7 +54,12 @@ export interface TlsPeer {
 export interface TlsNetworkOptions {
   sessionId: string;
   self: Identity;
-  /** Where to accept peers: an address to bind, an endpoint from `listenTlsEndpoint`, or a listening net.Server. */
+  /**
+   * Where to accept peers: an address to bind (port 0 = any), an endpoint from
+   * `listenTlsEndpoint` (the session takes it over and closes it once the mesh is up), or a
+   * listening net.Server (stays the caller's; connections it accepted before this call are
+   * not seen, which `listenTlsEndpoint` avoids by holding them).
+   */
   listen: { host: string; port: number } | TlsEndpoint | net.Server;
   peers: TlsPeer[];
   /** Deadline for the whole mesh, retries included (default 30 000 ms). */
@@ -189,13 +194,17 @@ export class TlsNetwork extends BaseNetwork {
   // ---- accepting ------------------------------------------------------------------------
 
   private async openEndpoint(listen: TlsNetworkOptions['listen']): Promise<void> {
-    if (this.dialers.size === 0) return; // nobody dials the first party
-    if (listen instanceof Endpoint) this.endpoint = listen;
-    else if (listen instanceof net.Server) this.endpoint = new Endpoint(listen, this.connectTimeoutMs);
-    else {
+    // An endpoint from listenTlsEndpoint() belongs to this session from now on; a net.Server stays the caller's.
+    if (listen instanceof Endpoint) {
+      this.endpoint = listen;
+      this.ownsEndpoint = true;
+    } else if (listen instanceof net.Server) {
+      this.endpoint = new Endpoint(listen, this.connectTimeoutMs);
+    } else if (this.dialers.size > 0) {
       this.endpoint = (await listenTlsEndpoint(listen as { host: string; port: number })) as Endpoint;
       this.ownsEndpoint = true;
     }
+    if (this.dialers.size === 0 || !this.endpoint) return; // nobody dials the first party
     const secureContext = tls.createSecureContext({
       key: this.identity.keyPem,
       cert: this.identity.certPem,
