@@ -151,6 +151,15 @@ export class TlsNetwork extends BaseNetwork {
     return this.links.get(peer)?.socket.getProtocol() ?? null;
   }
 
+  /**
+   * The fingerprint `peer`'s key was verified against during the handshake. (Ask this, not
+   * the socket: once a TLS 1.3 client has processed a NewSessionTicket, OpenSSL no longer
+   * returns the peer certificate from the socket.)
+   */
+  verifiedFingerprintOf(peer: string): string | undefined {
+    return this.links.has(peer) ? this.pins.get(peer) : undefined;
+  }
+
   /** The TLS socket to `peer` (for diagnostics and tests; do not write to it). */
   socketOf(peer: string): tls.TLSSocket | undefined {
     return this.links.get(peer)?.socket;
