@@ -2,14 +2,14 @@
  * One TLS connection to one peer: frames out (with backpressure), frames in (incremental
  * decoding), and the connection's end.
  *
- * Writing. Messages are queued per connection and written frame by frame, in order; each
- * frame is handed to `socket.write` only while the socket is below its high-water mark,
- * otherwise the queue waits for 'drain'. A message's `send` promise resolves when the write
- * callback of its last frame fires, i.e. when TLS has encrypted it and the bytes are in the
- * kernel's socket buffer. Small messages (≤ 64 KiB) are copied behind their header into one
- * buffer (one write, one TLS record train); larger ones are written zero-copy, as views of
- * the caller's buffer, one frame (≤ 4 MiB) at a time, so the caller must not modify them
- * before the promise settles. An ABORT jumps the queue: it goes out right after the frame
+ * Writing. Messages are queued per connection and written frame by frame, in order; a frame
+ * is handed to `socket.write` only while fewer than WRITE_HIGH_WATER bytes are still
+ * unflushed, otherwise the queue waits for write callbacks (backpressure). A message's
+ * `send` promise resolves when the write callback of its last frame fires, i.e. when TLS
+ * has encrypted it and the bytes are in the kernel's socket buffer. Small messages
+ * (≤ 64 KiB) are copied behind their header into one buffer (one write, one TLS record
+ * train); larger ones are written zero-copy, as views of the caller's buffer, one frame
+ * (512 KiB) at a time, so the caller must not modify them before the promise settles. An ABORT jumps the queue: it goes out right after the frame
  * being written, which the receiver's parser allows.
  *
  * Reading. Every chunk goes through the `FrameDecoder` (one copy, into the message's own
@@ -18,8 +18,8 @@
  */
 import type { TLSSocket } from 'node:tls';
 import {
-  encodeContHeader, encodeControl, encodeDataHeader, encodeLabel, encodeSmallMessage,
-  FrameDecoder, MAX_FRAME_PAYLOAD, SMALL_MESSAGE_BYTES, type ControlType, type FrameSink,
+  DEFAULT_SEND_FRAME, encodeContHeader, encodeControl, encodeDataHeader, encodeLabel, encodeSmallMessage,
+  FrameDecoder, SMALL_MESSAGE_BYTES, type ControlType, type FrameSink,
 } from './framing.js';
 
 interface MessageJob {
@@ -39,20 +39,26 @@ export interface ConnectionEvents {
   closed(hadError: boolean): void;
 }
 
-/** How much may sit in the socket's write buffer before the queue waits for 'drain'. */
-const WRITE_HIGH_WATER = 2 * MAX_FRAME_PAYLOAD;
+/**
+ * Bytes written to the socket but not yet flushed to the kernel, above which the queue
+ * waits. Write callbacks (not only 'drain', which waits for an empty buffer) refill it, so
+ * the next frame is encrypted while earlier ones are still being flushed.
+ */
+const WRITE_HIGH_WATER = 4 * DEFAULT_SEND_FRAME;
 
 export class Connection {
   readonly decoder: FrameDecoder;
   private readonly queue: MessageJob[] = [];
   private waitingDrain = false;
+  /** Bytes handed to socket.write whose write callback has not fired yet. */
+  private inFlight = 0;
   private stopped: Error | undefined;
   private isClosed = false;
   private readonly closeWaiters: (() => void)[] = [];
   sink: FrameSink;
   events: ConnectionEvents;
 
-  constructor(readonly socket: TLSSocket, sink: FrameSink, events: ConnectionEvents, maxMessageBytes: number, private readonly frameBytes = MAX_FRAME_PAYLOAD) {
+  constructor(readonly socket: TLSSocket, sink: FrameSink, events: ConnectionEvents, maxMessageBytes: number, private readonly frameBytes = DEFAULT_SEND_FRAME) {
     this.sink = sink;
     this.events = events;
     this.decoder = new FrameDecoder({
@@ -162,9 +168,18 @@ export class Connection {
         job.offset = start + n;
         last = job.offset === total;
         if (last) this.queue.shift();
-        socket.write(job.data.subarray(start, start + n), last ? this.writeDone(job) : undefined);
+        this.inFlight += n;
+        const done = last ? this.writeDone(job) : undefined;
+        socket.write(job.data.subarray(start, start + n), (err) => {
+          this.inFlight -= n;
+          done?.(err);
+          if (this.waitingDrain && this.inFlight < WRITE_HIGH_WATER) {
+            this.waitingDrain = false;
+            this.pump();
+          }
+        });
       }
-      if (socket.writableLength >= WRITE_HIGH_WATER) {
+      if (this.inFlight >= WRITE_HIGH_WATER) {
         this.waitingDrain = true;
         return;
       }

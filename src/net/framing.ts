@@ -34,6 +34,13 @@ export const FRAME_HEADER_BYTES = 8;
 export const DATA_HEADER_EXTRA = 8;
 /** Largest payload of one frame; senders may use smaller frames, never larger. */
 export const MAX_FRAME_PAYLOAD = 4 * 1024 * 1024;
+/**
+ * Frame payload our senders use. Measured between two processes on loopback (noisy VM),
+ * 512 KiB frames with 2 MiB in flight moved 1 GiB messages at ~0.28-0.47 GB/s against
+ * ~0.23-0.40 GB/s for 4 MiB frames with 8 MiB in flight: smaller frames keep the
+ * encrypt/flush pipeline fuller. The 8-byte header per frame costs nothing measurable.
+ */
+export const DEFAULT_SEND_FRAME = 512 * 1024;
 export const MAX_STEP_LABEL_BYTES = 200;
 export const MAX_CONTROL_PAYLOAD = 4096;
 /** 4 GiB − 1, or less if this node's Buffer cannot be that big. */

@@ -39,7 +39,7 @@ import { Endpoint, listenTlsEndpoint, type TlsEndpoint } from './endpoint.js';
 import {
   abortInfoOf, MalformedMessageError, PeerAuthError, PeerDisconnectedError, PeerTimeoutError, SessionAbortedError,
 } from './errors.js';
-import { DEFAULT_MAX_MESSAGE_BYTES, MAX_FRAME_PAYLOAD, type FrameSink } from './framing.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_SEND_FRAME, MAX_FRAME_PAYLOAD, type FrameSink } from './framing.js';
 import { assertPartyId, fingerprintOfCert, normalizeFingerprint, type Identity } from './identity.js';
 import type { Network } from './types.js';
 
@@ -72,7 +72,7 @@ export interface TlsNetworkOptions {
   closeTimeoutMs?: number;
   /** Aborts connecting, or the session, when signalled. */
   signal?: AbortSignal;
-  /** Payload bytes per frame when sending (default and maximum 4 MiB; smaller only for tests). */
+  /** Payload bytes per frame when sending (default 512 KiB, at most 4 MiB; tests use tiny frames). */
   frameBytes?: number;
 }
 
@@ -141,7 +141,7 @@ export class TlsNetwork extends BaseNetwork {
     this.dialers = new Map([...pins].filter(([id]) => id < self.id).map(([id, fp]) => [fp, id]));
     this.connectTimeoutMs = options.connectTimeoutMs ?? 30_000;
     this.closeTimeoutMs = options.closeTimeoutMs ?? 5_000;
-    this.frameBytes = options.frameBytes ?? MAX_FRAME_PAYLOAD;
+    this.frameBytes = options.frameBytes ?? DEFAULT_SEND_FRAME;
     if (!Number.isInteger(this.frameBytes) || this.frameBytes < 1 || this.frameBytes > MAX_FRAME_PAYLOAD) throw new RangeError(`frameBytes must be in [1, ${MAX_FRAME_PAYLOAD}]`);
     this.signal = options.signal;
   }
@@ -198,6 +198,11 @@ export class TlsNetwork extends BaseNetwork {
       clearTimeout(timer);
     }
     this.stopAccepting();
+    // The mesh is complete: anything still handshaking or saying HELLO is a stranger or a duplicate.
+    for (const socket of this.handshaking) socket.destroy();
+    this.handshaking.clear();
+    for (const conn of this.setup) conn.destroy();
+    this.setup.clear();
   }
 
   // ---- accepting ------------------------------------------------------------------------
