@@ -97,6 +97,39 @@ describe('TLS network', () => {
     assert.match(rb!.message, /refused by 'a'/);
   });
 
+  for (const [what, session, claims, reason] of [
+    ['another session', 's-other', 'a', /HELLO names another session/],
+    ['another party id', 's-hello', 'c', /key is pinned for 'a' but HELLO claims 'c'/],
+  ] as const) {
+    it(`refuses a pinned key whose HELLO claims ${what}, and fails at the connect deadline with PeerAuthError`, async () => {
+      const a = createIdentity('a');
+      const b = createIdentity('b');
+      const endpoint = await listenTlsEndpoint({ host: HOST, port: 0 });
+      const t0 = Date.now();
+      const pending = connectTlsNetwork({ sessionId: 's-hello', self: b, listen: endpoint, connectTimeoutMs: 800, peers: [{ id: 'a', host: HOST, port: 9, fingerprint: a.fingerprint }] });
+      const socket = tls.connect({ host: HOST, port: endpoint.port, key: a.keyPem, cert: a.certPem, rejectUnauthorized: false });
+      socket.on('error', () => {});
+      const controls: string[] = [];
+      const decoder = new FrameDecoder({ message() {}, control: (type, payload) => controls.push(`${type} ${payload.toString()}`) });
+      socket.on('data', (chunk: Buffer) => decoder.push(chunk));
+      await new Promise((resolve) => socket.once('secureConnect', resolve));
+      socket.write(encodeControl('HELLO', encodeHello(session, claims, 'b')));
+      await new Promise((resolve) => socket.once('close', resolve));
+      assert.equal(controls.length, 1);
+      assert.match(controls[0]!, /^ABORT .*PeerAuthError/);
+      assert.match(controls[0]!, reason);
+      await assert.rejects(pending, (err: Error & { peer?: string; step?: string }) => {
+        assert.equal(err.name, 'PeerAuthError');
+        assert.equal(err.peer, 'a');
+        assert.equal(err.step, 'connect');
+        assert.match(err.message, reason);
+        return true;
+      });
+      const waited = Date.now() - t0;
+      assert.ok(waited >= 700 && waited < 2500, `failed after ${waited} ms`);
+    });
+  }
+
   it('does not let a stranger at the port cancel the session', async () => {
     const a = createIdentity('a');
     const b = createIdentity('b');
