@@ -10,6 +10,18 @@
  * Two implementations share this interface and one compliance suite
  * (`test/net/compliance.ts`): TLS 1.3 over TCP with pinned peer keys (`tls-network.ts`)
  * and an in-memory one for unit tests (`memory-network.ts`).
+ *
+ * Notes from the implementations (the interface itself is unchanged):
+ *  - `parties` of a TLS network is the sorted id list (sorted order also decides who dials
+ *    whom); a memory network keeps the order it was created with.
+ *  - `send` copies small messages (≤ 64 KiB) at once; the TLS network writes larger ones
+ *    zero-copy, frame by frame, so `data` must not be modified until the promise settles
+ *    (the memory network always copies).
+ *  - Every fatal error, including a desync or a size mismatch seen by `recv`, aborts the
+ *    whole session; `close()` and `abort()` never reject.
+ *  - Implementations add a few members outside this contract: `peers`, and on the TLS
+ *    network `sessionId`, `protocolWith(peer)`, `verifiedFingerprintOf(peer)`, `socketOf(peer)`;
+ *    `NetMeter` adds `messagesReceived()`; `MemoryNetwork.crash()` is a test hook.
  */
 
 /** Counts what a party put on the wire. Rounds are counted by protocols, not here. */
@@ -34,9 +46,9 @@ export interface Network {
   readonly meter: Meter;
   /**
    * Queues `data` for `peer`, labelled `step`. Never blocks; ordering per peer is FIFO.
-   * The bytes are copied or written before the next await, so the caller may reuse `data`
-   * once the returned promise (which resolves when the data is flushed to the socket
-   * buffer, i.e. backpressure) settles; callers that do not care may ignore it.
+   * The caller may reuse `data` once the returned promise (which resolves when the data is
+   * flushed to the socket buffer, i.e. backpressure) settles; callers that do not care may
+   * ignore it (it is marked handled, so an abort cannot surface as an unhandled rejection).
    */
   send(peer: string, step: string, data: Uint8Array): Promise<void>;
   /**

@@ -1,0 +1,151 @@
+/**
+ * What every `Network` implementation shares, so that the TLS and in-memory networks cannot
+ * drift apart: argument checks, per-peer inboxes, metering, and the abort state machine.
+ *
+ * Failure model: the first fatal error (a local `abort`, a peer's ABORT, a disconnect, a
+ * timeout, a malformed or desynchronised message) becomes `aborted`; every pending and
+ * future `send`/`recv` rejects with it, and the transport tells every reachable peer with
+ * an ABORT frame that carries only `abortInfoOf(err)` (names, ids, no data). Every promise
+ * handed out is also marked handled, so a caller that drops one cannot crash the process
+ * with an unhandled rejection; awaiting it still throws.
+ */
+import { TacitError, assertInteger } from '../errors.js';
+import { NetworkClosedError, SessionAbortedError, type AbortInfo } from './errors.js';
+import { MAX_STEP_LABEL_BYTES } from './framing.js';
+import { Inbox } from './inbox.js';
+import { NetMeter } from './meter.js';
+import type { Network } from './types.js';
+
+const noop = () => {};
+
+export interface BaseNetworkOptions {
+  /** Fail a `recv` after this long without any byte from its peer (0 = wait forever). */
+  idleTimeoutMs: number;
+  /** Largest message this party sends or accepts. */
+  maxMessageBytes: number;
+}
+
+export abstract class BaseNetwork implements Network {
+  readonly self: string;
+  readonly parties: readonly string[];
+  readonly meter: NetMeter;
+  /** Every party but this one, in session order. */
+  readonly peers: readonly string[];
+  protected readonly maxMessageBytes: number;
+  protected readonly inboxes = new Map<string, Inbox>();
+  private abortError: Error | undefined;
+  private teardownDone: Promise<void> | undefined;
+  private closeDone: Promise<void> | undefined;
+  /** Set once `close()` has begun: new sends and recvs are refused. */
+  protected closing = false;
+  /** The last step label used locally, for error reports. */
+  protected lastStep = '(start)';
+
+  protected constructor(self: string, parties: readonly string[], options: BaseNetworkOptions) {
+    this.self = self;
+    this.parties = Object.freeze([...parties]);
+    this.peers = Object.freeze(parties.filter((p) => p !== self));
+    this.maxMessageBytes = options.maxMessageBytes;
+    this.meter = new NetMeter(this.peers);
+    for (const p of this.peers) this.inboxes.set(p, new Inbox(p, options.idleTimeoutMs, this.meter, (err) => this.fail(err)));
+  }
+
+  get aborted(): Error | undefined {
+    return this.abortError;
+  }
+
+  send(peer: string, step: string, data: Uint8Array): Promise<void> {
+    let p: Promise<void>;
+    try {
+      this.checkPeer(peer);
+      checkStep(step);
+      if (!(data instanceof Uint8Array)) throw new TypeError('data must be a Uint8Array');
+      if (data.length > this.maxMessageBytes) throw new RangeError(`message of ${data.length} bytes exceeds maxMessageBytes ${this.maxMessageBytes}`);
+      this.lastStep = step;
+      if (this.abortError) p = Promise.reject(this.abortError);
+      else if (this.closing) p = Promise.reject(new NetworkClosedError(this.self));
+      else {
+        this.meter.recordSent(peer, data.length);
+        p = this.transmit(peer, step, data);
+      }
+    } catch (err) {
+      p = Promise.reject(err);
+    }
+    p.catch(noop);
+    return p;
+  }
+
+  recv(peer: string, step: string, expectedBytes?: number): Promise<Uint8Array> {
+    let p: Promise<Uint8Array>;
+    try {
+      this.checkPeer(peer);
+      checkStep(step);
+      if (expectedBytes !== undefined) assertInteger(expectedBytes, 'expectedBytes', 0, this.maxMessageBytes);
+      this.lastStep = step;
+      if (this.abortError) p = Promise.reject(this.abortError);
+      else if (this.closing) p = Promise.reject(new NetworkClosedError(this.self));
+      else p = this.inboxes.get(peer)!.take(step, expectedBytes);
+    } catch (err) {
+      p = Promise.reject(err);
+    }
+    p.catch(noop);
+    return p;
+  }
+
+  abort(reason: Error): Promise<void> {
+    const err = reason instanceof Error ? reason : new TacitError('Session aborted', { details: String(reason) });
+    if (!this.abortError && this.closeDone) return this.closeDone; // already closed in order: nothing to abort
+    this.fail(err);
+    return this.teardownDone ?? Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    if (this.closeDone) return this.closeDone;
+    this.closing = true;
+    const closed = new NetworkClosedError(this.self);
+    for (const inbox of this.inboxes.values()) inbox.fail(closed);
+    this.closeDone = this.abortError
+      ? this.teardownDone ?? Promise.resolve()
+      : this.closeTransport().catch(noop);
+    return this.closeDone;
+  }
+
+  /** The step to name in an error about `peer`: what we wait for from it, else the last one used. */
+  protected stepFor(peer: string): string {
+    return this.inboxes.get(peer)?.pendingStep ?? this.lastStep;
+  }
+
+  /** Enters the aborted state with `err` (first error wins) and tears the transport down. */
+  protected fail(err: Error): void {
+    if (this.abortError) return;
+    this.abortError = err;
+    for (const inbox of this.inboxes.values()) inbox.fail(err);
+    this.teardownDone = this.teardown(err).catch(noop);
+  }
+
+  /** A peer sent ABORT. */
+  protected peerAborted(peer: string, info: AbortInfo): void {
+    if (this.abortError) return;
+    this.fail(new SessionAbortedError(peer, this.stepFor(peer), info));
+  }
+
+  private checkPeer(peer: string): void {
+    if (peer === this.self) throw new RangeError(`party '${this.self}' cannot send to or receive from itself`);
+    if (!this.inboxes.has(peer)) throw new RangeError(`unknown peer '${String(peer).slice(0, 80)}'`);
+  }
+
+  /** Hands `data` (already checked and metered) to the transport. */
+  protected abstract transmit(peer: string, step: string, data: Uint8Array): Promise<void>;
+  /** Sends ABORT with `abortInfoOf(err)` to every reachable peer and releases the transport. */
+  protected abstract teardown(err: Error): Promise<void>;
+  /** Flushes, sends CLOSE, waits (bounded) for the peers' CLOSE, releases the transport. */
+  protected abstract closeTransport(): Promise<void>;
+}
+
+function checkStep(step: string): void {
+  if (typeof step !== 'string' || step.length === 0) throw new TypeError('step must be a non-empty string');
+  // A UTF-16 unit is at most 3 UTF-8 bytes: only long labels need measuring.
+  if (step.length * 3 > MAX_STEP_LABEL_BYTES && Buffer.byteLength(step, 'utf8') > MAX_STEP_LABEL_BYTES) {
+    throw new RangeError(`step label longer than ${MAX_STEP_LABEL_BYTES} UTF-8 bytes`);
+  }
+}

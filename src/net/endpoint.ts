@@ -1,0 +1,105 @@
+/**
+ * A listening TCP endpoint that exists before the session does.
+ *
+ * Parties of a session start at different times and a session description needs every
+ * party's port, so a node binds first (port 0 = any free port), publishes `{ host, port }`,
+ * and only then calls `connectTlsNetwork`. Connections that arrive before a session claims
+ * the endpoint are held (paused, unread, for at most `holdMs`) and handed over at claim time,
+ * so an early dialer is not lost. TLS is layered on the raw sockets by the session.
+ */
+import net from 'node:net';
+
+export interface TlsEndpoint {
+  readonly host: string;
+  readonly port: number;
+  readonly server: net.Server;
+  /** Stops listening and drops held connections. Established sessions are not affected. */
+  close(): Promise<void>;
+}
+
+const MAX_HELD = 64;
+
+export class Endpoint implements TlsEndpoint {
+  private held: { socket: net.Socket; timer: NodeJS.Timeout }[] = [];
+  private claimant: ((socket: net.Socket) => void) | undefined;
+  private closed = false;
+
+  constructor(readonly server: net.Server, private readonly holdMs: number) {
+    server.on('connection', (socket) => this.onConnection(socket));
+    server.on('error', () => {}); // listen errors surface through listenTlsEndpoint; later ones must not crash
+  }
+
+  get host(): string {
+    const a = this.server.address();
+    return a && typeof a === 'object' ? a.address : '';
+  }
+
+  get port(): number {
+    const a = this.server.address();
+    return a && typeof a === 'object' ? a.port : 0;
+  }
+
+  /** Routes every held and future connection to `handler` until `release()`. */
+  claim(handler: (socket: net.Socket) => void): void {
+    if (this.claimant) throw new Error('endpoint is already used by a session');
+    this.claimant = handler;
+    for (const { socket, timer } of this.held.splice(0)) {
+      clearTimeout(timer);
+      if (!socket.destroyed) handler(socket);
+    }
+  }
+
+  release(): void {
+    this.claimant = undefined;
+  }
+
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      this.claimant = undefined;
+      for (const { socket, timer } of this.held.splice(0)) {
+        clearTimeout(timer);
+        socket.destroy();
+      }
+    }
+    return new Promise((resolve) => {
+      if (!this.server.listening) resolve();
+      else this.server.close(() => resolve());
+    });
+  }
+
+  private onConnection(socket: net.Socket): void {
+    socket.on('error', () => {}); // the owner attaches its own handling; never crash on a stray reset
+    if (this.closed) {
+      socket.destroy();
+      return;
+    }
+    if (this.claimant) {
+      this.claimant(socket);
+      return;
+    }
+    if (this.held.length >= MAX_HELD) {
+      socket.destroy();
+      return;
+    }
+    const entry = { socket, timer: setTimeout(() => {
+      this.held = this.held.filter((e) => e !== entry);
+      socket.destroy();
+    }, this.holdMs) };
+    entry.timer.unref();
+    this.held.push(entry);
+  }
+}
+
+/** Binds a TCP listener (`port: 0` picks a free one) for a later `connectTlsNetwork`. */
+export async function listenTlsEndpoint(listen: { host: string; port: number }, options: { holdMs?: number } = {}): Promise<TlsEndpoint> {
+  const server = net.createServer({ pauseOnConnect: true, noDelay: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port: listen.port, host: listen.host, exclusive: true }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return new Endpoint(server, options.holdMs ?? 60_000);
+}

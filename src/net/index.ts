@@ -1,0 +1,21 @@
+/**
+ * Tacit's network layer: how parties of an MPC session exchange labelled messages.
+ * `connectTlsNetwork` for real sessions (TLS 1.3, RFC 8446, pinned keys), `createMemoryNetworks`
+ * for tests; both implement `Network` from `types.ts`.
+ */
+export type { Meter, Network } from './types.js';
+export { createIdentity, loadIdentity, fingerprintOfCert, normalizeFingerprint, assertPartyId } from './identity.js';
+export type { Identity, KeyType, CreateIdentityOptions } from './identity.js';
+export {
+  PeerError, PeerDisconnectedError, PeerTimeoutError, MalformedMessageError, ProtocolDesyncError,
+  PeerAuthError, SessionAbortedError, NetworkClosedError,
+} from './errors.js';
+export type { AbortInfo } from './errors.js';
+export { NetMeter } from './meter.js';
+export { createMemoryNetworks, MemoryNetwork } from './memory-network.js';
+export type { MemoryNetworkOptions } from './memory-network.js';
+export { connectTlsNetwork, TlsNetwork } from './tls-network.js';
+export type { TlsNetworkOptions, TlsPeer } from './tls-network.js';
+export { listenTlsEndpoint } from './endpoint.js';
+export type { TlsEndpoint } from './endpoint.js';
+export { DEFAULT_MAX_MESSAGE_BYTES, MAX_FRAME_PAYLOAD, MAX_STEP_LABEL_BYTES } from './framing.js';

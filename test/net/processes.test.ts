@@ -1,0 +1,146 @@
+/**
+ * Three parties as three separate OS processes on loopback: real processes, real sockets,
+ * real TLS. Each runs test/net/fixtures/party.ts (see there for the protocol).
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { createIdentity, type Identity } from '../../src/net/index.js';
+
+const FIXTURE = fileURLToPath(new URL('./fixtures/party.js', import.meta.url));
+
+interface Party {
+  id: string;
+  child: ChildProcess;
+  next(event?: string): Promise<Record<string, unknown>>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+}
+
+function spawnParty(identity: Identity, setup: Record<string, unknown>): Party {
+  const child = spawn(process.execPath, [FIXTURE], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const queue: Record<string, unknown>[] = [];
+  const waiters: ((v: Record<string, unknown>) => void)[] = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    const msg = JSON.parse(line) as Record<string, unknown>;
+    const w = waiters.shift();
+    if (w) w(msg);
+    else queue.push(msg);
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() }));
+  });
+  child.stdin!.write(`${JSON.stringify({ id: identity.id, keyPem: identity.keyPem, certPem: identity.certPem, ...setup })}\n`);
+  return {
+    id: identity.id,
+    child,
+    exited,
+    async next(event) {
+      const msg = queue.shift() ?? await new Promise<Record<string, unknown>>((resolve, reject) => {
+        waiters.push(resolve);
+        void exited.then(() => reject(new Error(`party ${identity.id} exited while the test waited for ${event ?? 'output'}`)));
+      });
+      if (event) assert.equal(msg.event, event, `party ${identity.id}: ${JSON.stringify(msg)}`);
+      return msg;
+    },
+  };
+}
+
+/** Starts one process per identity; `pins` are the fingerprints every party pins (default: the real ones). */
+async function startSession(identities: Identity[], setup: Record<string, unknown>, pins?: Map<string, string>): Promise<Party[]> {
+  const sessionId = `proc-${Date.now()}`;
+  const parties = identities.map((id) => spawnParty(id, { sessionId, ...setup }));
+  const ports = await Promise.all(parties.map(async (p) => (await p.next('listening')).port as number));
+  parties.forEach((p, i) => {
+    const peers = identities.flatMap((other, j) => (j === i ? [] : [{ id: other.id, host: '127.0.0.1', port: ports[j], fingerprint: pins?.get(other.id) ?? other.fingerprint }]));
+    p.child.stdin!.end(`${JSON.stringify({ peers })}\n`);
+  });
+  return parties;
+}
+
+const withDeadline = <T>(p: Promise<T>, ms: number, what: string) => Promise.race([
+  p,
+  new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms).unref()),
+]);
+
+describe('TLS network across three OS processes', () => {
+  it('exchanges messages over TLS 1.3 between three processes', async () => {
+    const ids = ['bank-a', 'bank-b', 'lender-c'].map((id) => createIdentity(id));
+    const parties = await startSession(ids, { scenario: 'exchange' });
+    const results = await withDeadline(Promise.all(parties.map((p) => p.next('result'))), 20_000, 'exchange');
+    for (const [i, r] of results.entries()) {
+      assert.equal(r.ok, true, JSON.stringify(r));
+      const protocols = r.protocols as Record<string, string>;
+      assert.deepEqual(Object.keys(protocols).sort(), ids.filter((_, j) => j !== i).map((x) => x.id).sort());
+      for (const v of Object.values(protocols)) assert.equal(v, 'TLSv1.3');
+      const perPeer = 1000 + 65_537 + (8 << 20);
+      assert.equal(r.sent, 2 * perPeer);
+      assert.equal(r.received, 2 * perPeer);
+      assert.equal(r.messages, 6);
+    }
+    for (const p of parties) assert.deepEqual((await withDeadline(p.exited, 5000, `${p.id} exit`)).code, 0);
+  });
+
+  it('reports a SIGKILLed peer to the others as PeerDisconnectedError naming it, and they exit cleanly', async () => {
+    const ids = ['a', 'b', 'c'].map((id) => createIdentity(id));
+    const parties = await startSession(ids, { scenario: 'crash', victim: 'b' });
+    const victim = parties[1]!;
+    const survivors = [parties[0]!, parties[2]!];
+    await withDeadline(Promise.all([victim.next('ready-to-die'), ...survivors.map((p) => p.next('waiting'))]), 15_000, 'crash set-up');
+    const killedAt = Date.now();
+    victim.child.kill('SIGKILL');
+    const results = await withDeadline(Promise.all(survivors.map((p) => p.next('result'))), 5000, 'crash detection');
+    for (const r of results) {
+      assert.equal(r.ok, false);
+      const error = r.error as { name: string; peer: string; step: string; culprit?: string; message: string };
+      // Each survivor sees the dead socket itself; if the other survivor's ABORT overtakes
+      // that, the abort still names the dead party as the culprit.
+      if (error.name === 'PeerDisconnectedError') {
+        assert.equal(error.peer, 'b');
+        assert.equal(error.step, 'round-2');
+        assert.match(error.message, /Peer 'b' disconnected \(peer 'b', step 'round-2'\)/);
+      } else {
+        assert.equal(error.name, 'SessionAbortedError', error.message);
+        assert.equal(error.culprit, 'b');
+        assert.match(error.message, /PeerDisconnectedError/);
+      }
+      assert.ok((r.detectMs as number) < 3000);
+    }
+    assert.ok(results.some((r) => (r.error as { name: string }).name === 'PeerDisconnectedError'));
+    for (const p of survivors) {
+      const { code, at } = await withDeadline(p.exited, 5000, `${p.id} exit`);
+      assert.equal(code, 0);
+      assert.ok(at - killedAt < 5000);
+    }
+    assert.equal((await victim.exited).signal, 'SIGKILL');
+  });
+
+  it('refuses a party whose key is not the pinned one, on both sides, without hanging', async () => {
+    const ids = ['a', 'b', 'c'].map((id) => createIdentity(id));
+    const pinned = new Map([['b', createIdentity('b').fingerprint]]); // b runs with a key nobody pinned
+    const t0 = Date.now();
+    const parties = await startSession(ids, { scenario: 'connect', connectTimeoutMs: 4000 }, pinned);
+    const results = await withDeadline(Promise.all(parties.map((p) => p.next('result'))), 10_000, 'auth');
+    const [ra, rb, rc] = results.map((r) => ({ ok: r.ok, phase: r.phase, error: r.error as { name: string; peer: string; culprit?: string; message: string } }));
+    for (const r of [ra!, rb!, rc!]) {
+      assert.equal(r.ok, false);
+      assert.equal(r.phase, 'connect');
+    }
+    // b, which holds the unpinned key, is always refused: by a (which dials b and checks b's
+    // key) or by c (which b dials and which does not know b's key), whichever comes first.
+    assert.equal(rb!.error.name, 'PeerAuthError');
+    assert.match(rb!.error.message, /refused by '[ac]'/);
+    // a either saw b's wrong key (PeerAuthError) or, when c's refusal made b quit before a's
+    // handshake with b completed, found b gone and timed out; both name b.
+    assert.ok(['PeerAuthError', 'PeerTimeoutError'].includes(ra!.error.name), ra!.error.message);
+    assert.equal(ra!.error.peer, 'b');
+    if (ra!.error.name === 'PeerAuthError') assert.match(ra!.error.message, /not the key pinned for 'b'/);
+    // c stops as well, told by a (blaming b) or at its deadline (its own refusal of the unknown key, or b missing).
+    if (rc!.error.name === 'SessionAbortedError') assert.equal(rc!.error.culprit, 'b');
+    else if (rc!.error.name === 'PeerTimeoutError') assert.match(rc!.error.message, /no authenticated connection with .*'b'/); // a and b both gave up before reaching c
+    else assert.equal(rc!.error.name, 'PeerAuthError', rc!.error.message);
+    for (const p of parties) assert.equal((await withDeadline(p.exited, 5000, `${p.id} exit`)).code, 0);
+    assert.ok(Date.now() - t0 < 9000);
+  });
+});
