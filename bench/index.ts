@@ -1,0 +1,26 @@
+/**
+ * `npm run bench -- [suite ...] [--json]`: benchmarks that print machine-readable results
+ * (one JSON object per line with --json). Suites: mpc, chain, credit, net. Default: mpc.
+ */
+import { runChainBench } from './chain.js';
+import { runMpcBench } from './mpc.js';
+import { runNetBench } from './net.js';
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const suites = args.filter((a) => !a.startsWith('--'));
+const known: Record<string, () => Promise<void>> = {
+  mpc: () => runMpcBench({ json }),
+  chain: () => runChainBench({ json }),
+  net: async () => void (await runNetBench({ json })),
+};
+
+const chosen = suites.length ? suites : ['mpc'];
+for (const s of chosen) {
+  const run = known[s];
+  if (!run) {
+    console.error(`bench: unknown suite "${s}" (known: ${Object.keys(known).join(', ')})`);
+    process.exit(2);
+  }
+  await run();
+}

@@ -1,0 +1,49 @@
+/**
+ * Theoretical payload bytes each protocol sends per party, derived from the protocol
+ * descriptions in docs/architecture.md (not from the code's meters), for checking that the
+ * implementation sends what the design says. Figures are the largest over compute parties.
+ */
+export type CostProtocol = { protocol: 'rep3' } | { protocol: 'semi2k'; parties: number };
+
+const W = 8; // bytes per ring element
+
+/** Kernel costs for n elements. */
+export function kernelBytes(p: CostProtocol) {
+  if (p.protocol === 'rep3') {
+    return {
+      mulAA: (n: number) => W * n, // one 3-of-3 share to the predecessor
+      truncA: (n: number) => 2 * W * n, // open c (or deal 2n) + reshare component 1
+      // party 0: boolean input 1 + generate 1 + 5 levels × 2 + last level 1 + bit input 1 + product 1
+      msbA: (n: number) => 15 * W * n,
+    };
+  }
+  const peers = p.parties - 1;
+  return {
+    mulAA: (n: number) => 2 * W * n * peers, // d and e to every other party
+    truncA: (n: number) => W * n * peers, // c to every other party
+    // open c 1 + 5 levels × 2 ANDs × (d, e) + last level 1 AND × (d, e) + daBit open 1
+    msbA: (n: number) => (1 + 20 + 2 + 1) * W * n * peers,
+  };
+}
+
+export function theoreticalBytes(p: CostProtocol, op: string, n: number, shape?: { m: number; k: number; n: number }): number {
+  const K = kernelBytes(p);
+  switch (op) {
+    case 'mul': // the ring product alone
+      return K.mulAA(n);
+    case 'mul-fxp':
+      return K.mulAA(n) + K.truncA(n);
+    case 'matmul': {
+      const s = shape!;
+      const product = p.protocol === 'rep3' ? W * s.m * s.n : W * (s.m * s.k + s.k * s.n) * (p.parties - 1);
+      return product + K.truncA(s.m * s.n);
+    }
+    case 'lt':
+      return K.msbA(n);
+    case 'sigmoid':
+      // signs of 3n, then 18n element products and 19n truncations (see functions/sigmoid.ts)
+      return K.msbA(3 * n) + K.mulAA(18 * n) + K.truncA(19 * n);
+    default:
+      throw new RangeError(`no cost model for ${op}`);
+  }
+}

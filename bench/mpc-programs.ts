@@ -1,0 +1,101 @@
+/**
+ * The benchmark's program, run in every party process: each operation on random shares,
+ * timed between two barriers; then the baseline — the same bytes this party sent to each
+ * peer during the operation, sent again in one message per peer over the same channels,
+ * with no computation.
+ */
+import type { Program } from '../src/algorithms/program.js';
+import { Mpc } from '../src/mpc/engine.js';
+import type { Network } from '../src/net/types.js';
+import type { SecretTensor } from '../src/mpc/tensor.js';
+
+export interface BenchCase {
+  op: 'mul' | 'mul-fxp' | 'matmul' | 'lt' | 'sigmoid';
+  n: number;
+  shape?: { m: number; k: number; n: number };
+}
+
+export interface BenchRecord {
+  op: string;
+  n: number;
+  seconds: number;
+  bytes: number;
+  rounds: number;
+  baselineSeconds: number;
+}
+
+async function barrier(net: Network, peers: string[], tag: string): Promise<void> {
+  const one = new Uint8Array(1);
+  await Promise.all(peers.map((p) => net.send(p, tag, one)));
+  await Promise.all(peers.map((p) => net.recv(p, tag, 1)));
+}
+
+function rand(n: number, scale: number): Float64Array {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = (Math.random() * 2 - 1) * scale;
+  return out;
+}
+
+const benchMpc: Program = {
+  name: 'bench-mpc',
+  version: '1',
+  summary: 'MPC micro-benchmark',
+  async run(ctx) {
+    const cases = ctx.plan.params['cases'] as BenchCase[];
+    const config = ctx.plan.mpc!;
+    if (config.preprocessing?.kind === 'ttp' && config.preprocessing.dealer === ctx.self) {
+      await Mpc.serveDealer(ctx.net, config.computeParties);
+      return { stats: { seconds: 0, bytesSent: 0, rounds: 0 } };
+    }
+    const mpc = await Mpc.create(ctx.net, config);
+    const peers = mpc.members.filter((m) => m !== ctx.self);
+    const owner = config.computeParties[0]!;
+    const records: BenchRecord[] = [];
+    for (const [ci, c] of cases.entries()) {
+      let run: () => Promise<unknown>;
+      if (c.op === 'matmul') {
+        const s = c.shape!;
+        const A = await mpc.input(owner, ctx.self === owner ? rand(s.m * s.k, 4) : undefined, [s.m, s.k]);
+        const B = await mpc.input(owner, ctx.self === owner ? rand(s.k * s.n, 4) : undefined, [s.k, s.n]);
+        run = () => mpc.matmul(A, B);
+      } else {
+        const x: SecretTensor = await mpc.input(owner, ctx.self === owner ? rand(c.n, 8) : undefined, [c.n]);
+        const y: SecretTensor = await mpc.input(owner, ctx.self === owner ? rand(c.n, 8) : undefined, [c.n]);
+        run =
+          c.op === 'mul' ? () => mpc.mulRing(x, y)
+          : c.op === 'mul-fxp' ? () => mpc.mul(x, y)
+          : c.op === 'lt' ? () => mpc.lt(x, y)
+          : () => mpc.sigmoid(x);
+      }
+      await run(); // warm-up (JIT, buffers)
+      await barrier(ctx.net, peers, `bench.sync.${ci}.a`);
+      const sent0 = new Map(ctx.net.meter.sentTo);
+      const rounds0 = mpc.comm.rounds;
+      const t0 = performance.now();
+      await run();
+      const seconds = (performance.now() - t0) / 1000;
+      const rounds = mpc.comm.rounds - rounds0;
+      const perPeer = peers.map((p) => (ctx.net.meter.sentTo.get(p) ?? 0) - (sent0.get(p) ?? 0));
+      const bytes = perPeer.reduce((a, b) => a + b, 0);
+      // Baseline: the same bytes to the same peers, one message each, no computation. Each
+      // party must know what to expect from each peer: exchange the counts first.
+      const counts = new Float64Array(peers.length);
+      perPeer.forEach((b, i) => (counts[i] = b));
+      await Promise.all(peers.map((p, i) => ctx.net.send(p, `bench.count.${ci}`, new Uint8Array(new Float64Array([counts[i]!]).buffer))));
+      const expect = await Promise.all(peers.map(async (p) => new Float64Array((await ctx.net.recv(p, `bench.count.${ci}`, 8)).slice().buffer)[0]!));
+      const payloads = perPeer.map((b) => new Uint8Array(b));
+      await barrier(ctx.net, peers, `bench.sync.${ci}.b`);
+      const t1 = performance.now();
+      await Promise.all([
+        ...peers.map((p, i) => (perPeer[i]! > 0 ? ctx.net.send(p, `bench.base.${ci}`, payloads[i]!) : Promise.resolve())),
+        ...peers.map((p, i) => (expect[i]! > 0 ? ctx.net.recv(p, `bench.base.${ci}`, expect[i]!) : Promise.resolve(undefined))),
+      ]);
+      const baselineSeconds = (performance.now() - t1) / 1000;
+      records.push({ op: c.op, n: c.op === 'matmul' ? c.shape!.m * c.shape!.k : c.n, seconds, bytes, rounds, baselineSeconds });
+    }
+    await mpc.finish();
+    return { output: { records }, stats: { seconds: 0, bytesSent: ctx.net.meter.bytesSent(), rounds: mpc.comm.rounds } };
+  },
+};
+
+export const programs: ReadonlyMap<string, Program> = new Map([[benchMpc.name, benchMpc]]);

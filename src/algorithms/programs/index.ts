@@ -1,0 +1,8 @@
+/** The registry of programs a node or `tacit run` can execute, by name. */
+import type { Program } from '../program.js';
+import { debtQueryProgram } from './debt-query.js';
+import { lrPredictProgram } from './lr-predict.js';
+
+export const PROGRAMS: ReadonlyMap<string, Program> = new Map(
+  [lrPredictProgram, debtQueryProgram].map((p) => [p.name, p]),
+);

@@ -1,0 +1,51 @@
+/**
+ * Program `lr-predict` v1: scores applicants with a logistic-regression model whose
+ * features sit at several institutions (`lr/predict.ts`). The receiver names the applicants
+ * by HMAC tags under a fresh key, so no id travels in clear; each data party looks its rows
+ * up by tag (an applicant it does not know scores with zeros for its features and is
+ * reported as missing to nobody but itself).
+ * Parameters: idColumn, schema: { party: feature columns }, receiver, count (applicants).
+ * Local: data parties `csv`; receiver `applicants` (ids) and `model` ({ weights, intercept }).
+ * Output at the receiver: { scores }.
+ */
+import { lrPredictMpc } from '../lr/predict.js';
+import type { LrModel } from '../lr/plaintext.js';
+import { partiesWith, ProgramError, type Program } from '../program.js';
+import { exchangeTags, gatherRows, localTable, rowsByTag, withMpc } from './common.js';
+
+export const lrPredictProgram: Program = {
+  name: 'lr-predict',
+  version: '1.0.0',
+  summary: 'score applicants with features held at several institutions; scores to the receiver only',
+  async run(ctx) {
+    const { idColumn, schema, receiver, count } = ctx.plan.params as { idColumn: string; schema: Record<string, string[]>; receiver: string; count: number };
+    if (typeof idColumn !== 'string' || !schema || typeof receiver !== 'string' || !Number.isInteger(count)) {
+      throw new ProgramError('lr-predict needs idColumn, schema, receiver and count');
+    }
+    const dataParties = partiesWith(ctx.plan, 'data').filter((p) => (schema[p] ?? []).length > 0);
+    const applicants = ctx.local['applicants'] as string[] | undefined;
+    if (ctx.self === receiver && (!Array.isArray(applicants) || applicants.length !== count)) {
+      throw new ProgramError(`the receiver must name exactly ${count} applicants`);
+    }
+    const tags = await exchangeTags(ctx, receiver, dataParties, applicants, 'predict.tags');
+    let features: Float64Array | undefined;
+    if (dataParties.includes(ctx.self)) {
+      const table = localTable(ctx, idColumn);
+      const rows = rowsByTag(table, tags!.key, tags!.tags);
+      const cols = schema[ctx.self]!;
+      const present = Int32Array.from(rows, (r) => (r < 0 ? 0 : r));
+      features = gatherRows(table, present, cols);
+      rows.forEach((r, i) => {
+        if (r < 0) features!.fill(0, i * cols.length, (i + 1) * cols.length);
+      });
+    }
+    return withMpc(ctx, async (mpc) => {
+      const out = await lrPredictMpc(
+        mpc,
+        { featureParties: dataParties.map((p) => ({ party: p, columns: schema[p]!.length })), rows: count, receiver, modelOwner: receiver },
+        { features, model: ctx.local['model'] as LrModel | undefined },
+      );
+      return out.scores ? { scores: Array.from(out.scores) } : undefined;
+    });
+  },
+};

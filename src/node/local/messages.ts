@@ -1,0 +1,20 @@
+/**
+ * The line protocol between `tacit run` (or a benchmark) and the party processes it starts:
+ * one JSON object per line on the child's stdin and stdout. Private inputs travel only on
+ * the pipe to their own party; keys never leave the party that made them.
+ */
+import type { ProgramResult, SessionPlan } from '../../algorithms/program.js';
+
+export type ChildMessage =
+  | { type: 'ready'; id: string; port: number; fingerprint: string }
+  | { type: 'progress'; phase: string; done: number; total: number }
+  | { type: 'result'; result: ProgramResult }
+  | { type: 'error'; name: string; message: string };
+
+export interface StartMessage {
+  type: 'start';
+  plan: SessionPlan;
+  local: Record<string, unknown>;
+  /** A module (absolute path) whose `programs` export adds programs, for benchmarks and tests. */
+  programModule?: string;
+}
