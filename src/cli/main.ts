@@ -10,6 +10,7 @@ import { UsageError } from './usage.js';
 type Command = (argv: string[]) => Promise<number>;
 
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  run: { summary: 'run one algorithm locally, every party its own process on loopback TLS', load: async () => (await import('./run.js')).runCommand },
   chain: { summary: 'deploy the Tacit contracts, or run the embedded chain', load: async () => (await import('./chain.js')).chainCommand },
 };
 
