@@ -3,6 +3,7 @@
  * (one JSON object per line with --json). Suites: mpc, chain, credit, net. Default: mpc.
  */
 import { runChainBench } from './chain.js';
+import { runCreditBench } from './credit.js';
 import { runMpcBench } from './mpc.js';
 import { runNetBench } from './net.js';
 
@@ -12,6 +13,7 @@ const suites = args.filter((a) => !a.startsWith('--'));
 const known: Record<string, () => Promise<void>> = {
   mpc: () => runMpcBench({ json }),
   chain: () => runChainBench({ json }),
+  credit: () => runCreditBench({ json, only: process.env.TACIT_BENCH_ONLY?.split(',') }),
   net: async () => void (await runNetBench({ json })),
 };
 

@@ -11,7 +11,6 @@
  */
 import { TacitError } from '../errors.js';
 import type { Mpc } from '../mpc/engine.js';
-import type { SecretTensor } from '../mpc/tensor.js';
 
 export interface DebtQuerySpec {
   lenders: string[];
@@ -26,8 +25,7 @@ export async function debtQueryMpc(mpc: Mpc, spec: DebtQuerySpec, balance: numbe
   if (spec.lenders.includes(mpc.self) && !(Number.isSafeInteger(balance) && balance! >= 0)) {
     throw new DebtQueryError(`lender ${mpc.self}: the balance must be a non-negative whole number of cents`);
   }
-  const shares: SecretTensor[] = [];
-  for (const l of spec.lenders) shares.push(await mpc.input(l, l === mpc.self ? [balance!] : undefined, [1], 'int'));
+  const shares = await mpc.inputMany(spec.lenders.map((l) => ({ owner: l, values: l === mpc.self ? [balance!] : undefined, shape: [1], dtype: 'int' as const })));
   const all = mpc.concat(shares);
   const positive = await mpc.ltz(mpc.neg(all)); // balance > 0 ⇔ −balance < 0
   const out = await mpc.reveal(mpc.concat([mpc.sum(all), mpc.sum(positive)]), spec.receiver);

@@ -164,6 +164,22 @@ export class Mpc {
     return this.measure('input', n, async () => new SecretTensor(shape, dtype, await this.protocol.inputA(owner, ring, n)));
   }
 
+  /**
+   * Several inputs, from any owners, in one round: every owner's messages go out before
+   * anyone waits (per-peer order is the call order, so this is safe over FIFO channels).
+   */
+  async inputMany(
+    items: { owner: string; values?: ArrayLike<number> | BigUint64Array; shape: Shape; dtype?: DType }[],
+  ): Promise<SecretTensor[]> {
+    const total = items.reduce((s, it) => s + sizeOf(it.shape), 0);
+    return this.measure('input', total, async () => {
+      const rounds0 = this.comm.rounds;
+      const out = await Promise.all(items.map((it) => this.input(it.owner, it.owner === this.self ? it.values : undefined, it.shape, it.dtype)));
+      if (this.comm.rounds > rounds0) this.comm.rounds = rounds0 + 1;
+      return out;
+    });
+  }
+
   /** A public tensor as a (trivial) sharing. */
   constant(values: ArrayLike<number>, shape: Shape, dtype: DType = 'fxp'): SecretTensor {
     const ring = dtype === 'fxp' ? encodeFixed(values, this.fracBits, 'constant') : encodeInt(values, 'constant');

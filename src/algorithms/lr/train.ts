@@ -63,15 +63,11 @@ export async function lrTrainMpc(mpc: Mpc, spec: LrTrainSpec, local: LrLocalData
   const h = spec.hyper;
 
   // Inputs: each feature party's block, then the labels (int 0/1).
-  const blocks: SecretTensor[] = [];
   for (const { party, columns } of spec.featureParties) {
-    const mine = party === mpc.self;
-    if (mine && (!local.features || local.features.length !== n * columns)) {
+    if (party === mpc.self && (!local.features || local.features.length !== n * columns)) {
       throw new LrInputError(`party ${party} must provide ${n}×${columns} feature values`);
     }
-    blocks.push(await mpc.input(party, mine ? local.features : undefined, [n, columns]));
   }
-  const X = blocks.length === 1 ? blocks[0]! : mpc.hconcat(blocks);
   if (spec.labelParty === mpc.self) {
     const y = local.labels;
     if (!y || y.length !== n) throw new LrInputError(`party ${spec.labelParty} must provide ${n} labels`);
@@ -79,7 +75,12 @@ export async function lrTrainMpc(mpc: Mpc, spec: LrTrainSpec, local: LrLocalData
       if (y[i] !== 0 && y[i] !== 1) throw new LrInputError(`label at row ${i + 1} is not 0 or 1`, { hint: 'Binary logistic regression needs 0/1 labels.' });
     }
   }
-  const yInt = await mpc.input(spec.labelParty, spec.labelParty === mpc.self ? local.labels : undefined, [n], 'int');
+  const inputs = await mpc.inputMany([
+    ...spec.featureParties.map(({ party, columns }) => ({ owner: party, values: local.features, shape: [n, columns] })),
+    { owner: spec.labelParty, values: local.labels, shape: [n], dtype: 'int' as const },
+  ]);
+  const yInt = inputs.pop()!;
+  const X = inputs.length === 1 ? inputs[0]! : mpc.hconcat(inputs);
   const y = mpc.toFxp(yInt);
 
   let w = mpc.constant(new Float64Array(d), [d, 1]);
@@ -113,8 +114,9 @@ export async function lrTrainMpc(mpc: Mpc, spec: LrTrainSpec, local: LrLocalData
     if (opened) result.model = { weights: Array.from(opened.subarray(0, d)), intercept: opened[d]! };
   }
   if (spec.metrics ?? true) {
-    const scores = await mpc.sigmoid(mpc.add(await mpc.matmul(X, w), mpc.rows(b, new Int32Array(n)).reshape([n, 1])));
-    const metrics = await aucKsUnderMpc(mpc, scores.reshape([n]), yInt, spec.receiver, (done, all) => progress?.('metrics', done, all));
+    // Ranking by the logit equals ranking by σ(logit) (σ is increasing): no sigmoid needed.
+    const logits = mpc.add(await mpc.matmul(X, w), mpc.rows(b, new Int32Array(n)).reshape([n, 1]));
+    const metrics = await aucKsUnderMpc(mpc, logits.reshape([n]), yInt, spec.receiver, (done, all) => progress?.('metrics', done, all));
     if (metrics) result.metrics = metrics;
   }
   return result;

@@ -54,7 +54,7 @@ export async function aucKsUnderMpc(
   onProgress?: (done: number, total: number) => void,
 ): Promise<AucKs | undefined> {
   const n = scores.size;
-  const sorted = await bitonicSort(mpc, scores, [labels], 2 ** 20, onProgress);
+  const sorted = await bitonicSort(mpc, scores, [labels], 2 ** 30, onProgress);
   const y = sorted.payloads[0]!; // int 0/1, ascending by score
   const P = mpc.sum(y);
   const ranks = new Array<number>(n);
