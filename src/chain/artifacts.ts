@@ -11,6 +11,8 @@ import {
   DataRegistryAbi,
   DataRegistryBytecode,
   DataTokenAbi,
+  DataTokenSaleAbi,
+  DataTokenSaleBytecode,
   DataTokenBytecode,
   NodeRegistryAbi,
   NodeRegistryBytecode,
@@ -25,6 +27,8 @@ export {
   DataRegistryAbi,
   DataRegistryBytecode,
   DataTokenAbi,
+  DataTokenSaleAbi,
+  DataTokenSaleBytecode,
   DataTokenBytecode,
   NodeRegistryAbi,
   NodeRegistryBytecode,
@@ -38,7 +42,7 @@ export {
 /** Every custom error declared by a Tacit contract or the OpenZeppelin code it uses, once each. */
 export const tacitErrorsAbi: readonly AbiError[] = (() => {
   const seen = new Map<string, AbiError>();
-  const all: Abi[] = [TaskMarketAbi, NodeRegistryAbi, DataRegistryAbi, DataTokenAbi, TestTokenAbi];
+  const all: Abi[] = [TaskMarketAbi, NodeRegistryAbi, DataRegistryAbi, DataTokenAbi, DataTokenSaleAbi, TestTokenAbi];
   for (const abi of all) {
     for (const item of abi) {
       if (item.type !== 'error') continue;

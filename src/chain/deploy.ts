@@ -9,6 +9,8 @@ import { erc20Abi, getAddress, type Account, type Address, type Hash, type Hex }
 import {
   DataRegistryAbi,
   DataRegistryBytecode,
+  DataTokenSaleAbi,
+  DataTokenSaleBytecode,
   NodeRegistryAbi,
   NodeRegistryBytecode,
   TaskMarketAbi,
@@ -137,6 +139,12 @@ export async function deployTacit(options: DeployOptions): Promise<TacitManifest
       }),
     );
 
+    step('deploying DataTokenSale');
+    const sale = await deployed(
+      'DataTokenSale deployment',
+      await wallet.deployContract({ abi: DataTokenSaleAbi, bytecode: DataTokenSaleBytecode, args: [data.address, paymentToken] }),
+    );
+
     step('binding TaskMarket to NodeRegistry');
     await mined(
       'bindTaskMarket',
@@ -168,6 +176,7 @@ export async function deployTacit(options: DeployOptions): Promise<TacitManifest
         NodeRegistry: registry.address,
         DataRegistry: data.address,
         TaskMarket: market.address,
+        DataTokenSale: sale.address,
         PaymentToken: paymentToken,
         DataTokenImplementation: getAddress(implementation),
       },

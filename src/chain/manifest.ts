@@ -15,6 +15,8 @@ export interface TacitContracts {
   NodeRegistry: Address;
   DataRegistry: Address;
   TaskMarket: Address;
+  /** The fixed-price shop for data tokens. */
+  DataTokenSale: Address;
   /** ERC-20 of fees and stakes. */
   PaymentToken: Address;
   /** The implementation every data token clones. */
@@ -48,7 +50,7 @@ export interface TacitManifest {
   deployedAt: string;
 }
 
-const REQUIRED_CONTRACTS = ['NodeRegistry', 'DataRegistry', 'TaskMarket', 'PaymentToken'] as const;
+const REQUIRED_CONTRACTS = ['NodeRegistry', 'DataRegistry', 'TaskMarket', 'DataTokenSale', 'PaymentToken'] as const;
 
 /** Checks `value` is a well-formed manifest and returns it with checksummed addresses. */
 export function validateManifest(value: unknown, source = 'manifest'): TacitManifest {

@@ -104,6 +104,7 @@ test('manifests are validated on load, naming the bad field', () => {
       NodeRegistry: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512',
       DataRegistry: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0',
       TaskMarket: '0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9',
+      DataTokenSale: '0x0165878A594ca255338adfa4d48449f69242Eb8F',
       PaymentToken: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
     },
     testPaymentToken: true,
