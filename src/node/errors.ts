@@ -149,3 +149,32 @@ export class TaskConflictError extends NodeError {
 export class ResultNotAvailableError extends NodeError {
   override name = 'ResultNotAvailableError';
 }
+
+/** The file named for an import is not usable (relative path, missing, not a file). */
+export class ImportFileError extends NodeError {
+  override name = 'ImportFileError';
+}
+
+/** The operation needs something this node was started without (a chain connection, say). */
+export class NodeUnavailableError extends NodeError {
+  override name = 'NodeUnavailableError';
+}
+
+/** Nothing answers at the node's API address: the node is not running (or listens elsewhere). */
+export class NodeNotRunningError extends NodeError {
+  override name = 'NodeNotRunningError';
+}
+
+/** The node's API answered with an error; `error` is its name (CsvError, DuplicateDatasetError, …). */
+export class NodeApiError extends NodeError {
+  override name = 'NodeApiError';
+  readonly status: number;
+  readonly error: string;
+  readonly problems: { line: number; column?: string; reason: string }[] | undefined;
+  constructor(status: number, body: { error?: string; message?: string; hint?: string; problems?: { line: number; column?: string; reason: string }[] }) {
+    super(body.message ?? `the node API answered ${status}`, { ...(body.hint ? { hint: body.hint } : {}), details: `${body.error ?? 'error'} (HTTP ${status})` });
+    this.status = status;
+    this.error = body.error ?? 'Error';
+    this.problems = body.problems;
+  }
+}
