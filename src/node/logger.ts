@@ -99,6 +99,14 @@ export function createNodeLogger(options: NodeLoggerOptions): NodeLogger {
     },
     pino.multistream(streams.map((s) => ({ ...s, level: 'trace' as const }))),
   );
+  // pino resets formatters.bindings for children: redact a child's bindings on the way in
+  // (children are created with Object.create(parent), so theirs inherit this override).
+  const baseChild = logger.child;
+  Object.defineProperty(logger, 'child', {
+    value: function child(this: Logger, bindings: Record<string, unknown>, opts?: Parameters<Logger['child']>[1]) {
+      return baseChild.call(this, redact(bindings) as Record<string, unknown>, opts);
+    },
+  });
   return {
     logger,
     ...(file ? { file } : {}),

@@ -37,6 +37,7 @@ export function writeSecretFile(path: string, content: string | Uint8Array, opti
       if (err instanceof NodeDirectoryInUseError) throw err;
     }
   }
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(tmp, 'wx', 0o600);
   try {
