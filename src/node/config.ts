@@ -117,6 +117,9 @@ export function validateNodeConfig(value: unknown, source = 'node.json'): NodeCo
     port: p.port === undefined ? DEFAULT_PEER_PORT : port(p.port, 'peer.port'),
   };
   if (p.publicHost !== undefined) peer.publicHost = string(p.publicHost, 'peer.publicHost', HOST, 'a host name or IP address');
+  if ((peer.host === '0.0.0.0' || peer.host === '::') && peer.publicHost === undefined) {
+    bad('peer.publicHost', `is required when peer.host is the wildcard ${peer.host} (it is the address other nodes dial, registered on-chain)`);
+  }
 
   const a = object(c.api ?? {}, 'api', ['host', 'port']);
   const api = {

@@ -58,6 +58,8 @@ describe('node config', () => {
     assert.equal(field({ ...minimal, name: 'has space' }), 'name');
     assert.equal(field({ ...minimal, peer: { port: 0 } }), 'peer.port');
     assert.equal(field({ ...minimal, api: { port: 70000 } }), 'api.port');
+    assert.equal(field({ ...minimal, peer: { host: '0.0.0.0' } }), 'peer.publicHost');
+    assert.equal(validateNodeConfig({ ...minimal, peer: { host: '0.0.0.0', publicHost: '203.0.113.7' } }).peer.publicHost, '203.0.113.7');
     assert.equal(field({ ...minimal, api: { port: 7700 } }), 'api.port');
     assert.equal(field({ ...minimal, roles: [] }), 'roles');
     assert.equal(field({ ...minimal, roles: ['data', 'miner'] }), 'roles[1]');
