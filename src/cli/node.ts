@@ -144,6 +144,9 @@ async function initCommand(args: string[]): Promise<number> {
     `  fingerprint  ${out.fingerprint}   (TLS key, pinned by peers)`,
     `  roles        ${out.roles.join(', ')}`,
     `  peer         ${out.peer.endpoint}   (must be reachable by the other nodes)`,
+    ...(config.peer.host.startsWith('127.') && config.peer.publicHost === undefined
+      ? ['               listening on loopback only: for a real network set --peer-host 0.0.0.0 --public-host HOST (peer in node.json)']
+      : []),
     `  api          ${out.api.url}   (admin only; token in ${paths.apiToken})`,
     manifest ? `  chain        ${manifest.chainId} (manifest ${manifestPath})` : `  chain        no manifest yet: put it at ${resolveInNodeDir(dir, manifestPath)} or set chain.manifest in node.json`,
     'Back up keystore.json and remember the passphrase: without both the node\'s account and stake are lost.',

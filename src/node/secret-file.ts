@@ -6,7 +6,7 @@
  * key with loose permissions. POSIX modes do not exist on Windows; the checks are skipped
  * there.
  */
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InsecureFileError, NodeDirectoryInUseError } from './errors.js';
@@ -27,15 +27,10 @@ export function ensurePrivateDir(dir: string): void {
  * existing file is an error: secrets are created once.
  */
 export function writeSecretFile(path: string, content: string | Uint8Array, options: { exclusive?: boolean } = {}): void {
-  if (options.exclusive !== false) {
-    try {
-      statSync(path);
-      throw new NodeDirectoryInUseError(`${path} already exists; it is never overwritten`, {
-        hint: 'use a new node directory, or move the old file away if you really mean to replace it',
-      });
-    } catch (err) {
-      if (err instanceof NodeDirectoryInUseError) throw err;
-    }
+  if (options.exclusive !== false && existsSync(path)) {
+    throw new NodeDirectoryInUseError(`${path} already exists; it is never overwritten`, {
+      hint: 'use a new node directory, or move the old file away if you really mean to replace it',
+    });
   }
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);

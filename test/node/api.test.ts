@@ -205,6 +205,7 @@ describe('tasks', () => {
     assert.equal('result' in one.json, false);
     assert.equal((await call('GET', '/tasks/99', { auth: false })).json.error, 'TaskNotFoundError');
     assert.equal((await call('GET', '/tasks/abc', { auth: false })).status, 400);
+    assert.equal((await call('GET', '/tasks/99999999999999999999', { auth: false })).status, 400);
     assert.equal((await call('GET', '/tasks?limit=5000', { auth: false })).status, 400);
   });
 

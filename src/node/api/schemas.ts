@@ -233,7 +233,7 @@ export const TaskListQuerySchema = {
 export const TaskIdParamsSchema = {
   type: 'object',
   required: ['id'],
-  properties: { id: { type: 'integer', minimum: 0 } },
+  properties: { id: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } },
 } as const;
 
 export interface TaskResultBody {
