@@ -130,6 +130,8 @@ export async function unlockNodeKeys(dir: string, passphrase: string): Promise<N
     throw new NodeKeystoreError('the node keystore is inconsistent: its TLS key does not match its certificate', { cause });
   }
   if (tls.fingerprint !== file.tls.fingerprint) throw new NodeKeystoreError('the node keystore is inconsistent: the TLS fingerprint does not match');
+  // The hex key and PEM are JavaScript strings, which V8 may copy and cannot be wiped; byte
+  // buffers derived from them are zeroed where we own them (see sealTlsKey/openTlsKey).
   return { account: privateKeyToAccount(privateKey), address: file.address, tls };
 }
 

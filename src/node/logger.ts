@@ -84,7 +84,8 @@ export function createNodeLogger(options: NodeLoggerOptions): NodeLogger {
     fileStream = pino.destination({ dest: file, sync: false, mkdir: true });
     streams.push({ stream: fileStream });
   }
-  if (options.stdout !== false) streams.push({ stream: pino.destination({ dest: 1, sync: false }) });
+  const stdout = options.stdout !== false ? pino.destination({ dest: 1, sync: false }) : undefined;
+  if (stdout) streams.push({ stream: stdout });
   if (options.stream) streams.push({ stream: options.stream });
   const level = options.level ?? (process.env.TACIT_LOG_LEVEL as Level | undefined) ?? 'info';
   const logger = pino(
@@ -112,10 +113,12 @@ export function createNodeLogger(options: NodeLoggerOptions): NodeLogger {
     ...(file ? { file } : {}),
     reopen: () => fileStream?.reopen(),
     flush: () => {
-      try {
-        fileStream?.flushSync();
-      } catch {
-        // not ready yet (nothing written): nothing to flush
+      for (const d of [fileStream, stdout]) {
+        try {
+          d?.flushSync();
+        } catch {
+          // not ready yet (nothing written): nothing to flush
+        }
       }
     },
   };
