@@ -2,6 +2,7 @@
  * The chain layer: Solidity ledger artifacts, typed viem bindings, the embedded anvil chain,
  * deployment and the manifest everything else attaches to.
  */
+export * from './algorithm-id.js';
 export * from './artifacts.js';
 export * from './anvil.js';
 export * from './clients.js';

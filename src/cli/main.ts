@@ -12,6 +12,8 @@ type Command = (argv: string[]) => Promise<number>;
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
   run: { summary: 'run one algorithm locally, every party its own process on loopback TLS', load: async () => (await import('./run.js')).runCommand },
   chain: { summary: 'deploy the Tacit contracts, or run the embedded chain', load: async () => (await import('./chain.js')).chainCommand },
+  node: { summary: 'create a node directory (keys, token, config) and show a node', load: async () => (await import('./node.js')).nodeCommand },
+  data: { summary: "import, publish and list a running node's datasets", load: async () => (await import('./data.js')).dataCommand },
 };
 
 function usage(): string {

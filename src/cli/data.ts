@@ -1,0 +1,169 @@
+/**
+ * `tacit data`: manage the datasets of a RUNNING node through its admin API — `import` a
+ * CSV (validated in full by the node; a bad file stores nothing and every bad line is
+ * printed), `publish` one on-chain, `list` them. The API address comes from the node's
+ * node.json and the bearer token from its api-token file, so these commands run on the
+ * node's host as the node's user (or anyone given a copy of both). A CSV path is sent as an
+ * absolute path: the node reads the file itself, rows never pass through this process.
+ */
+import { resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { CsvError } from '../data/csv.js';
+import { readApiToken } from '../node/api-token.js';
+import { NodeApiClient } from '../node/api/client.js';
+import { apiUrl, loadNodeConfig } from '../node/config.js';
+import { NodeApiError } from '../node/errors.js';
+import type { DatasetRecord } from '../node/store/index.js';
+import { UsageError } from './usage.js';
+
+const USAGE = `usage (the node must be running; --dir is its node directory):
+  tacit data import FILE --dir DIR --name NAME --id COLUMN [--columns a,b,…] [--json]
+      Imports a CSV from this host into the node (one id column, every other column
+      numeric). A bad file stores nothing; every bad line is listed.
+  tacit data publish NAME --dir DIR --price UNITS --algorithms a,b [--mint USES]
+                     [--metadata-uri URI] [--json]
+      Lists the dataset in the DataRegistry (schema hash, rows, commitment, price per use in
+      payment-token base units, allowed programs) and mints USES data tokens to the node.
+  tacit data list --dir DIR [--json]
+      The node's datasets (metadata only).`;
+
+export async function dataCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case 'import':
+      return importCommand(rest);
+    case 'publish':
+      return publishCommand(rest);
+    case 'list':
+      return listCommand(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${USAGE}\n`);
+      return sub === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown subcommand "data ${sub}"`, { hint: USAGE });
+  }
+}
+
+/** parseArgs with positionals; errors become UsageErrors. */
+function parse<T extends ParseArgsConfig['options']>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: true });
+  } catch (cause) {
+    throw new UsageError((cause as Error).message, { hint: USAGE });
+  }
+}
+
+function clientFor(dir: string | undefined, withToken: boolean): NodeApiClient {
+  if (!dir) throw new UsageError('--dir DIR (the node directory) is required', { hint: USAGE });
+  const d = resolve(dir);
+  const config = loadNodeConfig(d);
+  return new NodeApiClient(apiUrl(config), withToken ? { token: readApiToken(d) } : {});
+}
+
+async function importCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    dir: { type: 'string' },
+    name: { type: 'string' },
+    id: { type: 'string' },
+    columns: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
+  if (values.help) return help();
+  if (positionals.length !== 1) throw new UsageError('name exactly one CSV FILE', { hint: USAGE });
+  if (!values.name) throw new UsageError('--name NAME is required', { hint: USAGE });
+  if (!values.id) throw new UsageError('--id COLUMN (the id column) is required', { hint: USAGE });
+  const client = clientFor(values.dir, true);
+  const file = positionals[0]!;
+  let record: DatasetRecord;
+  try {
+    record = await client.importDataset({
+      name: values.name,
+      path: resolve(file),
+      idColumn: values.id,
+      ...(values.columns ? { columns: values.columns.split(',').map((c) => c.trim()) } : {}),
+    });
+  } catch (err) {
+    // Show a bad file exactly as a local read would: every bad line, nothing stored.
+    if (err instanceof NodeApiError && err.error === 'CsvError' && err.problems) throw new CsvError(file, err.problems);
+    throw err;
+  }
+  if (values.json) process.stdout.write(`${JSON.stringify(record)}\n`);
+  else process.stdout.write(`imported "${record.name}": ${record.rows} rows × ${record.columns.length} columns (id ${record.idColumn})\n  schema hash ${record.schemaHash}\n  commitment  ${record.commitment}\n`);
+  return 0;
+}
+
+async function publishCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    dir: { type: 'string' },
+    price: { type: 'string' },
+    algorithms: { type: 'string' },
+    mint: { type: 'string' },
+    'metadata-uri': { type: 'string' },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
+  if (values.help) return help();
+  if (positionals.length !== 1) throw new UsageError('name exactly one dataset', { hint: USAGE });
+  if (values.price === undefined || !/^(0|[1-9][0-9]*)$/.test(values.price)) {
+    throw new UsageError('--price UNITS is required: a decimal integer in payment-token base units', { hint: USAGE });
+  }
+  const algorithms = (values.algorithms ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+  if (algorithms.length === 0) throw new UsageError('--algorithms a,b is required (the programs the dataset may be used with)', { hint: USAGE });
+  const mint = values.mint === undefined ? 0 : Number(values.mint);
+  if (!Number.isSafeInteger(mint) || mint < 0) throw new UsageError('--mint must be a non-negative integer (uses)');
+  const client = clientFor(values.dir, true);
+  if (!values.json) process.stderr.write(`publishing "${positionals[0]}" (waiting for the transaction)...\n`);
+  const r = await client.publishDataset(positionals[0]!, {
+    price: values.price,
+    algorithms,
+    mint,
+    ...(values['metadata-uri'] !== undefined ? { metadataUri: values['metadata-uri'] } : {}),
+  });
+  if (values.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+  else {
+    process.stdout.write(
+      [
+        `published "${r.dataset.name}" as DataRegistry dataset ${r.datasetId}${r.resumed ? ' (finished an earlier attempt)' : ''}`,
+        `  data token  ${r.token} (${r.minted} units minted to the node)`,
+        `  price       ${r.dataset.price} per use`,
+        `  algorithms  ${(r.dataset.algorithms ?? []).join(', ')}`,
+        `  transaction ${r.txHash}`,
+      ].join('\n') + '\n',
+    );
+  }
+  return 0;
+}
+
+async function listCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    dir: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
+  if (values.help) return help();
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`, { hint: USAGE });
+  const datasets = await clientFor(values.dir, false).listDatasets();
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ datasets })}\n`);
+    return 0;
+  }
+  if (datasets.length === 0) {
+    process.stdout.write('no datasets (import one with `tacit data import FILE --dir DIR --name NAME --id COLUMN`)\n');
+    return 0;
+  }
+  const rows = datasets.map((d) => [d.name, String(d.rows), String(d.columns.length), d.status, d.datasetId ?? '-', d.price ?? '-']);
+  const head = ['NAME', 'ROWS', 'COLUMNS', 'STATUS', 'CHAIN ID', 'PRICE'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  process.stdout.write(`${[fmt(head), ...rows.map(fmt)].join('\n')}\n`);
+  return 0;
+}
+
+function help(): number {
+  process.stdout.write(`${USAGE}\n`);
+  return 0;
+}
