@@ -6,6 +6,10 @@
  * and only then calls `connectTlsNetwork`. Connections that arrive before a session claims
  * the endpoint are held (paused, unread, for at most `holdMs`) and handed over at claim time,
  * so an early dialer is not lost. TLS is layered on the raw sockets by the session.
+ *
+ * An endpoint serves one session (`connectTlsNetwork` takes it over and closes it). A node
+ * that takes part in many sessions, possibly at once, on one advertised port uses a
+ * `SessionMux` (session-mux.ts) instead.
  */
 import net from 'node:net';
 
@@ -23,10 +27,12 @@ export class Endpoint implements TlsEndpoint {
   private held: { socket: net.Socket; timer: NodeJS.Timeout }[] = [];
   private claimant: ((socket: net.Socket) => void) | undefined;
   private closed = false;
+  private readonly onConnectionListener = (socket: net.Socket) => this.onConnection(socket);
+  private readonly onErrorListener = () => {}; // listen errors surface through listenTlsEndpoint; later ones must not crash
 
   constructor(readonly server: net.Server, private readonly holdMs: number) {
-    server.on('connection', (socket) => this.onConnection(socket));
-    server.on('error', () => {}); // listen errors surface through listenTlsEndpoint; later ones must not crash
+    server.on('connection', this.onConnectionListener);
+    server.on('error', this.onErrorListener);
   }
 
   get host(): string {
@@ -51,6 +57,21 @@ export class Endpoint implements TlsEndpoint {
 
   release(): void {
     this.claimant = undefined;
+  }
+
+  /**
+   * Stops watching a server that stays its owner's (the `net.Server` form of `listen`) and
+   * drops held connections, so that the next session can wrap the same server.
+   */
+  detach(): void {
+    this.release();
+    this.closed = true;
+    this.server.off('connection', this.onConnectionListener);
+    this.server.off('error', this.onErrorListener);
+    for (const { socket, timer } of this.held.splice(0)) {
+      clearTimeout(timer);
+      socket.destroy();
+    }
   }
 
   close(): Promise<void> {

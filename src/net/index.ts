@@ -1,7 +1,9 @@
 /**
  * Tacit's network layer: how parties of an MPC session exchange labelled messages.
  * `connectTlsNetwork` for real sessions (TLS 1.3, RFC 8446, pinned keys), `createMemoryNetworks`
- * for tests; both implement `Network` from `types.ts`.
+ * for tests; both implement `Network` from `types.ts`. A session accepts its peers on a
+ * `listenTlsEndpoint` (one session) or on a `listenSessionMux` (a node's one peer port,
+ * shared by all its sessions, routed by TLS SNI).
  */
 export type { Meter, Network } from './types.js';
 export { createIdentity, loadIdentity, fingerprintOfCert, normalizeFingerprint, assertPartyId } from './identity.js';
@@ -18,4 +20,6 @@ export { connectTlsNetwork, TlsNetwork } from './tls-network.js';
 export type { TlsNetworkOptions, TlsPeer } from './tls-network.js';
 export { listenTlsEndpoint } from './endpoint.js';
 export type { TlsEndpoint } from './endpoint.js';
+export { listenSessionMux, sessionServername } from './session-mux.js';
+export type { SessionMux, SessionMuxOptions } from './session-mux.js';
 export { DEFAULT_MAX_MESSAGE_BYTES, MAX_FRAME_PAYLOAD, MAX_STEP_LABEL_BYTES } from './framing.js';

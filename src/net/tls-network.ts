@@ -23,8 +23,14 @@
  *     than a bare timeout. (Any party that fails sends ABORT to the peers it has, so in
  *     practice everyone stops within the connect timeout.)
  *
- * After the mesh is up, the listener is no longer routed to this session. Failures are
- * handled by `BaseNetwork` (abort state) and `Connection` (frames, backpressure).
+ * Listening. A session accepts on its own address, on an endpoint from `listenTlsEndpoint`
+ * (one session at a time), or on a `SessionMux` from `listenSessionMux` (the node's one
+ * long-lived peer port, shared by any number of sessions; see session-mux.ts). Dialers
+ * always send the SNI name `sessionServername(sessionId, peer)`, which a mux routes by and
+ * an endpoint ignores; either way the acceptor's checks above are the same. After the mesh
+ * is up, the listener is no longer routed to this session (its mux registration ends, as it
+ * does when the session aborts or closes). Failures are handled by `BaseNetwork` (abort
+ * state) and `Connection` (frames, backpressure).
  *
  * Cipher: OpenSSL's TLS 1.3 default order (AES-256-GCM first). Measured on loopback here,
  * AES-128-GCM was no faster (0.82 vs 0.83 GB/s) and ChaCha20-Poly1305 slower (0.51 GB/s).
@@ -36,6 +42,7 @@ import { BaseNetwork } from './base-network.js';
 import { Connection } from './connection.js';
 import { encodeAbort, encodeHello, parseAbort, parseHello } from './control.js';
 import { Endpoint, listenTlsEndpoint, type TlsEndpoint } from './endpoint.js';
+import { Mux, sessionServername, type SessionMux } from './session-mux.js';
 import {
   abortInfoOf, MalformedMessageError, PeerAuthError, PeerDisconnectedError, PeerTimeoutError, SessionAbortedError,
 } from './errors.js';
@@ -56,11 +63,14 @@ export interface TlsNetworkOptions {
   self: Identity;
   /**
    * Where to accept peers: an address to bind (port 0 = any), an endpoint from
-   * `listenTlsEndpoint` (the session takes it over and closes it once the mesh is up), or a
-   * listening net.Server (stays the caller's; connections it accepted before this call are
-   * not seen, which `listenTlsEndpoint` avoids by holding them).
+   * `listenTlsEndpoint` (the session takes it over and closes it once the mesh is up), a
+   * mux from `listenSessionMux` (stays the caller's; the session registers with it until
+   * its mesh is up, and any number of sessions may share it), or a listening net.Server
+   * (stays the caller's; one session at a time: a session stops watching it once its mesh is
+   * up or it ended; connections it accepted before this call are not seen, which
+   * `listenTlsEndpoint` avoids by holding them).
    */
-  listen: { host: string; port: number } | TlsEndpoint | net.Server;
+  listen: { host: string; port: number } | TlsEndpoint | SessionMux | net.Server;
   peers: TlsPeer[];
   /** Deadline for the whole mesh, retries included (default 30 000 ms). */
   connectTimeoutMs?: number;
@@ -106,6 +116,8 @@ export class TlsNetwork extends BaseNetwork {
   private readonly closeSignals = new Map<string, () => void>();
   private endpoint: Endpoint | undefined;
   private ownsEndpoint = false;
+  /** Ends this session's registration with a SessionMux. */
+  private unregister: (() => void) | undefined;
   private authFailure: { peer: string; problem: string } | undefined;
   private meshReady: (() => void) | undefined;
   private meshFailed: ((err: Error) => void) | undefined;
@@ -208,53 +220,72 @@ export class TlsNetwork extends BaseNetwork {
   // ---- accepting ------------------------------------------------------------------------
 
   private async openEndpoint(listen: TlsNetworkOptions['listen']): Promise<void> {
+    if (listen instanceof Mux) {
+      // The mux finishes the handshake with this context (chosen by SNI) and hands the socket over.
+      if (this.dialers.size > 0) this.unregister = listen.register(this.sessionId, this.self, { secureContext: this.serverContext(), accept: (socket) => this.acceptTls(socket) });
+      return;
+    }
     // An endpoint from listenTlsEndpoint() belongs to this session from now on; a net.Server stays the caller's.
     if (listen instanceof Endpoint) {
       this.endpoint = listen;
       this.ownsEndpoint = true;
     } else if (listen instanceof net.Server) {
-      this.endpoint = new Endpoint(listen, this.connectTimeoutMs);
+      this.endpoint = new Endpoint(listen, this.connectTimeoutMs); // detached again in stopAccepting()
     } else if (this.dialers.size > 0) {
       this.endpoint = (await listenTlsEndpoint(listen as { host: string; port: number })) as Endpoint;
       this.ownsEndpoint = true;
     }
     if (this.dialers.size === 0 || !this.endpoint) return; // nobody dials the first party
-    const secureContext = tls.createSecureContext({
-      key: this.identity.keyPem,
-      cert: this.identity.certPem,
-      minVersion: 'TLSv1.3',
-      maxVersion: 'TLSv1.3',
-    });
+    const secureContext = this.serverContext();
     this.endpoint.claim((raw) => {
       if (this.aborted || this.closing) {
         raw.destroy();
         return;
       }
       raw.setNoDelay(true);
-      const socket = new tls.TLSSocket(raw, {
+      this.acceptTls(new tls.TLSSocket(raw, {
         isServer: true,
         secureContext,
         requestCert: true,
         rejectUnauthorized: false, // self-signed: the pin in accepted() is the check
-      });
-      socket.on('error', () => {});
-      this.handshaking.add(socket);
-      const timer = setTimeout(() => socket.destroy(), this.connectTimeoutMs);
-      socket.once('close', () => {
-        clearTimeout(timer);
-        this.handshaking.delete(socket);
-      });
-      socket.once('secure', () => {
-        clearTimeout(timer);
-        this.handshaking.delete(socket);
-        this.accepted(socket);
-      });
+      }));
+    });
+  }
+
+  private serverContext(): tls.SecureContext {
+    return tls.createSecureContext({
+      key: this.identity.keyPem,
+      cert: this.identity.certPem,
+      minVersion: 'TLSv1.3',
+      maxVersion: 'TLSv1.3',
+    });
+  }
+
+  /** Follows an accepting TLS socket (client certificate requested) through its handshake to accepted(). */
+  private acceptTls(socket: tls.TLSSocket): void {
+    socket.on('error', () => {});
+    if (this.aborted || this.closing || socket.destroyed) {
+      socket.destroy();
+      return;
+    }
+    this.handshaking.add(socket);
+    const timer = setTimeout(() => socket.destroy(), this.connectTimeoutMs);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      this.handshaking.delete(socket);
+    });
+    socket.once('secure', () => {
+      clearTimeout(timer);
+      this.handshaking.delete(socket);
+      this.accepted(socket);
     });
   }
 
   private stopAccepting(): void {
-    this.endpoint?.release();
+    this.unregister?.();
+    this.unregister = undefined;
     if (this.ownsEndpoint) void this.endpoint?.close();
+    else this.endpoint?.detach(); // the caller's net.Server: leave no listener behind for the next session
     this.endpoint = undefined;
   }
 
@@ -372,6 +403,7 @@ export class TlsNetwork extends BaseNetwork {
       const socket = tls.connect({
         host: address.host,
         port: address.port,
+        servername: sessionServername(this.sessionId, address.id), // routes the connection on a SessionMux
         key: this.identity.keyPem,
         cert: this.identity.certPem,
         minVersion: 'TLSv1.3',

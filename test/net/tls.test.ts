@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
+import net from 'node:net';
 import tls from 'node:tls';
 import { encodeHello } from '../../src/net/control.js';
 import { encodeControl, encodeDataHeader, encodeLabel, FrameDecoder, type ControlType } from '../../src/net/framing.js';
@@ -166,6 +167,28 @@ describe('TLS network', () => {
       (err: Error & { peer?: string; step?: string }) => err.name === 'PeerTimeoutError' && err.peer === 'd' && err.step === 'connect',
     );
     assert.ok(Date.now() - t0 < 2000);
+  });
+
+  it('lets sessions use a caller\'s net.Server one after another', async () => {
+    const a = createIdentity('a');
+    const b = createIdentity('b');
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      for (let i = 0; i < 2; i++) {
+        const [na, nb] = await Promise.all([
+          connectTlsNetwork({ sessionId: `srv-${i}`, self: a, listen: { host: HOST, port: 0 }, peers: [{ id: 'b', host: HOST, port, fingerprint: b.fingerprint }], connectTimeoutMs: 5000 }),
+          connectTlsNetwork({ sessionId: `srv-${i}`, self: b, listen: server, peers: [{ id: 'a', host: HOST, port: 9, fingerprint: a.fingerprint }], connectTimeoutMs: 5000 }),
+        ]);
+        assert.equal(server.listenerCount('connection'), 0, 'the session left no listener on the server');
+        await na.send('b', 'i', Uint8Array.of(i));
+        assert.deepEqual([...await nb.recv('a', 'i', 1)], [i]);
+        await Promise.all([na.close(), nb.close()]);
+      }
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('stops connecting when the AbortSignal fires', async () => {

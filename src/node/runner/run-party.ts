@@ -7,12 +7,13 @@
 import { TacitError } from '../../errors.js';
 import { PROGRAMS } from '../../algorithms/programs/index.js';
 import type { Program, ProgramResult, SessionPlan } from '../../algorithms/program.js';
-import { connectTlsNetwork, type Identity, type TlsEndpoint } from '../../net/index.js';
+import { connectTlsNetwork, type Identity, type SessionMux, type TlsEndpoint } from '../../net/index.js';
 
 export interface RunPartyOptions {
   plan: SessionPlan;
   identity: Identity;
-  endpoint: TlsEndpoint;
+  /** Where peers reach this party: an endpoint for this session only, or the node's shared SessionMux. */
+  endpoint: TlsEndpoint | SessionMux;
   local: Record<string, unknown>;
   onProgress?: (phase: string, done: number, total: number) => void;
   /** Programs by name (defaults to the registry); tests and benchmarks add their own. */
