@@ -30,7 +30,11 @@ const USAGE = `usage:
       from TACIT_PASSPHRASE, or asked on the terminal), the API token, node.json and the
       database. Prints the node's address and TLS fingerprint. Never overwrites a node.
   tacit node info --dir DIR [--json]
-      Shows the node's identity, configuration, deployment, database and whether it runs.`;
+      Shows the node's identity, configuration, deployment, database and whether it runs.
+  tacit node start --dir DIR
+      Runs the node in the foreground until interrupted (SIGINT/SIGTERM): registers or
+      updates it in the NodeRegistry, serves its peer port and API, and takes part in the
+      tasks its policy accepts. Logs go to stdout and DIR's logs/node.log.`;
 
 export async function nodeCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -39,6 +43,8 @@ export async function nodeCommand(argv: string[]): Promise<number> {
       return initCommand(rest);
     case 'info':
       return infoCommand(rest);
+    case 'start':
+      return startCommand(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -250,4 +256,23 @@ function port(v: string, flag: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`${flag} must be an integer in 1..65535`);
   return n;
+}
+
+async function startCommand(args: string[]): Promise<number> {
+  const { values } = parseFlags(args, { dir: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } }, USAGE);
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (!values.dir) throw new UsageError('--dir DIR is required', { hint: USAGE });
+  const { startDaemon } = await import('../node/daemon.js');
+  const node = await startDaemon({ dir: resolve(values.dir) });
+  process.stderr.write(`tacit: node ${node.config.name} (${node.address}) running; API ${node.api.url}, peer port ${node.peerPort}. Ctrl-C stops it.\n`);
+  await new Promise<void>((res) => {
+    const done = () => res();
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+  await node.stop();
+  return 0;
 }

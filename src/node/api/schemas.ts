@@ -191,6 +191,25 @@ export const DatasetNameParamsSchema = {
 /** A task as the public sees it: status and progress, no parameters, no result, no data. */
 export type TaskView = Omit<TaskRecord, 'params' | 'result'>;
 
+export const TaskInputsBodySchema = {
+  type: 'object',
+  required: ['inputs'],
+  additionalProperties: false,
+  properties: { inputs: { type: 'object', description: 'program-specific private inputs of the receiver', additionalProperties: true } },
+} as const;
+
+export const TaskInputsAckSchema = {
+  type: 'object',
+  required: ['id', 'stored'],
+  properties: { id: { type: 'integer' }, stored: { type: 'boolean' } },
+} as const;
+
+export const SealedResultSchema = {
+  type: 'object',
+  required: ['id', 'sealed'],
+  properties: { id: { type: 'integer' }, sealed: { type: 'string', description: 'base64 sealed box' } },
+} as const;
+
 export const TaskSchema = {
   type: 'object',
   required: ['id', 'status', 'roles', 'createdAt', 'updatedAt'],

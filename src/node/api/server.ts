@@ -38,6 +38,9 @@ import {
   TaskListSchema,
   TaskResultSchema,
   TaskSchema,
+  TaskInputsBodySchema,
+  TaskInputsAckSchema,
+  SealedResultSchema,
   taskView,
   type ImportDatasetBody,
   type NodeInfo,
@@ -149,6 +152,27 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
           throw new ResultNotAvailableError(`task ${id} has no result yet`, { hint: `the task is ${task.status}${task.step ? ` (${task.step})` : ''}; try again later` });
         }
         return { id: task.id, status: task.status, result: task.result };
+      },
+    },
+    {
+      method: 'POST', url: '/tasks/:id/inputs', operationId: 'putTaskInputs', tag: 'tasks', auth: true,
+      summary: "The receiver's own private inputs to a task (e.g. the applicant id), kept at this node only; the node consents to such a task once they are here",
+      schema: { params: TaskIdParamsSchema, body: TaskInputsBodySchema, response: { 200: TaskInputsAckSchema, ...errors(400, 401) } },
+      handler: (req) => {
+        const id = (req.params as { id: number }).id;
+        store.setKv(`task-inputs:${id}`, JSON.stringify((req.body as { inputs: Record<string, unknown> }).inputs));
+        return { id, stored: true };
+      },
+    },
+    {
+      method: 'GET', url: '/tasks/:id/sealed-result', operationId: 'getSealedTaskResult', tag: 'tasks', auth: false,
+      summary: "The result sealed to the requester's result key (X25519 sealed box, base64): safe to hand to anyone, only the requester opens it",
+      schema: { params: TaskIdParamsSchema, response: { 200: SealedResultSchema, ...errors(400, 404) } },
+      handler: (req) => {
+        const id = (req.params as { id: number }).id;
+        const box = store.getKv(`task-sealed:${id}`);
+        if (!box) throw new ResultNotAvailableError(`no sealed result for task ${id} at this node`, { hint: 'it appears at the receiver node once the task has run, if the requester gave a result key' });
+        return { id, sealed: box };
       },
     },
     {
