@@ -30,6 +30,7 @@ const lrSynth: Program = {
   name: 'bench-lr-synth',
   version: '1',
   summary: 'synthetic vertical LR',
+  moduleUrl: import.meta.url,
   async run(ctx) {
     const { rows, columns, labelParty, epochs, batchSize } = ctx.plan.params as {
       rows: number; columns: Record<string, number>; labelParty: string; epochs: number; batchSize: number;
@@ -74,6 +75,7 @@ const latency: Program = {
   name: 'bench-latency',
   version: '1',
   summary: 'scoring and debt-query latency',
+  moduleUrl: import.meta.url,
   async run(ctx) {
     const { scorers, lenders, receiver, repeat, columns } = ctx.plan.params as {
       scorers: string[]; lenders: string[]; receiver: string; repeat: number; columns: number;

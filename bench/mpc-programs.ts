@@ -40,6 +40,7 @@ const benchMpc: Program = {
   name: 'bench-mpc',
   version: '1',
   summary: 'MPC micro-benchmark',
+  moduleUrl: import.meta.url,
   async run(ctx) {
     const cases = ctx.plan.params['cases'] as BenchCase[];
     const config = ctx.plan.mpc!;

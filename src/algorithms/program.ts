@@ -56,6 +56,8 @@ export interface Program {
   version: string;
   /** One line for `tacit run --help` and the on-chain registry. */
   summary: string;
+  /** `import.meta.url` of the module that implements it (hashed into the on-chain code hash). */
+  moduleUrl: string;
   run(ctx: ProgramContext): Promise<ProgramResult>;
 }
 
@@ -79,8 +81,8 @@ export function param<T>(plan: SessionPlan, name: string, check: (v: unknown) =>
  * The code hash that goes on-chain with a task: SHA-256 over the program's name, version
  * and the compiled module that implements it.
  */
-export function codeHashOf(program: Program, moduleUrl: string): string {
+export function codeHashOf(program: Program): string {
   const h = createHash('sha256').update(`${program.name}@${program.version}\n`);
-  h.update(readFileSync(fileURLToPath(moduleUrl)));
+  h.update(readFileSync(fileURLToPath(program.moduleUrl)));
   return '0x' + h.digest('hex');
 }

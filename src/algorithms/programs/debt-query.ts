@@ -18,6 +18,7 @@ export const debtQueryProgram: Program = {
   name: 'debt-query',
   version: '1.0.0',
   summary: "an applicant's total debt and number of lenders, without revealing any lender's part",
+  moduleUrl: import.meta.url,
   async run(ctx) {
     const { idColumn, balanceColumn, receiver } = ctx.plan.params as { idColumn: string; balanceColumn: string; receiver: string };
     if (typeof idColumn !== 'string' || typeof balanceColumn !== 'string' || typeof receiver !== 'string') {

@@ -17,6 +17,7 @@ export const lrPredictProgram: Program = {
   name: 'lr-predict',
   version: '1.0.0',
   summary: 'score applicants with features held at several institutions; scores to the receiver only',
+  moduleUrl: import.meta.url,
   async run(ctx) {
     const { idColumn, schema, receiver, count } = ctx.plan.params as { idColumn: string; schema: Record<string, string[]>; receiver: string; count: number };
     if (typeof idColumn !== 'string' || !schema || typeof receiver !== 'string' || !Number.isInteger(count)) {

@@ -1,0 +1,74 @@
+/**
+ * Creates a task: publishes its public parameters with it (TaskMarket.createTaskWithParams),
+ * escrowing the fee and one data token per dataset (approving the TaskMarket as needed).
+ */
+import { erc20Abi, maxUint256, parseEventLogs, type Address, type Hash, type Hex } from 'viem';
+import { randomBytes } from 'node:crypto';
+import { DataRegistryAbi, TaskMarketAbi } from '../../chain/artifacts.js';
+import { algorithmId } from '../../chain/algorithm-id.js';
+import { codeHashOf } from '../../algorithms/program.js';
+import { PROGRAMS } from '../../algorithms/programs/index.js';
+import { encodeTaskParams, type TaskParams } from '../../algorithms/task-params.js';
+import { requireAccount, SdkError, type TacitClient } from '../client.js';
+
+export interface CreateTaskParameters {
+  program: string;
+  protocol: 'rep3' | 'semi2k';
+  /** Program parameters; parties are named by node address. */
+  params: Record<string, unknown>;
+  datasetIds: bigint[];
+  computeParties: Address[];
+  receiver: Address;
+  /** Payment-token units escrowed (≥ the datasets' prices). */
+  fee: bigint;
+  /** Seconds from now until the deadline (default 1 hour). */
+  deadlineSeconds?: number;
+  /** The requester's sealed-box public key (hex): the receiver then also seals the result to it. */
+  resultKey?: string;
+}
+export type CreateTaskReturnType = { taskId: bigint; txHash: Hash; paramsHash: Hex; gasUsed: bigint };
+
+/** @example const { taskId } = await createTask(client, { program: 'psi', protocol: 'rep3', … }); */
+export async function createTask(client: TacitClient, p: CreateTaskParameters): Promise<CreateTaskReturnType> {
+  const account = requireAccount(client);
+  const { ledger } = client;
+  const program = PROGRAMS.get(p.program);
+  if (!program) throw new SdkError(`unknown program ${p.program}`, { hint: `known: ${[...PROGRAMS.keys()].join(', ')}` });
+  const tp: TaskParams = {
+    v: 1,
+    program: program.name,
+    version: program.version,
+    protocol: p.protocol,
+    params: p.params,
+    nonce: randomBytes(8).toString('hex'),
+    ...(p.resultKey ? { resultKey: p.resultKey } : {}),
+  };
+  const { hex, hash } = encodeTaskParams(tp);
+  const market = ledger.manifest.contracts.TaskMarket;
+  const approveIfNeeded = async (token: Address, need: bigint) => {
+    const a = await ledger.pub.readContract({ address: token, abi: erc20Abi, functionName: 'allowance', args: [account.address, market] });
+    if (a < need) await ledger.approve(account, token, market, maxUint256);
+  };
+  await approveIfNeeded(ledger.manifest.contracts.PaymentToken, p.fee);
+  for (const id of p.datasetIds) {
+    const d = await ledger.pub.readContract({ address: ledger.manifest.contracts.DataRegistry, abi: DataRegistryAbi, functionName: 'getDataset', args: [id] });
+    await approveIfNeeded(d.token, 10n ** 18n);
+  }
+  const now = (await ledger.pub.getBlock()).timestamp;
+  const spec = {
+    algorithmId: algorithmId(program.name),
+    codeHash: codeHashOf(program) as Hex,
+    paramsHash: hash,
+    datasetIds: p.datasetIds,
+    computeParties: p.computeParties,
+    receiver: p.receiver,
+    fee: p.fee,
+    deadline: now + BigInt(p.deadlineSeconds ?? 3600),
+  };
+  const receipt = await ledger.tx(account, 'createTask', (w) =>
+    w.writeContract({ address: market, abi: TaskMarketAbi, functionName: 'createTaskWithParams', args: [spec, hex] }),
+  );
+  const [ev] = parseEventLogs({ abi: TaskMarketAbi, eventName: 'TaskCreated', logs: receipt.logs });
+  if (!ev) throw new SdkError('createTask: no TaskCreated event in the receipt');
+  return { taskId: ev.args.taskId, txHash: receipt.transactionHash, paramsHash: hash, gasUsed: receipt.gasUsed };
+}

@@ -1,0 +1,11 @@
+/** The Tacit SDK: a client and one function per action (viem-style). */
+export { createTacitClient, SdkError, type TacitClient, type CreateTacitClientParameters } from './client.js';
+export { listNodes, type NodeSummary } from './actions/listNodes.js';
+export { listDatasets, type DatasetSummary } from './actions/listDatasets.js';
+export { buyDataTokens } from './actions/buyDataTokens.js';
+export { createTask, type CreateTaskParameters } from './actions/createTask.js';
+export { getTask } from './actions/getTask.js';
+export { waitForTask } from './actions/waitForTask.js';
+export { sendTaskInputs } from './actions/sendTaskInputs.js';
+export { getTaskResult } from './actions/getTaskResult.js';
+export { generateBoxKeyPair } from '../crypto/sealed-box.js';
