@@ -115,7 +115,9 @@ async function initCommand(args: string[]): Promise<number> {
     ensurePrivateDir(dir);
     if (!values.json) process.stderr.write('creating keys (the keystore KDF takes a few seconds)...\n');
     created.push(paths.keystore);
-    keys = await initNodeKeys(dir, passphrase, config.name);
+    // TACIT_SCRYPT_N lowers the keystore KDF cost for throw-away sandboxes and tests only.
+    const scryptN = process.env.TACIT_SCRYPT_N ? Number(process.env.TACIT_SCRYPT_N) : undefined;
+    keys = await initNodeKeys(dir, passphrase, config.name, scryptN ? { scrypt: { n: scryptN } } : {});
     created.push(paths.apiToken);
     createApiToken(dir);
     created.push(paths.database, `${paths.database}-wal`, `${paths.database}-shm`);

@@ -20,6 +20,7 @@ import { createNodeMetrics } from './metrics.js';
 import { readPassphrase } from './passphrase.js';
 import { nodePaths, resolveInNodeDir } from './paths.js';
 import { ensureRegistered } from './register.js';
+import { openSale } from './datasets/sale.js';
 import { NodeStore } from './store/index.js';
 import { TaskManager } from './tasks/manager.js';
 
@@ -70,7 +71,10 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningNode> 
       token: readApiToken(dir),
       store,
       info: () => describeNode(config, { address: keys.address, fingerprint: keys.tls.fingerprint }, manifest),
-      actions: datasetActions({ store, publish: { manifest, account: keys.account, rpcUrl, publicClient: ledger.pub, walletClient: ledger.wallet(keys.account), metrics, logger } }),
+      actions: {
+        ...datasetActions({ store, publish: { manifest, account: keys.account, rpcUrl, publicClient: ledger.pub, walletClient: ledger.wallet(keys.account), metrics, logger } }),
+        openSale: (name, input) => openSale({ ledger, account: keys.account, store }, name, input),
+      },
       metrics,
       logger,
     });

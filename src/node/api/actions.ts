@@ -17,6 +17,8 @@ export interface ApiActions {
   importDataset(input: ImportDatasetBody): Promise<DatasetRecord> | DatasetRecord;
   /** Lists a stored dataset on-chain. */
   publishDataset(name: string, input: PublishDatasetBody): Promise<PublishResult>;
+  /** Offers uses of a published dataset in the DataTokenSale (mints them first). */
+  openSale?(name: string, input: { pricePerUse: string; uses?: number }): Promise<{ datasetId: string; pricePerUse: string; uses: number }>;
 }
 
 /** Checks that `path` names a regular file by absolute path (the API's cwd means nothing to a client). */

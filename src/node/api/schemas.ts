@@ -191,6 +191,22 @@ export const DatasetNameParamsSchema = {
 /** A task as the public sees it: status and progress, no parameters, no result, no data. */
 export type TaskView = Omit<TaskRecord, 'params' | 'result'>;
 
+export const SaleBodySchema = {
+  type: 'object',
+  required: ['pricePerUse'],
+  additionalProperties: false,
+  properties: {
+    pricePerUse: { type: 'string', pattern: '^(0|[1-9][0-9]*)$', description: 'payment-token base units per use' },
+    uses: { type: 'integer', minimum: 0, maximum: 1000000, description: 'data tokens to mint for sale (default 100)' },
+  },
+} as const;
+
+export const SaleResultSchema = {
+  type: 'object',
+  required: ['datasetId', 'pricePerUse', 'uses'],
+  properties: { datasetId: { type: 'string' }, pricePerUse: { type: 'string' }, uses: { type: 'integer' } },
+} as const;
+
 export const TaskInputsBodySchema = {
   type: 'object',
   required: ['inputs'],

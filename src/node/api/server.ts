@@ -14,7 +14,7 @@
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { tacitVersion } from '../../version.js';
-import { ResultNotAvailableError, TaskNotFoundError } from '../errors.js';
+import { NodeUnavailableError, ResultNotAvailableError, TaskNotFoundError } from '../errors.js';
 import { createNodeMetrics, type NodeMetrics } from '../metrics.js';
 import type { NodeStore } from '../store/index.js';
 import type { ApiActions } from './actions.js';
@@ -39,6 +39,8 @@ import {
   TaskResultSchema,
   TaskSchema,
   TaskInputsBodySchema,
+  SaleBodySchema,
+  SaleResultSchema,
   TaskInputsAckSchema,
   SealedResultSchema,
   taskView,
@@ -116,6 +118,15 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       summary: 'List a stored dataset in the DataRegistry (schema hash, rows, commitment, price, algorithms) and mint its data tokens',
       schema: { params: DatasetNameParamsSchema, body: PublishDatasetBodySchema, response: { 200: PublishDatasetResponseSchema, ...errors(400, 401, 404, 409, 500, 502, 503) } },
       handler: (req) => actions.publishDataset((req.params as { name: string }).name, req.body as PublishDatasetBody),
+    },
+    {
+      method: 'POST', url: '/datasets/:name/sale', operationId: 'openDatasetSale', tag: 'datasets', auth: true,
+      summary: 'Offers uses of a published dataset at a fixed price in the DataTokenSale (minting the tokens to sell)',
+      schema: { params: DatasetNameParamsSchema, body: SaleBodySchema, response: { 200: SaleResultSchema, ...errors(400, 401, 404, 409, 502, 503) } },
+      handler: (req) => {
+        if (!actions.openSale) throw new NodeUnavailableError('this node cannot open sales (no chain connection)');
+        return actions.openSale((req.params as { name: string }).name, req.body as { pricePerUse: string; uses?: number });
+      },
     },
     {
       method: 'GET', url: '/tasks', operationId: 'listTasks', tag: 'tasks', auth: false,
