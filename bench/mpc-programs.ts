@@ -8,6 +8,7 @@ import type { Program } from '../src/algorithms/program.js';
 import { Mpc } from '../src/mpc/engine.js';
 import type { Network } from '../src/net/types.js';
 import type { SecretTensor } from '../src/mpc/tensor.js';
+import { ownBytes } from '../src/net/bytes.js';
 
 export interface BenchCase {
   op: 'mul' | 'mul-fxp' | 'matmul' | 'lt' | 'sigmoid';
@@ -83,7 +84,7 @@ const benchMpc: Program = {
       const counts = new Float64Array(peers.length);
       perPeer.forEach((b, i) => (counts[i] = b));
       await Promise.all(peers.map((p, i) => ctx.net.send(p, `bench.count.${ci}`, new Uint8Array(new Float64Array([counts[i]!]).buffer))));
-      const expect = await Promise.all(peers.map(async (p) => new Float64Array((await ctx.net.recv(p, `bench.count.${ci}`, 8)).slice().buffer)[0]!));
+      const expect = await Promise.all(peers.map(async (p) => new Float64Array(ownBytes(await ctx.net.recv(p, `bench.count.${ci}`, 8)).buffer)[0]!));
       const payloads = perPeer.map((b) => new Uint8Array(b));
       await barrier(ctx.net, peers, `bench.sync.${ci}.b`);
       const t1 = performance.now();

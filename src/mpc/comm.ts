@@ -5,6 +5,7 @@
  * `rounds` is the protocol's latency in round trips, independent of the transport.
  */
 import type { Network } from '../net/types.js';
+import { ownBytes } from '../net/bytes.js';
 
 export class Comm {
   readonly net: Network;
@@ -39,7 +40,7 @@ export class Comm {
   async recvRing(peer: string, step: string, n: number): Promise<BigUint64Array> {
     const bytes = await this.net.recv(peer, step, n * 8);
     if (bytes.byteOffset % 8 === 0) return new BigUint64Array(bytes.buffer, bytes.byteOffset, n);
-    return new BigUint64Array(bytes.slice().buffer, 0, n);
+    return new BigUint64Array(ownBytes(bytes).buffer, 0, n);
   }
 
   /** Receives raw bytes (length checked when `expected` is given). */

@@ -260,7 +260,8 @@ export class FrameDecoder {
     const message = this.message!;
     if (this.messageOffset === message.length) {
       this.message = undefined;
-      this.sink.message(this.messageStep, message);
+      // A plain Uint8Array, not a Buffer: Buffer#slice shares memory, which surprises callers.
+      this.sink.message(this.messageStep, new Uint8Array(message.buffer, message.byteOffset, message.length));
     }
   }
 

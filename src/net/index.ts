@@ -23,3 +23,4 @@ export type { TlsEndpoint } from './endpoint.js';
 export { listenSessionMux, sessionServername } from './session-mux.js';
 export type { SessionMux, SessionMuxOptions } from './session-mux.js';
 export { DEFAULT_MAX_MESSAGE_BYTES, MAX_FRAME_PAYLOAD, MAX_STEP_LABEL_BYTES } from './framing.js';
+export { ownBytes } from './bytes.js';

@@ -59,7 +59,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningNode> 
     const manifest = loadManifest(resolveInNodeDir(dir, config.chain.manifest));
     const rpcUrl = config.chain.rpcUrl ?? manifest.rpcUrl;
     if (!rpcUrl) throw new Error('no RPC URL: set chain.rpcUrl in node.json or deploy with the URL recorded');
-    const ledger = new LocalLedger(rpcUrl, manifest);
+    // Task transactions use a fixed gas limit: an estimate made while others' commits are in
+    // flight can fall short when this one turns out to be the last (which settles the task).
+    const ledger = new LocalLedger(rpcUrl, manifest, { fixedGas: 3_000_000n });
     const registration = await ensureRegistered(ledger, keys.account, config, keys.tls.fingerprint);
     logger.info({ address: keys.address, registration }, 'node registry up to date');
     const mux = await listenSessionMux({ host: config.peer.host, port: config.peer.port });

@@ -6,8 +6,16 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { readCsvTable, type Table } from '../../data/csv.js';
 import { Mpc } from '../../mpc/engine.js';
 import { ProgramError, type ProgramContext, type ProgramResult } from '../program.js';
+import { ownBytes } from '../../net/bytes.js';
 
 export function localTable(ctx: ProgramContext, idColumn: string): Table {
+  const given = ctx.local['table'] as Table | undefined;
+  if (given) {
+    if (given.idColumn !== undefined && given.idColumn !== idColumn) {
+      throw new ProgramError(`party ${ctx.self}'s dataset has id column "${given.idColumn}", the task names "${idColumn}"`);
+    }
+    return given;
+  }
   const path = ctx.local['csv'];
   if (typeof path !== 'string') throw new ProgramError(`party ${ctx.self} has no CSV file for ${ctx.plan.program}`);
   return readCsvTable(path, { idColumn });
@@ -22,7 +30,7 @@ export async function broadcastNumber(ctx: ProgramContext, from: string, value: 
     return value!;
   }
   const got = await ctx.net.recv(from, step, 8);
-  return new Float64Array(got.slice().buffer)[0]!;
+  return new Float64Array(ownBytes(got).buffer)[0]!;
 }
 
 /** Row indices of `table` in the order of `ids` (each id must be present). */

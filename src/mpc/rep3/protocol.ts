@@ -18,6 +18,7 @@ import { Rep3Randomness } from './randomness.js';
 import { truncRep3 } from './trunc.js';
 import { a2bRep3, b2aRep3, bitB2ARep3, msbRep3 } from './convert.js';
 import { randomBytes } from 'node:crypto';
+import { ownBytes } from '../../net/bytes.js';
 
 const fresh = (n: number) => new BigUint64Array(n);
 
@@ -99,9 +100,9 @@ export class Rep3Protocol implements Protocol {
     this.comm.round();
     const i = this.index;
     const msg = await this.comm.recvBytes(owner, 'rep3.input', i === 0 ? 2 * SEED_BYTES : SEED_BYTES + 8 * n);
-    if (i === 0) return [new Prg(msg.slice(0, 16)).ring(n), new Prg(msg.slice(16, 32)).ring(n)];
-    const seedPart = new Prg(msg.slice(0, 16)).ring(n);
-    const x2 = new BigUint64Array(msg.slice(16).buffer, 0, n);
+    if (i === 0) return [new Prg(ownBytes(msg, 0, 16)).ring(n), new Prg(ownBytes(msg, 16, 32)).ring(n)];
+    const seedPart = new Prg(ownBytes(msg, 0, 16)).ring(n);
+    const x2 = new BigUint64Array(ownBytes(msg, 16).buffer, 0, n);
     return i === 1 ? [seedPart, x2] : [x2, seedPart];
   }
 

@@ -19,6 +19,7 @@
  */
 import * as R from '../../crypto/ring64.js';
 import type { Prg } from '../../crypto/prg.js';
+import { ownBytes } from '../../net/bytes.js';
 
 export type CorrelationRequest =
   | { kind: 'beaver'; n: number }
@@ -175,7 +176,7 @@ export function encodeRequest(req: CorrelationRequest | { kind: 'done' }): Uint8
 /** Parses and bounds-checks a request from the wire (the dealer trusts no sizes). */
 export function decodeRequest(bytes: Uint8Array): CorrelationRequest | { kind: 'done' } {
   if (bytes.length !== 16) throw new RangeError('preprocessing request has the wrong length');
-  const v = new Uint32Array(bytes.slice().buffer);
+  const v = new Uint32Array(ownBytes(bytes).buffer);
   const kind = KINDS[v[0]!];
   if (!kind) throw new RangeError(`unknown preprocessing request kind ${v[0]}`);
   const check = (x: number) => {

@@ -180,7 +180,8 @@ export class TaskManager {
     const { ledger } = this.#o;
     const chain = await readTask(ledger, BigInt(t.id));
     const index = chain.parties.findIndex((p) => lower(p) === this.#self);
-    const now = Number((await ledger.pub.getBlock()).timestamp);
+    // The chain mines only on transactions, so its last timestamp can lag: use the clock too.
+    const now = Math.max(Number((await ledger.pub.getBlock()).timestamp), Math.floor(Date.now() / 1000));
 
     // Past the deadline and not finished on-chain: expire it (refunds the requester).
     if ((chain.status === 'Pending' || chain.status === 'Running') && now > chain.deadline) {
@@ -346,13 +347,17 @@ export class TaskManager {
       this.#set(t.id, patch);
       this.#o.metrics?.taskDuration.observe({ program: plan.program, outcome: 'success' }, (performance.now() - t0) / 1000);
       logger.info({ task: t.id, seconds: (performance.now() - t0) / 1000 }, 'session finished');
-      if (compute.includes(this.#self)) await this.#commit(t.id, digest);
+      if (compute.includes(this.#self)) this.#set(t.id, { step: 'committing', commitment: digest });
       else this.#set(t.id, { status: 'delivered', step: 'delivered' });
     } catch (err) {
       await net.abort(err instanceof Error ? err : new Error(String(err))).catch(() => {});
       this.#set(t.id, { status: 'failed', step: 'await-deadline', error: `session failed: ${(err as Error).message.split('\n')[0]}` });
       logger.warn({ task: t.id, err: (err as Error).message.split('\n')[0] }, 'session failed; the task will be expired at its deadline');
+      return;
     }
+    // Outside the session: a failed commit is retried by the sweep (step "committing").
+    const after = this.#o.store.getTask(t.id);
+    if (after?.step === 'committing' && after.commitment) await this.#commit(t.id, after.commitment as Hex);
   }
 
   // ------------------------------------------------------------------ recovery and helpers

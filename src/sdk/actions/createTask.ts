@@ -54,7 +54,8 @@ export async function createTask(client: TacitClient, p: CreateTaskParameters): 
     const d = await ledger.pub.readContract({ address: ledger.manifest.contracts.DataRegistry, abi: DataRegistryAbi, functionName: 'getDataset', args: [id] });
     await approveIfNeeded(d.token, 10n ** 18n);
   }
-  const now = (await ledger.pub.getBlock()).timestamp;
+  // A chain that mines only on transactions can have a stale last timestamp: use the clock too.
+  const now = BigInt(Math.max(Number((await ledger.pub.getBlock()).timestamp), Math.floor(Date.now() / 1000)));
   const spec = {
     algorithmId: algorithmId(program.name),
     codeHash: codeHashOf(program) as Hex,

@@ -1,0 +1,166 @@
+/**
+ * End to end: a real anvil and four institution nodes, each its own `tacit node start`
+ * process on loopback. Datasets are imported and published through the nodes' APIs, a
+ * requester buys data tokens and creates a task through the SDK, the nodes consent, compute
+ * under MPC and settle on-chain; the test checks the result (opened from the sealed box and
+ * against plaintext) and every balance. Then the failure paths: a policy refusal, a node
+ * killed mid-task and restarted, an API call without the token.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { erc20Abi, type Address } from 'viem';
+import { startLocalNetwork, type LocalNetwork } from '../../src/node/local/network.js';
+import { buyDataTokens, createTacitClient, createTask, generateBoxKeyPair, getTaskResult, listDatasets, sendTaskInputs, waitForTask, type TacitClient } from '../../src/sdk/index.js';
+import { devAccount } from '../../src/chain/dev-accounts.js';
+import { readTask } from '../../src/node/tasks/chain-view.js';
+
+const TOKEN = 10n ** 18n;
+let net: LocalNetwork;
+let dir: string;
+let requester: TacitClient;
+
+const books: Record<string, string> = {
+  bureau: 'id,balance\nA-17,1200.50\nB-2,99\n',
+  telco: 'id,balance\nC-9,5\nA-17,0\n',
+  lender: 'id,balance\nA-17,300\nA-17,45.25\nD-1,7\n',
+};
+
+async function balanceOf(who: Address): Promise<bigint> {
+  return net.ledger.pub.readContract({ address: net.manifest.contracts.PaymentToken, abi: erc20Abi, functionName: 'balanceOf', args: [who] });
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tacit-e2e-'));
+  net = await startLocalNetwork({
+    dir: join(dir, 'net'),
+    nodes: [
+      { name: 'bank', roles: ['compute', 'receiver'] },
+      { name: 'bureau', roles: ['data', 'compute'] },
+      { name: 'telco', roles: ['data', 'compute'] },
+      { name: 'lender', roles: ['data'], policy: { allowedAlgorithms: ['debt-query'] } },
+    ],
+  });
+  for (const [name, csv] of Object.entries(books)) {
+    const file = join(dir, `${name}.csv`);
+    writeFileSync(file, csv);
+    const api = net.node(name).api;
+    await api.importDataset({ name: 'loans', path: file, idColumn: 'id' });
+    await api.publishDataset('loans', { price: String(5n * TOKEN), algorithms: ['debt-query', 'psi'], mint: 0 });
+    await api.request('POST', '/datasets/loans/sale', { pricePerUse: String(TOKEN), uses: 10 });
+  }
+  const account = devAccount(7);
+  await net.ledger.mint(account.address, 1000n * TOKEN);
+  requester = createTacitClient({ manifest: net.manifest, rpcUrl: net.rpcUrl, account });
+});
+
+after(async () => {
+  await net?.stop();
+  if (dir && !process.env.TACIT_KEEP) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a task through four node processes', () => {
+  it('debt-query: created through the SDK, computed, settled; result and every balance checked', async () => {
+    const datasets = await listDatasets(requester);
+    assert.equal(datasets.length, 3);
+    for (const d of datasets) await buyDataTokens(requester, { datasetId: d.id, uses: 2n });
+    const nodes = Object.fromEntries(net.nodes.map((n) => [n.name, n.address.toLowerCase()]));
+    const who = [requester.account!.address, ...net.nodes.map((n) => n.address), net.manifest.contracts.TaskMarket];
+    const before = await Promise.all(who.map(balanceOf));
+    const keys = generateBoxKeyPair();
+    const fee = 30n * TOKEN;
+    const { taskId } = await createTask(requester, {
+      program: 'debt-query',
+      protocol: 'rep3',
+      params: { idColumn: 'id', balanceColumn: 'balance' },
+      datasetIds: datasets.map((d) => d.id),
+      computeParties: [net.node('bank').address, net.node('bureau').address, net.node('telco').address],
+      receiver: net.node('bank').address,
+      fee,
+      resultKey: keys.publicKey,
+    });
+    await sendTaskInputs({ node: { url: net.node('bank').apiUrl, token: net.node('bank').token }, taskId, inputs: { applicant: 'A-17' } });
+    const final = await waitForTask(requester, { taskId, timeoutMs: 120_000 });
+    assert.equal(final.status, 'Settled');
+    const result = await getTaskResult({ node: { url: net.node('bank').apiUrl }, taskId, resultPrivateKey: keys.privateKey });
+    assert.deepEqual(result, { total: 1200.5 + 300 + 45.25, lenders: 2 });
+    assert.ok(nodes.bank);
+    // Balances: the requester paid the fee; each data owner got its price (5); the three
+    // compute parties split the rest (15) equally; the market holds nothing.
+    const afterB = await Promise.all(who.map(balanceOf));
+    const d = afterB.map((a, i) => a - before[i]!);
+    assert.equal(d[0], -fee);
+    const byName = Object.fromEntries(net.nodes.map((n, i) => [n.name, d[i + 1]!]));
+    assert.equal(byName.bank, 5n * TOKEN);
+    assert.equal(byName.bureau, 5n * TOKEN + 5n * TOKEN);
+    assert.equal(byName.telco, 5n * TOKEN + 5n * TOKEN);
+    assert.equal(byName.lender, 5n * TOKEN);
+    assert.equal(d[d.length - 1], 0n);
+    // Every node agrees on the task's status; only the receiver holds the result.
+    for (const n of net.nodes) {
+      const t = (await n.api.task(Number(taskId))) as { status: string };
+      assert.ok(['settled', 'delivered', 'committed'].includes(t.status), `${n.name}: ${t.status}`);
+    }
+    await assert.rejects(net.node('bureau').api.taskResult(Number(taskId)));
+  });
+
+  it('a policy refusal ends the task and refunds the requester in full', async () => {
+    const datasets = await listDatasets(requester);
+    const lenderSet = datasets.find((x) => x.owner.toLowerCase() === net.node('lender').address.toLowerCase())!;
+    const before = await balanceOf(requester.account!.address);
+    const { taskId } = await createTask(requester, {
+      program: 'psi', // the lender's policy allows debt-query only
+      protocol: 'rep3',
+      params: { idColumn: 'id', receivers: [] },
+      datasetIds: [lenderSet.id],
+      computeParties: [net.node('bank').address, net.node('bureau').address, net.node('telco').address],
+      receiver: net.node('bank').address,
+      fee: 10n * TOKEN,
+    });
+    const final = await waitForTask(requester, { taskId, timeoutMs: 60_000 });
+    assert.equal(final.status, 'Refused');
+    assert.equal(await balanceOf(requester.account!.address), before);
+  });
+
+  it('the API refuses state changes without the token', async () => {
+    const res = await fetch(`${net.node('bureau').apiUrl}/datasets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x', path: '/etc/hosts', idColumn: 'id' }) });
+    assert.equal(res.status, 401);
+  });
+
+  it('a node killed mid-task and restarted neither accepts twice nor leaves funds locked', async () => {
+    const datasets = await listDatasets(requester);
+    const before = await balanceOf(requester.account!.address);
+    const telco = net.node('telco');
+    const { taskId } = await createTask(requester, {
+      program: 'debt-query',
+      protocol: 'rep3',
+      params: { idColumn: 'id', balanceColumn: 'balance' },
+      datasetIds: datasets.map((x) => x.id),
+      computeParties: [net.node('bank').address, net.node('bureau').address, telco.address],
+      receiver: net.node('bank').address,
+      fee: 30n * TOKEN,
+      deadlineSeconds: 40,
+    });
+    // Kill telco as soon as it has accepted, before the receiver's inputs let the task start.
+    for (let i = 0; i < 200; i++) {
+      const t = await readTask(net.ledger, taskId);
+      const idx = t.parties.findIndex((p) => p.toLowerCase() === telco.address.toLowerCase());
+      if ((t.accepted >> idx) & 1) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await telco.kill(true);
+    await sendTaskInputs({ node: { url: net.node('bank').apiUrl, token: net.node('bank').token }, taskId, inputs: { applicant: 'A-17' } });
+    await new Promise((r) => setTimeout(r, 1500));
+    await telco.restart();
+    const final = await waitForTask(requester, { taskId, timeoutMs: 120_000 });
+    // Either it completed after telco came back, or it expired and refunded; never stuck.
+    assert.ok(['Settled', 'Expired'].includes(final.status), final.status);
+    const after = await balanceOf(requester.account!.address);
+    if (final.status === 'Expired') assert.equal(after, before);
+    const t = (await telco.api.task(Number(taskId))) as { acceptTx: string | null };
+    assert.ok(t, 'telco still knows the task after its restart');
+    assert.equal(await balanceOf(net.manifest.contracts.TaskMarket), 0n, 'the market holds nothing');
+  });
+});
