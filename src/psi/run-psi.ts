@@ -428,7 +428,8 @@ class PsiRun {
 }
 
 const utf8 = new TextEncoder();
-const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading U+FEFF is part of the id, not a byte-order mark to strip.
+const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** ids[start, end) as (u32 little-endian byte length, UTF-8 bytes) records. */
 function encodeIds(ids: readonly string[], start: number, end: number): Uint8Array {
