@@ -44,8 +44,9 @@ export function isCanonicalU(b: Uint8Array, off: number): boolean {
 
 export class MaskingKey {
   #key: KeyObject | undefined = generateKeyPairSync('x25519').privateKey;
-  /** Scalar multiplications done with this key. */
+  /** Scalar multiplications done with this key, and the seconds they took. */
   count = 0;
+  seconds = 0;
 
   /**
    * out[i] = X25519(k, points[i]) for the `points.length / 32` points; `out` may be `points`.
@@ -57,6 +58,7 @@ export class MaskingKey {
     const n = points.length / POINT_BYTES;
     if (!Number.isInteger(n) || out.length < points.length) throw new RangeError('mask: points must be whole 32-byte values and out as long');
     const src = Buffer.from(points.buffer, points.byteOffset, points.byteLength);
+    const t0 = performance.now();
     for (let i = 0, off = 0; i < n; i++, off += POINT_BYTES) {
       if (!isCanonicalU(src, off)) throw new InvalidPointError(i, 'not a canonical u-coordinate');
       const x = src.toString('base64url', off, off + POINT_BYTES);
@@ -69,6 +71,7 @@ export class MaskingKey {
       out.set(shared, off);
     }
     this.count += n;
+    this.seconds += (performance.now() - t0) / 1000;
   }
 
   destroy(): void {
