@@ -17,8 +17,10 @@ export interface PartyReport {
   seconds: number;
   bytesSent: number;
   scalarMults: number;
-  /** Seconds inside the scalar multiplications (part of `seconds`). */
+  /** Seconds inside the scalar multiplications, hashing, and waiting for messages (parts of `seconds`). */
   scalarMultSeconds: number;
+  hashSeconds?: number;
+  waitSeconds?: number;
   size?: number;
 }
 
@@ -35,7 +37,7 @@ export async function runPartyJob(net: Network, job: PartyJob): Promise<PartyRep
   if (job.kind === 'psi') {
     const ids = benchIds(job.parties.indexOf(net.self), job.n);
     const res = await runPsi(net, { parties: job.parties, receivers: job.receivers, ids, batchSize: job.batchSize });
-    return { party: net.self, seconds: res.stats.seconds, bytesSent: res.stats.bytesSent, scalarMults: res.stats.scalarMults, scalarMultSeconds: res.stats.scalarMultSeconds, size: res.size };
+    return { party: net.self, seconds: res.stats.seconds, bytesSent: res.stats.bytesSent, scalarMults: res.stats.scalarMults, scalarMultSeconds: res.stats.scalarMultSeconds, hashSeconds: res.stats.hashSeconds, waitSeconds: res.stats.waitSeconds, size: res.size };
   }
   // The bound: the same X25519 calls (JWK KeyObject + diffieHellman) on random canonical
   // points, batch after batch, with no hashing and no network.

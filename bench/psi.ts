@@ -44,6 +44,8 @@ export interface PsiBenchResult {
   ratio: number;
   /** Seconds the busiest party spent in scalar multiplications during the PSI. */
   inRunScalarMultSeconds: number;
+  /** Per party: where its PSI time went. */
+  partySeconds: { party: string; total: number; scalarMults: number; hashing: number; waiting: number }[];
 }
 
 export async function runPsiBench(opts: PsiBenchOptions): Promise<PsiBenchResult> {
@@ -75,6 +77,7 @@ export async function runPsiBench(opts: PsiBenchOptions): Promise<PsiBenchResult
       scalarMults,
       ratio: seconds / boundSeconds,
       inRunScalarMultSeconds: Math.max(...psi.map((r) => r.scalarMultSeconds)),
+      partySeconds: psi.map((r) => ({ party: r.party, total: r.seconds, scalarMults: r.scalarMultSeconds, hashing: r.hashSeconds ?? 0, waiting: r.waitSeconds ?? 0 })),
     };
     const r3 = (x: number) => Math.round(x * 1000) / 1000;
     const usPerMult = r3((boundSeconds * 1e6 * parties.length) / scalarMults);
@@ -83,12 +86,16 @@ export async function runPsiBench(opts: PsiBenchOptions): Promise<PsiBenchResult
       console.log(JSON.stringify({ suite: 'credit', op: 'psi-scalar-mult-bound', n, seconds: r3(boundSeconds), scalarMults, usPerMult, before: r3(boundBefore), after: r3(boundAfter), ...common }));
       console.log(JSON.stringify({
         suite: 'credit', op: 'psi', n, seconds: r3(seconds), bytesPerParty: result.bytesPerParty, intersection: result.intersection,
-        boundSeconds: r3(boundSeconds), ratio: r3(result.ratio), inRunScalarMultSeconds: r3(result.inRunScalarMultSeconds), ...common,
+        boundSeconds: r3(boundSeconds), ratio: r3(result.ratio), inRunScalarMultSeconds: r3(result.inRunScalarMultSeconds),
+        partySeconds: result.partySeconds.map((p) => ({ party: p.party, total: r3(p.total), scalarMults: r3(p.scalarMults), hashing: r3(p.hashing), waiting: r3(p.waiting) })), ...common,
       }));
     } else {
       console.log(`psi: ${parties.length} parties × 2^${log2n} ids (${result.intersection} common) in ${seconds.toFixed(1)} s, ${(result.bytesPerParty / 2 ** 20).toFixed(1)} MiB sent per party`);
       console.log(`bound: ${scalarMults} X25519 on ${parties.length} threads in ${boundSeconds.toFixed(1)} s (before ${boundBefore.toFixed(1)}, after ${boundAfter.toFixed(1)}; ${usPerMult} µs each)`);
-      console.log(`psi / bound = ${result.ratio.toFixed(2)}; scalar multiplications took ${result.inRunScalarMultSeconds.toFixed(1)} s of the PSI at the busiest party`);
+      console.log(`psi / bound = ${result.ratio.toFixed(2)}`);
+      for (const p of result.partySeconds) {
+        console.log(`  ${p.party}: ${p.total.toFixed(1)} s = ${p.scalarMults.toFixed(1)} scalar mults + ${p.hashing.toFixed(1)} hashing + ${p.waiting.toFixed(1)} waiting + ${(p.total - p.scalarMults - p.hashing - p.waiting).toFixed(1)} other`);
+      }
     }
     return result;
   } finally {

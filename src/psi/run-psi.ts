@@ -59,6 +59,9 @@ export interface PsiStats {
   /** X25519 scalar multiplications this party did, and the seconds they took (all in `seconds`). */
   scalarMults: number;
   scalarMultSeconds: number;
+  /** Seconds spent hashing this party's ids to the curve, and waiting for peers' messages. */
+  hashSeconds: number;
+  waitSeconds: number;
   /** Distinct ids of this party (after dropping duplicates). */
   setSize: number;
   duplicates: number;
@@ -120,6 +123,8 @@ class PsiRun {
   #done = 0;
   #total = 0;
   readonly #t0: number;
+  #hashSeconds = 0;
+  #waitSeconds = 0;
 
   constructor(net: Network, plan: PsiPlan, own: string[], duplicates: number, batch: number, opts: PsiOptions, t0: number) {
     this.#t0 = t0;
@@ -166,6 +171,8 @@ class PsiRun {
         rounds: plan.rounds,
         scalarMults: this.#key.count,
         scalarMultSeconds: this.#key.seconds,
+        hashSeconds: this.#hashSeconds,
+        waitSeconds: this.#waitSeconds,
         setSize: this.#own.length,
         duplicates: this.#duplicates,
       },
@@ -198,6 +205,15 @@ class PsiRun {
   }
 
   async #recv(peer: string, step: string): Promise<Uint8Array> {
+    const t0 = performance.now();
+    try {
+      return await this.#recvOrAbort(peer, step);
+    } finally {
+      this.#waitSeconds += (performance.now() - t0) / 1000;
+    }
+  }
+
+  #recvOrAbort(peer: string, step: string): Promise<Uint8Array> {
     this.#check();
     const p = this.#net.recv(peer, step);
     const signal = this.#opts.signal;
@@ -316,7 +332,9 @@ class PsiRun {
       const cnt = Math.min(batch, n - at);
       const points = new Uint8Array(cnt * POINT_BYTES);
       if (from === undefined) {
+        const t0 = performance.now();
         hashIdsToU(this.#own, at, at + cnt, points);
+        this.#hashSeconds += (performance.now() - t0) / 1000;
         this.#key.mask(points, points);
       } else {
         const got = await this.#recvBatch(from, inStep, cnt, false);
