@@ -64,16 +64,12 @@ function reserve(end: number): void {
   if (end > have) memory.grow(Math.ceil((end - have) / PAGE));
 }
 
-let loadedDst: Uint8Array | undefined;
 /** Writes DST' = DST || I2OSP(len(DST), 1) (RFC 9380 §5.3.1) and returns its length. */
 function setDst(dst: Uint8Array): number {
   if (dst.length === 0 || dst.length > 255) throw new RangeError(`DST must be 1..255 bytes, got ${dst.length}`);
-  if (loadedDst !== dst) {
-    const m = bytes();
-    m.set(dst, DST_AT);
-    m[DST_AT + dst.length] = dst.length;
-    loadedDst = dst;
-  }
+  const m = bytes();
+  m.set(dst, DST_AT);
+  m[DST_AT + dst.length] = dst.length;
   return dst.length + 1;
 }
 

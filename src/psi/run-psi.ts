@@ -16,6 +16,11 @@
  * results for ids the receiver does not hold; any failure throws a typed error naming the
  * peer and step (`errors.ts`) and aborts the network, so no party is left waiting.
  *
+ * Sends are not awaited one by one (a party must keep computing while its batches travel);
+ * at most four per peer are in flight before it waits for the transport, which bounds
+ * memory and cannot deadlock as long as the transport drains its sockets into its inbox
+ * whether or not `recv` is waiting (both of Tacit's networks do).
+ *
  * Messages: psi.hello (digest of the parameters, set size, batch size);
  * psi.c<j>.<pos> (set j's batches going into the pass at position pos of its route);
  * psi.f<j> (set j fully masked, to its destination); psi.common.n / psi.common (the
