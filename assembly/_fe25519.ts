@@ -6,7 +6,7 @@
 // Why this and not node:crypto: the map to the curve needs one 252-bit exponentiation per
 // field element, and the only native modexp in Node (OpenSSL's, through a DiffieHellman
 // object) refuses moduli under 512 bits; a 512-bit stand-in costs ~45 µs an exponentiation,
-// BigInt ~330 µs, and this ~10 µs (measured on this machine, see src/psi/README.md).
+// BigInt ~330 µs, and this ~8 µs (measured on this machine; see docs/psi.md).
 //
 // An element is 10 × i32 (40 bytes) at a pointer. Every operation that stores an element
 // leaves it "carried" (|limb| ≤ ~2^25 / 2^24), so any result is a valid input to any
