@@ -34,6 +34,14 @@ interface Kernels {
   truncShare(o: number, c: number, rb: number, rc: number, d: number, leader: number, n: number): void;
 }
 
+/**
+ * A tensor whose every element the caller will overwrite: skips the zero fill of
+ * `new BigUint64Array(n)` (allocUnsafeSlow gives an unpooled, 8-byte aligned buffer).
+ */
+export function uninit(n: number): BigUint64Array {
+  return n === 0 ? new BigUint64Array(0) : new BigUint64Array(Buffer.allocUnsafeSlow(n * 8).buffer, 0, n);
+}
+
 const CHUNK = 8192; // elements per slot (64 KiB)
 const SLOTS = 8;
 const SLOT_BYTES = CHUNK * 8;

@@ -10,29 +10,29 @@ import type { Parts } from './protocol.js';
 const fresh = (n: number) => new BigUint64Array(n);
 
 export function addParts(x: Parts, y: Parts): Parts {
-  return x.map((p, i) => R.add(fresh(p.length), p, y[i]!));
+  return x.map((p, i) => R.add(R.uninit(p.length), p, y[i]!));
 }
 export function subParts(x: Parts, y: Parts): Parts {
-  return x.map((p, i) => R.sub(fresh(p.length), p, y[i]!));
+  return x.map((p, i) => R.sub(R.uninit(p.length), p, y[i]!));
 }
 export function negParts(x: Parts): Parts {
-  return x.map((p) => R.neg(fresh(p.length), p));
+  return x.map((p) => R.neg(R.uninit(p.length), p));
 }
 /** x · c for a public scalar or a public value per element. */
 export function mulPublicParts(x: Parts, c: bigint | BigUint64Array): Parts {
-  return x.map((p) => (typeof c === 'bigint' ? R.mulScalar(fresh(p.length), p, c) : R.mul(fresh(p.length), p, c)));
+  return x.map((p) => (typeof c === 'bigint' ? R.mulScalar(R.uninit(p.length), p, c) : R.mul(R.uninit(p.length), p, c)));
 }
 export function xorParts(x: Parts, y: Parts): Parts {
-  return x.map((p, i) => R.xor(fresh(p.length), p, y[i]!));
+  return x.map((p, i) => R.xor(R.uninit(p.length), p, y[i]!));
 }
 export function andPublicParts(x: Parts, c: bigint | BigUint64Array): Parts {
-  return x.map((p) => (typeof c === 'bigint' ? R.andScalar(fresh(p.length), p, c) : R.and(fresh(p.length), p, c)));
+  return x.map((p) => (typeof c === 'bigint' ? R.andScalar(R.uninit(p.length), p, c) : R.and(R.uninit(p.length), p, c)));
 }
 export function shlParts(x: Parts, s: number): Parts {
-  return x.map((p) => R.shl(fresh(p.length), p, s));
+  return x.map((p) => R.shl(R.uninit(p.length), p, s));
 }
 export function shrlParts(x: Parts, s: number): Parts {
-  return x.map((p) => R.shrl(fresh(p.length), p, s));
+  return x.map((p) => R.shrl(R.uninit(p.length), p, s));
 }
 /** Concatenates several tensors' shares part by part (to batch them into one round). */
 export function concatParts(...xs: Parts[]): Parts {

@@ -1,9 +1,7 @@
 // Runs an SPMD program at every member of an in-memory session and collects the results.
 import { Mpc, type MpcConfig } from '../../src/mpc/engine.js';
 import type { Network } from '../../src/net/types.js';
-import { createMemoryNetworks } from '../../src/net/index.js';
-
-const memoryNetworks = (ids: string[]) => new Map<string, Network>(createMemoryNetworks(ids).map((n) => [n.self, n]));
+import { memoryNetworks } from './memory-net.js';
 
 export interface TestSession {
   protocol: MpcConfig['protocol'];

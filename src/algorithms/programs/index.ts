@@ -2,7 +2,9 @@
 import type { Program } from '../program.js';
 import { debtQueryProgram } from './debt-query.js';
 import { lrPredictProgram } from './lr-predict.js';
+import { lrTrainProgram } from './lr-train.js';
+import { psiProgram } from './psi.js';
 
 export const PROGRAMS: ReadonlyMap<string, Program> = new Map(
-  [lrPredictProgram, debtQueryProgram].map((p) => [p.name, p]),
+  [psiProgram, lrTrainProgram, lrPredictProgram, debtQueryProgram].map((p) => [p.name, p]),
 );

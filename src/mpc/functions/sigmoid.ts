@@ -18,9 +18,15 @@ import { addParts, mulPublicParts } from '../parts.js';
 import { SecretTensor } from '../tensor.js';
 import type { Mpc } from '../engine.js';
 import { evalPolynomial, fitChebyshev, powers, repeatedSquare } from './polynomial.js';
+import { sigmoidPiecewise } from './sigmoid-piecewise.js';
 
 export interface SigmoidOptions {
-  /** Newton iterations for the reciprocal (default 3). */
+  /**
+   * `exact` (default): e^(−t) and a reciprocal, ~57 rounds. `piecewise`: five degree-4
+   * segments (sigmoid-piecewise.ts), 22 rounds, same accuracy class; for training loops.
+   */
+  method?: 'exact' | 'piecewise';
+  /** Newton iterations for the reciprocal (default 3; exact method only). */
   iterations?: number;
 }
 
@@ -29,6 +35,7 @@ const SQUARINGS = 4; // 16 = 2^4
 export const EXP_NEG_COEFFS = fitChebyshev((v) => Math.exp(-v), 0, 1, 7);
 
 export async function sigmoid(mpc: Mpc, x0: SecretTensor, options: SigmoidOptions = {}): Promise<SecretTensor> {
+  if (options.method === 'piecewise') return sigmoidPiecewise(mpc, x0);
   const x = mpc.toFxp(x0);
   const n = x.size;
   const f = mpc.fracBits;

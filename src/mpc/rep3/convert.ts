@@ -24,7 +24,7 @@ const fresh = (n: number) => new BigUint64Array(n);
 /** Boolean shares of u = x_0 + x_1 (from party 0) and of x_2 (already held by parties 1, 2). */
 async function splitForAdder(p: Rep3Protocol, x: Parts, n: number): Promise<[Parts, Parts]> {
   const i = p.index;
-  const u = i === 0 ? R.add(fresh(n), x[0]!, x[1]!) : undefined;
+  const u = i === 0 ? R.add(R.uninit(n), x[0]!, x[1]!) : undefined;
   const U = await shareBooleanFrom0(p, u, n);
   const V: Parts = i === 0 ? [fresh(n), fresh(n)] : i === 1 ? [fresh(n), x[1]!] : [x[0]!, fresh(n)];
   return [U, V];
@@ -39,7 +39,7 @@ async function shareBooleanFrom0(p: Rep3Protocol, u: BigUint64Array | undefined,
   p.comm.round();
   if (i === 0) {
     const b1 = p.pair(0, 1).ring(n);
-    const b0 = R.xor(fresh(n), u!, b1);
+    const b0 = R.xor(R.uninit(n), u!, b1);
     p.comm.send(p.party(2), 'rep3.a2b', b0);
     return [b0, b1];
   }
@@ -62,14 +62,14 @@ export async function msbRep3(p: Rep3Protocol, x: Parts, n: number): Promise<Par
 export async function bitB2ARep3(p: Rep3Protocol, xb: Parts, n: number): Promise<Parts> {
   const i = p.index;
   const bit = andPublicParts(xb, 1n);
-  const t = i === 0 ? R.xor(fresh(n), bit[0]!, bit[1]!) : undefined;
+  const t = i === 0 ? R.xor(R.uninit(n), bit[0]!, bit[1]!) : undefined;
   const T = await p.shareFromCompute(0, t, n, 'rep3.b2a');
   // β_2 is component 2: parties 1 (second part) and 2 (first part) hold it.
   const B: Parts = i === 0 ? [fresh(n), fresh(n)] : i === 1 ? [fresh(n), bit[1]!] : [bit[0]!, fresh(n)];
   const TB = await p.mulAA(T, B, n);
   return T.map((tp, j) => {
-    const out = R.add(fresh(n), tp, B[j]!);
-    return R.sub(out, out, R.shl(fresh(n), TB[j]!, 1));
+    const out = R.add(R.uninit(n), tp, B[j]!);
+    return R.sub(out, out, R.shl(R.uninit(n), TB[j]!, 1));
   });
 }
 
@@ -77,7 +77,7 @@ export async function b2aRep3(p: Rep3Protocol, xb: Parts, n: number): Promise<Pa
   const i = p.index;
   const a1 = i === 0 || i === 1 ? p.pair(0, 1).ring(n) : undefined;
   const a2 = i === 1 || i === 2 ? p.pair(1, 2).ring(n) : undefined;
-  const neg = (a: BigUint64Array) => R.neg(fresh(n), a);
+  const neg = (a: BigUint64Array) => R.neg(R.uninit(n), a);
   // Boolean sharings of −a_1 (component 1) and −a_2 (component 2).
   const M1: Parts = i === 0 ? [fresh(n), neg(a1!)] : i === 1 ? [neg(a1!), fresh(n)] : [fresh(n), fresh(n)];
   const M2: Parts = i === 0 ? [fresh(n), fresh(n)] : i === 1 ? [fresh(n), neg(a2!)] : [neg(a2!), fresh(n)];

@@ -71,7 +71,7 @@ export class Rep3Protocol implements Protocol {
     this.comm.round();
     if (i === o) {
       const xNext = this.pair(o, o + 1).ring(n);
-      const xSelf = R.sub(fresh(n), values!, xNext);
+      const xSelf = R.sub(R.uninit(n), values!, xNext);
       this.comm.send(this.party(o - 1), step, xSelf);
       return [xSelf, xNext];
     }
@@ -89,7 +89,7 @@ export class Rep3Protocol implements Protocol {
       const s1 = randomBytes(SEED_BYTES);
       const x0 = new Prg(s0).ring(n);
       const x1 = new Prg(s1).ring(n);
-      const x2 = R.sub(fresh(n), R.sub(fresh(n), values!, x0), x1);
+      const x2 = R.sub(R.uninit(n), R.sub(R.uninit(n), values!, x0), x1);
       const x2b = new Uint8Array(x2.buffer);
       this.comm.send(this.party(0), 'rep3.input', concatBytes(s0, s1));
       this.comm.send(this.party(1), 'rep3.input', concatBytes(s1, x2b));
@@ -145,8 +145,8 @@ export class Rep3Protocol implements Protocol {
     if (j < 0) return x;
     const out = x.slice();
     const p = x[j]!;
-    if (typeof c === 'bigint') out[j] = boolean ? R.xorScalar(fresh(n), p, c) : R.addScalar(fresh(n), p, c);
-    else out[j] = boolean ? R.xor(fresh(n), p, c) : R.add(fresh(n), p, c);
+    if (typeof c === 'bigint') out[j] = boolean ? R.xorScalar(R.uninit(n), p, c) : R.addScalar(R.uninit(n), p, c);
+    else out[j] = boolean ? R.xor(R.uninit(n), p, c) : R.add(R.uninit(n), p, c);
     return out;
   }
 
@@ -175,14 +175,14 @@ export class Rep3Protocol implements Protocol {
   async mulAA(x: Parts, y: Parts, n: number): Promise<Parts> {
     if (!this.isCompute) return [];
     this.comm.round();
-    const z = R.rep3Mul(fresh(n), x[0]!, x[1]!, y[0]!, y[1]!, (p0, p1) => this.rand!.zeroStreams(p0, p1));
+    const z = R.rep3Mul(R.uninit(n), x[0]!, x[1]!, y[0]!, y[1]!, (p0, p1) => this.rand!.zeroStreams(p0, p1));
     return this.reshare(z, n, 'rep3.mul');
   }
 
   async andBB(x: Parts, y: Parts, n: number): Promise<Parts> {
     if (!this.isCompute) return [];
     this.comm.round();
-    const z = R.rep3Mul(fresh(n), x[0]!, x[1]!, y[0]!, y[1]!, (p0, p1) => this.rand!.zeroStreams(p0, p1), true);
+    const z = R.rep3Mul(R.uninit(n), x[0]!, x[1]!, y[0]!, y[1]!, (p0, p1) => this.rand!.zeroStreams(p0, p1), true);
     return this.reshare(z, n, 'rep3.and');
   }
 
@@ -190,7 +190,7 @@ export class Rep3Protocol implements Protocol {
     if (!this.isCompute) return [];
     this.comm.round();
     const z = fresh(m * n);
-    R.matmul(z, x[0]!, R.add(fresh(k * n), y[0]!, y[1]!), m, k, n);
+    R.matmul(z, x[0]!, R.add(R.uninit(k * n), y[0]!, y[1]!), m, k, n);
     R.matmul(z, x[1]!, y[0]!, m, k, n, true);
     const p0 = fresh(m * n);
     const p1 = fresh(m * n);

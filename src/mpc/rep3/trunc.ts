@@ -32,9 +32,9 @@ export async function truncRep3(p: Rep3Protocol, x: Parts, n: number, d: number)
   if (i === 2) {
     const s02 = p.pair(0, 2);
     const s12 = p.pair(1, 2);
-    const r = R.add(fresh(n), s02.ring(n), s12.ring(n));
-    const rb = R.shrl(fresh(n), r, 63);
-    const rc = R.shrl(fresh(n), R.shl(fresh(n), r, 1), 1 + d);
+    const r = R.add(R.uninit(n), s02.ring(n), s12.ring(n));
+    const rb = R.shrl(R.uninit(n), r, 63);
+    const rc = R.shrl(R.uninit(n), R.shl(R.uninit(n), r, 1), 1 + d);
     const rb0 = s02.ring(n);
     const rc0 = s02.ring(n);
     const corr = fresh(2 * n);
@@ -52,9 +52,9 @@ export async function truncRep3(p: Rep3Protocol, x: Parts, n: number, d: number)
   const peer = p.party(1 - i);
   let mine: BigUint64Array;
   if (i === 0) {
-    mine = R.add(fresh(n), R.addScalar(fresh(n), R.add(fresh(n), x[0]!, x[1]!), TOP), rMine);
+    mine = R.add(R.uninit(n), R.addScalar(R.uninit(n), R.add(R.uninit(n), x[0]!, x[1]!), TOP), rMine);
   } else {
-    mine = R.add(fresh(n), x[1]!, rMine);
+    mine = R.add(R.uninit(n), x[1]!, rMine);
   }
   comm.send(peer, 'rep3.trunc.open', mine);
   let rb: BigUint64Array, rc: BigUint64Array;
@@ -66,13 +66,13 @@ export async function truncRep3(p: Rep3Protocol, x: Parts, n: number, d: number)
     rb = corr.subarray(0, n);
     rc = corr.subarray(n);
   }
-  const c = R.add(fresh(n), mine, await comm.recvRing(peer, 'rep3.trunc.open', n));
+  const c = R.add(R.uninit(n), mine, await comm.recvRing(peer, 'rep3.trunc.open', n));
   const y = shareOfTruncated(c, rb, rc, d, i === 0);
   comm.round();
   const sOwn = stream.ring(n); // component 0 for party 0, component 2 for party 1
-  const t = R.sub(fresh(n), y, sOwn);
+  const t = R.sub(R.uninit(n), y, sOwn);
   comm.send(peer, 'rep3.trunc.reshare', t);
-  const s1 = R.add(fresh(n), t, await comm.recvRing(peer, 'rep3.trunc.reshare', n));
+  const s1 = R.add(R.uninit(n), t, await comm.recvRing(peer, 'rep3.trunc.reshare', n));
   return i === 0 ? [sOwn, s1] : [s1, sOwn];
 }
 
@@ -89,5 +89,5 @@ export function shareOfTruncated(
   d: number,
   leader: boolean,
 ): BigUint64Array {
-  return R.truncShare(fresh(c.length), c, rb, rc, d, leader);
+  return R.truncShare(R.uninit(c.length), c, rb, rc, d, leader);
 }

@@ -55,7 +55,7 @@ export function specOf(req: CorrelationRequest): Spec {
       return {
         sizes: [n, n, n],
         derived: [2],
-        derive: (d) => [R.mul(fresh(n), sumOver(d, 0), sumOver(d, 1))],
+        derive: (d) => [R.mul(R.uninit(n), sumOver(d, 0), sumOver(d, 1))],
       };
     }
     case 'matmul': {
@@ -63,7 +63,7 @@ export function specOf(req: CorrelationRequest): Spec {
       return {
         sizes: [m * k, k * n, m * n],
         derived: [2],
-        derive: (d) => [R.matmul(fresh(m * n), sumOver(d, 0), sumOver(d, 1), m, k, n)],
+        derive: (d) => [R.matmul(R.uninit(m * n), sumOver(d, 0), sumOver(d, 1), m, k, n)],
       };
     }
     case 'band': {
@@ -71,7 +71,7 @@ export function specOf(req: CorrelationRequest): Spec {
       return {
         sizes: [n, n, n],
         derived: [2],
-        derive: (d) => [R.and(fresh(n), sumOver(d, 0, true), sumOver(d, 1, true))],
+        derive: (d) => [R.and(R.uninit(n), sumOver(d, 0, true), sumOver(d, 1, true))],
       };
     }
     case 'trunc': {
@@ -81,7 +81,7 @@ export function specOf(req: CorrelationRequest): Spec {
         derived: [1, 2],
         derive: (d) => {
           const r = sumOver(d, 0);
-          return [R.shrl(fresh(n), r, 63), R.shrl(fresh(n), R.shl(fresh(n), r, 1), 1 + bits)];
+          return [R.shrl(R.uninit(n), r, 63), R.shrl(R.uninit(n), R.shl(R.uninit(n), r, 1), 1 + bits)];
         },
       };
     }
@@ -90,7 +90,7 @@ export function specOf(req: CorrelationRequest): Spec {
       return {
         sizes: [n, n],
         derived: [1],
-        derive: (d) => [R.neg(fresh(n), sumOver(d, 0))],
+        derive: (d) => [R.neg(R.uninit(n), sumOver(d, 0))],
       };
     }
     case 'dabits': {
@@ -99,7 +99,7 @@ export function specOf(req: CorrelationRequest): Spec {
         sizes: [n, n],
         derived: [0, 1],
         derive: (_d, rnd) => {
-          const b = R.andScalar(fresh(n), rnd.ring(n), 1n);
+          const b = R.andScalar(R.uninit(n), rnd.ring(n), 1n);
           return [b, b.slice()];
         },
       };

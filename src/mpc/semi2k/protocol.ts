@@ -136,12 +136,12 @@ export class Semi2kProtocol implements Protocol {
 
   addPublicA(x: Parts, c: bigint | BigUint64Array, n: number): Parts {
     if (!this.#leader) return x;
-    return [typeof c === 'bigint' ? R.addScalar(fresh(n), x[0]!, c) : R.add(fresh(n), x[0]!, c)];
+    return [typeof c === 'bigint' ? R.addScalar(R.uninit(n), x[0]!, c) : R.add(R.uninit(n), x[0]!, c)];
   }
 
   xorPublicB(x: Parts, c: bigint | BigUint64Array, n: number): Parts {
     if (!this.#leader) return x;
-    return [typeof c === 'bigint' ? R.xorScalar(fresh(n), x[0]!, c) : R.xor(fresh(n), x[0]!, c)];
+    return [typeof c === 'bigint' ? R.xorScalar(R.uninit(n), x[0]!, c) : R.xor(R.uninit(n), x[0]!, c)];
   }
 
   fromPublic(c: BigUint64Array): Parts {
@@ -158,7 +158,7 @@ export class Semi2kProtocol implements Protocol {
     sub(de.subarray(0, n), x[0]!, a!);
     sub(de.subarray(n), y[0]!, b!);
     const opened = await this.#exchange(de, 2 * n, boolean, boolean ? 'semi2k.and' : 'semi2k.mul');
-    return [R.beaver(fresh(n), c!, a!, b!, opened.subarray(0, n), opened.subarray(n), this.#leader, boolean)];
+    return [R.beaver(R.uninit(n), c!, a!, b!, opened.subarray(0, n), opened.subarray(n), this.#leader, boolean)];
   }
 
   mulAA(x: Parts, y: Parts, n: number): Promise<Parts> {
@@ -190,7 +190,7 @@ export class Semi2kProtocol implements Protocol {
     if (!this.isCompute || bits <= 0) return this.isCompute ? x : [];
     const [r, rb, rc] = await this.#pp!.get({ kind: 'trunc', n, bits });
     this.comm.round();
-    const masked = R.add(fresh(n), x[0]!, r!);
+    const masked = R.add(R.uninit(n), x[0]!, r!);
     if (this.#leader) R.addScalar(masked, masked, TOP);
     const c = await this.#exchange(masked, n, false, 'semi2k.trunc');
     return [shareOfTruncated(c, rb!, rc!, bits, this.#leader)];
@@ -200,7 +200,7 @@ export class Semi2kProtocol implements Protocol {
   async #maskWithEdabits(x: Parts, n: number): Promise<[BigUint64Array, Parts, BigUint64Array]> {
     const [rA, sB] = await this.#pp!.get({ kind: 'edabits', n });
     this.comm.round();
-    const c = await this.#exchange(R.add(fresh(n), x[0]!, rA!), n, false, 'semi2k.a2b');
+    const c = await this.#exchange(R.add(R.uninit(n), x[0]!, rA!), n, false, 'semi2k.a2b');
     return [c, [sB!], rA!];
   }
 
@@ -222,11 +222,11 @@ export class Semi2kProtocol implements Protocol {
     if (!this.isCompute) return [];
     const [rA, rB] = await this.#pp!.get({ kind: 'dabits', n });
     this.comm.round();
-    const masked = R.andScalar(fresh(n), R.xor(fresh(n), x[0]!, rB!), 1n);
+    const masked = R.andScalar(R.uninit(n), R.xor(R.uninit(n), x[0]!, rB!), 1n);
     const c = await this.#exchange(masked, n, true, 'semi2k.b2a');
     // b = c + r − 2cr = r·(1 − 2c) + c.
-    const oneMinus2c = R.addScalar(fresh(n), R.neg(fresh(n), R.shl(fresh(n), c, 1)), 1n);
-    const out = R.mul(fresh(n), rA!, oneMinus2c);
+    const oneMinus2c = R.addScalar(R.uninit(n), R.neg(R.uninit(n), R.shl(R.uninit(n), c, 1)), 1n);
+    const out = R.mul(R.uninit(n), rA!, oneMinus2c);
     if (this.#leader) R.add(out, out, c);
     return [out];
   }

@@ -1,0 +1,85 @@
+/**
+ * Program `lr-train` v1: PSI alignment of the data parties' rows, then vertical logistic
+ * regression under MPC (`lr/train.ts`). Parameters (public, the same at every party):
+ *   idColumn, labelParty, labelColumn, schema: { party: feature column names },
+ *   receiver, hyper: LrHyperparameters, keepShared?, metrics?
+ * Local input at each data party: `csv` (its table). Output at the receiver:
+ *   { model: { weights, intercept, features }, auc, ks, rows }.
+ * The data parties learn the aligned ids (as in FATE's hetero-LR); compute-only parties
+ * learn only the number of aligned rows.
+ */
+import { runPsi } from '../../psi/index.js';
+import { lrTrainMpc } from '../lr/train.js';
+import { DEFAULT_LR, type LrHyperparameters } from '../lr/plaintext.js';
+import { partiesWith, ProgramError, type Program, type ProgramContext } from '../program.js';
+import { broadcastNumber, gatherRows, localTable, rowsInOrder, withMpc } from './common.js';
+
+export interface LrTrainParams {
+  idColumn: string;
+  labelParty: string;
+  labelColumn: string;
+  schema: Record<string, string[]>;
+  receiver: string;
+  hyper?: Partial<LrHyperparameters>;
+  keepShared?: boolean;
+  metrics?: boolean;
+}
+
+export const lrTrainProgram: Program = {
+  name: 'lr-train',
+  version: '1.0.0',
+  summary: 'vertical logistic regression on PSI-aligned rows; model, AUC and KS to the receiver',
+  moduleUrl: import.meta.url,
+  async run(ctx: ProgramContext) {
+    const p = ctx.plan.params as unknown as LrTrainParams;
+    const dataParties = partiesWith(ctx.plan, 'data');
+    if (!p.schema || !p.labelParty || !p.labelColumn || !p.idColumn || !p.receiver) {
+      throw new ProgramError('lr-train needs idColumn, labelParty, labelColumn, schema and receiver');
+    }
+    const hyper: LrHyperparameters = { ...DEFAULT_LR, ...(p.hyper ?? {}) };
+    const isData = dataParties.includes(ctx.self);
+    let features: Float64Array | undefined;
+    let labels: Float64Array | undefined;
+    let rows: number | undefined;
+    const t0 = performance.now();
+    let psiBytes = 0;
+    if (isData) {
+      const table = localTable(ctx, p.idColumn);
+      const bytes0 = ctx.net.meter.bytesSent();
+      const psi = await runPsi(ctx.net, {
+        parties: dataParties,
+        receivers: dataParties,
+        ids: table.ids,
+        onProgress: (done, total) => ctx.progress('psi', done, total),
+      });
+      psiBytes = ctx.net.meter.bytesSent() - bytes0;
+      const aligned = psi.intersection!;
+      rows = aligned.length;
+      const order = rowsInOrder(table, aligned);
+      features = gatherRows(table, order, p.schema[ctx.self] ?? []);
+      if (ctx.self === p.labelParty) labels = gatherRows(table, order, [p.labelColumn]);
+    }
+    const n = await broadcastNumber(ctx, dataParties[0]!, rows, 'lr.rows');
+    const featureParties = dataParties
+      .filter((d) => (p.schema[d] ?? []).length > 0)
+      .map((party) => ({ party, columns: p.schema[party]!.length }));
+    const res = await withMpc(ctx, async (mpc) => {
+      const out = await lrTrainMpc(
+        mpc,
+        { featureParties, labelParty: p.labelParty, rows: n, receiver: p.receiver, hyper, keepShared: p.keepShared, metrics: p.metrics },
+        { features, labels },
+        (phase, done, total) => ctx.progress(phase, done, total),
+      );
+      if (ctx.self !== p.receiver) return undefined;
+      const names = featureParties.flatMap(({ party }) => p.schema[party]!.map((c) => `${party}.${c}`));
+      return {
+        rows: n,
+        ...(out.model ? { model: { ...out.model, features: names } } : {}),
+        ...(out.metrics ? { auc: out.metrics.auc, ks: out.metrics.ks } : {}),
+      };
+    });
+    res.stats.seconds = (performance.now() - t0) / 1000;
+    res.stats.bytesSent += psiBytes;
+    return res;
+  },
+};
