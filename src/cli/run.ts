@@ -131,8 +131,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       if (applicants.length === 0) throw new UsageError('lr-predict needs at least one --applicant ID');
       if (!v.model) throw new UsageError('lr-predict needs --model FILE (the receiver holds the model)');
       const model = JSON.parse(readFileSync(resolve(v.model), 'utf8')) as { model?: unknown };
-      const schema = Object.fromEntries([...headers].map(([n, h]) => [n, h.filter((c) => c !== idColumn && c !== v.label)]));
-      Object.assign(params, { idColumn, schema, receiver, count: applicants.length });
+      Object.assign(params, { idColumn, receiver, count: applicants.length });
       local.set(receiver, { ...(local.get(receiver) ?? {}), applicants, model: model.model ?? model });
       receivers = [receiver];
       break;

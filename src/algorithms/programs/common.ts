@@ -117,3 +117,32 @@ export async function withMpc(ctx: ProgramContext, body: (mpc: Mpc) => Promise<R
     stats: { seconds: (performance.now() - t0) / 1000, bytesSent: ctx.net.meter.bytesSent() - bytes0, rounds: mpc.comm.rounds },
   };
 }
+
+/**
+ * Each data party tells every member the names of the feature columns it brings (public
+ * metadata: a dataset's schema hash is on-chain) so that requesters need not know them.
+ */
+export async function announceSchemas(ctx: ProgramContext, dataParties: string[], mine: string[] | undefined, step: string): Promise<Record<string, string[]>> {
+  const members = ctx.plan.parties.map((p) => p.id);
+  const out: Record<string, string[]> = {};
+  if (mine) {
+    out[ctx.self] = mine;
+    const msg = Buffer.from(JSON.stringify(mine), 'utf8');
+    await Promise.all(members.filter((m) => m !== ctx.self).map((m) => ctx.net.send(m, step, msg)));
+  }
+  for (const d of dataParties) {
+    if (d === ctx.self) continue;
+    const raw = Buffer.from(await ctx.net.recv(d, step)).toString('utf8');
+    let cols: unknown;
+    try {
+      cols = JSON.parse(raw);
+    } catch {
+      cols = undefined;
+    }
+    if (!Array.isArray(cols) || cols.length > 10_000 || !cols.every((c) => typeof c === 'string' && c.length <= 256)) {
+      throw new ProgramError(`malformed schema announcement from ${d}`);
+    }
+    out[d] = cols as string[];
+  }
+  return out;
+}

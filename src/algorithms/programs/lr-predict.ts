@@ -19,11 +19,37 @@ export const lrPredictProgram: Program = {
   summary: 'score applicants with features held at several institutions; scores to the receiver only',
   moduleUrl: import.meta.url,
   async run(ctx) {
-    const { idColumn, schema, receiver, count } = ctx.plan.params as { idColumn: string; schema: Record<string, string[]>; receiver: string; count: number };
-    if (typeof idColumn !== 'string' || !schema || typeof receiver !== 'string' || !Number.isInteger(count)) {
-      throw new ProgramError('lr-predict needs idColumn, schema, receiver and count');
+    const { idColumn, receiver, count } = ctx.plan.params as { idColumn: string; receiver: string; count: number };
+    if (typeof idColumn !== 'string' || typeof receiver !== 'string' || !Number.isInteger(count) || count < 1) {
+      throw new ProgramError('lr-predict needs idColumn, receiver and count');
     }
-    const dataParties = partiesWith(ctx.plan, 'data').filter((p) => (schema[p] ?? []).length > 0);
+    // The model's feature names ("party.column", from lr-train) say which party brings which
+    // columns, in model order; the receiver, who holds the model, announces them (names are
+    // public, weights are not). A plan may also give `schema` directly.
+    const model = ctx.local['model'] as (LrModel & { features?: string[] }) | undefined;
+    let schema = (ctx.plan.params as { schema?: Record<string, string[]> }).schema;
+    if (!schema) {
+      let names: string[];
+      if (ctx.self === receiver) {
+        if (!model?.features) throw new ProgramError('the model has no feature names; pass a schema');
+        names = model.features;
+        const msg = Buffer.from(JSON.stringify(names));
+        await Promise.all(ctx.plan.parties.filter((p) => p.id !== receiver).map((p) => ctx.net.send(p.id, 'predict.features', msg)));
+      } else {
+        names = JSON.parse(Buffer.from(await ctx.net.recv(receiver, 'predict.features')).toString('utf8')) as string[];
+        if (!Array.isArray(names) || !names.every((x) => typeof x === 'string')) throw new ProgramError(`malformed feature list from ${receiver}`);
+      }
+      schema = {};
+      for (const name of names) {
+        const dot = name.indexOf('.');
+        const party = name.slice(0, dot);
+        (schema[party] ??= []).push(name.slice(dot + 1));
+      }
+    }
+    // Model order: parties in order of their first feature.
+    const isData = new Set(partiesWith(ctx.plan, 'data'));
+    const dataParties = Object.keys(schema).filter((p) => isData.has(p) && schema![p]!.length > 0);
+    if (Object.keys(schema).some((p) => !isData.has(p))) throw new ProgramError('the model names features of a party that brings no data to this task');
     const applicants = ctx.local['applicants'] as string[] | undefined;
     if (ctx.self === receiver && (!Array.isArray(applicants) || applicants.length !== count)) {
       throw new ProgramError(`the receiver must name exactly ${count} applicants`);
@@ -43,8 +69,8 @@ export const lrPredictProgram: Program = {
     return withMpc(ctx, async (mpc) => {
       const out = await lrPredictMpc(
         mpc,
-        { featureParties: dataParties.map((p) => ({ party: p, columns: schema[p]!.length })), rows: count, receiver, modelOwner: receiver },
-        { features, model: ctx.local['model'] as LrModel | undefined },
+        { featureParties: dataParties.map((p) => ({ party: p, columns: schema![p]!.length })), rows: count, receiver, modelOwner: receiver },
+        { features, model },
       );
       return out.scores ? { scores: Array.from(out.scores) } : undefined;
     });

@@ -12,13 +12,14 @@ import { runPsi } from '../../psi/index.js';
 import { lrTrainMpc } from '../lr/train.js';
 import { DEFAULT_LR, type LrHyperparameters } from '../lr/plaintext.js';
 import { partiesWith, ProgramError, type Program, type ProgramContext } from '../program.js';
-import { broadcastNumber, gatherRows, localTable, rowsInOrder, withMpc } from './common.js';
+import { announceSchemas, broadcastNumber, gatherRows, localTable, rowsInOrder, withMpc } from './common.js';
 
 export interface LrTrainParams {
   idColumn: string;
   labelParty: string;
   labelColumn: string;
-  schema: Record<string, string[]>;
+  /** Feature columns per data party; announced by the parties when omitted. */
+  schema?: Record<string, string[]>;
   receiver: string;
   hyper?: Partial<LrHyperparameters>;
   keepShared?: boolean;
@@ -33,8 +34,8 @@ export const lrTrainProgram: Program = {
   async run(ctx: ProgramContext) {
     const p = ctx.plan.params as unknown as LrTrainParams;
     const dataParties = partiesWith(ctx.plan, 'data');
-    if (!p.schema || !p.labelParty || !p.labelColumn || !p.idColumn || !p.receiver) {
-      throw new ProgramError('lr-train needs idColumn, labelParty, labelColumn, schema and receiver');
+    if (!p.labelParty || !p.labelColumn || !p.idColumn || !p.receiver) {
+      throw new ProgramError('lr-train needs idColumn, labelParty, labelColumn and receiver');
     }
     const hyper: LrHyperparameters = { ...DEFAULT_LR, ...(p.hyper ?? {}) };
     const isData = dataParties.includes(ctx.self);
@@ -43,8 +44,13 @@ export const lrTrainProgram: Program = {
     let rows: number | undefined;
     const t0 = performance.now();
     let psiBytes = 0;
-    if (isData) {
-      const table = localTable(ctx, p.idColumn);
+    const table = isData ? localTable(ctx, p.idColumn) : undefined;
+    if (table && ctx.self === p.labelParty && !table.columns.includes(p.labelColumn)) {
+      throw new ProgramError(`the label column "${p.labelColumn}" is not in ${ctx.self}'s dataset`);
+    }
+    // Feature columns: as given, or announced by each data party (all but the id and label).
+    const schema = p.schema ?? (await announceSchemas(ctx, dataParties, table?.columns.filter((c) => !(ctx.self === p.labelParty && c === p.labelColumn)), 'lr.schema'));
+    if (table) {
       const bytes0 = ctx.net.meter.bytesSent();
       const psi = await runPsi(ctx.net, {
         parties: dataParties,
@@ -56,13 +62,13 @@ export const lrTrainProgram: Program = {
       const aligned = psi.intersection!;
       rows = aligned.length;
       const order = rowsInOrder(table, aligned);
-      features = gatherRows(table, order, p.schema[ctx.self] ?? []);
+      features = gatherRows(table, order, schema[ctx.self] ?? []);
       if (ctx.self === p.labelParty) labels = gatherRows(table, order, [p.labelColumn]);
     }
     const n = await broadcastNumber(ctx, dataParties[0]!, rows, 'lr.rows');
     const featureParties = dataParties
-      .filter((d) => (p.schema[d] ?? []).length > 0)
-      .map((party) => ({ party, columns: p.schema[party]!.length }));
+      .filter((d) => (schema[d] ?? []).length > 0)
+      .map((party) => ({ party, columns: schema[party]!.length }));
     const res = await withMpc(ctx, async (mpc) => {
       const out = await lrTrainMpc(
         mpc,
@@ -71,7 +77,7 @@ export const lrTrainProgram: Program = {
         (phase, done, total) => ctx.progress(phase, done, total),
       );
       if (ctx.self !== p.receiver) return undefined;
-      const names = featureParties.flatMap(({ party }) => p.schema[party]!.map((c) => `${party}.${c}`));
+      const names = featureParties.flatMap(({ party }) => schema[party]!.map((c) => `${party}.${c}`));
       return {
         rows: n,
         ...(out.model ? { model: { ...out.model, features: names } } : {}),
