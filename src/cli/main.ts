@@ -10,6 +10,7 @@ import { UsageError } from './usage.js';
 type Command = (argv: string[]) => Promise<number>;
 
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  sandbox: { summary: 'the credit scenario on a local chain with four institution nodes (npm start)', load: async () => (await import('./sandbox.js')).sandboxCommand },
   run: { summary: 'run one algorithm locally, every party its own process on loopback TLS', load: async () => (await import('./run.js')).runCommand },
   chain: { summary: 'deploy the Tacit contracts, or run the embedded chain', load: async () => (await import('./chain.js')).chainCommand },
   node: { summary: 'create a node directory (keys, token, config) and show a node', load: async () => (await import('./node.js')).nodeCommand },
