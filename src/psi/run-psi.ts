@@ -252,14 +252,11 @@ class PsiRun {
     return msg;
   }
 
-  /** `n` points in batches of `batch` from `peer`, into one buffer. */
+  /** `n` points in batches of `batch` from `peer`, into one buffer (grown as data arrives, not on a peer's word). */
   async #recvPoints(peer: string, step: string, n: number, batch: number, checkPoints: boolean): Promise<Uint8Array> {
-    const out = new Uint8Array(n * POINT_BYTES);
-    for (let at = 0; at < n; at += batch) {
-      const cnt = Math.min(batch, n - at);
-      out.set(await this.#recvBatch(peer, step, cnt, checkPoints), at * POINT_BYTES);
-    }
-    return out;
+    const parts: Uint8Array[] = [];
+    for (let at = 0; at < n; at += batch) parts.push(await this.#recvBatch(peer, step, Math.min(batch, n - at), checkPoints));
+    return concat(parts);
   }
 
   async #sendPoints(peer: string, step: string, points: Uint8Array, batch: number): Promise<void> {
@@ -332,7 +329,7 @@ class PsiRun {
     const next = last ? undefined : plan.parties[c.route[pos + 1]!]!;
     const dest = plan.parties[c.dest]!;
     const hold = last && (c.dest === plan.index || c.shuffle);
-    const full = hold ? new Uint8Array(n * POINT_BYTES) : undefined;
+    const held: Uint8Array[] = [];
     for (let at = 0; at < n; at += batch) {
       const cnt = Math.min(batch, n - at);
       const points = new Uint8Array(cnt * POINT_BYTES);
@@ -351,7 +348,7 @@ class PsiRun {
         }
       }
       if (next !== undefined) await this.#send(next, `psi.c${chain}.${pos + 1}`, points);
-      else if (full) full.set(points, at * POINT_BYTES);
+      else if (hold) held.push(points);
       else await this.#send(dest, `psi.f${chain}`, points);
       this.#done += cnt;
       this.#opts.onProgress?.(this.#done, this.#total);
@@ -359,7 +356,9 @@ class PsiRun {
       await yieldToEventLoop();
       this.#check();
     }
-    if (!full) return;
+    if (!hold) return;
+    const full = concat(held);
+    for (const h of held) h.fill(0);
     if (c.dest === plan.index) this.#full.set(chain, full);
     else {
       const shuffled = shuffleRecords(full, POINT_BYTES);
@@ -452,6 +451,16 @@ class PsiRun {
     }
     return { intersection: [...seen].sort(compareIds), size: n };
   }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 const utf8 = new TextEncoder();
