@@ -11,6 +11,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { runLocalSession } from '../src/node/local/cluster.js';
+import { runPsiBench } from './psi.js';
 import { readCsvTable, selectColumns } from '../src/data/csv.js';
 import { aucKsPlaintext, DEFAULT_LR, scorePlaintext, trainPlaintext } from '../src/algorithms/lr/plaintext.js';
 
@@ -26,6 +27,14 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 export async function runCreditBench(opts: { json: boolean; only?: string[] }): Promise<void> {
   const want = (k: string) => !opts.only || opts.only.includes(k);
+
+  if (want('psi')) {
+    // Two parties in two threads (the transport is a parameter of the PSI bench); prints its own lines too.
+    const log2n = Number(process.env.TACIT_BENCH_PSI_LOG2N ?? 20);
+    const r = await runPsiBench({ json: false, log2n });
+    emit(opts.json, { op: 'psi', n: r.n, seconds: r.seconds, bytesPerParty: r.bytesPerParty, intersection: r.intersection, target: 150, ok: r.seconds < 150 });
+    emit(opts.json, { op: 'psi-scalar-mult-bound', n: r.n, seconds: r.boundSeconds, scalarMults: r.scalarMults, ratio: r.ratio, inRunRatio: r.seconds / r.inRunScalarMultSeconds, targetRatio: 1.5, ok: r.ratio < 1.5 });
+  }
 
   if (want('lr-default-credit')) {
     const guest = dataDir + 'default_credit_hetero_guest.csv';
