@@ -141,6 +141,6 @@ describe('TLS network across three OS processes', () => {
     else if (rc!.error.name === 'PeerTimeoutError') assert.match(rc!.error.message, /no authenticated connection with .*'b'/); // a and b both gave up before reaching c
     else assert.equal(rc!.error.name, 'PeerAuthError', rc!.error.message);
     for (const p of parties) assert.equal((await withDeadline(p.exited, 5000, `${p.id} exit`)).code, 0);
-    assert.ok(Date.now() - t0 < 9000);
+    assert.ok(Date.now() - t0 < 15_000, 'refused without hanging');
   });
 });

@@ -250,12 +250,16 @@ describe('OpenAPI and metrics', () => {
       'GET /tasks',
       'GET /tasks/{id}',
       'GET /tasks/{id}/result',
+      'GET /tasks/{id}/sealed-result',
       'POST /datasets',
       'POST /datasets/{name}/publish',
+      'POST /datasets/{name}/sale',
+      'POST /tasks/{id}/inputs',
     ]);
     const secured = (m: string, p: string) => (doc.paths[p][m].security as unknown[]).length > 0;
     assert.ok(secured('post', '/datasets') && secured('post', '/datasets/{name}/publish') && secured('get', '/tasks/{id}/result'));
-    assert.ok(!secured('get', '/datasets') && !secured('get', '/tasks') && !secured('get', '/health'));
+    assert.ok(secured('post', '/datasets/{name}/sale') && secured('post', '/tasks/{id}/inputs'));
+    assert.ok(!secured('get', '/datasets') && !secured('get', '/tasks') && !secured('get', '/health') && !secured('get', '/tasks/{id}/sealed-result'));
     assert.equal(doc.components.securitySchemes.bearerAuth.scheme, 'bearer');
     assert.deepEqual(Object.keys(doc.components.schemas).sort(), ['Dataset', 'Error', 'Health', 'NodeInfo', 'Task']);
     assert.equal(doc.paths['/datasets'].post.requestBody.content['application/json'].schema.required.join(), 'name,path,idColumn');

@@ -1,0 +1,65 @@
+// `tacit run` as a user runs it: separate party processes, JSON on stdout, checked against
+// plaintext (breast-cancer vertical split; the default-credit run is in `npm run bench -- credit`).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readCsvTable, selectColumns } from '../../src/data/csv.js';
+import { aucKsPlaintext, scorePlaintext, trainPlaintext } from '../../src/algorithms/lr/plaintext.js';
+
+const tacit = fileURLToPath(new URL('../../../bin/tacit.mjs', import.meta.url));
+const data = fileURLToPath(new URL('../../../data/', import.meta.url));
+
+function run(args: string[]): Record<string, unknown> {
+  const r = spawnSync(process.execPath, [tacit, 'run', ...args, '--json'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as Record<string, unknown>;
+}
+
+test('tacit run lr-train on the breast data: AUC within 0.005 of plaintext with the same hyperparameters', () => {
+  const out = run(['lr-train', '--party', `guest=${data}breast_hetero_guest.csv`, '--party', `host=${data}breast_hetero_host.csv`, '--id', 'id', '--label', 'y', '--epochs', '10', '--batch-size', '128']);
+  const g = readCsvTable(`${data}breast_hetero_guest.csv`, { idColumn: 'id' });
+  const h = readCsvTable(`${data}breast_hetero_host.csv`, { idColumn: 'id' });
+  const hRow = new Map(h.ids.map((id, i) => [id, i]));
+  const ids = g.ids.filter((id) => hRow.has(id)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  const gCols = g.columns.filter((c) => c !== 'y');
+  const d = gCols.length + h.columns.length;
+  const gX = selectColumns(g, gCols), gY = selectColumns(g, ['y']), hX = selectColumns(h, h.columns);
+  const gRow = new Map(g.ids.map((id, i) => [id, i]));
+  const X = new Float64Array(ids.length * d), y = new Float64Array(ids.length);
+  ids.forEach((id, r) => {
+    const gi = gRow.get(id)!, hi = hRow.get(id)!;
+    X.set(gX.subarray(gi * gCols.length, (gi + 1) * gCols.length), r * d);
+    X.set(hX.subarray(hi * h.columns.length, (hi + 1) * h.columns.length), r * d + gCols.length);
+    y[r] = gY[gi]!;
+  });
+  const ref = aucKsPlaintext(scorePlaintext(X, ids.length, d, trainPlaintext(X, y, ids.length, d, { epochs: 10, batchSize: 128, learningRate: 0.5, l2: 0, fitIntercept: true })), y);
+  assert.equal(out['rows'], ids.length);
+  assert.ok(Math.abs((out['auc'] as number) - ref.auc) < 0.005, `AUC ${out['auc']} vs plaintext ${ref.auc}`);
+  for (const k of ['seconds', 'bytes', 'rounds']) assert.equal(typeof out[k], 'number', k);
+});
+
+test('tacit run psi --cardinality-only and debt-query give exact answers; a bad CSV is refused by line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tacit-run-'));
+  try {
+    writeFileSync(join(dir, 'a.csv'), 'id,balance\n"x,1",10\ny,20.5\nz,0\n');
+    writeFileSync(join(dir, 'b.csv'), 'id,balance\ny,1\n"x,1",2\nq,3\n');
+    const psi = run(['psi', '--party', `a=${join(dir, 'a.csv')}`, '--party', `b=${join(dir, 'b.csv')}`, '--cardinality-only', '--receiver', 'a']);
+    assert.equal(psi['size'], 2);
+    assert.equal(psi['intersection'], undefined);
+    const dq = run(['debt-query', '--party', `a=${join(dir, 'a.csv')}`, '--party', `b=${join(dir, 'b.csv')}`, '--party', 'bureau', '--applicant', 'y']);
+    assert.deepEqual([dq['total'], dq['lenders']], [21.5, 2]);
+    writeFileSync(join(dir, 'bad.csv'), 'id,balance\nx,1\ny,abc\nz\n');
+    const r = spawnSync(process.execPath, [tacit, 'run', 'debt-query', '--party', `a=${join(dir, 'bad.csv')}`, '--party', `b=${join(dir, 'b.csv')}`, '--party', 'bureau', '--applicant', 'y'], { encoding: 'utf8' });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /line 3/);
+    assert.match(r.stderr, /line 4/);
+    assert.equal(r.stdout, '');
+    void readFileSync;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
