@@ -13,16 +13,17 @@ export function kernelBytes(p: CostProtocol) {
     return {
       mulAA: (n: number) => W * n, // one 3-of-3 share to the predecessor
       truncA: (n: number) => 2 * W * n, // open c (or deal 2n) + reshare component 1
-      // party 0: boolean input 1 + generate 1 + 5 levels × 2 + last level 1 + bit input 1 + product 1
-      msbA: (n: number) => 15 * W * n,
+      // party 0: boolean input 8 + generate 8 + the packed carry tree (lanes of 64, 32, 16,
+      // 8, 8, 8 bits: 17 bytes) + bit input 8 + product 8 bytes per element
+      msbA: (n: number) => 49 * n,
     };
   }
   const peers = p.parties - 1;
   return {
     mulAA: (n: number) => 2 * W * n * peers, // d and e to every other party
     truncA: (n: number) => W * n * peers, // c to every other party
-    // open c 1 + 5 levels × 2 ANDs × (d, e) + last level 1 AND × (d, e) + daBit open 1
-    msbA: (n: number) => (1 + 20 + 2 + 1) * W * n * peers,
+    // open c 8 + the packed carry tree, d and e of each level (2 × 17 bytes) + daBit open 8
+    msbA: (n: number) => 50 * n * peers,
   };
 }
 
