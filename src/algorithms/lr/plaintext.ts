@@ -13,7 +13,7 @@ export interface LrHyperparameters {
   fitIntercept: boolean;
 }
 
-export const DEFAULT_LR: LrHyperparameters = { epochs: 10, learningRate: 0.5, l2: 0, batchSize: 1024, fitIntercept: true };
+export const DEFAULT_LR: LrHyperparameters = { epochs: 10, learningRate: 0.5, l2: 0, batchSize: 4096, fitIntercept: true };
 
 export interface LrModel {
   weights: number[];

@@ -22,8 +22,8 @@ import { sigmoidPiecewise } from './sigmoid-piecewise.js';
 
 export interface SigmoidOptions {
   /**
-   * `exact` (default): e^(−t) and a reciprocal, ~57 rounds. `piecewise`: five degree-4
-   * segments (sigmoid-piecewise.ts), 22 rounds, same accuracy class; for training loops.
+   * `exact` (default): e^(−t) and a reciprocal, ~57 rounds. `piecewise`: two degree-8
+   * segments (sigmoid-piecewise.ts), 25 rounds, same accuracy class; for training loops.
    */
   method?: 'exact' | 'piecewise';
   /** Newton iterations for the reciprocal (default 3; exact method only). */
