@@ -16,6 +16,8 @@ import { startLocalNetwork, type LocalNetwork } from '../../src/node/local/netwo
 import { buyDataTokens, createTacitClient, createTask, generateBoxKeyPair, getTaskResult, listDatasets, sendTaskInputs, waitForTask, type TacitClient } from '../../src/sdk/index.js';
 import { devAccount } from '../../src/chain/dev-accounts.js';
 import { readTask } from '../../src/node/tasks/chain-view.js';
+import { unlockNodeKeys } from '../../src/node/keys.js';
+import { NodeRegistryAbi } from '../../src/chain/artifacts.js';
 
 const TOKEN = 10n ** 18n;
 let net: LocalNetwork;
@@ -158,9 +160,50 @@ describe('a task through four node processes', () => {
     // Either it completed after telco came back, or it expired and refunded; never stuck.
     assert.ok(['Settled', 'Expired'].includes(final.status), final.status);
     const after = await balanceOf(requester.account!.address);
-    if (final.status === 'Expired') assert.equal(after, before);
+    if (final.status === 'Expired') assert.ok(after >= before, 'refunded (plus any slashed stake)');
     const t = (await telco.api.task(Number(taskId))) as { acceptTx: string | null };
     assert.ok(t, 'telco still knows the task after its restart');
     assert.equal(await balanceOf(net.manifest.contracts.TaskMarket), 0n, 'the market holds nothing');
+  });
+
+  it('a peer whose key is not the one in the registry is refused; the task expires and refunds', async () => {
+    const bureau = net.node('bureau');
+    // The bureau's registry entry now pins a key the bureau does not have.
+    const keys = await unlockNodeKeys(bureau.dir, 'sandbox-passphrase');
+    const info = await net.ledger.pub.readContract({ address: net.manifest.contracts.NodeRegistry, abi: NodeRegistryAbi, functionName: 'getNode', args: [bureau.address] });
+    await net.ledger.tx(keys.account, 'updateNode', (w) =>
+      w.writeContract({ address: net.manifest.contracts.NodeRegistry, abi: NodeRegistryAbi, functionName: 'updateNode', args: [info.name, info.endpoint, `0x${'ee'.repeat(32)}`, info.roles] }),
+    );
+    const datasets = await listDatasets(requester);
+    for (const d of datasets) await buyDataTokens(requester, { datasetId: d.id, uses: 1n });
+    const before = await balanceOf(requester.account!.address);
+    const { taskId } = await createTask(requester, {
+      program: 'debt-query',
+      protocol: 'rep3',
+      params: { idColumn: 'id', balanceColumn: 'balance' },
+      datasetIds: datasets.map((x) => x.id),
+      computeParties: [net.node('bank').address, bureau.address, net.node('telco').address],
+      receiver: net.node('bank').address,
+      fee: 30n * TOKEN,
+      deadlineSeconds: 25,
+    });
+    await sendTaskInputs({ node: { url: net.node('bank').apiUrl, token: net.node('bank').token }, taskId, inputs: { applicant: 'A-17' } });
+    const final = await waitForTask(requester, { taskId, timeoutMs: 120_000 });
+    assert.equal(final.status, 'Expired');
+    // Refunded in full, plus the stakes slashed from the compute parties that accepted and
+    // never committed (they go to the requester).
+    assert.ok((await balanceOf(requester.account!.address)) >= before, 'the requester is refunded in full');
+    assert.equal(await balanceOf(net.manifest.contracts.TaskMarket), 0n, 'the market holds nothing');
+    // The bank's node ends its session too, with a reason (within a few polls).
+    let bank = { status: '', error: null as string | null };
+    for (let i = 0; i < 100 && !['expired', 'failed'].includes(bank.status); i++) {
+      bank = (await net.node('bank').api.task(Number(taskId))) as typeof bank;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.match(bank.error ?? '', /session failed|expired|cannot join/);
+    // Restore the bureau's real key for anything that follows.
+    await net.ledger.tx(keys.account, 'updateNode', (w) =>
+      w.writeContract({ address: net.manifest.contracts.NodeRegistry, abi: NodeRegistryAbi, functionName: 'updateNode', args: [info.name, info.endpoint, info.tlsFingerprint, info.roles] }),
+    );
   });
 });

@@ -59,6 +59,8 @@ export class TaskManager {
   #polling: Promise<void> | undefined;
   /** Tasks whose session or transactions are in flight in this process. */
   readonly #busy = new Set<number>();
+  /** Sessions in flight, to abort when their task ends on-chain (expired, refused …). */
+  readonly #sessions = new Map<number, AbortController>();
 
   constructor(options: TaskManagerOptions) {
     this.#o = options;
@@ -113,6 +115,9 @@ export class TaskManager {
     }
     const t = store.getTask(id);
     if (!t) return;
+    if (['TaskRefused', 'TaskExpired', 'TaskFailed', 'TaskSettled'].includes(ev.eventName)) {
+      this.#sessions.get(id)?.abort(new Error(`the task ended on-chain (${ev.eventName.slice(4).toLowerCase()})`));
+    }
     switch (ev.eventName) {
       case 'TaskStarted':
         if (t.status === 'accepted' || t.status === 'pending') this.#set(id, { status: 'running', step: 'session-pending' });
@@ -297,18 +302,36 @@ export class TaskManager {
     const plan = await this.#plan(t, chain);
     const identity = { ...this.#o.identity, id: this.#self } as Identity;
     Object.defineProperty(identity, 'keyPem', { value: this.#o.identity.keyPem, enumerable: false });
-    checkPlan(plan, identity);
+    try {
+      checkPlan(plan, identity);
+    } catch (err) {
+      // E.g. the registry pins another TLS key for this node: it cannot take part.
+      this.#set(t.id, { status: 'failed', step: 'await-deadline', error: `cannot join the session: ${(err as Error).message.split('\n')[0]}` });
+      logger.warn({ task: t.id, err: (err as Error).message.split('\n')[0] }, 'cannot join the session; the task will be expired at its deadline');
+      return;
+    }
     const program = (this.#o.programs ?? PROGRAMS).get(plan.program);
     if (!program) throw new Error(`unknown program ${plan.program}`);
     const local = this.#localInputs(t);
     let lastWrite = 0;
-    const net = await connectTlsNetwork({
+    const controller = new AbortController();
+    this.#sessions.set(t.id, controller);
+    let net: Awaited<ReturnType<typeof connectTlsNetwork>>;
+    try {
+      net = await connectTlsNetwork({
       sessionId: plan.sessionId,
       self: identity,
       listen: this.#o.mux,
       peers: plan.parties.filter((p) => p.id !== this.#self).map(({ id, host, port, fingerprint }) => ({ id, host, port, fingerprint })),
       connectTimeoutMs: this.#o.connectTimeoutMs ?? 60_000,
+      signal: controller.signal,
     });
+    } catch (err) {
+      this.#sessions.delete(t.id);
+      this.#set(t.id, { status: 'failed', step: 'await-deadline', error: `session failed: ${(err as Error).message.split('\n')[0]}` });
+      logger.warn({ task: t.id, err: (err as Error).message.split('\n')[0] }, 'could not connect the session; the task will be expired at its deadline');
+      return;
+    }
     let output: Record<string, unknown> | undefined;
     try {
       const result = await program.run({
@@ -316,6 +339,7 @@ export class TaskManager {
         self: this.#self,
         net,
         local,
+        signal: controller.signal,
         progress: (phase, done, total) => {
           const now = Date.now();
           if (now - lastWrite > 250 || done === total) {
@@ -354,6 +378,8 @@ export class TaskManager {
       this.#set(t.id, { status: 'failed', step: 'await-deadline', error: `session failed: ${(err as Error).message.split('\n')[0]}` });
       logger.warn({ task: t.id, err: (err as Error).message.split('\n')[0] }, 'session failed; the task will be expired at its deadline');
       return;
+    } finally {
+      this.#sessions.delete(t.id);
     }
     // Outside the session: a failed commit is retried by the sweep (step "committing").
     const after = this.#o.store.getTask(t.id);
