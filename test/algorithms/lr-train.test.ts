@@ -8,7 +8,7 @@ import { lrTrainMpc } from '../../src/algorithms/lr/train.js';
 import { aucKsPlaintext, scorePlaintext, trainPlaintext, type LrHyperparameters } from '../../src/algorithms/lr/plaintext.js';
 import { runSession, type TestSession } from '../support/session.js';
 
-const shared = fileURLToPath(new URL('../../../../shared/datasets/', import.meta.url));
+const shared = fileURLToPath(new URL('../../../data/', import.meta.url));
 
 function loadBreast() {
   const guest = readCsvTable(shared + 'breast_hetero_guest.csv', { idColumn: 'id' });
