@@ -11,6 +11,8 @@ type Command = (argv: string[]) => Promise<number>;
 
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
   sandbox: { summary: 'the credit scenario on a local chain with four institution nodes (npm start)', load: async () => (await import('./sandbox.js')).sandboxCommand },
+  task: { summary: 'create a task, follow it, fetch and open its result (requester; TACIT_PRIVATE_KEY)', load: async () => (await import('./task.js')).taskCommand },
+  market: { summary: 'list nodes and datasets, buy data tokens', load: async () => (await import('./task.js')).marketCommand },
   run: { summary: 'run one algorithm locally, every party its own process on loopback TLS', load: async () => (await import('./run.js')).runCommand },
   chain: { summary: 'deploy the Tacit contracts, or run the embedded chain', load: async () => (await import('./chain.js')).chainCommand },
   node: { summary: 'create a node directory (keys, token, config) and show a node', load: async () => (await import('./node.js')).nodeCommand },

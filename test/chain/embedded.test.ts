@@ -54,7 +54,9 @@ test('restarting the embedded chain keeps every contract, storage slot and balan
   try {
     const manifest = loadManifest(join(dataDir, 'manifest.json'));
     const again = new LocalLedger(chain.rpcUrl, manifest);
-    assert.equal(await again.pub.getBlockNumber(), before.block);
+    // anvil may seal one more (empty) block when it loads a state file; none are lost.
+    const block = await again.pub.getBlockNumber();
+    assert.ok(block >= before.block && block <= before.block + 1n, `block ${block} after restart, ${before.block} before`);
     for (const address of Object.values(manifest.contracts)) {
       const code = await again.pub.getCode({ address });
       assert.ok(code && code.length > 2, `code at ${address} survives`);

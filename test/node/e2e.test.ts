@@ -14,7 +14,9 @@ import { join } from 'node:path';
 import { erc20Abi, type Address } from 'viem';
 import { startLocalNetwork, type LocalNetwork } from '../../src/node/local/network.js';
 import { buyDataTokens, createTacitClient, createTask, generateBoxKeyPair, getTaskResult, listDatasets, sendTaskInputs, waitForTask, type TacitClient } from '../../src/sdk/index.js';
-import { devAccount } from '../../src/chain/dev-accounts.js';
+import { devAccount, devPrivateKey } from '../../src/chain/dev-accounts.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { readTask } from '../../src/node/tasks/chain-view.js';
 import { unlockNodeKeys } from '../../src/node/keys.js';
 import { NodeRegistryAbi } from '../../src/chain/artifacts.js';
@@ -106,6 +108,36 @@ describe('a task through four node processes', () => {
       assert.ok(['settled', 'delivered', 'committed'].includes(t.status), `${n.name}: ${t.status}`);
     }
     await assert.rejects(net.node('bureau').api.taskResult(Number(taskId)));
+  });
+
+  it('the requester CLI: market buy, task create with receiver inputs, status --wait, result', async () => {
+    const tacit = fileURLToPath(new URL('../../../bin/tacit.mjs', import.meta.url));
+    const key = devPrivateKey(8);
+    await net.ledger.mint(devAccount(8).address, 500n * TOKEN);
+    const env = { ...process.env, TACIT_PRIVATE_KEY: key };
+    const cli = (...args: string[]) => {
+      const r = spawnSync(process.execPath, [tacit, ...args, '--json'], { env, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout) as Record<string, unknown> & unknown[];
+    };
+    const datasets = cli('market', 'datasets', '--manifest', net.manifestPath) as unknown as { id: string }[];
+    for (const d of datasets) cli('market', 'buy', d.id, '--uses', '1', '--manifest', net.manifestPath);
+    const keyFile = join(dir, 'result.key');
+    const created = cli(
+      'task', 'create', '--manifest', net.manifestPath, '--program', 'debt-query',
+      ...datasets.flatMap((d) => ['--dataset', d.id]),
+      '--compute', net.node('bank').address, '--compute', net.node('bureau').address, '--compute', net.node('telco').address,
+      '--receiver', net.node('bank').address, '--fee', String(30n * TOKEN),
+      '--params', JSON.stringify({ idColumn: 'id', balanceColumn: 'balance' }),
+      '--inputs', JSON.stringify({ applicant: 'B-2' }),
+      '--receiver-api', net.node('bank').apiUrl, '--receiver-token-file', join(net.node('bank').dir, 'api-token'),
+      '--result-key-out', keyFile,
+    );
+    const id = String(created['taskId']);
+    const status = cli('task', 'status', id, '--manifest', net.manifestPath, '--wait');
+    assert.equal(status['status'], 'Settled');
+    const result = cli('task', 'result', id, '--node-api', net.node('bank').apiUrl, '--result-key', keyFile);
+    assert.deepEqual(result, { total: 99, lenders: 1 });
   });
 
   it('a policy refusal ends the task and refunds the requester in full', async () => {
