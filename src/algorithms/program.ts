@@ -49,6 +49,11 @@ export interface ProgramResult {
   output?: Record<string, unknown>;
   /** Metering of this party. */
   stats: { seconds: number; bytesSent: number; rounds: number };
+  /**
+   * What this party keeps for later tasks and shows no one (e.g. its shares of a model
+   * trained with keepShared); a node stores it privately under the task's id.
+   */
+  keep?: Record<string, unknown>;
 }
 
 export interface Program {

@@ -12,6 +12,8 @@ import { lrPredictMpc } from '../lr/predict.js';
 import type { LrModel } from '../lr/plaintext.js';
 import { partiesWith, ProgramError, type Program } from '../program.js';
 import { exchangeTags, gatherRows, localTable, rowsByTag, withMpc } from './common.js';
+import { SecretTensor } from '../../mpc/tensor.js';
+import { ownBytes } from '../../net/bytes.js';
 
 export const lrPredictProgram: Program = {
   name: 'lr-predict',
@@ -27,16 +29,28 @@ export const lrPredictProgram: Program = {
     // columns, in model order; the receiver, who holds the model, announces them (names are
     // public, weights are not). A plan may also give `schema` directly.
     const model = ctx.local['model'] as (LrModel & { features?: string[] }) | undefined;
+    // A model kept secret-shared by lr-train (keepShared): each compute party brings its shares.
+    const shared = ctx.local['modelShares'] as { protocol: string; computeParties: string[]; features: string[]; parts: string[] } | undefined;
+    const sharedModel = (ctx.plan.params as { sharedModel?: boolean }).sharedModel === true;
+    const mpcConfig = ctx.plan.mpc!;
+    if (sharedModel && mpcConfig.computeParties.includes(ctx.self)) {
+      if (!shared) throw new ProgramError(`${ctx.self} holds no shares of the model`, { hint: 'the model task must have run with keepShared, with these compute parties' });
+      if (shared.protocol !== mpcConfig.protocol || shared.computeParties.join() !== mpcConfig.computeParties.join()) {
+        throw new ProgramError('the shared model was made by another protocol or other compute parties');
+      }
+    }
+    const announcer = sharedModel ? mpcConfig.computeParties[0]! : receiver;
     let schema = (ctx.plan.params as { schema?: Record<string, string[]> }).schema;
     if (!schema) {
       let names: string[];
-      if (ctx.self === receiver) {
-        if (!model?.features) throw new ProgramError('the model has no feature names; pass a schema');
-        names = model.features;
+      if (ctx.self === announcer) {
+        const known = sharedModel ? shared?.features : model?.features;
+        if (!known) throw new ProgramError('the model has no feature names; pass a schema');
+        names = known;
         const msg = Buffer.from(JSON.stringify(names));
-        await Promise.all(ctx.plan.parties.filter((p) => p.id !== receiver).map((p) => ctx.net.send(p.id, 'predict.features', msg)));
+        await Promise.all(ctx.plan.parties.filter((p) => p.id !== announcer).map((p) => ctx.net.send(p.id, 'predict.features', msg)));
       } else {
-        names = JSON.parse(Buffer.from(await ctx.net.recv(receiver, 'predict.features')).toString('utf8')) as string[];
+        names = JSON.parse(Buffer.from(await ctx.net.recv(announcer, 'predict.features')).toString('utf8')) as string[];
         if (!Array.isArray(names) || !names.every((x) => typeof x === 'string')) throw new ProgramError(`malformed feature list from ${receiver}`);
       }
       schema = {};
@@ -67,10 +81,15 @@ export const lrPredictProgram: Program = {
       });
     }
     return withMpc(ctx, async (mpc) => {
+      const d = dataParties.reduce((acc, p) => acc + schema![p]!.length, 0);
+      const sharedTensor = sharedModel
+        ? new SecretTensor([d + 1], 'fxp', shared && mpc.isCompute ? shared.parts.map((b64) => new BigUint64Array(ownBytes(Buffer.from(b64, 'base64')).buffer)) : [])
+        : undefined;
       const out = await lrPredictMpc(
         mpc,
-        { featureParties: dataParties.map((p) => ({ party: p, columns: schema![p]!.length })), rows: count, receiver, modelOwner: receiver },
+        { featureParties: dataParties.map((p) => ({ party: p, columns: schema![p]!.length })), rows: count, receiver, modelOwner: sharedModel ? undefined : receiver },
         { features, model },
+        sharedTensor,
       );
       return out.scores ? { scores: Array.from(out.scores) } : undefined;
     });

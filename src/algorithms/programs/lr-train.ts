@@ -69,6 +69,7 @@ export const lrTrainProgram: Program = {
     const featureParties = dataParties
       .filter((d) => (schema[d] ?? []).length > 0)
       .map((party) => ({ party, columns: schema[party]!.length }));
+    let keep: Record<string, unknown> | undefined;
     const res = await withMpc(ctx, async (mpc) => {
       const out = await lrTrainMpc(
         mpc,
@@ -76,14 +77,26 @@ export const lrTrainProgram: Program = {
         { features, labels },
         (phase, done, total) => ctx.progress(phase, done, total),
       );
-      if (ctx.self !== p.receiver) return undefined;
       const names = featureParties.flatMap(({ party }) => schema[party]!.map((c) => `${party}.${c}`));
+      if (out.shared && mpc.isCompute) {
+        // This party's shares of [w…, b], for lr-predict with a shared model.
+        keep = {
+          modelShares: {
+            protocol: ctx.plan.mpc!.protocol,
+            computeParties: ctx.plan.mpc!.computeParties,
+            features: names,
+            parts: out.shared.parts.map((q) => Buffer.from(q.buffer, q.byteOffset, q.byteLength).toString('base64')),
+          },
+        };
+      }
+      if (ctx.self !== p.receiver) return undefined;
       return {
         rows: n,
         ...(out.model ? { model: { ...out.model, features: names } } : {}),
         ...(out.metrics ? { auc: out.metrics.auc, ks: out.metrics.ks } : {}),
       };
     });
+    if (keep) res.keep = keep;
     res.stats.seconds = (performance.now() - t0) / 1000;
     res.stats.bytesSent += psiBytes;
     return res;

@@ -281,11 +281,16 @@ export class TaskManager {
       if (!ds) throw new Error(`dataset ${mine[0]} is not stored at this node`);
       local['table'] = store.table(ds.name);
     }
+    const modelTaskId = params.params['modelTask'];
+    if (modelTaskId !== undefined && params.params['sharedModel'] === true && t.roles.includes('compute')) {
+      const kept = store.getKv(`task-keep:${Number(modelTaskId)}`);
+      if (kept) local['modelShares'] = (JSON.parse(kept) as { modelShares?: unknown }).modelShares;
+    }
     if (t.roles.includes('receiver')) {
       const raw = store.getKv(`task-inputs:${t.id}`);
       if (raw) Object.assign(local, JSON.parse(raw) as Record<string, unknown>);
       const modelTask = params.params['modelTask'];
-      if (modelTask !== undefined) {
+      if (modelTask !== undefined && params.params['sharedModel'] !== true) {
         const prior = store.getTask(Number(modelTask));
         const model = (prior?.result as { model?: unknown } | null)?.model;
         if (!model) throw new Error(`no model from task ${String(modelTask)} at this node`);
@@ -349,6 +354,7 @@ export class TaskManager {
         },
       });
       output = result.output;
+      if (result.keep) store.setKv(`task-keep:${t.id}`, JSON.stringify(result.keep));
       for (const [peer, bytes] of net.meter.sentTo) this.#o.metrics?.mpcBytesSent.inc({ peer }, bytes);
       // The receiver fixes the digest of what it learnt and tells every compute party.
       const receiver = lower(chain.receiver);
