@@ -43,6 +43,8 @@ export interface LrLocalData {
 }
 
 export interface LrTrainResult {
+  /** Wall time of each phase at this party, seconds. */
+  timings: { input: number; train: number; metrics: number };
   /** At the receiver, unless kept shared. */
   model?: LrModel;
   /** At the receiver. */
@@ -77,6 +79,7 @@ export async function lrTrainMpc(mpc: Mpc, spec: LrTrainSpec, local: LrLocalData
       if (y[i] !== 0 && y[i] !== 1) throw new LrInputError(`label at row ${i + 1} is not 0 or 1`, { hint: 'Binary logistic regression needs 0/1 labels.' });
     }
   }
+  const tIn = performance.now();
   const inputs = await mpc.inputMany([
     ...spec.featureParties.map(({ party, columns }) => ({ owner: party, values: local.features, shape: [n, columns] })),
     { owner: spec.labelParty, values: local.labels, shape: [n], dtype: 'int' as const },
@@ -85,6 +88,7 @@ export async function lrTrainMpc(mpc: Mpc, spec: LrTrainSpec, local: LrLocalData
   const X = inputs.length === 1 ? inputs[0]! : mpc.hconcat(inputs);
   const y = mpc.toFxp(yInt);
 
+  const tTrain = performance.now();
   let w = mpc.constant(new Float64Array(d), [d, 1]);
   let b = mpc.constant([0], [1]);
   const plan = batches(n, h.batchSize);
@@ -108,7 +112,8 @@ export async function lrTrainMpc(mpc: Mpc, spec: LrTrainSpec, local: LrLocalData
     }
   }
 
-  const result: LrTrainResult = {};
+  const tMetrics = performance.now();
+  const result: LrTrainResult = { timings: { input: (tTrain - tIn) / 1000, train: (tMetrics - tTrain) / 1000, metrics: 0 } };
   const wb = mpc.concat([w, b]);
   if (spec.keepShared) result.shared = wb;
   else {
@@ -121,5 +126,6 @@ export async function lrTrainMpc(mpc: Mpc, spec: LrTrainSpec, local: LrLocalData
     const metrics = await aucKsUnderMpc(mpc, logits.reshape([n]), yInt, spec.receiver, (done, all) => progress?.('metrics', done, all));
     if (metrics) result.metrics = metrics;
   }
+  result.timings.metrics = (performance.now() - tMetrics) / 1000;
   return result;
 }

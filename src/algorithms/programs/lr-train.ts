@@ -44,6 +44,7 @@ export const lrTrainProgram: Program = {
     let rows: number | undefined;
     const t0 = performance.now();
     let psiBytes = 0;
+    let psiSeconds = 0;
     const table = isData ? localTable(ctx, p.idColumn) : undefined;
     if (table && ctx.self === p.labelParty && !table.columns.includes(p.labelColumn)) {
       throw new ProgramError(`the label column "${p.labelColumn}" is not in ${ctx.self}'s dataset`);
@@ -59,6 +60,7 @@ export const lrTrainProgram: Program = {
         onProgress: (done, total) => ctx.progress('psi', done, total),
       });
       psiBytes = ctx.net.meter.bytesSent() - bytes0;
+      psiSeconds = psi.stats.seconds;
       const aligned = psi.intersection!;
       rows = aligned.length;
       const order = rowsInOrder(table, aligned);
@@ -92,6 +94,7 @@ export const lrTrainProgram: Program = {
       if (ctx.self !== p.receiver) return undefined;
       return {
         rows: n,
+        timings: { psi: psiSeconds, ...out.timings },
         ...(out.model ? { model: { ...out.model, features: names } } : {}),
         ...(out.metrics ? { auc: out.metrics.auc, ks: out.metrics.ks } : {}),
       };
