@@ -12,8 +12,9 @@
 import { fileURLToPath } from 'node:url';
 import { runLocalSession } from '../src/node/local/cluster.js';
 import { runPsiBench } from './psi.js';
-import { readCsvTable, selectColumns } from '../src/data/csv.js';
+import { readCsvTable } from '../src/data/csv.js';
 import { aucKsPlaintext, DEFAULT_LR, scorePlaintext, trainPlaintext } from '../src/algorithms/lr/plaintext.js';
+import { joinVertical } from '../src/algorithms/lr/vertical-join.js';
 
 const dataDir = fileURLToPath(new URL('../../data/', import.meta.url));
 const programModule = fileURLToPath(new URL('./credit-programs.js', import.meta.url));
@@ -56,19 +57,8 @@ export async function runCreditBench(opts: { json: boolean; only?: string[] }): 
     });
     const seconds = (performance.now() - t0) / 1000;
     const out = results.get('guest')!.output as { auc: number; ks: number; rows: number; timings: { psi: number; input: number; train: number; metrics: number } };
-    // Plaintext reference with the same rows (sorted ids, as PSI aligns) and hyperparameters.
-    const hRow = new Map(h.ids.map((id, i) => [id, i]));
-    const gRow = new Map(g.ids.map((id, i) => [id, i]));
-    const ids = g.ids.filter((id) => hRow.has(id)).sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b))));
-    const gX = selectColumns(g, gCols), gY = selectColumns(g, ['y']), hX = selectColumns(h, h.columns);
-    const d = gCols.length + h.columns.length;
-    const X = new Float64Array(ids.length * d), y = new Float64Array(ids.length);
-    ids.forEach((id, r) => {
-      const gi = gRow.get(id)!, hi = hRow.get(id)!;
-      X.set(gX.subarray(gi * gCols.length, (gi + 1) * gCols.length), r * d);
-      X.set(hX.subarray(hi * h.columns.length, (hi + 1) * h.columns.length), r * d + gCols.length);
-      y[r] = gY[gi]!;
-    });
+    // Plaintext reference with the same rows (as PSI aligns them) and hyperparameters.
+    const { X, y, d, ids } = joinVertical(g, h, 'y');
     const ref = aucKsPlaintext(scorePlaintext(X, ids.length, d, trainPlaintext(X, y, ids.length, d, hyper)), y);
     emit(opts.json, {
       op: 'lr-train', dataset: 'default_credit', protocol: 'rep3', rows: out.rows, epochs: hyper.epochs, batchSize: hyper.batchSize,

@@ -12,7 +12,7 @@ import { startEmbeddedChain } from '../chain/embedded.js';
 import { loadManifest, writeManifest, type TacitManifest } from '../chain/manifest.js';
 import { publicClientFor } from '../chain/clients.js';
 import { loadSigningKey } from './signing-key.js';
-import { parseFlags, UsageError } from './usage.js';
+import { parseFlags, dispatch, UsageError } from './usage.js';
 
 const USAGE = `usage:
   tacit chain deploy --rpc URL [--payment-token ADDR] [--out FILE] [--json] [--keystore FILE]
@@ -25,22 +25,8 @@ const USAGE = `usage:
       until interrupted. --deploy deploys Tacit with dev account 0 unless DIR/manifest.json
       already describes a deployment on it.`;
 
-export async function chainCommand(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  switch (sub) {
-    case 'deploy':
-      return deployCommand(rest);
-    case 'start':
-      return startCommand(rest);
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(`${USAGE}\n`);
-      return sub === undefined ? 2 : 0;
-    default:
-      throw new UsageError(`unknown subcommand "chain ${sub}"`, { hint: USAGE });
-  }
+export function chainCommand(argv: string[]): Promise<number> {
+  return dispatch('chain', argv, { deploy: deployCommand, start: startCommand }, USAGE);
 }
 
 async function deployCommand(args: string[]): Promise<number> {

@@ -14,7 +14,7 @@ import { NodeApiClient } from '../node/api/client.js';
 import { apiUrl, loadNodeConfig } from '../node/config.js';
 import { NodeApiError } from '../node/errors.js';
 import type { DatasetRecord } from '../node/store/index.js';
-import { UsageError } from './usage.js';
+import { dispatch, UsageError } from './usage.js';
 
 const USAGE = `usage (the node must be running; --dir is its node directory):
   tacit data import FILE --dir DIR --name NAME --id COLUMN [--columns a,b,…] [--json]
@@ -27,24 +27,8 @@ const USAGE = `usage (the node must be running; --dir is its node directory):
   tacit data list --dir DIR [--json]
       The node's datasets (metadata only).`;
 
-export async function dataCommand(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  switch (sub) {
-    case 'import':
-      return importCommand(rest);
-    case 'publish':
-      return publishCommand(rest);
-    case 'list':
-      return listCommand(rest);
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(`${USAGE}\n`);
-      return sub === undefined ? 2 : 0;
-    default:
-      throw new UsageError(`unknown subcommand "data ${sub}"`, { hint: USAGE });
-  }
+export function dataCommand(argv: string[]): Promise<number> {
+  return dispatch('data', argv, { import: importCommand, publish: publishCommand, list: listCommand }, USAGE);
 }
 
 /** parseArgs with positionals; errors become UsageErrors. */

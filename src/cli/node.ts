@@ -20,7 +20,7 @@ import { readPassphrase } from '../node/passphrase.js';
 import { nodePaths, resolveInNodeDir } from '../node/paths.js';
 import { ensurePrivateDir } from '../node/secret-file.js';
 import { NodeStore } from '../node/store/index.js';
-import { parseFlags, UsageError } from './usage.js';
+import { parseFlags, dispatch, UsageError } from './usage.js';
 
 const USAGE = `usage:
   tacit node init --dir DIR --name NAME [--peer-port N] [--api-port N] [--peer-host HOST]
@@ -36,24 +36,8 @@ const USAGE = `usage:
       updates it in the NodeRegistry, serves its peer port and API, and takes part in the
       tasks its policy accepts. Logs go to stdout and DIR's logs/node.log.`;
 
-export async function nodeCommand(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  switch (sub) {
-    case 'init':
-      return initCommand(rest);
-    case 'info':
-      return infoCommand(rest);
-    case 'start':
-      return startCommand(rest);
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(`${USAGE}\n`);
-      return sub === undefined ? 2 : 0;
-    default:
-      throw new UsageError(`unknown subcommand "node ${sub}"`, { hint: USAGE });
-  }
+export function nodeCommand(argv: string[]): Promise<number> {
+  return dispatch('node', argv, { init: initCommand, info: infoCommand, start: startCommand }, USAGE);
 }
 
 async function initCommand(args: string[]): Promise<number> {

@@ -18,7 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { erc20Abi, parseEventLogs, type Address, type Hash } from 'viem';
 import { TaskMarketAbi } from '../chain/artifacts.js';
 import { devAccount } from '../chain/dev-accounts.js';
-import { readCsvTable, selectColumns } from '../data/csv.js';
+import { readCsvTable } from '../data/csv.js';
+import { joinVertical } from '../algorithms/lr/vertical-join.js';
 import { aucKsPlaintext, DEFAULT_LR, scorePlaintext, trainPlaintext } from '../algorithms/lr/plaintext.js';
 import { startLocalNetwork, type LocalNetwork } from '../node/local/network.js';
 import { buyDataTokens, createTacitClient, createTask, generateBoxKeyPair, getTaskResult, listDatasets, sendTaskInputs, waitForTask, type TacitClient } from '../sdk/index.js';
@@ -157,26 +158,15 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
     // 1. How many customers do the bank and the bureau share? (size only)
     say('\n  task 1/4: private set intersection (bank × bureau), size only');
     const psi = await run('psi', { program: 'psi', protocol: 'rep3', params: { idColumn: 'id', cardinalityOnly: true }, datasetIds: [bankCredit, bureauCredit], computeParties: compute, receiver: bank.address, fee: 10n * TOKEN });
-    const hostIds = new Set(host.ids);
-    const common = guest.ids.filter((id) => hostIds.has(id)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    const joined = joinVertical(guest, host, 'y');
+    const common = joined.ids;
     reports.push({ task: 'psi', id: String(psi.taskId), status: psi.status, seconds: psi.seconds, gas: psi.gas, result: psi.result, reference: { size: common.length } });
 
     // 2. Train a default model on both institutions' features.
     say('  task 2/4: vertical logistic regression (bank features + labels, bureau features), rep3');
     const hyper = DEFAULT_LR;
     const lr = await run('lr-train', { program: 'lr-train', protocol: 'rep3', params: { idColumn: 'id', labelParty: bank.address.toLowerCase(), labelColumn: 'y', hyper }, datasetIds: [bankCredit, bureauCredit], computeParties: compute, receiver: bank.address, fee: 40n * TOKEN });
-    const gCols = guest.columns.filter((c) => c !== 'y');
-    const gRow = new Map(guest.ids.map((id, i) => [id, i]));
-    const hRow = new Map(host.ids.map((id, i) => [id, i]));
-    const d = gCols.length + host.columns.length;
-    const gX = selectColumns(guest, gCols), gY = selectColumns(guest, ['y']), hX = selectColumns(host, host.columns);
-    const X = new Float64Array(common.length * d), y = new Float64Array(common.length);
-    common.forEach((id, r) => {
-      const gi = gRow.get(id)!, hi = hRow.get(id)!;
-      X.set(gX.subarray(gi * gCols.length, (gi + 1) * gCols.length), r * d);
-      X.set(hX.subarray(hi * host.columns.length, (hi + 1) * host.columns.length), r * d + gCols.length);
-      y[r] = gY[gi]!;
-    });
+    const { X, y, d } = joined;
     const refModel = trainPlaintext(X, y, common.length, d, hyper);
     const refMetrics = aucKsPlaintext(scorePlaintext(X, common.length, d, refModel), y);
     reports.push({ task: 'lr-train', id: String(lr.taskId), status: lr.status, seconds: lr.seconds, gas: lr.gas, result: { auc: lr.result['auc'], ks: lr.result['ks'], rows: lr.result['rows'] }, reference: { auc: refMetrics.auc, ks: refMetrics.ks } });

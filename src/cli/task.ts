@@ -20,7 +20,7 @@ import { resolve } from 'node:path';
 import { getAddress, isAddress, type Address, type Hex } from 'viem';
 import { loadManifest } from '../chain/manifest.js';
 import { buyDataTokens, createTacitClient, createTask, generateBoxKeyPair, getTask, getTaskResult, listDatasets, listNodes, sendTaskInputs, waitForTask } from '../sdk/index.js';
-import { parseFlags, UsageError } from './usage.js';
+import { parseFlags, dispatch, UsageError } from './usage.js';
 
 const USAGE = `usage:
   tacit market nodes --manifest FILE [--json]
@@ -82,24 +82,8 @@ export async function marketCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
-export async function taskCommand(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  switch (sub) {
-    case 'create':
-      return createCmd(rest);
-    case 'status':
-      return statusCmd(rest);
-    case 'result':
-      return resultCmd(rest);
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(`${USAGE}\n`);
-      return sub === undefined ? 2 : 0;
-    default:
-      throw new UsageError(`unknown subcommand "task ${sub}"`, { hint: USAGE });
-  }
+export function taskCommand(argv: string[]): Promise<number> {
+  return dispatch('task', argv, { create: createCmd, status: statusCmd, result: resultCmd }, USAGE);
 }
 
 async function createCmd(args: string[]): Promise<number> {

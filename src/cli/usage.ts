@@ -17,3 +17,18 @@ export function parseFlags<T extends ParseArgsConfig['options']>(args: string[],
     throw new UsageError((cause as Error).message, { hint: usage });
   }
 }
+
+/**
+ * Dispatches `tacit <command> <sub> …` to a table of subcommands; no subcommand or `help`
+ * prints the usage (exit 2 and 0 respectively), an unknown one is a UsageError.
+ */
+export function dispatch(command: string, argv: string[], table: Record<string, (args: string[]) => Promise<number>>, usage: string): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === 'help' || sub === '--help' || sub === '-h') {
+    process.stdout.write(`${usage}\n`);
+    return Promise.resolve(sub === undefined ? 2 : 0);
+  }
+  const run = table[sub];
+  if (!run) throw new UsageError(`unknown subcommand "${command} ${sub}"`, { hint: usage });
+  return run(rest);
+}

@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { runLocalSession, type LocalParty } from '../../src/node/local/cluster.js';
-import { readCsvTable, selectColumns } from '../../src/data/csv.js';
+import { readCsvTable } from '../../src/data/csv.js';
+import { joinVertical } from '../../src/algorithms/lr/vertical-join.js';
 import { scorePlaintext, trainPlaintext } from '../../src/algorithms/lr/plaintext.js';
 
 const data = fileURLToPath(new URL('../../../data/', import.meta.url));
@@ -28,25 +29,9 @@ test('lr-train --keep-shared, then lr-predict with the shared model, equals plai
     mpc,
   });
   const scores = (predicted.get('guest')!.output as { scores: number[] }).scores;
-  // Plaintext: same rows (sorted ids, as PSI aligns), same hyperparameters.
-  const g = readCsvTable(guest, { idColumn: 'id' }), h = readCsvTable(host, { idColumn: 'id' });
-  const hRow = new Map(h.ids.map((id, i) => [id, i])), gRow = new Map(g.ids.map((id, i) => [id, i]));
-  const ids = g.ids.filter((id) => hRow.has(id)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-  const gCols = g.columns.filter((c) => c !== 'y');
-  const d = gCols.length + h.columns.length;
-  const gX = selectColumns(g, gCols), gY = selectColumns(g, ['y']), hX = selectColumns(h, h.columns);
-  const row = (id: string) => {
-    const out = new Float64Array(d);
-    const gi = gRow.get(id)!, hi = hRow.get(id)!;
-    out.set(gX.subarray(gi * gCols.length, (gi + 1) * gCols.length), 0);
-    out.set(hX.subarray(hi * h.columns.length, (hi + 1) * h.columns.length), gCols.length);
-    return out;
-  };
-  const X = new Float64Array(ids.length * d), y = new Float64Array(ids.length);
-  ids.forEach((id, r) => {
-    X.set(row(id), r * d);
-    y[r] = gY[gRow.get(id)!]!;
-  });
+  // Plaintext: same rows (as PSI aligns them), same hyperparameters.
+  const { X, y, d, ids } = joinVertical(readCsvTable(guest, { idColumn: 'id' }), readCsvTable(host, { idColumn: 'id' }), 'y');
+  const row = (id: string) => X.subarray(ids.indexOf(id) * d, (ids.indexOf(id) + 1) * d);
   const model = trainPlaintext(X, y, ids.length, d, hyper);
   applicants.forEach((id, i) => {
     const ref = scorePlaintext(row(id), 1, d, model)[0]!;

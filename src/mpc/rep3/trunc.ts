@@ -67,27 +67,12 @@ export async function truncRep3(p: Rep3Protocol, x: Parts, n: number, d: number)
     rc = corr.subarray(n);
   }
   const c = R.add(R.uninit(n), mine, await comm.recvRing(peer, 'rep3.trunc.open', n));
-  const y = shareOfTruncated(c, rb, rc, d, i === 0);
+  // This party's additive share of floor((x + 2^62)/2^d) − 2^(62−d) (see assembly/ring64.ts).
+  const y = R.truncShare(R.uninit(n), c, rb, rc, d, i === 0);
   comm.round();
   const sOwn = stream.ring(n); // component 0 for party 0, component 2 for party 1
   const t = R.sub(R.uninit(n), y, sOwn);
   comm.send(peer, 'rep3.trunc.reshare', t);
   const s1 = R.add(R.uninit(n), t, await comm.recvRing(peer, 'rep3.trunc.reshare', n));
   return i === 0 ? [sOwn, s1] : [s1, sOwn];
-}
-
-/**
- * This party's additive share of floor((x + 2^62) / 2^d) − 2^(62−d), given the opened
- * c = x + 2^62 + r and shares of r's top bit (rb) and of (r mod 2^63) >> d (rc):
- *   y = (c mod 2^63) >> d − rc + (c_63 XOR rb)·2^(63−d) − 2^(62−d).
- * The public terms are added by the `leader` only.
- */
-export function shareOfTruncated(
-  c: BigUint64Array,
-  rb: BigUint64Array,
-  rc: BigUint64Array,
-  d: number,
-  leader: boolean,
-): BigUint64Array {
-  return R.truncShare(R.uninit(c.length), c, rb, rc, d, leader);
 }

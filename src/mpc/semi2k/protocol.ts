@@ -18,7 +18,6 @@ import type { Comm } from '../comm.js';
 import { msbFromGP, sumFromGP } from '../circuits/adder.js';
 import { andPublicParts, xorParts } from '../parts.js';
 import type { Parts, Protocol } from '../protocol.js';
-import { shareOfTruncated } from '../rep3/trunc.js';
 import { createPreprocessing, type Preprocessing, type PreprocessingConfig } from './preprocessing.js';
 
 const fresh = (n: number) => new BigUint64Array(n);
@@ -193,7 +192,7 @@ export class Semi2kProtocol implements Protocol {
     const masked = R.add(R.uninit(n), x[0]!, r!);
     if (this.#leader) R.addScalar(masked, masked, TOP);
     const c = await this.#exchange(masked, n, false, 'semi2k.trunc');
-    return [shareOfTruncated(c, rb!, rc!, bits, this.#leader)];
+    return [R.truncShare(R.uninit(n), c, rb!, rc!, bits, this.#leader)];
   }
 
   /** Opens c = x + r against an edaBit; returns c and the boolean shares of −r. */
