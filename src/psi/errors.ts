@@ -3,11 +3,11 @@
  * sizes — never an id, a point or a key: an id in a log line is exactly the leak PSI exists
  * to prevent.
  *
- * `PsiPeerError` has the same shape as the network layer's `PeerError` (`peer`, `step`), so a
- * caller can report "institution B sent a bad batch at psi.c1.1" without knowing which layer
- * noticed.
+ * `PsiPeerError` is a network-layer `PeerError` (`peer`, `step`), so a caller can report
+ * "institution B sent a bad batch at psi.c1.1" without knowing which layer noticed.
  */
 import { TacitError, type TacitErrorOptions } from '../errors.js';
+import { PeerError } from '../net/errors.js';
 
 export class PsiError extends TacitError {
   override name = 'PsiError';
@@ -19,15 +19,8 @@ export class PsiUsageError extends PsiError {
 }
 
 /** Something a peer did broke the protocol. */
-export class PsiPeerError extends PsiError {
+export class PsiPeerError extends PeerError {
   override name = 'PsiPeerError';
-  readonly peer: string;
-  readonly step: string;
-  constructor(what: string, peer: string, step: string, options: TacitErrorOptions = {}) {
-    super(`${what} (peer '${peer}', step '${step}')`, options);
-    this.peer = peer;
-    this.step = step;
-  }
 }
 
 /** A message of the wrong size, a value that is not a canonical curve point, an id outside our set. */
