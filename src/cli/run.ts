@@ -40,7 +40,12 @@ options:
   --json                  print one JSON object (outputs, seconds, bytes, rounds) on stdout`;
 
 function headerOf(path: string): string[] {
-  const fd = openSync(path, 'r');
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (cause) {
+    throw new UsageError(`cannot read ${path}`, { hint: 'Check the path after --party NAME=FILE.csv.', cause });
+  }
   try {
     const buf = Buffer.alloc(65536);
     const n = readSync(fd, buf, 0, buf.length, 0);

@@ -297,6 +297,15 @@ export class Mpc {
   /** Rows `idx` of a tensor whose first axis is rows. Local. */
   rows(x: SecretTensor, idx: ArrayLike<number>): SecretTensor {
     const width = x.shape.length > 1 ? x.size / x.shape[0]! : 1;
+    // A contiguous range is a view (no copy): training batches.
+    const first = idx[0];
+    if (first !== undefined && idx[idx.length - 1] === first + idx.length - 1 && first >= 0 && first + idx.length <= (x.shape[0] ?? 0)) {
+      let contiguous = true;
+      for (let i = 1; i < idx.length && contiguous; i++) contiguous = idx[i] === first + i;
+      if (contiguous) {
+        return new SecretTensor([idx.length, ...x.shape.slice(1)], x.dtype, x.parts.map((p) => p.subarray(first * width, (first + idx.length) * width)));
+      }
+    }
     const flat = new Int32Array(idx.length * width);
     for (let i = 0; i < idx.length; i++) {
       const r = idx[i]!;

@@ -63,11 +63,33 @@ export function splitParts(x: Parts, lengths: number[]): Parts[] {
   }
   return out;
 }
-/** Selects elements by index (gather), part by part. */
+/**
+ * Selects elements by index (gather), part by part. Elements move as two u32 halves: a
+ * BigUint64Array element read would make a BigInt per element.
+ */
 export function gatherParts(x: Parts, idx: ArrayLike<number>): Parts {
   return x.map((p) => {
-    const out = fresh(idx.length);
-    for (let i = 0; i < idx.length; i++) out[i] = p[idx[i]!]!;
+    const out = R.uninit(idx.length);
+    const src = new Uint32Array(p.buffer, p.byteOffset, 2 * p.length);
+    const dst = new Uint32Array(out.buffer, out.byteOffset, 2 * idx.length);
+    for (let i = 0; i < idx.length; i++) {
+      const j = idx[i]! * 2;
+      dst[2 * i] = src[j]!;
+      dst[2 * i + 1] = src[j + 1]!;
+    }
     return out;
+  });
+}
+
+/** out[idx[i]] = x[i] (scatter), part by part, into `out` (same number of parts). */
+export function scatterInto(out: Parts, x: Parts, idx: ArrayLike<number>): void {
+  out.forEach((o, j) => {
+    const src = new Uint32Array(x[j]!.buffer, x[j]!.byteOffset, 2 * x[j]!.length);
+    const dst = new Uint32Array(o.buffer, o.byteOffset, 2 * o.length);
+    for (let i = 0; i < idx.length; i++) {
+      const t = idx[i]! * 2;
+      dst[t] = src[2 * i]!;
+      dst[t + 1] = src[2 * i + 1]!;
+    }
   });
 }

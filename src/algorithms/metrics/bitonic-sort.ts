@@ -8,7 +8,7 @@
  * Inputs are padded to a power of two with public keys larger than any real key (they
  * sort to the end and are dropped).
  */
-import { concatParts, gatherParts, splitParts, subParts, addParts } from '../../mpc/parts.js';
+import { addParts, concatParts, gatherParts, scatterInto, splitParts, subParts } from '../../mpc/parts.js';
 import { SecretTensor } from '../../mpc/tensor.js';
 import type { Mpc } from '../../mpc/engine.js';
 
@@ -77,15 +77,9 @@ export async function bitonicSort(
       const d = delta[ci]!;
       const newLo = addParts(gatherParts(c.parts, lo), d);
       const newHi = subParts(gatherParts(c.parts, hi), d);
-      const parts = c.parts.map((_, j) => {
-        const out = new BigUint64Array(N);
-        const a = newLo[j]!, b = newHi[j]!;
-        for (let t = 0; t < half; t++) {
-          out[lo[t]!] = a[t]!;
-          out[hi[t]!] = b[t]!;
-        }
-        return out;
-      });
+      const parts = c.parts.map(() => new BigUint64Array(N));
+      scatterInto(parts, newLo, lo);
+      scatterInto(parts, newHi, hi);
       return new SecretTensor([N], c.dtype, parts);
     });
     k = next[0]!;
