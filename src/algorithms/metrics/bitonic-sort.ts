@@ -13,7 +13,11 @@ import { SecretTensor } from '../../mpc/tensor.js';
 import type { Mpc } from '../../mpc/engine.js';
 
 /** The compare-exchange pairs of every stage: [lo, hi] where lo should end up ≤ hi. */
+const stageCache = new Map<number, Int32Array[]>();
+
 export function bitonicStages(N: number): Int32Array[] {
+  const cached = stageCache.get(N);
+  if (cached) return cached;
   const stages: Int32Array[] = [];
   for (let k = 2; k <= N; k *= 2) {
     for (let j = k / 2; j >= 1; j /= 2) {
@@ -30,6 +34,7 @@ export function bitonicStages(N: number): Int32Array[] {
       stages.push(pairs);
     }
   }
+  stageCache.set(N, stages);
   return stages;
 }
 
@@ -56,6 +61,7 @@ export async function bitonicSort(
   let ps = payloads.map((p) => pad(p, 0));
   const stages = bitonicStages(N);
   const half = N / 2;
+  let cols = [k, ...ps];
   for (let s = 0; s < stages.length; s++) {
     const pairs = stages[s]!;
     const lo = new Int32Array(half);
@@ -64,28 +70,23 @@ export async function bitonicSort(
       lo[t] = pairs[2 * t]!;
       hi[t] = pairs[2 * t + 1]!;
     }
-    const kLo = gatherParts(k.parts, lo);
-    const kHi = gatherParts(k.parts, hi);
-    // swap = [key_hi < key_lo]
-    const swap = await mpc.protocol.msbA(subParts(kHi, kLo), half);
-    // One product moves keys and every payload: delta = swap · (hi − lo).
-    const cols = [k, ...ps];
-    const diffs = cols.map((c) => subParts(gatherParts(c.parts, hi), gatherParts(c.parts, lo)));
-    const swapRep = concatParts(...cols.map(() => swap));
-    const delta = splitParts(await mpc.protocol.mulAA(swapRep, concatParts(...diffs), half * cols.length), cols.map(() => half));
-    const next = cols.map((c, ci) => {
-      const d = delta[ci]!;
-      const newLo = addParts(gatherParts(c.parts, lo), d);
-      const newHi = subParts(gatherParts(c.parts, hi), d);
+    // Each column's lo and hi halves, gathered once.
+    const los = cols.map((c) => gatherParts(c.parts, lo));
+    const his = cols.map((c) => gatherParts(c.parts, hi));
+    const diffs = cols.map((_, ci) => subParts(his[ci]!, los[ci]!));
+    // swap = [key_hi < key_lo]; one product moves keys and every payload: δ = swap · (hi − lo).
+    const swap = await mpc.protocol.msbA(diffs[0]!, half);
+    const delta = splitParts(await mpc.protocol.mulAA(concatParts(...cols.map(() => swap)), concatParts(...diffs), half * cols.length), cols.map(() => half));
+    cols = cols.map((c, ci) => {
       const parts = c.parts.map(() => new BigUint64Array(N));
-      scatterInto(parts, newLo, lo);
-      scatterInto(parts, newHi, hi);
+      scatterInto(parts, addParts(los[ci]!, delta[ci]!), lo);
+      scatterInto(parts, subParts(his[ci]!, delta[ci]!), hi);
       return new SecretTensor([N], c.dtype, parts);
     });
-    k = next[0]!;
-    ps = next.slice(1);
     onStage?.(s + 1, stages.length);
   }
+  k = cols[0]!;
+  ps = cols.slice(1);
   const take = (x: SecretTensor) => (N === n ? x : mpc.split(x, [[n], [N - n]])[0]!);
   return { keys: take(k), payloads: ps.map(take) };
 }
