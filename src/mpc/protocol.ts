@@ -54,6 +54,12 @@ export interface Protocol {
   /** Arithmetic shares of full boolean-shared words. */
   b2a(x: Parts, n: number): Promise<Parts>;
 
+  /**
+   * Applies one secret random permutation, unknown to every single party, to several
+   * columns of n elements each. Optional: protocols without it sort by sorting networks.
+   */
+  shuffle?(cols: Parts[], n: number): Promise<Parts[]>;
+
   /** Called once when the session ends (releases a dealer, for instance). */
   finish(): Promise<void>;
 }

@@ -1,7 +1,8 @@
 /**
  * AUC and KS of a binary classifier computed under MPC, revealed to one receiver only.
  *
- * Scores and labels are sorted together obliviously (bitonic network); after that every
+ * Scores and labels are sorted together without revealing the order (`quicksort.ts`:
+ * oblivious shuffle then quicksort where the protocol can shuffle, else a bitonic network); after that every
  * quantity is linear in the sorted labels, with public coefficients:
  *  - AUC by the rank-sum (Mann–Whitney U) formula, AUC = (Σ rank_i·y_i − P(P+1)/2)/(P·N);
  *  - KS = max_k (TPR_k − FPR_k), and with suffix sums TP_k over the top n−k scores,
@@ -16,7 +17,7 @@ import { encodeInt } from '../../mpc/fixed-point.js';
 import { mulPublicParts } from '../../mpc/parts.js';
 import { SecretTensor } from '../../mpc/tensor.js';
 import type { Mpc } from '../../mpc/engine.js';
-import { bitonicSort } from './bitonic-sort.js';
+import { sortByKey } from './quicksort.js';
 
 export interface AucKs {
   auc: number;
@@ -54,7 +55,7 @@ export async function aucKsUnderMpc(
   onProgress?: (done: number, total: number) => void,
 ): Promise<AucKs | undefined> {
   const n = scores.size;
-  const sorted = await bitonicSort(mpc, scores, [labels], 2 ** 30, onProgress);
+  const sorted = await sortByKey(mpc, scores, [labels], 2 ** 30, onProgress);
   const y = sorted.payloads[0]!; // int 0/1, ascending by score
   const P = mpc.sum(y);
   const ranks = new Array<number>(n);

@@ -16,6 +16,7 @@ import type { Comm } from '../comm.js';
 import type { Parts, Protocol } from '../protocol.js';
 import { Rep3Randomness } from './randomness.js';
 import { truncRep3 } from './trunc.js';
+import { shuffleRep3 } from './shuffle.js';
 import { a2bRep3, b2aRep3, bitB2ARep3, msbRep3 } from './convert.js';
 import { randomBytes } from 'node:crypto';
 import { ownBytes } from '../../net/bytes.js';
@@ -217,6 +218,10 @@ export class Rep3Protocol implements Protocol {
 
   b2a(x: Parts, n: number): Promise<Parts> {
     return this.isCompute ? b2aRep3(this, x, n) : Promise.resolve([]);
+  }
+
+  shuffle(cols: Parts[], n: number): Promise<Parts[]> {
+    return this.isCompute ? shuffleRep3(this, cols, n) : Promise.resolve(cols.map(() => []));
   }
 
   async finish(): Promise<void> {}
