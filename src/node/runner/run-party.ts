@@ -23,6 +23,9 @@ export interface RunPartyOptions {
   signal?: AbortSignal;
 }
 
+/** How long a session waits for a silent but connected peer (default). */
+export const SESSION_IDLE_TIMEOUT_MS = 15 * 60_000;
+
 export class PlanError extends TacitError {
   override name = 'PlanError';
 }
@@ -54,7 +57,9 @@ export async function runParty(opts: RunPartyOptions): Promise<ProgramResult> {
     listen: opts.endpoint,
     peers: plan.parties.filter((p) => p.id !== identity.id).map(({ id, host, port, fingerprint }) => ({ id, host, port, fingerprint })),
     connectTimeoutMs: opts.connectTimeoutMs,
-    idleTimeoutMs: opts.idleTimeoutMs,
+    // A party may legitimately wait minutes for a peer's long local step (masking 2^20 PSI
+    // ids takes ~70 s); a peer that vanishes is still caught at once by its socket closing.
+    idleTimeoutMs: opts.idleTimeoutMs ?? SESSION_IDLE_TIMEOUT_MS,
     signal: opts.signal,
   });
   try {

@@ -30,7 +30,7 @@ import type { NodeStore, TaskRecord } from '../store/index.js';
 import { datasetOwner, hasAccepted, hasCommitted, lower, readCreation, readParty, readTask, type ChainTask } from './chain-view.js';
 import { buildPlan, sessionIdOf } from './plan.js';
 import { decide } from './policy.js';
-import { checkPlan } from '../runner/run-party.js';
+import { checkPlan, SESSION_IDLE_TIMEOUT_MS } from '../runner/run-party.js';
 
 const TERMINAL = new Set(['settled', 'refused', 'failed-final', 'expired', 'disputed']);
 const CURSOR_KEY = 'chain.cursor';
@@ -329,6 +329,7 @@ export class TaskManager {
       listen: this.#o.mux,
       peers: plan.parties.filter((p) => p.id !== this.#self).map(({ id, host, port, fingerprint }) => ({ id, host, port, fingerprint })),
       connectTimeoutMs: this.#o.connectTimeoutMs ?? 60_000,
+      idleTimeoutMs: SESSION_IDLE_TIMEOUT_MS,
       signal: controller.signal,
     });
     } catch (err) {
