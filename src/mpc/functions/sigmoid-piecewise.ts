@@ -1,5 +1,5 @@
 /**
- * A faster logistic function for training loops: piecewise polynomials on |x| in 25 rounds
+ * A faster logistic function for training loops: piecewise polynomials on |x| in 26 rounds
  * instead of ~57, with five sign tests per element instead of three plus a reciprocal, at
  * the same accuracy class (< 6e-5 absolute).
  *
@@ -8,7 +8,9 @@
  * u = (t − a)/(b − a) ∈ [0, 1] keeps coefficients and powers small. One batched sign test
  * of x against 0, ±4, ±16 gives every segment indicator as a *difference* of test bits (no
  * products), and the clamped magnitude t as one product (the linear-in-bits trick of
- * `sigmoid.ts`). Both segments are evaluated at once (powers in three batched levels; degree 8 leaves room for fixed-point rounding under the 6e-5 bound) and
+ * `sigmoid.ts`). Each element's own segment variable is selected first (one product), its
+ * powers taken in three batched levels (degree 8 leaves room for fixed-point rounding under
+ * the 6e-5 bound), both segment polynomials formed from them locally, and
  * the result is Σ_k (ind⁺_k − ind⁻_k)·p_k(u_k) + ½(big⁺ − big⁻) + ½ — one more product.
  * (Five narrower segments of degree 4 take 22 rounds but eleven sign tests per element:
  * more work for the batch sizes training uses.)
@@ -56,19 +58,26 @@ export async function sigmoidPiecewise(mpc: Mpc, x0: SecretTensor): Promise<Secr
   const shifted = concatParts(...SEGMENTS.map(([a]) => mpc.protocol.addPublicA(tRaw, fixedScalar(-a, f), n)));
   const toU = new BigUint64Array(K * n);
   SEGMENTS.forEach(([a, bb], k) => toU.fill(BigInt(Math.round(2 ** F / (bb - a))), k * n, (k + 1) * n));
-  const u = await mpc.protocol.truncA(mulPublicParts(shifted, toU), K * n, f);
-  const pw = await powersAt(mpc, u, K * n, DEGREE, F);
-  // p_k(u_k): coefficients at scale f times powers at scale F, summed, one truncation by F.
+  const uk = splitParts(await mpc.protocol.truncA(mulPublicParts(shifted, toU), K * n, f), new Array(K).fill(n));
+  // Segment indicators, each a difference of test bits: ind⁺_0 = [x<4] − [x<0];
+  // ind⁻_0 = [−x<4] + s − 1; ind±_k = [±x<b_k] − [±x<a_k].
+  const indPlus = SEGMENTS.map((_, k) => subParts(lp[k + 1]!, lp[k]!));
+  const indMinus = SEGMENTS.map((_, k) => (k === 0 ? mpc.protocol.addPublicA(addParts(ln[1]!, s), BigInt.asUintN(64, -1n), n) : subParts(ln[k + 1]!, ln[k]!)));
+  // Each element's own segment variable, u = u_last + Σ_k [in k]·(u_k − u_last) (one product),
+  // so the powers are taken once per element rather than once per segment.
+  const last = uk[K - 1]!;
+  const member = concatParts(...SEGMENTS.slice(0, -1).map((_, k) => addParts(indPlus[k]!, indMinus[k]!)));
+  const deltas = concatParts(...uk.slice(0, -1).map((q) => subParts(q, last)));
+  const moved = splitParts(await mpc.protocol.mulAA(member, deltas, (K - 1) * n), new Array(K - 1).fill(n));
+  const u = moved.reduce((a, c) => addParts(a, c), last);
+  const pw = await powersAt(mpc, u, n, DEGREE, F);
+  // p_k(u) for every segment from the same powers: coefficients at scale f times powers at
+  // scale F, summed, one truncation by F.
+  const stacked = (j: number): Parts => concatParts(...SEGMENTS.map(() => pw[j - 1]!));
   let acc: Parts = mpc.protocol.fromPublic(coefficientsAt(0, n, f + F));
-  for (let j = 1; j <= DEGREE; j++) acc = addParts(acc, mulPublicParts(pw[j - 1]!, coefficientsAt(j, n, f)));
+  for (let j = 1; j <= DEGREE; j++) acc = addParts(acc, mulPublicParts(stacked(j), coefficientsAt(j, n, f)));
   const p = await mpc.protocol.truncA(acc, K * n, F);
-  // Segment selectors ind⁺_k − ind⁻_k, each a difference of test bits:
-  // ind⁺_0 = [x<1] − [x<0]; ind⁻_0 = [−x<1] + s − 1; ind±_k = [±x<b_k] − [±x<a_k].
-  const sel: Parts[] = SEGMENTS.map((_, k) => {
-    const plus = subParts(lp[k + 1]!, lp[k]!);
-    const minus = k === 0 ? mpc.protocol.addPublicA(addParts(ln[1]!, s), BigInt.asUintN(64, -1n), n) : subParts(ln[k + 1]!, ln[k]!);
-    return subParts(plus, minus);
-  });
+  const sel: Parts[] = SEGMENTS.map((_, k) => subParts(indPlus[k]!, indMinus[k]!));
   const picked = await mpc.protocol.mulAA(concatParts(...sel), p, K * n);
   let h: Parts = splitParts(picked, new Array(K).fill(n)).reduce((a, c) => addParts(a, c));
   h = addParts(h, mulPublicParts(subParts(bigP, bigN), fixedScalar(0.5, f)));
