@@ -321,6 +321,10 @@ export class TaskManager {
     let lastWrite = 0;
     const controller = new AbortController();
     this.#sessions.set(t.id, controller);
+    // A session still running at the task's deadline is over: the task will be expired.
+    const untilDeadline = Math.max(0, chain.deadline * 1000 - Date.now());
+    const deadlineTimer = setTimeout(() => controller.abort(new Error('the task reached its deadline')), untilDeadline);
+    deadlineTimer.unref();
     let net: Awaited<ReturnType<typeof connectTlsNetwork>>;
     try {
       net = await connectTlsNetwork({
@@ -334,6 +338,7 @@ export class TaskManager {
     });
     } catch (err) {
       this.#sessions.delete(t.id);
+      clearTimeout(deadlineTimer);
       this.#set(t.id, { status: 'failed', step: 'await-deadline', error: `session failed: ${(err as Error).message.split('\n')[0]}` });
       logger.warn({ task: t.id, err: (err as Error).message.split('\n')[0] }, 'could not connect the session; the task will be expired at its deadline');
       return;
@@ -387,6 +392,7 @@ export class TaskManager {
       return;
     } finally {
       this.#sessions.delete(t.id);
+      clearTimeout(deadlineTimer);
     }
     // Outside the session: a failed commit is retried by the sweep (step "committing").
     const after = this.#o.store.getTask(t.id);
