@@ -34,14 +34,15 @@ for (const s of sessions) {
   });
 }
 
-describe('rep3 shuffle', () => {
+for (const shuffleSession of [sessions[0]!, sessions[1]!, { protocol: 'semi2k' as const, compute: ['p0', 'p1', 'p2'], extra: ['receiver'], dealer: 'dealer' }])
+describe(`shuffle: ${shuffleSession.protocol} (${shuffleSession.compute.length} parties${shuffleSession.dealer ? ', dealer' : ''})`, () => {
   it('permutes all columns alike, a different permutation each time, known to no single party', async () => {
     const n = 64;
     const a = Array.from({ length: n }, (_, i) => i);
     const b = a.map((v) => v * 1000);
     const runs = [];
     for (let r = 0; r < 2; r++) {
-      runs.push((await runSession(sessions[0]!, async (mpc) => {
+      runs.push((await runSession(shuffleSession, async (mpc) => {
         const x = await mpc.input('p0', mpc.self === 'p0' ? a : undefined, [n], 'int');
         const y = await mpc.input('p1', mpc.self === 'p1' ? b : undefined, [n], 'int');
         const [xs, ys] = await mpc.protocol.shuffle!([x.parts, y.parts], n);

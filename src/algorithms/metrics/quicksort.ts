@@ -11,8 +11,8 @@
  * with its segment's pivot in one batch (~2 ln n levels of one sign test and one opening):
  * for 30,000 keys ~0.6M comparisons instead of the bitonic network's 2.0M.
  *
- * Needs a protocol with an oblivious shuffle (rep3); otherwise it falls back to the
- * bitonic network. Every session member learns the opened comparison bits (random-looking).
+ * Needs a protocol with an oblivious shuffle (rep3: resharing; semi2k: dealt permutation
+ * correlations); otherwise it falls back to the bitonic network. Every session member learns the opened comparison bits (random-looking).
  */
 import { mulPublicParts, gatherParts, subParts } from '../../mpc/parts.js';
 import { SecretTensor } from '../../mpc/tensor.js';

@@ -15,10 +15,13 @@
  * - `trunc`   (r, r_63, (r mod 2^63) >> d) for truncation with exact sign (Dalskov,
  *             Escudero, Keller 2020);
  * - `edabits` (r arithmetic, −r boolean) for share conversion (Escudero et al., CRYPTO 2020);
- * - `dabits`  (b arithmetic, b boolean) for a random bit b (Rotaru & Wood, INDOCRYPT 2019).
+ * - `dabits`  (b arithmetic, b boolean) for a random bit b (Rotaru & Wood, INDOCRYPT 2019);
+ * - `shuffle` (r, π(r)) for a permutation π of n rows of width w known to one party, the
+ *             `permuter`, who derives it from its own stream (and the dealer from its copy).
  */
 import * as R from '../../crypto/ring64.js';
-import type { Prg } from '../../crypto/prg.js';
+import { Prg } from '../../crypto/prg.js';
+import { randomPermutation } from '../permutation.js';
 import { ownBytes } from '../../net/bytes.js';
 
 export type CorrelationRequest =
@@ -27,7 +30,8 @@ export type CorrelationRequest =
   | { kind: 'band'; n: number }
   | { kind: 'trunc'; n: number; bits: number }
   | { kind: 'edabits'; n: number }
-  | { kind: 'dabits'; n: number };
+  | { kind: 'dabits'; n: number }
+  | { kind: 'shuffle'; n: number; width: number; permuter: number };
 
 export const MAX_CORRELATION_ELEMENTS = 1 << 28;
 
@@ -104,7 +108,29 @@ export function specOf(req: CorrelationRequest): Spec {
         },
       };
     }
+    case 'shuffle': {
+      const { n, width, permuter } = req;
+      const m = n * width;
+      return {
+        // r, π(r), and a 16-byte seed (two elements) from which the permuter derives π.
+        sizes: [m, m, 2],
+        derived: [1],
+        derive: (d) => [permuteRows(sumOver(d, 0), permutationFromSeed(d[permuter]![2]!, n), width)],
+      };
+    }
   }
+}
+
+/** The permutation a `shuffle` correlation's permuter derives from its seed draw. */
+export function permutationFromSeed(seed: BigUint64Array, n: number): Int32Array {
+  return randomPermutation(new Prg(new Uint8Array(seed.buffer, seed.byteOffset, 16).slice()), n);
+}
+
+/** Rows of a row-major n×width matrix, reordered: out row i = in row perm[i]. */
+export function permuteRows(values: BigUint64Array, perm: Int32Array, width: number): BigUint64Array {
+  const out = R.uninit(values.length);
+  for (let i = 0; i < perm.length; i++) out.set(values.subarray(perm[i]! * width, (perm[i]! + 1) * width), i * width);
+  return out;
 }
 
 /** Whether the derived array at position j is XOR-shared (else additive). */
@@ -157,7 +183,7 @@ export function correctionLength(req: CorrelationRequest): number {
 }
 
 /** Wire form of a request: kind code and up to three integers. */
-const KINDS = ['beaver', 'matmul', 'band', 'trunc', 'edabits', 'dabits', 'done'] as const;
+const KINDS = ['beaver', 'matmul', 'band', 'trunc', 'edabits', 'dabits', 'done', 'shuffle'] as const;
 
 export function encodeRequest(req: CorrelationRequest | { kind: 'done' }): Uint8Array {
   const buf = new Uint32Array(4);
@@ -166,6 +192,10 @@ export function encodeRequest(req: CorrelationRequest | { kind: 'done' }): Uint8
     buf[1] = req.m;
     buf[2] = req.k;
     buf[3] = req.n;
+  } else if (req.kind === 'shuffle') {
+    buf[1] = req.n;
+    buf[2] = req.width;
+    buf[3] = req.permuter;
   } else if (req.kind !== 'done') {
     buf[1] = req.n;
     if (req.kind === 'trunc') buf[2] = req.bits;
@@ -191,6 +221,10 @@ export function decodeRequest(bytes: Uint8Array): CorrelationRequest | { kind: '
       check(v[2]! * v[3]!);
       check(v[1]! * v[3]!);
       return { kind, m: v[1]!, k: v[2]!, n: v[3]! };
+    case 'shuffle':
+      check(v[1]! * v[2]!);
+      if (v[3]! > 1024) throw new RangeError('shuffle permuter out of range');
+      return { kind, n: v[1]!, width: v[2]!, permuter: v[3]! };
     case 'trunc':
       if (v[2]! < 1 || v[2]! > 62) throw new RangeError('truncation bits out of range');
       return { kind, n: check(v[1]!), bits: v[2]! };

@@ -19,6 +19,7 @@ import { msbFromGP, sumFromGP } from '../circuits/adder.js';
 import { andPublicParts, xorParts } from '../parts.js';
 import type { Parts, Protocol } from '../protocol.js';
 import { createPreprocessing, type Preprocessing, type PreprocessingConfig } from './preprocessing.js';
+import { permutationFromSeed, permuteRows } from './correlations.js';
 
 const fresh = (n: number) => new BigUint64Array(n);
 const TOP = 1n << 62n;
@@ -241,6 +242,55 @@ export class Semi2kProtocol implements Protocol {
     const out = rA!.slice();
     if (this.#leader) R.add(out, out, opened);
     return [out];
+  }
+
+  /**
+   * Oblivious shuffle: N passes, in pass i a permutation π_i known only to party i (and the
+   * dealer) is applied against a (r, π_i(r)) correlation — the others send x_j + r_j to
+   * party i, which opens c = x + r, forms π_i(c) = π_i(x) + π_i(r) and keeps π_i(c) minus its
+   * share of π_i(r) (Laur, Willemson & Zhang, ISC 2011, with dealt correlations). No party
+   * knows the composition; party i sees only x masked by r. One round per party.
+   */
+  async shuffle(cols: Parts[], n: number): Promise<Parts[]> {
+    if (!this.isCompute) return cols.map(() => []);
+    const width = cols.length;
+    // Row-major n × width: row t holds element t of every column.
+    let x = R.uninit(n * width);
+    cols.forEach((c, k) => {
+      const src = new Uint32Array(c[0]!.buffer, c[0]!.byteOffset, 2 * n);
+      const dst = new Uint32Array(x.buffer, x.byteOffset, 2 * n * width);
+      for (let t = 0; t < n; t++) {
+        dst[2 * (t * width + k)] = src[2 * t]!;
+        dst[2 * (t * width + k) + 1] = src[2 * t + 1]!;
+      }
+    });
+    const m = n * width;
+    for (let i = 0; i < this.computeParties.length; i++) {
+      const [r, pr, seed] = await this.#pp!.get({ kind: 'shuffle', n, width, permuter: i });
+      this.comm.round();
+      const masked = R.add(R.uninit(m), x, r!);
+      const permuter = this.computeParties[i]!;
+      if (this.index === i) {
+        const others = this.computeParties.filter((p) => p !== permuter);
+        const parts = await Promise.all(others.map((p) => this.comm.recvRing(p, 'semi2k.shuffle', m)));
+        for (const q of parts) R.add(masked, masked, q);
+        const y = permuteRows(masked, permutationFromSeed(seed!, n), width);
+        x = R.sub(y, y, pr!);
+      } else {
+        this.comm.send(permuter, 'semi2k.shuffle', masked);
+        x = R.neg(R.uninit(m), pr!);
+      }
+    }
+    return cols.map((_, k) => {
+      const out = R.uninit(n);
+      const src = new Uint32Array(x.buffer, x.byteOffset, 2 * m);
+      const dst = new Uint32Array(out.buffer, out.byteOffset, 2 * n);
+      for (let t = 0; t < n; t++) {
+        dst[2 * t] = src[2 * (t * width + k)]!;
+        dst[2 * t + 1] = src[2 * (t * width + k) + 1]!;
+      }
+      return [out];
+    });
   }
 
   async finish(): Promise<void> {
