@@ -7,7 +7,7 @@
  * level costs one round whatever the tensor size. The generate/propagate pair of a level
  * goes out in one batched AND.
  */
-import { andPublicParts, concatParts, shlParts, shrlParts, splitParts, xorParts } from '../parts.js';
+import { concatParts, shlParts, shrlParts, splitParts, xorParts } from '../parts.js';
 import type { Parts, Protocol } from '../protocol.js';
 import { carryInto63 } from './carry-tree.js';
 

@@ -159,7 +159,6 @@ function bitsToWords(lane: Uint8Array, n: number): BigUint64Array {
 }
 
 export async function carryInto63(proto: Protocol, G: Parts, P: Parts, n: number): Promise<Parts> {
-  const k = G.length; // parts per share
   // Level 1 (words shifted left by one so bit 63 drops out: the tree over all 64 positions
   // then yields the generate of bits 0..62).
   const l1 = G.map((_, j) => pack1(G[j]!, P[j]!, n));
@@ -182,6 +181,5 @@ export async function carryInto63(proto: Protocol, G: Parts, P: Parts, n: number
     const z = await proto.andBB(l.map((x) => asWords(x.X.buffer)), l.map((x) => asWords(x.Y.buffer)), w);
     r = l.map((x, j) => unpackSmall(z[j]!, x.GH, n, width >>> 1));
   }
-  void k;
   return r.map((x) => bitsToWords(x.g, n));
 }

@@ -13,6 +13,7 @@
 import { fixedScalar } from '../fixed-point.js';
 import { addParts, concatParts, mulPublicParts, splitParts } from '../parts.js';
 import { SecretTensor } from '../tensor.js';
+import type { Parts } from '../protocol.js';
 import type { Mpc } from '../engine.js';
 
 /** Monomial coefficients c_0..c_d of the interpolant of `f` at d+1 Chebyshev nodes of [lo, hi]. */
@@ -47,23 +48,26 @@ export function horner(coeffs: readonly number[], x: number): number {
   return y;
 }
 
-/** [x, x^2, ..., x^d] in ⌈log2 d⌉ batched product levels. */
-export async function powers(mpc: Mpc, x: SecretTensor, d: number): Promise<SecretTensor[]> {
-  const pw: SecretTensor[] = [x];
+/**
+ * Shares of [u, u^2, ..., u^d] for n elements carried with `bits` fractional bits, in
+ * ⌈log2 d⌉ levels: u^j = u^have · u^(j − have), all j of a level in one product.
+ */
+export async function powerParts(mpc: Mpc, u: Parts, n: number, d: number, bits: number): Promise<Parts[]> {
+  const pw: Parts[] = [u];
   let have = 1;
   while (have < d) {
     const todo: number[] = [];
     for (let j = have + 1; j <= Math.min(2 * have, d); j++) todo.push(j);
-    // x^j = x^have · x^(j − have), all j of this level in one product.
-    const left = todo.map(() => pw[have - 1]!.parts);
-    const right = todo.map((j) => pw[j - have - 1]!.parts);
-    const n = x.size;
-    const prod = await mpc.protocol.mulAA(concatParts(...left), concatParts(...right), n * todo.length);
-    const trunc = await mpc.protocol.truncA(prod, n * todo.length, mpc.fracBits);
-    splitParts(trunc, todo.map(() => n)).forEach((p) => pw.push(new SecretTensor(x.shape, 'fxp', p)));
+    const prod = await mpc.protocol.mulAA(concatParts(...todo.map(() => pw[have - 1]!)), concatParts(...todo.map((j) => pw[j - have - 1]!)), n * todo.length);
+    pw.push(...splitParts(await mpc.protocol.truncA(prod, n * todo.length, bits), todo.map(() => n)));
     have = Math.min(2 * have, d);
   }
   return pw;
+}
+
+/** [x, x^2, ..., x^d] of a fixed-point tensor. */
+export async function powers(mpc: Mpc, x: SecretTensor, d: number): Promise<SecretTensor[]> {
+  return (await powerParts(mpc, x.parts, x.size, d, mpc.fracBits)).map((p) => new SecretTensor(x.shape, 'fxp', p));
 }
 
 /** Σ c_j x^j from precomputed powers (pw[j−1] = x^j), with one truncation. */

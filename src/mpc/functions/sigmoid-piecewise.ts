@@ -19,7 +19,7 @@ import { fixedScalar } from '../fixed-point.js';
 import { addParts, concatParts, mulPublicParts, negParts, splitParts, subParts } from '../parts.js';
 import { SecretTensor } from '../tensor.js';
 import type { Mpc } from '../engine.js';
-import { fitChebyshev } from './polynomial.js';
+import { fitChebyshev, powerParts } from './polynomial.js';
 import type { Parts } from '../protocol.js';
 
 const EDGES = [0, 4, 16];
@@ -70,7 +70,7 @@ export async function sigmoidPiecewise(mpc: Mpc, x0: SecretTensor): Promise<Secr
   const deltas = concatParts(...uk.slice(0, -1).map((q) => subParts(q, last)));
   const moved = splitParts(await mpc.protocol.mulAA(member, deltas, (K - 1) * n), new Array(K - 1).fill(n));
   const u = moved.reduce((a, c) => addParts(a, c), last);
-  const pw = await powersAt(mpc, u, n, DEGREE, F);
+  const pw = await powerParts(mpc, u, n, DEGREE, F);
   // p_k(u) for every segment from the same powers: coefficients at scale f times powers at
   // scale F, summed, one truncation by F.
   const stacked = (j: number): Parts => concatParts(...SEGMENTS.map(() => pw[j - 1]!));
@@ -96,19 +96,4 @@ function coefficientsAt(j: number, n: number, bits: number): BigUint64Array {
     coefficientCache.set(key, c);
   }
   return c;
-}
-
-/** [u, u^2, …, u^d] at scale `bits`, in ⌈log2 d⌉ batched product levels. */
-async function powersAt(mpc: Mpc, u: Parts, n: number, d: number, bits: number): Promise<Parts[]> {
-  const pw: Parts[] = [u];
-  let have = 1;
-  while (have < d) {
-    const todo: number[] = [];
-    for (let j = have + 1; j <= Math.min(2 * have, d); j++) todo.push(j);
-    const prod = await mpc.protocol.mulAA(concatParts(...todo.map(() => pw[have - 1]!)), concatParts(...todo.map((j) => pw[j - have - 1]!)), n * todo.length);
-    const t = await mpc.protocol.truncA(prod, n * todo.length, bits);
-    pw.push(...splitParts(t, todo.map(() => n)));
-    have = Math.min(2 * have, d);
-  }
-  return pw;
 }
