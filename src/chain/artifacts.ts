@@ -5,39 +5,18 @@
  * under TaskMarket) still decodes to its name.
  */
 import type { Abi } from 'viem';
-
-type AbiError = Extract<Abi[number], { type: 'error' }>;
 import {
   DataRegistryAbi,
-  DataRegistryBytecode,
   DataTokenAbi,
   DataTokenSaleAbi,
-  DataTokenSaleBytecode,
-  DataTokenBytecode,
   NodeRegistryAbi,
-  NodeRegistryBytecode,
   TaskMarketAbi,
-  TaskMarketBytecode,
   TestTokenAbi,
-  TestTokenBytecode,
-  compiler,
 } from './generated/index.js';
 
-export {
-  DataRegistryAbi,
-  DataRegistryBytecode,
-  DataTokenAbi,
-  DataTokenSaleAbi,
-  DataTokenSaleBytecode,
-  DataTokenBytecode,
-  NodeRegistryAbi,
-  NodeRegistryBytecode,
-  TaskMarketAbi,
-  TaskMarketBytecode,
-  TestTokenAbi,
-  TestTokenBytecode,
-  compiler,
-};
+export * from './generated/index.js';
+
+type AbiError = Extract<Abi[number], { type: 'error' }>;
 
 /** Every custom error declared by a Tacit contract or the OpenZeppelin code it uses, once each. */
 export const tacitErrorsAbi: readonly AbiError[] = (() => {
