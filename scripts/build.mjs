@@ -38,10 +38,29 @@ for (const f of (existsSync(assemblyDir) ? readdirSync(assemblyDir) : []).filter
     '--noAssert', '--importMemory', '--initialMemory', '0', '--outFile', out]);
 }
 
-// 2. Contracts (when the chain layer is present).
+// 2. Native helpers: native/<name>.c → dist/native/<name>.node, compiled against Node's own
+// headers (N-API and the OpenSSL Node bundles; symbols resolve from the running node). Optional:
+// without a C compiler or the headers, the code that uses them falls back to a slower path.
+const nativeDir = join(root, 'native');
+const nodeInclude = resolve(dirname(process.execPath), '../include/node');
+for (const f of (existsSync(nativeDir) ? readdirSync(nativeDir) : []).filter((f) => f.endsWith('.c'))) {
+  const out = join(root, 'dist/native', f.replace(/\.c$/, '.node'));
+  if (newest(out) > newest(join(nativeDir, f))) continue;
+  if (!existsSync(join(nodeInclude, 'node_api.h')) || !existsSync(join(nodeInclude, 'openssl/evp.h'))) {
+    console.error(`build: native ${f} skipped (Node's headers are not at ${nodeInclude}); using the slower fallback`);
+    continue;
+  }
+  log(`native ${f}`);
+  mkdirSync(join(root, 'dist/native'), { recursive: true });
+  const cc = process.env.CC || 'cc';
+  const r = spawnSync(cc, ['-O2', '-shared', '-fPIC', '-fvisibility=hidden', '-Wall', '-Wextra', '-Werror', '-I', nodeInclude, join('native', f), '-o', out], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) console.error(`build: native ${f} not built (${cc} ${r.error ? r.error.message : `exit ${r.status}`}); using the slower fallback`);
+}
+
+// 3. Contracts (when the chain layer is present).
 const contracts = join(root, 'scripts/build-contracts.mjs');
 if (existsSync(contracts)) run(process.execPath, [contracts, ...(quiet ? ['--quiet'] : [])]);
 
-// 3. TypeScript.
+// 4. TypeScript.
 log('tsc');
 run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']);

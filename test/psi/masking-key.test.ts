@@ -1,9 +1,10 @@
-// The X25519 blinding: commutative, canonical-encoding checks at the exact boundary, small-order
-// points refused (RFC 7748 §6.1).
+// The X25519 blinding, on each backend built here: RFC 7748 test vectors, the native and
+// KeyObject backends equal on the same key, commutative, canonical-encoding checks at the
+// exact boundary, small-order points refused (RFC 7748 §6.1).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { isCanonicalU, InvalidPointError, MaskingKey } from '../../src/psi/masking-key.js';
+import { isCanonicalU, InvalidPointError, MaskingKey, X25519_BACKEND, type X25519Backend } from '../../src/psi/masking-key.js';
 import { P, toLE } from '../support/curve25519-ref.js';
 
 const pts = (n: number) => {
@@ -13,9 +14,54 @@ const pts = (n: number) => {
   return new Uint8Array(b);
 };
 
-describe('masking key (X25519)', () => {
+const hex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
+// RFC 7748 (scalar, u, X25519(scalar, u)): §5.2's first vector (its second has the top bit of u
+// set, which the PSI refuses as non-canonical) and §6.1's Diffie-Hellman example.
+const NINE = '09' + '00'.repeat(31);
+const VECTORS = [
+  ['a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4', 'e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c', 'c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552'],
+  ['77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a', NINE, '8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a'],
+  ['5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb', NINE, 'de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f'],
+  ['77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a', 'de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f', '4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742'],
+] as const;
+
+const backends: X25519Backend[] = X25519_BACKEND === 'native' ? ['native', 'keyobject'] : ['keyobject'];
+
+describe('masking key backends', () => {
+  it(`builds the native backend here (${X25519_BACKEND})`, { skip: process.env['TACIT_X25519'] === 'keyobject' }, () => {
+    // The build machine has a C compiler and Node's headers: the fast path must be in use.
+    assert.equal(X25519_BACKEND, 'native');
+  });
+
+  for (const backend of backends) {
+    it(`${backend}: RFC 7748 test vectors`, () => {
+      for (const [k, u, out] of VECTORS) {
+        const key = new MaskingKey({ backend, scalar: hex(k) });
+        const got = new Uint8Array(32);
+        key.mask(hex(u), got);
+        assert.deepEqual(got, hex(out));
+        key.destroy();
+      }
+    });
+  }
+
+  it('native and KeyObject backends agree on the same key', { skip: X25519_BACKEND !== 'native' }, () => {
+    const scalar = new Uint8Array(randomBytes(32));
+    const a = new MaskingKey({ backend: 'native', scalar });
+    const b = new MaskingKey({ backend: 'keyobject', scalar });
+    const u = pts(200);
+    const ra = new Uint8Array(u.length), rb = new Uint8Array(u.length);
+    a.mask(u, ra);
+    b.mask(u, rb);
+    assert.deepEqual(ra, rb);
+    a.destroy();
+    assert.throws(() => a.mask(u, ra), /after destroy/);
+  });
+});
+
+for (const backend of backends) describe(`masking key (X25519, ${backend})`, () => {
   it('is commutative: X25519(a, X25519(b, u)) = X25519(b, X25519(a, u))', () => {
-    const a = new MaskingKey(), b = new MaskingKey();
+    const a = new MaskingKey({ backend }), b = new MaskingKey({ backend });
     const u = pts(50);
     const ab = new Uint8Array(u.length), ba = new Uint8Array(u.length);
     a.mask(u, ab);
@@ -36,7 +82,7 @@ describe('masking key (X25519)', () => {
     assert.ok(!isCanonicalU(at((1n << 255n) - 1n), 0));
     assert.ok(!isCanonicalU(at(1n << 255n), 0));
     assert.ok(isCanonicalU(at(P - 1n - (1n << 200n)), 0));
-    const k = new MaskingKey();
+    const k = new MaskingKey({ backend });
     assert.throws(() => k.mask(at(P), new Uint8Array(32)), (e: unknown) => e instanceof InvalidPointError && e.index === 0 && /canonical/.test(e.reason));
   });
 
@@ -45,7 +91,7 @@ describe('masking key (X25519)', () => {
     const small = [0n, 1n, P - 1n,
       325606250916557431795983626356110631294008115727848805560023387167927233504n,
       39382357235489614581723060781553021112529911719440698176882885853963445705823n];
-    const k = new MaskingKey();
+    const k = new MaskingKey({ backend });
     for (const u of small) {
       const batch = pts(3);
       batch.set(toLE(u), 64);

@@ -1,0 +1,175 @@
+/*
+ * Batched X25519 (RFC 7748 §5) for the DH-PSI's masking key, through the OpenSSL that Node
+ * itself is built with (the EVP_PKEY X25519 derive), called once per batch of points.
+ *
+ * Why this exists: Node exposes X25519 only as `crypto.diffieHellman()` on KeyObjects, so
+ * every peer point must first become a public KeyObject (~10 µs from a JWK) and every call
+ * pays the JavaScript wrapper (~7 µs), on top of OpenSSL's ~52 µs for the ladder itself
+ * (measured on the 2-vCPU build machine; docs/psi.md). A PSI does two of these per id per
+ * party, so the wrapper is a quarter of its time. Here one N-API call runs a whole batch
+ * through one reused EVP_PKEY_CTX: the same OpenSSL code, without the per-point wrapping.
+ * No cryptography is implemented in this file.
+ *
+ * The private key is generated inside OpenSSL and never crosses into JavaScript; the
+ * handle's finalizer (or `destroy`) frees it, and OpenSSL clears the scalar on free.
+ * `importKey` exists for the RFC 7748 test vectors.
+ *
+ * Built by scripts/build.mjs with the C compiler and Node's own headers when both are
+ * present; without them `src/psi/masking-key.ts` falls back to the KeyObject path, which
+ * computes the same function (the tests compare the two).
+ */
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+  EVP_PKEY *key;
+  EVP_PKEY_CTX *ctx;
+} MaskingKey;
+
+static void release(MaskingKey *k) {
+  if (k->ctx) EVP_PKEY_CTX_free(k->ctx);
+  if (k->key) EVP_PKEY_free(k->key);
+  k->ctx = NULL;
+  k->key = NULL;
+}
+
+static void finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  MaskingKey *k = (MaskingKey *)data;
+  release(k);
+  free(k);
+}
+
+static napi_value fail(napi_env env, const char *code, const char *msg) {
+  napi_throw_error(env, code, msg);
+  return NULL;
+}
+
+static napi_value wrap(napi_env env, EVP_PKEY *key) {
+  if (!key) return fail(env, "ERR_TACIT_X25519", "OpenSSL could not create an X25519 key");
+  MaskingKey *k = (MaskingKey *)calloc(1, sizeof(MaskingKey));
+  if (!k) {
+    EVP_PKEY_free(key);
+    return fail(env, "ERR_TACIT_X25519", "out of memory");
+  }
+  k->key = key;
+  k->ctx = EVP_PKEY_CTX_new(key, NULL);
+  if (!k->ctx || EVP_PKEY_derive_init(k->ctx) != 1) {
+    release(k);
+    free(k);
+    return fail(env, "ERR_TACIT_X25519", "OpenSSL could not start an X25519 derivation");
+  }
+  napi_value out;
+  if (napi_create_external(env, k, finalize, NULL, &out) != napi_ok) {
+    release(k);
+    free(k);
+    return fail(env, "ERR_TACIT_X25519", "could not wrap the key");
+  }
+  return out;
+}
+
+/* newKey(): a fresh random X25519 private key. */
+static napi_value new_key(napi_env env, napi_callback_info info) {
+  (void)info;
+  EVP_PKEY *key = NULL;
+  EVP_PKEY_CTX *g = EVP_PKEY_CTX_new_id(EVP_PKEY_X25519, NULL);
+  if (!g || EVP_PKEY_keygen_init(g) != 1 || EVP_PKEY_keygen(g, &key) != 1) key = NULL;
+  if (g) EVP_PKEY_CTX_free(g);
+  return wrap(env, key);
+}
+
+static int typed_bytes(napi_env env, napi_value v, unsigned char **data, size_t *len) {
+  bool is;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
+  napi_typedarray_type type;
+  napi_value ab;
+  size_t off;
+  void *p;
+  if (napi_get_typedarray_info(env, v, &type, len, &p, &ab, &off) != napi_ok || type != napi_uint8_array) return 0;
+  *data = (unsigned char *)p;
+  return 1;
+}
+
+/* importKey(scalar: Uint8Array(32)): a key from raw bytes (test vectors only). */
+static napi_value import_key(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  unsigned char *raw;
+  size_t len;
+  if (argc < 1 || !typed_bytes(env, argv[0], &raw, &len) || len != 32) return fail(env, "ERR_INVALID_ARG_TYPE", "importKey needs a 32-byte Uint8Array");
+  return wrap(env, EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, raw, 32));
+}
+
+static MaskingKey *unwrap(napi_env env, napi_value v) {
+  napi_valuetype t;
+  void *p = NULL;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_external) return NULL;
+  if (napi_get_value_external(env, v, &p) != napi_ok) return NULL;
+  return (MaskingKey *)p;
+}
+
+/*
+ * mask(key, points, out): out[32i..] = X25519(k, points[32i..]) for every 32-byte point.
+ * Returns -1, or the index of the first point OpenSSL refused (a small-order point gives the
+ * all-zero output, which RFC 7748 §6.1 lets and OpenSSL makes callers reject); `out` up to
+ * that index is written. `out` may be `points`.
+ */
+static napi_value mask(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  MaskingKey *k = argc >= 1 ? unwrap(env, argv[0]) : NULL;
+  if (!k) return fail(env, "ERR_INVALID_ARG_TYPE", "mask needs a key from newKey()");
+  if (!k->ctx) return fail(env, "ERR_TACIT_X25519", "mask: the key was destroyed");
+  unsigned char *in, *out;
+  size_t inLen, outLen;
+  if (argc < 3 || !typed_bytes(env, argv[1], &in, &inLen) || !typed_bytes(env, argv[2], &out, &outLen)) {
+    return fail(env, "ERR_INVALID_ARG_TYPE", "mask needs (key, points: Uint8Array, out: Uint8Array)");
+  }
+  if (inLen % 32 != 0 || outLen < inLen) return fail(env, "ERR_OUT_OF_RANGE", "mask: points must be whole 32-byte values and out as long");
+  int64_t bad = -1;
+  unsigned char shared[32];
+  for (size_t off = 0; off < inLen; off += 32) {
+    EVP_PKEY *peer = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, in + off, 32);
+    size_t sl = sizeof shared;
+    int ok = peer != NULL && EVP_PKEY_derive_set_peer(k->ctx, peer) == 1 && EVP_PKEY_derive(k->ctx, shared, &sl) == 1 && sl == 32;
+    if (peer) EVP_PKEY_free(peer);
+    if (!ok) {
+      bad = (int64_t)(off / 32);
+      break;
+    }
+    memcpy(out + off, shared, 32);
+  }
+  memset(shared, 0, sizeof shared);
+  napi_value r;
+  napi_create_int64(env, bad, &r);
+  return r;
+}
+
+/* destroy(key): frees the key now (the finalizer would, later). */
+static napi_value destroy(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  MaskingKey *k = argc >= 1 ? unwrap(env, argv[0]) : NULL;
+  if (k) release(k);
+  return NULL;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+    {"newKey", NULL, new_key, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"importKey", NULL, import_key, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"mask", NULL, mask, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"destroy", NULL, destroy, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+NAPI_MODULE(x25519_batch, init)
