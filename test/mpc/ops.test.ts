@@ -158,17 +158,22 @@ for (const s of SESSIONS) {
       close(r.eq!, qx.map((v, i) => +(v === qy[i]!)), () => 0, 'eq');
     });
 
-    it('many random comparisons', async () => {
+    it('many random comparisons (arithmetic bits, and boolean bits opened as sorting does)', async () => {
       const n = 2000;
       const x = randomArray(n, -1e5, 1e5, 8);
       const y = randomArray(n, -1e5, 1e5, 9);
       const r = await at(s, async (mpc) => {
         const a = await mpc.input('p0', mpc.self === 'p0' ? x : undefined, [n]);
         const b = await mpc.input('p1', mpc.self === 'p1' ? y : undefined, [n]);
-        return mpc.reveal(await mpc.lt(a, b));
+        const d = mpc.sub(a, b);
+        const bits = await mpc.protocol.msbB(d.parts, n);
+        const opened = await mpc.protocol.openB(bits, n, mpc.members);
+        return { lt: await mpc.reveal(await mpc.lt(a, b)), msbB: opened ? Array.from(opened, Number) : undefined };
       });
       const qx = q(x), qy = q(y);
-      close(r!, qx.map((v, i) => +(v < qy[i]!)), () => 0, 'lt');
+      const want = qx.map((v, i) => +(v < qy[i]!));
+      close(r.lt!, want, () => 0, 'lt');
+      close(r.msbB!, want, () => 0, 'msbB opened (bit 0, other bits clear)');
     });
 
     it('select, relu, abs', async () => {

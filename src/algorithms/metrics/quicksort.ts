@@ -8,7 +8,7 @@
  * permutation — so they can be opened, and the sort's data movement becomes public index
  * bookkeeping: no oblivious swaps at all. Keys are made distinct by appending the public
  * post-shuffle position below their lowest bit. Each quicksort level compares every element
- * with its segment's pivot in one batch (~2 ln n levels of one sign test and one opening):
+ * with its segment's pivot in one batch (~2 ln n levels of one sign test, left boolean, and one opening):
  * for 30,000 keys ~0.6M comparisons instead of the bitonic network's 2.0M.
  *
  * Needs a protocol with an oblivious shuffle (rep3: resharing; semi2k: dealt permutation
@@ -51,7 +51,7 @@ export async function sortByKey(
     }
     const m = elems.length;
     const diff = subParts(gatherParts(key, elems), gatherParts(key, pivots));
-    const less = await mpc.protocol.openA(await mpc.protocol.msbA(diff, m), m, mpc.members);
+    const less = await mpc.protocol.openB(await mpc.protocol.msbB(diff, m), m, mpc.members);
     const next = new Int32Array(n);
     next.set(order);
     const nextSegments: [number, number][] = [];

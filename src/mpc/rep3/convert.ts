@@ -52,11 +52,15 @@ export async function a2bRep3(p: Rep3Protocol, x: Parts, n: number): Promise<Par
   return addBB(p, U, V, n);
 }
 
-export async function msbRep3(p: Rep3Protocol, x: Parts, n: number): Promise<Parts> {
+/** Boolean shares (bit 0) of the sign bit of x. */
+export async function msbBRep3(p: Rep3Protocol, x: Parts, n: number): Promise<Parts> {
   const [U, V] = await splitForAdder(p, x, n);
   const G = await p.andBB(U, V, n);
-  const bit = await msbFromGP(p, G, xorParts(U, V), n);
-  return bitB2ARep3(p, bit, n);
+  return msbFromGP(p, G, xorParts(U, V), n);
+}
+
+export async function msbRep3(p: Rep3Protocol, x: Parts, n: number): Promise<Parts> {
+  return bitB2ARep3(p, await msbBRep3(p, x, n), n);
 }
 
 export async function bitB2ARep3(p: Rep3Protocol, xb: Parts, n: number): Promise<Parts> {

@@ -17,7 +17,7 @@ import type { Parts, Protocol } from '../protocol.js';
 import { Rep3Randomness } from './randomness.js';
 import { truncRep3 } from './trunc.js';
 import { shuffleRep3 } from './shuffle.js';
-import { a2bRep3, b2aRep3, bitB2ARep3, msbRep3 } from './convert.js';
+import { a2bRep3, b2aRep3, bitB2ARep3, msbBRep3, msbRep3 } from './convert.js';
 import { randomBytes } from 'node:crypto';
 import { ownBytes } from '../../net/bytes.js';
 
@@ -210,6 +210,10 @@ export class Rep3Protocol implements Protocol {
 
   msbA(x: Parts, n: number): Promise<Parts> {
     return this.isCompute ? msbRep3(this, x, n) : Promise.resolve([]);
+  }
+
+  msbB(x: Parts, n: number): Promise<Parts> {
+    return this.isCompute ? msbBRep3(this, x, n) : Promise.resolve([]);
   }
 
   bitB2A(x: Parts, n: number): Promise<Parts> {

@@ -211,11 +211,15 @@ export class Semi2kProtocol implements Protocol {
     return sumFromGP(this, andPublicParts(s, c), this.xorPublicB(s, c, n), n);
   }
 
-  async msbA(x: Parts, n: number): Promise<Parts> {
+  async msbB(x: Parts, n: number): Promise<Parts> {
     if (!this.isCompute) return [];
     const [c, s] = await this.#maskWithEdabits(x, n);
-    const bit = await msbFromGP(this, andPublicParts(s, c), this.xorPublicB(s, c, n), n);
-    return this.bitB2A(bit, n);
+    return msbFromGP(this, andPublicParts(s, c), this.xorPublicB(s, c, n), n);
+  }
+
+  async msbA(x: Parts, n: number): Promise<Parts> {
+    if (!this.isCompute) return [];
+    return this.bitB2A(await this.msbB(x, n), n);
   }
 
   async bitB2A(x: Parts, n: number): Promise<Parts> {
