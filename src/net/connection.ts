@@ -7,7 +7,7 @@
  * unflushed, otherwise the queue waits for write callbacks (backpressure). A message's
  * `send` promise resolves when the write callback of its last frame fires, i.e. when TLS
  * has encrypted it and the bytes are in the kernel's socket buffer. Small messages
- * (≤ 64 KiB) are copied behind their header into one buffer (one write, one TLS record
+ * (≤ 512 KiB, one frame) are copied behind their header into one buffer (one write, one TLS record
  * train); larger ones are written zero-copy, as views of the caller's buffer, one frame
  * (512 KiB) at a time, so the caller must not modify them before the promise settles. An ABORT jumps the queue: it goes out right after the frame
  * being written, which the receiver's parser allows.

@@ -14,7 +14,7 @@
  * Notes from the implementations (the interface itself is unchanged):
  *  - `parties` of a TLS network is the sorted id list (sorted order also decides who dials
  *    whom); a memory network keeps the order it was created with.
- *  - `send` copies small messages (≤ 64 KiB) at once; the TLS network writes larger ones
+ *  - `send` copies small messages (≤ 512 KiB) at once; the TLS network writes larger ones
  *    zero-copy, frame by frame, so `data` must not be modified until the promise settles
  *    (the memory network always copies).
  *  - Every fatal error, including a desync or a size mismatch seen by `recv`, aborts the
