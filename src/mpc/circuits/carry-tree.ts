@@ -12,174 +12,91 @@
  * instead of 704 for the full prefix network: the same six rounds, ~3.5x fewer bytes and
  * PRG draws.
  *
+ * The local bit shuffles between the rounds run in WebAssembly (`assembly/carry-tree.ts`,
+ * which documents the layout of every level); this file moves the shares in and out and does
+ * the ANDs.
+ *
  * Input: shares of G = a & b and P = a ^ b (full words). Output: shares of the carry into
  * bit 63, in bit 0 of each word (0/1), ready for bit injection.
  */
+import { readFileSync } from 'node:fs';
 import type { Parts, Protocol } from '../protocol.js';
 
-// ---------------------------------------------------------------- bit unzips (plain JS ints)
-
-/** Even bits of a 32-bit value, compacted into 16 bits. */
-function even32(v: number): number {
-  let x = v & 0x55555555;
-  x = (x | (x >>> 1)) & 0x33333333;
-  x = (x | (x >>> 2)) & 0x0f0f0f0f;
-  x = (x | (x >>> 4)) & 0x00ff00ff;
-  x = (x | (x >>> 8)) & 0x0000ffff;
-  return x;
+interface Kernel {
+  heapBase(): number;
+  level1(g: number, p: number, n: number, x: number, y: number, gh: number): void;
+  level2(z: number, gh: number, n: number, x: number, y: number, ghOut: number): void;
+  level3(z: number, gh: number, n: number, x: number, y: number, ghOut: number): void;
+  levelSmall(z: number, zBytes: number, gh: number, n: number, half: number, width: number, x: number, y: number, ghOut: number): void;
+  finish(z: number, gh: number, n: number, out: number): void;
 }
 
-/** Even bits of every 16-bit value, compacted into 8 bits (a 64 KiB table). */
-const EVEN16 = (() => {
-  const t = new Uint8Array(65536);
-  for (let v = 0; v < 65536; v++) t[v] = even32(v);
-  return t;
-})();
+const PAGE = 65536;
+const memory = new WebAssembly.Memory({ initial: 2 });
+const K = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL('../../../wasm/carry-tree.wasm', import.meta.url))), {
+  env: {
+    memory,
+    abort() {
+      throw new Error('carry-tree kernel aborted');
+    },
+  },
+}).exports as unknown as Kernel;
+const BASE = (K.heapBase() + 63) & ~63;
+const align = (b: number) => (b + 63) & ~63;
+/** Bytes rounded up to whole 64-bit words (the AND works on words). */
+const padded = (b: number) => Math.ceil(b / 8) * 8;
 
-const wordsFor = (bytes: number) => Math.ceil(bytes / 8);
-
-/** A typed-array view of `bytes` bytes as 64-bit words (padded), sharing memory. */
-function asWords(buf: ArrayBufferLike): BigUint64Array {
-  return new BigUint64Array(buf, 0, buf.byteLength / 8);
-}
-
-// ---------------------------------------------------------------- per-level packing
-// Small synchronous, monomorphic loops: V8 optimises them on the first call.
-
-/** Level 1: words shifted left by one, unzipped; X = [P_odd, P_odd], Y = [G_even, P_even]. */
-function pack1(G: BigUint64Array, P: BigUint64Array, n: number): { X: Uint32Array; Y: Uint32Array; GH: Uint32Array } {
-  const g = new Uint32Array(G.buffer, G.byteOffset, 2 * n);
-  const p = new Uint32Array(P.buffer, P.byteOffset, 2 * n);
-  const X = new Uint32Array(2 * n), Y = new Uint32Array(2 * n), GH = new Uint32Array(n);
-  for (let i = 0; i < n; i++) {
-    const glo = g[2 * i]!, ghi = g[2 * i + 1]!, plo = p[2 * i]!, phi = p[2 * i + 1]!;
-    const sgl = (glo << 1) >>> 0, sgh = ((ghi << 1) | (glo >>> 31)) >>> 0;
-    const spl = (plo << 1) >>> 0, sph = ((phi << 1) | (plo >>> 31)) >>> 0;
-    const pO = (EVEN16[(spl >>> 1) & 0xffff]! | (EVEN16[spl >>> 17]! << 8) | (EVEN16[(sph >>> 1) & 0xffff]! << 16) | (EVEN16[sph >>> 17]! << 24)) >>> 0;
-    X[2 * i] = pO;
-    X[2 * i + 1] = pO;
-    Y[2 * i] = (EVEN16[sgl & 0xffff]! | (EVEN16[sgl >>> 16]! << 8) | (EVEN16[sgh & 0xffff]! << 16) | (EVEN16[sgh >>> 16]! << 24)) >>> 0;
-    Y[2 * i + 1] = (EVEN16[spl & 0xffff]! | (EVEN16[spl >>> 16]! << 8) | (EVEN16[sph & 0xffff]! << 16) | (EVEN16[sph >>> 16]! << 24)) >>> 0;
-    GH[i] = (EVEN16[(sgl >>> 1) & 0xffff]! | (EVEN16[sgl >>> 17]! << 8) | (EVEN16[(sgh >>> 1) & 0xffff]! << 16) | (EVEN16[sgh >>> 17]! << 24)) >>> 0;
+/**
+ * One kernel call: `inputs` copied into WebAssembly memory, outputs of `outBytes` bytes
+ * (zeroed first, so the padding that goes on the wire never carries old memory) copied out.
+ * Nothing is kept in kernel memory across an await, so concurrent comparisons cannot
+ * clobber each other.
+ */
+function call(inputs: ArrayBufferView[], outBytes: number[], kernel: (ptrs: number[]) => void): Uint8Array[] {
+  const ptrs: number[] = [];
+  let at = BASE;
+  for (const v of inputs) {
+    ptrs.push(at);
+    at = align(at + v.byteLength);
   }
-  return { X, Y, GH };
-}
-
-function unpack1(Z: BigUint64Array, GH: Uint32Array, n: number): { g: Uint32Array; p: Uint32Array } {
-  const z = new Uint32Array(Z.buffer, Z.byteOffset, 2 * n);
-  const g = new Uint32Array(n), p = new Uint32Array(n);
-  for (let i = 0; i < n; i++) {
-    g[i] = (GH[i]! ^ z[2 * i]!) >>> 0;
-    p[i] = z[2 * i + 1]!;
+  const outAt = at;
+  for (const b of outBytes) {
+    ptrs.push(at);
+    at = align(at + b);
   }
-  return { g, p };
+  if (at > memory.buffer.byteLength) memory.grow(Math.ceil((at - memory.buffer.byteLength) / PAGE));
+  const m = new Uint8Array(memory.buffer);
+  inputs.forEach((v, i) => m.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), ptrs[i]!));
+  m.fill(0, outAt, at);
+  kernel(ptrs);
+  return outBytes.map((b, i) => m.slice(ptrs[inputs.length + i]!, ptrs[inputs.length + i]! + b));
 }
 
-/** Level 2: 32-bit lanes to 16-bit halves, two 16-bit slots per element. */
-function pack2(g: Uint32Array, p: Uint32Array, n: number, words: number): { X: Uint16Array; Y: Uint16Array; GH: Uint16Array } {
-  const X = new Uint16Array(words * 4), Y = new Uint16Array(words * 4), GH = new Uint16Array(n);
-  for (let i = 0; i < n; i++) {
-    const pv = p[i]!, gv = g[i]!;
-    const pO = EVEN16[(pv >>> 1) & 0xffff]! | (EVEN16[pv >>> 17]! << 8);
-    X[2 * i] = pO;
-    X[2 * i + 1] = pO;
-    Y[2 * i] = EVEN16[gv & 0xffff]! | (EVEN16[gv >>> 16]! << 8);
-    Y[2 * i + 1] = EVEN16[pv & 0xffff]! | (EVEN16[pv >>> 16]! << 8);
-    GH[i] = EVEN16[(gv >>> 1) & 0xffff]! | (EVEN16[gv >>> 17]! << 8);
-  }
-  return { X, Y, GH };
-}
-
-function unpack2(Z: BigUint64Array, GH: Uint16Array, n: number): { g: Uint16Array; p: Uint16Array } {
-  const z = new Uint16Array(Z.buffer, Z.byteOffset, 2 * n);
-  const g = new Uint16Array(n), p = new Uint16Array(n);
-  for (let i = 0; i < n; i++) {
-    g[i] = GH[i]! ^ z[2 * i]!;
-    p[i] = z[2 * i + 1]!;
-  }
-  return { g, p };
-}
-
-/** Level 3: 16-bit lanes to 8-bit halves, one 16-bit slot per element. */
-function pack3(g: Uint16Array, p: Uint16Array, n: number, words: number): { X: Uint16Array; Y: Uint16Array; GH: Uint8Array } {
-  const X = new Uint16Array(words * 4), Y = new Uint16Array(words * 4), GH = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const gv = g[i]!, pv = p[i]!;
-    const pO = EVEN16[pv >>> 1]!;
-    X[i] = pO | (pO << 8);
-    Y[i] = EVEN16[gv]! | (EVEN16[pv]! << 8);
-    GH[i] = EVEN16[gv >>> 1]!;
-  }
-  return { X, Y, GH };
-}
-
-function unpack3(Z: BigUint64Array, GH: Uint8Array, n: number): { g: Uint8Array; p: Uint8Array } {
-  const z = new Uint16Array(Z.buffer, Z.byteOffset, n);
-  const g = new Uint8Array(n), p = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const zv = z[i]!;
-    g[i] = GH[i]! ^ (zv & 0xff);
-    p[i] = zv >>> 8;
-  }
-  return { g, p };
-}
-
-/** Levels 4..6: lanes of `width` ∈ {8, 4, 2} bits, one byte per element. */
-function packSmall(g: Uint8Array, p: Uint8Array, n: number, words: number, width: number): { X: Uint8Array; Y: Uint8Array; GH: Uint8Array } {
-  const half = width >>> 1;
-  const last = half === 1;
-  const X = new Uint8Array(words * 8), Y = new Uint8Array(words * 8), GH = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const gv = g[i]!, pv = p[i]!;
-    const pO = EVEN16[pv >>> 1]!;
-    X[i] = last ? pO : pO | (pO << half);
-    Y[i] = last ? EVEN16[gv]! : EVEN16[gv]! | (EVEN16[pv]! << half);
-    GH[i] = EVEN16[gv >>> 1]!;
-  }
-  return { X, Y, GH };
-}
-
-function unpackSmall(Z: BigUint64Array, GH: Uint8Array, n: number, half: number): { g: Uint8Array; p: Uint8Array } {
-  const z = new Uint8Array(Z.buffer, Z.byteOffset, n);
-  const mask = (1 << half) - 1;
-  const g = new Uint8Array(n), p = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const zv = z[i]!;
-    g[i] = GH[i]! ^ (zv & mask);
-    p[i] = zv >>> half;
-  }
-  return { g, p };
-}
-
-function bitsToWords(lane: Uint8Array, n: number): BigUint64Array {
-  const out = new BigUint64Array(n);
-  const u32 = new Uint32Array(out.buffer);
-  for (let i = 0; i < n; i++) u32[2 * i] = lane[i]! & 1;
-  return out;
-}
+const words = (b: Uint8Array) => new BigUint64Array(b.buffer, b.byteOffset, b.byteLength / 8);
 
 export async function carryInto63(proto: Protocol, G: Parts, P: Parts, n: number): Promise<Parts> {
   // Level 1 (words shifted left by one so bit 63 drops out: the tree over all 64 positions
   // then yields the generate of bits 0..62).
-  const l1 = G.map((_, j) => pack1(G[j]!, P[j]!, n));
-  const z1 = await proto.andBB(l1.map((x) => asWords(x.X.buffer)), l1.map((x) => asWords(x.Y.buffer)), n);
-  const r1 = l1.map((x, j) => unpack1(z1[j]!, x.GH, n));
-  // Level 2.
-  const w2 = wordsFor(4 * n);
-  const l2 = r1.map((r) => pack2(r.g, r.p, n, w2));
-  const z2 = await proto.andBB(l2.map((x) => asWords(x.X.buffer)), l2.map((x) => asWords(x.Y.buffer)), w2);
-  const r2 = l2.map((x, j) => unpack2(z2[j]!, x.GH, n));
-  // Level 3.
-  const w3 = wordsFor(2 * n);
-  const l3 = r2.map((r) => pack3(r.g, r.p, n, w3));
-  const z3 = await proto.andBB(l3.map((x) => asWords(x.X.buffer)), l3.map((x) => asWords(x.Y.buffer)), w3);
-  let r = l3.map((x, j) => unpack3(z3[j]!, x.GH, n));
-  // Levels 4..6.
-  const w = wordsFor(n);
+  let st = G.map((_, j) => call([G[j]!, P[j]!], [8 * n, 8 * n, 4 * n], ([g, p, x, y, gh]) => K.level1(g!, p!, n, x!, y!, gh!)));
+  let z = await proto.andBB(st.map((s) => words(s[0]!)), st.map((s) => words(s[1]!)), n);
+  // Level 2: 32-bit AND inputs per element.
+  const w2 = padded(4 * n);
+  st = z.map((zj, j) => call([zj, st[j]![2]!], [w2, w2, 2 * n], ([zp, gh, x, y, go]) => K.level2(zp!, gh!, n, x!, y!, go!)));
+  z = await proto.andBB(st.map((s) => words(s[0]!)), st.map((s) => words(s[1]!)), w2 / 8);
+  // Level 3: 16-bit.
+  const w3 = padded(2 * n);
+  st = z.map((zj, j) => call([zj, st[j]![2]!], [w3, w3, n], ([zp, gh, x, y, go]) => K.level3(zp!, gh!, n, x!, y!, go!)));
+  z = await proto.andBB(st.map((s) => words(s[0]!)), st.map((s) => words(s[1]!)), w3 / 8);
+  // Levels 4..6: one byte per element, groups of 8, 4, 2 bits.
+  const w = padded(n);
+  let zBytes = 2;
+  let half = 8;
   for (let width = 8; width > 1; width >>>= 1) {
-    const l = r.map((x) => packSmall(x.g, x.p, n, w, width));
-    const z = await proto.andBB(l.map((x) => asWords(x.X.buffer)), l.map((x) => asWords(x.Y.buffer)), w);
-    r = l.map((x, j) => unpackSmall(z[j]!, x.GH, n, width >>> 1));
+    const zb = zBytes, hb = half;
+    st = z.map((zj, j) => call([zj, st[j]![2]!], [w, w, n], ([zp, gh, x, y, go]) => K.levelSmall(zp!, zb, gh!, n, hb, width, x!, y!, go!)));
+    z = await proto.andBB(st.map((s) => words(s[0]!)), st.map((s) => words(s[1]!)), w / 8);
+    zBytes = 1;
+    half = width >>> 1;
   }
-  return r.map((x) => bitsToWords(x.g, n));
+  return z.map((zj, j) => words(call([zj, st[j]![2]!], [8 * n], ([zp, gh, out]) => K.finish(zp!, gh!, n, out!))[0]!));
 }
