@@ -13,6 +13,8 @@ export function kernelBytes(p: CostProtocol) {
     return {
       mulAA: (n: number) => W * n, // one 3-of-3 share to the predecessor
       truncA: (n: number) => 2 * W * n, // open c (or deal 2n) + reshare component 1
+      // a product's local cross terms go straight into the truncation: no resharing first
+      mulTruncA: (n: number) => 2 * W * n,
       // party 0: boolean input 8 + generate 8 + the packed carry tree (lanes of 64, 32, 16,
       // 8, 8, 8 bits: 17 bytes) + bit input 8 + product 8 bytes per element
       msbA: (n: number) => 49 * n,
@@ -22,6 +24,7 @@ export function kernelBytes(p: CostProtocol) {
   return {
     mulAA: (n: number) => 2 * W * n * peers, // d and e to every other party
     truncA: (n: number) => W * n * peers, // c to every other party
+    mulTruncA: (n: number) => 2 * W * n * peers + W * n * peers, // a product, then its truncation
     // open c 8 + the packed carry tree, d and e of each level (2 × 17 bytes) + daBit open 8
     msbA: (n: number) => 50 * n * peers,
   };
@@ -33,17 +36,19 @@ export function theoreticalBytes(p: CostProtocol, op: string, n: number, shape?:
     case 'mul': // the ring product alone
       return K.mulAA(n);
     case 'mul-fxp':
-      return K.mulAA(n) + K.truncA(n);
+      return K.mulTruncA(n);
     case 'matmul': {
       const s = shape!;
-      const product = p.protocol === 'rep3' ? W * s.m * s.n : W * (s.m * s.k + s.k * s.n) * (p.parties - 1);
-      return product + K.truncA(s.m * s.n);
+      // rep3: the local products feed the truncation directly; semi2k opens both masked factors
+      if (p.protocol === 'rep3') return K.truncA(s.m * s.n);
+      return W * (s.m * s.k + s.k * s.n) * (p.parties - 1) + K.truncA(s.m * s.n);
     }
     case 'lt':
       return K.msbA(n);
     case 'sigmoid':
-      // signs of 3n, then 18n element products and 19n truncations (see functions/sigmoid.ts)
-      return K.msbA(3 * n) + K.mulAA(18 * n) + K.truncA(19 * n);
+      // signs of 3n, then 18n element products and 19n truncations (see functions/sigmoid.ts):
+      // 16n of the products are fixed-point ones, fused with their truncation
+      return K.msbA(3 * n) + K.mulAA(2 * n) + K.mulTruncA(16 * n) + K.truncA(3 * n);
     default:
       throw new RangeError(`no cost model for ${op}`);
   }

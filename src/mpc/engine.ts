@@ -366,8 +366,8 @@ export class Mpc {
     this.#same(x, y, 'mul');
     return this.measure('mul', x.size, async () => {
       const { dtype, trunc } = this.#productDtype(x, y);
-      const z = await this.protocol.mulAA(x.parts, y.parts, x.size);
-      return new SecretTensor(x.shape, dtype, trunc ? await this.protocol.truncA(z, x.size, this.fracBits) : z);
+      const z = trunc ? await this.protocol.mulTruncA(x.parts, y.parts, x.size, this.fracBits) : await this.protocol.mulAA(x.parts, y.parts, x.size);
+      return new SecretTensor(x.shape, dtype, z);
     });
   }
 
@@ -384,9 +384,9 @@ export class Mpc {
     if (k !== k2) throw new MpcUsageError(`matmul: inner dimensions ${k} and ${k2} differ`);
     return this.measure('matmul', m * k * n, async () => {
       const { dtype, trunc } = this.#productDtype(x, y);
-      const z = await this.protocol.matmulAA(x.parts, y.parts, m, k, n);
+      const z = trunc ? await this.protocol.matmulTruncA(x.parts, y.parts, m, k, n, this.fracBits) : await this.protocol.matmulAA(x.parts, y.parts, m, k, n);
       const shape = y.shape.length === 2 ? [m, n] : [m];
-      return new SecretTensor(shape, dtype, trunc ? await this.protocol.truncA(z, m * n, this.fracBits) : z);
+      return new SecretTensor(shape, dtype, z);
     });
   }
 

@@ -41,6 +41,10 @@ export interface Protocol {
   mulAA(x: Parts, y: Parts, n: number): Promise<Parts>;
   /** (m×k)·(k×n) on row-major shares. */
   matmulAA(x: Parts, y: Parts, m: number, k: number, n: number): Promise<Parts>;
+  /** truncA(mulAA(x, y), bits), fused where the protocol can (rep3: one round fewer). */
+  mulTruncA(x: Parts, y: Parts, n: number, bits: number): Promise<Parts>;
+  /** truncA(matmulAA(x, y), bits), likewise. */
+  matmulTruncA(x: Parts, y: Parts, m: number, k: number, n: number, bits: number): Promise<Parts>;
   /** Truncation by `bits` (arithmetic shift of a signed value; may be off by one ulp). */
   truncA(x: Parts, n: number, bits: number): Promise<Parts>;
   /** Word-wise AND of boolean shares. */

@@ -58,8 +58,8 @@ export async function powerParts(mpc: Mpc, u: Parts, n: number, d: number, bits:
   while (have < d) {
     const todo: number[] = [];
     for (let j = have + 1; j <= Math.min(2 * have, d); j++) todo.push(j);
-    const prod = await mpc.protocol.mulAA(concatParts(...todo.map(() => pw[have - 1]!)), concatParts(...todo.map((j) => pw[j - have - 1]!)), n * todo.length);
-    pw.push(...splitParts(await mpc.protocol.truncA(prod, n * todo.length, bits), todo.map(() => n)));
+    const prod = await mpc.protocol.mulTruncA(concatParts(...todo.map(() => pw[have - 1]!)), concatParts(...todo.map((j) => pw[j - have - 1]!)), n * todo.length, bits);
+    pw.push(...splitParts(prod, todo.map(() => n)));
     have = Math.min(2 * have, d);
   }
   return pw;

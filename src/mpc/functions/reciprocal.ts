@@ -131,7 +131,7 @@ export async function rsqrt(mpc: Mpc, x0: SecretTensor): Promise<SecretTensor> {
   const C = new SecretTensor(x.shape, 'fxp', Cp);
   const F = mpc.add(new SecretTensor(x.shape, 'fxp', Ep), await mpc.mulPublic(new SecretTensor(x.shape, 'fxp', Op), Math.SQRT1_2));
   // m/2 in one truncation by f + 1.
-  const halfM = new SecretTensor(x.shape, 'fxp', await mpc.protocol.truncA(await mpc.protocol.mulAA(x.parts, C.parts, n), n, f + 1));
+  const halfM = new SecretTensor(x.shape, 'fxp', await mpc.protocol.mulTruncA(x.parts, C.parts, n, f + 1));
   let g = mpc.addPublic(await mpc.mulPublic(halfM, -1.6), 1.8);
   for (let i = 0; i < 3; i++) {
     const g2 = await mpc.mul(g, g);

@@ -1,5 +1,5 @@
 /**
- * A faster logistic function for training loops: piecewise polynomials on |x| in 26 rounds
+ * A faster logistic function for training loops: piecewise polynomials on |x| in 23 rounds (rep3)
  * instead of ~57, with five sign tests per element instead of three plus a reciprocal, at
  * the same accuracy class (< 6e-5 absolute).
  *

@@ -9,7 +9,7 @@
  *  - e^(−t) = (e^(−t/16))^16 with e^(−v) on [0, 1] from a degree-7 Chebyshev interpolant;
  *  - 1/(1 + e) on [1, 2] by Newton–Raphson from the minimax line 24/17 − 8y/17 (relative
  *    error 1/17, squared by each of three iterations).
- * About 57 rounds for any tensor size. Unlike piecewise-linear or low-degree Taylor
+ * About 44 rounds (rep3; 57 without fused product truncations) for any tensor size. Unlike piecewise-linear or low-degree Taylor
  * stand-ins (SecureML; SPU's MM1), the result can be used wherever the true σ is meant,
  * e.g. to reproduce plaintext logistic regression.
  */
@@ -22,8 +22,8 @@ import { sigmoidPiecewise } from './sigmoid-piecewise.js';
 
 export interface SigmoidOptions {
   /**
-   * `exact` (default): e^(−t) and a reciprocal, ~57 rounds. `piecewise`: two degree-8
-   * segments (sigmoid-piecewise.ts), 26 rounds, same accuracy class; for training loops.
+   * `exact` (default): e^(−t) and a reciprocal, ~44 rounds. `piecewise`: two degree-8
+   * segments (sigmoid-piecewise.ts), 23 rounds, same accuracy class; for training loops.
    */
   method?: 'exact' | 'piecewise';
   /** Newton iterations for the reciprocal (default 3; exact method only). */

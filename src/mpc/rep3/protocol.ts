@@ -15,13 +15,18 @@ import { Prg, SEED_BYTES } from '../../crypto/prg.js';
 import type { Comm } from '../comm.js';
 import type { Parts, Protocol } from '../protocol.js';
 import { Rep3Randomness } from './randomness.js';
-import { truncRep3 } from './trunc.js';
+import { truncAdditiveRep3, truncRep3 } from './trunc.js';
 import { shuffleRep3 } from './shuffle.js';
 import { a2bRep3, b2aRep3, bitB2ARep3, msbBRep3, msbRep3 } from './convert.js';
 import { randomBytes } from 'node:crypto';
 import { ownBytes } from '../../net/bytes.js';
 
 const fresh = (n: number) => new BigUint64Array(n);
+/** No zero-sharing mask: for products whose local terms are masked by the truncation. */
+const zeroMask = (p0: BigUint64Array, p1: BigUint64Array) => {
+  p0.fill(0n);
+  p1.fill(0n);
+};
 
 export class Rep3Protocol implements Protocol {
   readonly name = 'rep3' as const;
@@ -180,6 +185,14 @@ export class Rep3Protocol implements Protocol {
     return this.reshare(z, n, 'rep3.mul');
   }
 
+  /** x·y truncated by `bits`: the product's local cross terms go straight into the truncation. */
+  async mulTruncA(x: Parts, y: Parts, n: number, bits: number): Promise<Parts> {
+    if (!this.isCompute) return [];
+    if (bits <= 0) return this.mulAA(x, y, n);
+    const z = R.rep3Mul(R.uninit(n), x[0]!, x[1]!, y[0]!, y[1]!, zeroMask);
+    return truncAdditiveRep3(this, z, n, bits);
+  }
+
   async andBB(x: Parts, y: Parts, n: number): Promise<Parts> {
     if (!this.isCompute) return [];
     this.comm.round();
@@ -198,6 +211,15 @@ export class Rep3Protocol implements Protocol {
     this.rand!.zeroStreams(p0, p1);
     R.add(z, z, R.sub(p0, p0, p1));
     return this.reshare(z, m * n, 'rep3.matmul');
+  }
+
+  async matmulTruncA(x: Parts, y: Parts, m: number, k: number, n: number, bits: number): Promise<Parts> {
+    if (!this.isCompute) return [];
+    if (bits <= 0) return this.matmulAA(x, y, m, k, n);
+    const z = fresh(m * n);
+    R.matmul(z, x[0]!, R.add(R.uninit(k * n), y[0]!, y[1]!), m, k, n);
+    R.matmul(z, x[1]!, y[0]!, m, k, n, true);
+    return truncAdditiveRep3(this, z, m * n, bits);
   }
 
   truncA(x: Parts, n: number, bits: number): Promise<Parts> {

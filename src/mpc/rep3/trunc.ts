@@ -11,11 +11,17 @@
  * size 2^10), the result here is floor(x / 2^d) or one more, always, for |x| < 2^62.
  *
  * Two rounds; two ring elements per element per party:
- *  1. parties 0 and 1 hold x' = x + 2^62 as u0 = x_0 + x_1 and u1 = x_2, mask it with
- *     r = r_0 + r_1 (streams shared with party 2) and open c = x' + r to each other,
- *     while party 2 deals additive shares of r's top bit and of (r mod 2^63) >> d;
+ *  1. x = a_0 + a_1 + a_2 with a_i known to party i. Parties 0 and 1 mask x' = x + 2^62
+ *     with streams r_0, r_1 shared with party 2 and open c = x' + r to each other, where
+ *     r = r_0 + r_1 − a_2: party 2 folds its own part into the mask, so it never sends it,
+ *     and r stays uniform. Party 2 deals additive shares of r's top bit and of
+ *     (r mod 2^63) >> d;
  *  2. the 2-out-of-2 result is turned back into replicated shares: components 0 and 2
  *     come from pair streams, component 1 is exchanged between parties 0 and 1.
+ * A replicated x enters as a_0 = x_0 + x_1, a_1 = x_2, a_2 = 0. A product enters as the three
+ * local cross-term sums of the replicated product — so a fixed-point product with its
+ * truncation takes these two rounds, not one more for resharing the product first (the
+ * fusion SPU and MP-SPDZ also make), and no zero-sharing: the masks already hide each a_i.
  */
 import * as R from '../../crypto/ring64.js';
 import type { Parts } from '../protocol.js';
@@ -27,12 +33,23 @@ const TOP = 1n << 62n;
 export async function truncRep3(p: Rep3Protocol, x: Parts, n: number, d: number): Promise<Parts> {
   if (d <= 0) return x;
   const i = p.index;
+  const own = i === 0 ? R.add(R.uninit(n), x[0]!, x[1]!) : i === 1 ? x[1]! : undefined;
+  return truncAdditiveRep3(p, own, n, d);
+}
+
+/**
+ * Truncation of x = a_0 + a_1 + a_2 (this party's `own` = a_i; party 2 may pass undefined for
+ * a_2 = 0) by d ≥ 1 bits, to replicated shares.
+ */
+export async function truncAdditiveRep3(p: Rep3Protocol, own: BigUint64Array | undefined, n: number, d: number): Promise<Parts> {
+  const i = p.index;
   const comm = p.comm;
   comm.round();
   if (i === 2) {
     const s02 = p.pair(0, 2);
     const s12 = p.pair(1, 2);
     const r = R.add(R.uninit(n), s02.ring(n), s12.ring(n));
+    if (own) R.sub(r, r, own);
     const rb = R.shrl(R.uninit(n), r, 63);
     const rc = R.shrl(R.uninit(n), R.shl(R.uninit(n), r, 1), 1 + d);
     const rb0 = s02.ring(n);
@@ -52,9 +69,9 @@ export async function truncRep3(p: Rep3Protocol, x: Parts, n: number, d: number)
   const peer = p.party(1 - i);
   let mine: BigUint64Array;
   if (i === 0) {
-    mine = R.add(R.uninit(n), R.addScalar(R.uninit(n), R.add(R.uninit(n), x[0]!, x[1]!), TOP), rMine);
+    mine = R.add(R.uninit(n), R.addScalar(R.uninit(n), own!, TOP), rMine);
   } else {
-    mine = R.add(R.uninit(n), x[1]!, rMine);
+    mine = R.add(R.uninit(n), own!, rMine);
   }
   comm.send(peer, 'rep3.trunc.open', mine);
   let rb: BigUint64Array, rc: BigUint64Array;

@@ -204,6 +204,14 @@ export class Semi2kProtocol implements Protocol {
     return [c, [sB!], rA!];
   }
 
+  async mulTruncA(x: Parts, y: Parts, n: number, bits: number): Promise<Parts> {
+    return this.truncA(await this.mulAA(x, y, n), n, bits);
+  }
+
+  async matmulTruncA(x: Parts, y: Parts, m: number, k: number, n: number, bits: number): Promise<Parts> {
+    return this.truncA(await this.matmulAA(x, y, m, k, n), m * n, bits);
+  }
+
   async a2b(x: Parts, n: number): Promise<Parts> {
     if (!this.isCompute) return [];
     const [c, s] = await this.#maskWithEdabits(x, n);
