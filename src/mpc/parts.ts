@@ -81,6 +81,22 @@ export function gatherParts(x: Parts, idx: ArrayLike<number>): Parts {
   });
 }
 
+/** x[a[i]] − x[b[i]] for i < m, part by part (one pass on u32 halves, no BigInt). */
+export function gatherDiffParts(x: Parts, a: ArrayLike<number>, b: ArrayLike<number>, m: number): Parts {
+  return x.map((p) => {
+    const out = R.uninit(m);
+    const src = new Uint32Array(p.buffer, p.byteOffset, 2 * p.length);
+    const dst = new Uint32Array(out.buffer, out.byteOffset, 2 * m);
+    for (let i = 0; i < m; i++) {
+      const j = a[i]! * 2, k = b[i]! * 2;
+      const lo = src[j]! - src[k]!;
+      dst[2 * i] = lo;
+      dst[2 * i + 1] = src[j + 1]! - src[k + 1]! - (lo < 0 ? 1 : 0);
+    }
+    return out;
+  });
+}
+
 /** out[idx[i]] = x[i] (scatter), part by part, into `out` (same number of parts). */
 export function scatterInto(out: Parts, x: Parts, idx: ArrayLike<number>): void {
   out.forEach((o, j) => {

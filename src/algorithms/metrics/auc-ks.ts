@@ -13,7 +13,6 @@
  * even the class counts. Ties between equal scores count as in the sorted order (no
  * averaging), which matters only for exactly equal fixed-point scores.
  */
-import { encodeInt } from '../../mpc/fixed-point.js';
 import { mulPublicParts } from '../../mpc/parts.js';
 import { SecretTensor } from '../../mpc/tensor.js';
 import type { Mpc } from '../../mpc/engine.js';
@@ -29,6 +28,14 @@ async function intToScaledFxp(mpc: Mpc, x: SecretTensor, k: number): Promise<Sec
   const f = mpc.fracBits;
   if (k <= f) return new SecretTensor(x.shape, 'fxp', mulPublicParts(x.parts, 1n << BigInt(f - k)));
   return new SecretTensor(x.shape, 'fxp', (await mpc.trunc(x, k - f)).parts);
+}
+
+/** start, start + step, … (n ring elements; all in [0, 2^32)), written as u32 halves: no BigInt per element. */
+function countingFrom(start: number, step: number, n: number): BigUint64Array {
+  const out = new BigUint64Array(n);
+  const u32 = new Uint32Array(out.buffer);
+  for (let i = 0, v = start; i < n; i++, v += step) u32[2 * i] = v;
+  return out;
 }
 
 /** The maximum of a 1-D int or fxp tensor by a comparison tournament. */
@@ -58,9 +65,7 @@ export async function aucKsUnderMpc(
   const sorted = await sortByKey(mpc, scores, [labels], 2 ** 30, onProgress);
   const y = sorted.payloads[0]!; // int 0/1, ascending by score
   const P = mpc.sum(y);
-  const ranks = new Array<number>(n);
-  for (let i = 0; i < n; i++) ranks[i] = i + 1;
-  const rankSum = mpc.sum(new SecretTensor([n], 'int', mulPublicParts(y.parts, encodeInt(ranks))));
+  const rankSum = mpc.sum(new SecretTensor([n], 'int', mulPublicParts(y.parts, countingFrom(1, 1, n))));
   // Suffix sums TP_k = Σ_{i ≥ k} y_i, D_k = n·TP_k − (n − k)·P.
   const tp = y.parts.map((p) => {
     const out = new BigUint64Array(n);
@@ -71,10 +76,8 @@ export async function aucKsUnderMpc(
     }
     return out;
   });
-  const nMinusK = new Array<number>(n);
-  for (let k = 0; k < n; k++) nMinusK[k] = n - k;
   const Pn = new SecretTensor([n], 'int', P.parts.map((p) => new BigUint64Array(n).fill(p[0]!)));
-  const D = mpc.sub(mpc.mulInt(new SecretTensor([n], 'int', tp), n), new SecretTensor([n], 'int', mulPublicParts(Pn.parts, encodeInt(nMinusK))));
+  const D = mpc.sub(mpc.mulInt(new SecretTensor([n], 'int', tp), n), new SecretTensor([n], 'int', mulPublicParts(Pn.parts, countingFrom(n, -1, n))));
   const maxD = await secretMax(mpc, D, -(2 ** 50));
   const P2 = await mpc.mulRing(P, P);
   const den = mpc.sub(mpc.mulInt(P, n), P2); // P·N

@@ -14,7 +14,7 @@
  * Needs a protocol with an oblivious shuffle (rep3: resharing; semi2k: dealt permutation
  * correlations); otherwise it falls back to the bitonic network. Every session member learns the opened comparison bits (random-looking).
  */
-import { mulPublicParts, gatherParts, subParts } from '../../mpc/parts.js';
+import { gatherDiffParts, gatherParts, mulPublicParts } from '../../mpc/parts.js';
 import { SecretTensor } from '../../mpc/tensor.js';
 import type { Mpc } from '../../mpc/engine.js';
 import { bitonicSort } from './bitonic-sort.js';
@@ -36,39 +36,42 @@ export async function sortByKey(
   for (let i = 0; i < n; i++) index[i] = BigInt(i);
   const key = proto.addPublicA(mulPublicParts(cols[0]!, 1n << BigInt(tieBits)), index, n);
   let order = Int32Array.from({ length: n }, (_, i) => i);
-  let segments: [number, number][] = n > 1 ? [[0, n]] : [];
+  let next = new Int32Array(n);
+  // Segments still to split, as [start, end) pairs; element/pivot indices of a level.
+  let segments: number[] = n > 1 ? [0, n] : [];
+  const elems = new Int32Array(n);
+  const pivots = new Int32Array(n);
   const expected = Math.max(1, Math.ceil(2 * Math.log(Math.max(2, n))));
   let level = 0;
   while (segments.length > 0) {
-    const elems: number[] = [];
-    const pivots: number[] = [];
-    for (const [s, e] of segments) {
+    let m = 0;
+    for (let g = 0; g < segments.length; g += 2) {
+      const s = segments[g]!, e = segments[g + 1]!;
       const pivot = order[s]!;
-      for (let t = s + 1; t < e; t++) {
-        elems.push(order[t]!);
-        pivots.push(pivot);
+      for (let t = s + 1; t < e; t++, m++) {
+        elems[m] = order[t]!;
+        pivots[m] = pivot;
       }
     }
-    const m = elems.length;
-    const diff = subParts(gatherParts(key, elems), gatherParts(key, pivots));
-    const less = await mpc.protocol.openB(await mpc.protocol.msbB(diff, m), m, mpc.members);
-    const next = new Int32Array(n);
+    const diff = gatherDiffParts(key, elems, pivots, m);
+    const opened = (await mpc.protocol.openB(await mpc.protocol.msbB(diff, m), m, mpc.members))!;
+    const less = new Uint32Array(opened.buffer, opened.byteOffset, 2 * m); // bit 0 of each low half
     next.set(order);
-    const nextSegments: [number, number][] = [];
+    const nextSegments: number[] = [];
     let k = 0;
-    for (const [s, e] of segments) {
-      const pivot = order[s]!;
-      const lo: number[] = [];
-      const hi: number[] = [];
-      for (let t = s + 1; t < e; t++, k++) (less![k] === 1n ? lo : hi).push(order[t]!);
+    for (let g = 0; g < segments.length; g += 2) {
+      const s = segments[g]!, e = segments[g + 1]!;
+      // Stable partition around the pivot: the smaller ones, the pivot, the rest.
       let w = s;
-      for (const v of lo) next[w++] = v;
-      next[w++] = pivot;
-      for (const v of hi) next[w++] = v;
-      if (lo.length > 1) nextSegments.push([s, s + lo.length]);
-      if (hi.length > 1) nextSegments.push([s + lo.length + 1, e]);
+      for (let t = s + 1, q = k; t < e; t++, q++) if (less[2 * q] === 1) next[w++] = order[t]!;
+      const lo = w - s;
+      next[w++] = order[s]!;
+      for (let t = s + 1, q = k; t < e; t++, q++) if (less[2 * q] !== 1) next[w++] = order[t]!;
+      k += e - s - 1;
+      if (lo > 1) nextSegments.push(s, s + lo);
+      if (e - (s + lo + 1) > 1) nextSegments.push(s + lo + 1, e);
     }
-    order = next;
+    [order, next] = [next, order];
     segments = nextSegments;
     onProgress?.(Math.min(++level, expected), expected);
   }
