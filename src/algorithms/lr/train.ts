@@ -31,7 +31,7 @@ export interface LrTrainSpec {
   keepShared?: boolean;
   /** Compute AUC and KS under MPC (default true). */
   metrics?: boolean;
-  /** The sigmoid under MPC (default `piecewise`: 23 rounds, < 6e-5 from σ). */
+  /** The sigmoid under MPC (default `piecewise`: 21 rounds, < 6e-5 from σ). */
   sigmoid?: 'exact' | 'piecewise';
 }
 

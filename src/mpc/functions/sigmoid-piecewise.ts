@@ -1,6 +1,6 @@
 /**
- * A faster logistic function for training loops: piecewise polynomials on |x| in 23 rounds (rep3)
- * instead of ~57, with five sign tests per element instead of three plus a reciprocal, at
+ * A faster logistic function for training loops: piecewise polynomials on |x| in 21 rounds (rep3)
+ * instead of ~44, with five sign tests per element instead of three plus a reciprocal, at
  * the same accuracy class (< 6e-5 absolute).
  *
  * σ(x) − 1/2 is odd, so only t = min(|x|, 16) matters. [0, 16) is cut into [0, 4) and
@@ -8,10 +8,12 @@
  * u = (t − a)/(b − a) ∈ [0, 1] keeps coefficients and powers small. One batched sign test
  * of x against 0, ±4, ±16 gives every segment indicator as a *difference* of test bits (no
  * products), and the clamped magnitude t as one product (the linear-in-bits trick of
- * `sigmoid.ts`). Each element's own segment variable is selected first (one product), its
+ * `sigmoid.ts`), fused with the truncation that rescales it into each segment's variable.
+ * Each element's own segment variable is selected first (one product), its
  * powers taken in three batched levels (degree 8 leaves room for fixed-point rounding under
  * the 6e-5 bound), both segment polynomials formed from them locally, and
- * the result is Σ_k (ind⁺_k − ind⁻_k)·p_k(u_k) + ½(big⁺ − big⁻) + ½ — one more product.
+ * the result is Σ_k (ind⁺_k − ind⁻_k)·p_k(u_k) + ½(big⁺ − big⁻) + ½ — one more product,
+ * fused with the polynomials' own truncation.
  * (Five narrower segments of degree 4 take 22 rounds but eleven sign tests per element:
  * more work for the batch sizes training uses.)
  */
@@ -51,14 +53,20 @@ export async function sigmoidPiecewise(mpc: Mpc, x0: SecretTensor): Promise<Secr
   const bigP = not(lp16);
   const bigN = not(ln16);
   const big = addParts(bigP, bigN);
-  const tRaw = addParts(await mpc.protocol.mulAA(coef, x.parts, n), mulPublicParts(big, fixedScalar(L, f)));
   // u_k = (t − a_k) / (b_k − a_k) ∈ [0, 1], carried with F = f + 8 fractional bits: powers of
-  // u then lose nothing to rounding that the polynomial's coefficients could amplify.
+  // u then lose nothing to rounding that the polynomial's coefficients could amplify. With
+  // c_k = round(2^F / (b_k − a_k)): u_k = trunc(coef · (x·c_k), f) + big·L·c_k − a_k·c_k — the
+  // clamping product and the rescaling's truncation in one fused step (coef·x·c_k is exact
+  // mod 2^64, and small: coef is 0 wherever |x| is large).
   const F = f + EXTRA_BITS;
-  const shifted = concatParts(...SEGMENTS.map(([a]) => mpc.protocol.addPublicA(tRaw, fixedScalar(-a, f), n)));
+  const scale = SEGMENTS.map(([a, bb]) => BigInt(Math.round(2 ** F / (bb - a))));
   const toU = new BigUint64Array(K * n);
-  SEGMENTS.forEach(([a, bb], k) => toU.fill(BigInt(Math.round(2 ** F / (bb - a))), k * n, (k + 1) * n));
-  const uk = splitParts(await mpc.protocol.truncA(mulPublicParts(shifted, toU), K * n, f), new Array(K).fill(n));
+  scale.forEach((c, k) => toU.fill(c, k * n, (k + 1) * n));
+  const scaled = await mpc.protocol.mulTruncA(concatParts(...SEGMENTS.map(() => coef)), mulPublicParts(concatParts(...SEGMENTS.map(() => x.parts)), toU), K * n, f);
+  const offsets = new BigUint64Array(K * n);
+  SEGMENTS.forEach(([a], k) => offsets.fill(BigInt.asUintN(64, BigInt(-a) * scale[k]!), k * n, (k + 1) * n));
+  const bigTerm = mulPublicParts(concatParts(...SEGMENTS.map(() => big)), toU.map((c) => BigInt.asUintN(64, c * BigInt(L))));
+  const uk = splitParts(mpc.protocol.addPublicA(addParts(scaled, bigTerm), offsets, K * n), new Array(K).fill(n));
   // Segment indicators, each a difference of test bits: ind⁺_0 = [x<4] − [x<0];
   // ind⁻_0 = [−x<4] + s − 1; ind±_k = [±x<b_k] − [±x<a_k].
   const indPlus = SEGMENTS.map((_, k) => subParts(lp[k + 1]!, lp[k]!));
@@ -76,9 +84,9 @@ export async function sigmoidPiecewise(mpc: Mpc, x0: SecretTensor): Promise<Secr
   const stacked = (j: number): Parts => concatParts(...SEGMENTS.map(() => pw[j - 1]!));
   let acc: Parts = mpc.protocol.fromPublic(coefficientsAt(0, n, f + F));
   for (let j = 1; j <= DEGREE; j++) acc = addParts(acc, mulPublicParts(stacked(j), coefficientsAt(j, n, f)));
-  const p = await mpc.protocol.truncA(acc, K * n, F);
+  // Each segment's polynomial times its selector (0, ±1), truncated in the same step.
   const sel: Parts[] = SEGMENTS.map((_, k) => subParts(indPlus[k]!, indMinus[k]!));
-  const picked = await mpc.protocol.mulAA(concatParts(...sel), p, K * n);
+  const picked = await mpc.protocol.mulTruncA(concatParts(...sel), acc, K * n, F);
   let h: Parts = splitParts(picked, new Array(K).fill(n)).reduce((a, c) => addParts(a, c));
   h = addParts(h, mulPublicParts(subParts(bigP, bigN), fixedScalar(0.5, f)));
   return new SecretTensor(x.shape, 'fxp', mpc.protocol.addPublicA(h, fixedScalar(0.5, f), n));

@@ -23,7 +23,7 @@ import { sigmoidPiecewise } from './sigmoid-piecewise.js';
 export interface SigmoidOptions {
   /**
    * `exact` (default): e^(−t) and a reciprocal, ~44 rounds. `piecewise`: two degree-8
-   * segments (sigmoid-piecewise.ts), 23 rounds, same accuracy class; for training loops.
+   * segments (sigmoid-piecewise.ts), 21 rounds, same accuracy class; for training loops.
    */
   method?: 'exact' | 'piecewise';
   /** Newton iterations for the reciprocal (default 3; exact method only). */
