@@ -88,6 +88,7 @@ export async function lrTrainMpc(mpc: Mpc, spec: LrTrainSpec, local: LrLocalData
   const X = inputs.length === 1 ? inputs[0]! : mpc.hconcat(inputs);
   const y = mpc.toFxp(yInt);
 
+  progress?.('input', 1, 1);
   const tTrain = performance.now();
   let w = mpc.constant(new Float64Array(d), [d, 1]);
   let b = mpc.constant([0], [1]);
