@@ -55,6 +55,18 @@ export function compareIds(a: string, b: string): number {
   return fixup(a.charCodeAt(i)) - fixup(b.charCodeAt(i));
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * Sorts ids in place by UTF-8 bytes (`compareIds`). Without surrogate pairs UTF-16 order is
+ * code point order, so the engine's native string sort (about twice as fast) gives the same
+ * result; the comparator is used only when some id lies outside the Basic Multilingual Plane.
+ */
+export function sortIds(ids: string[]): string[] {
+  for (const id of ids) if (SURROGATE.test(id)) return ids.sort(compareIds);
+  return ids.sort();
+}
+
 function fixup(c: number): number {
   if (c < 0xd800) return c;
   return c >= 0xe000 ? c - 0x800 : c + 0x2000;

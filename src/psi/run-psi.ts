@@ -32,7 +32,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Network } from '../net/types.js';
 import { PsiAbortedError, PsiConfigMismatchError, PsiError, PsiMalformedMessageError, PsiUsageError } from './errors.js';
 import { hashIdsToU } from './hash-to-curve.js';
-import { compareIds, distinctIds } from './ids.js';
+import { distinctIds, sortIds } from './ids.js';
 import { InvalidPointError, isCanonicalU, MaskingKey, POINT_BYTES } from './masking-key.js';
 import { DEFAULT_BATCH, MAX_BATCH, planPsi, type PsiPlan } from './plan.js';
 import { PointTable } from './point-table.js';
@@ -420,7 +420,7 @@ class PsiRun {
       for (const r of others) await this.#sendCount(r, 'psi.result.n', matches.length);
       return { size: matches.length };
     }
-    const intersection = matches.map((i) => this.#own[i]!).sort(compareIds);
+    const intersection = sortIds(matches.map((i) => this.#own[i]!));
     for (const r of others) {
       await this.#sendCount(r, 'psi.result.n', intersection.length);
       for (let at = 0; at < intersection.length; at += this.#batch) {
@@ -449,7 +449,7 @@ class PsiRun {
         seen.add(id);
       }
     }
-    return { intersection: [...seen].sort(compareIds), size: n };
+    return { intersection: sortIds([...seen]), size: n };
   }
 }
 

@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { alignByIntersection, intersectionIndices } from '../../src/psi/align.js';
-import { compareIds, distinctIds } from '../../src/psi/ids.js';
+import { compareIds, distinctIds, sortIds } from '../../src/psi/ids.js';
 import { planPsi } from '../../src/psi/plan.js';
 import { plainIntersection, randomIds, runPsiCase, type PsiCase } from '../support/psi-session.js';
 
@@ -136,6 +136,11 @@ describe('ids and alignment', () => {
     const byBytes = [...words].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
     assert.deepEqual([...words].sort(compareIds), byBytes);
     assert.ok(compareIds('\uFFFF', '👍') < 0 && '\uFFFF' > '👍', 'the surrogate fix-up matters');
+    // sortIds: the same order, with and without ids outside the BMP (its fast path).
+    assert.deepEqual(sortIds([...words]), byBytes);
+    const bmp = words.filter((w) => !/[\uD800-\uDFFF]/.test(w));
+    assert.ok(bmp.length > 50 && bmp.length < words.length);
+    assert.deepEqual(sortIds([...bmp]), [...bmp].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
   });
 
   it('distinctIds drops duplicates and rejects empty, non-string and ill-formed ids', () => {
