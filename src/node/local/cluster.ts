@@ -14,6 +14,7 @@ import { TacitError } from '../../errors.js';
 import type { ProgramResult, Role, SessionPlan } from '../../algorithms/program.js';
 import type { MpcConfig } from '../../mpc/engine.js';
 import type { ChildMessage, StartMessage } from './messages.js';
+import { SESSION_V8_FLAGS } from '../v8-flags.js';
 
 export interface LocalParty {
   id: string;
@@ -49,7 +50,7 @@ interface Child {
 }
 
 function startChild(party: LocalParty, opts: LocalSessionOptions): Child {
-  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), partyMain, party.id, '127.0.0.1'], {
+  const proc = spawn(process.execPath, [...SESSION_V8_FLAGS, ...(opts.nodeArgs ?? []), partyMain, party.id, '127.0.0.1'], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';

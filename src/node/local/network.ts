@@ -18,6 +18,7 @@ import { writeManifest, type TacitManifest } from '../../chain/manifest.js';
 import { freePort } from '../../chain/ports.js';
 import { TacitError } from '../../errors.js';
 import { NodeApiClient } from '../api/client.js';
+import { SESSION_V8_FLAGS } from '../v8-flags.js';
 
 const TACIT = fileURLToPath(new URL('../../../../bin/tacit.mjs', import.meta.url));
 
@@ -144,7 +145,7 @@ export async function startLocalNetwork(o: StartLocalNetworkOptions): Promise<Lo
         },
       };
       const launch = () => {
-        const p = spawn(process.execPath, [TACIT, 'node', 'start', '--dir', dir], { env, stdio: ['ignore', o.inheritLogs ? 'inherit' : 'ignore', o.inheritLogs ? 'inherit' : 'pipe'] });
+        const p = spawn(process.execPath, [...SESSION_V8_FLAGS, TACIT, 'node', 'start', '--dir', dir], { env, stdio: ['ignore', o.inheritLogs ? 'inherit' : 'ignore', o.inheritLogs ? 'inherit' : 'pipe'] });
         p.stderr?.on('data', () => {});
         return p;
       };
