@@ -14,7 +14,7 @@ import { runLocalSession } from '../src/node/local/cluster.js';
 import { readCsvTable } from '../src/data/csv.js';
 import { aucKsPlaintext, DEFAULT_LR, scorePlaintext, trainPlaintext } from '../src/algorithms/lr/plaintext.js';
 import { joinVertical } from '../src/algorithms/lr/vertical-join.js';
-import { X25519_BACKEND } from '../src/psi/masking-key.js';
+import { X25519_BACKEND, X25519_NATIVE_PATH } from '../src/psi/masking-key.js';
 
 const dataDir = fileURLToPath(new URL('../../data/', import.meta.url));
 const programModule = fileURLToPath(new URL('./credit-programs.js', import.meta.url));
@@ -45,8 +45,8 @@ export async function runCreditBench(opts: { json: boolean; only?: string[] }): 
     const psiSeconds = Math.max(...reps.map((r) => r.psi.seconds));
     const bound = (Math.max(...reps.map((r) => r.before.seconds)) + Math.max(...reps.map((r) => r.after.seconds))) / 2;
     const inRun = Math.max(...reps.map((r) => r.psi.scalarMultSeconds));
-    emit(opts.json, { op: 'psi', n, transport: 'tls-processes', x25519: X25519_BACKEND, seconds: psiSeconds, bytesPerParty: Math.max(...reps.map((r) => r.psi.bytesSent)), intersection: reps[0]!.psi.size ?? reps[1]!.psi.size, scalarMultSeconds: Math.max(...reps.map((r) => r.psi.scalarMultSeconds)), hashSeconds: Math.max(...reps.map((r) => r.psi.hashSeconds ?? 0)), target: 150, ok: psiSeconds < 150 });
-    emit(opts.json, { op: 'psi-scalar-mult-bound', n, x25519: X25519_BACKEND, seconds: bound, scalarMults: 4 * n, ratio: psiSeconds / bound, inRunRatio: psiSeconds / inRun, targetRatio: 1.5, ok: psiSeconds / bound < 1.5 });
+    emit(opts.json, { op: 'psi', n, transport: 'tls-processes', x25519: X25519_BACKEND, x25519Path: X25519_NATIVE_PATH, seconds: psiSeconds, bytesPerParty: Math.max(...reps.map((r) => r.psi.bytesSent)), intersection: reps[0]!.psi.size ?? reps[1]!.psi.size, scalarMultSeconds: Math.max(...reps.map((r) => r.psi.scalarMultSeconds)), hashSeconds: Math.max(...reps.map((r) => r.psi.hashSeconds ?? 0)), target: 150, ok: psiSeconds < 150 });
+    emit(opts.json, { op: 'psi-scalar-mult-bound', n, x25519: X25519_BACKEND, x25519Path: X25519_NATIVE_PATH, seconds: bound, scalarMults: 4 * n, ratio: psiSeconds / bound, inRunRatio: psiSeconds / inRun, targetRatio: 1.5, ok: psiSeconds / bound < 1.5 });
   }
 
   if (want('lr-default-credit')) {

@@ -5,8 +5,10 @@
  * clamping makes every k a multiple of 8, which also clears Curve25519's cofactor.
  *
  * Two backends compute the same function with the same OpenSSL (Node's own):
- * - `native` (default when built): `native/x25519-batch.c`, one N-API call per batch through a
- *   reused EVP_PKEY_CTX, ~53 µs a point on this machine — OpenSSL's ladder and little else;
+ * - `native` (default when built): `native/x25519-batch.c`, one N-API call per batch, each
+ *   point through OpenSSL's own X25519 function (`ossl_x25519`, exported by Node's binary
+ *   though not public API; else the public EVP derive, ~6 µs slower): ~50 µs a point here,
+ *   OpenSSL's ladder and nothing else;
  * - `keyobject` (fallback, or `TACIT_X25519=keyobject`): Node only exposes X25519 as
  *   `diffieHellman()` on KeyObjects, so every point goes in as a JWK `{ kty: 'OKP', crv:
  *   'X25519', x }` (the cheapest import: SPKI DER 146 µs, webcrypto raw 33, JWK 11) and
@@ -48,6 +50,8 @@ export function isCanonicalU(b: Uint8Array, off: number): boolean {
 }
 
 interface NativeX25519 {
+  /** 'ossl_x25519' (OpenSSL's X25519 function, found in Node's binary) or 'evp'. */
+  path(): 'ossl_x25519' | 'evp';
   newKey(): object;
   importKey(scalar: Uint8Array): object;
   /** -1, or the index of the first point OpenSSL refused. */
@@ -70,6 +74,9 @@ export type X25519Backend = 'native' | 'keyobject';
 
 /** The backend `new MaskingKey()` uses in this process. */
 export const X25519_BACKEND: X25519Backend = native ? 'native' : 'keyobject';
+
+/** How the native backend reaches OpenSSL here (for benchmarks and tests), if it is built. */
+export const X25519_NATIVE_PATH: 'ossl_x25519' | 'evp' | undefined = native?.path();
 
 type Key = { kind: 'native'; handle: object } | { kind: 'keyobject'; key: KeyObject };
 

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { isCanonicalU, InvalidPointError, MaskingKey, X25519_BACKEND, type X25519Backend } from '../../src/psi/masking-key.js';
+import { isCanonicalU, InvalidPointError, MaskingKey, X25519_BACKEND, X25519_NATIVE_PATH, type X25519Backend } from '../../src/psi/masking-key.js';
 import { P, toLE } from '../support/curve25519-ref.js';
 
 const pts = (n: number) => {
@@ -51,6 +51,28 @@ describe('masking key backends', () => {
       }
     });
   }
+
+  it('the native backend\'s public-EVP route gives the RFC vectors too (TACIT_X25519_EVP=1, another process)', { skip: X25519_BACKEND !== 'native' }, () => {
+    assert.equal(X25519_NATIVE_PATH, 'ossl_x25519', 'Node 20 exports OpenSSL\'s X25519 function');
+    const script = `
+      const { MaskingKey, X25519_NATIVE_PATH } = await import(${JSON.stringify(new URL('../../src/psi/masking-key.js', import.meta.url).href)});
+      const vectors = ${JSON.stringify(VECTORS)};
+      const hex = (s) => new Uint8Array(Buffer.from(s, 'hex'));
+      let ok = 0;
+      for (const [k, u, out] of vectors) {
+        const key = new MaskingKey({ backend: 'native', scalar: hex(k) });
+        const got = new Uint8Array(32);
+        key.mask(hex(u), got);
+        if (Buffer.from(got).toString('hex') === out) ok++;
+      }
+      const z = new Uint8Array(64); z[32] = 1;
+      let refused = false;
+      try { new MaskingKey({ backend: 'native' }).mask(z, new Uint8Array(64)); } catch (e) { refused = e.index === 0; }
+      console.log(JSON.stringify({ path: X25519_NATIVE_PATH, ok, refused }));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, TACIT_X25519_EVP: '1' }, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout.trim()), { path: 'evp', ok: VECTORS.length, refused: true });
+  });
 
   it('native and KeyObject backends agree on the same key', { skip: X25519_BACKEND !== 'native' }, () => {
     const scalar = new Uint8Array(randomBytes(32));
