@@ -33,7 +33,7 @@ const backends: X25519Backend[] = X25519_BACKEND === 'native' ? ['native', 'keyo
 describe('masking key backends', () => {
   it(`uses the native backend wherever it can be built (here: ${X25519_BACKEND})`, { skip: process.env['TACIT_X25519'] === 'keyobject' }, () => {
     // With a C compiler and Node's headers present, the build must have produced the fast
-    // path and the code must be using it: a silent fallback would cost ~20 % of every PSI.
+    // path and the code must be using it: a silent fallback would make every PSI ~1.6x slower.
     const headers = existsSync(resolve(dirname(process.execPath), '../include/node/openssl/evp.h'));
     const cc = spawnSync(process.env['CC'] || 'cc', ['--version']).status === 0;
     if (headers && cc) assert.equal(X25519_BACKEND, 'native');
