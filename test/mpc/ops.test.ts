@@ -48,6 +48,20 @@ for (const s of SESSIONS) {
       }
     });
 
+    it('hconcat joins column blocks row by row (and rows, split, concat agree)', async () => {
+      const a = [1, 2, 3, 4, 5, 6], b = [-7, -8], c = [9.5, 10.5, 11.5, 12.5];
+      const r = await at(s, async (mpc) => {
+        const A = await mpc.input('p0', mpc.self === 'p0' ? a : undefined, [2, 3]);
+        const B = await mpc.input('p1', mpc.self === 'p1' ? b : undefined, [2, 1]);
+        const C = await mpc.input('provider', mpc.self === 'provider' ? c : undefined, [2, 2]);
+        const H = mpc.hconcat([A, B, C]);
+        return { h: await mpc.reveal(H), shape: H.shape, row1: await mpc.reveal(mpc.rows(H, [1])) };
+      });
+      assert.deepEqual(r.shape, [2, 6]);
+      close(r.h!, [1, 2, 3, -7, 9.5, 10.5, 4, 5, 6, -8, 11.5, 12.5], () => 0, 'hconcat');
+      close(r.row1!, [4, 5, 6, -8, 11.5, 12.5], () => 0, 'rows of hconcat');
+    });
+
     it('add, sub, neg, addPublic, mulInt, sum are exact', async () => {
       const x = randomArray(64, -1e6, 1e6, 1);
       const y = randomArray(64, -1e6, 1e6, 2);
