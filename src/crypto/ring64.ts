@@ -7,7 +7,7 @@
  * chunks of 8,192 elements, so the working set stays in L2 and the copies cost little next
  * to the arithmetic. `out` may alias an input. Nothing here allocates per element.
  */
-import { readFileSync } from 'node:fs';
+import { instantiateKernel } from './wasm-kernel.js';
 import { endianness } from 'node:os';
 
 if (endianness() !== 'LE') throw new Error('Tacit needs a little-endian machine (ring tensors are raw u64 views)');
@@ -48,16 +48,7 @@ const SLOT_BYTES = CHUNK * 8;
 const PAGE = 65536;
 
 const memory = new WebAssembly.Memory({ initial: (SLOTS * SLOT_BYTES) / PAGE + 1 });
-const wasmUrl = new URL('../../wasm/ring64.wasm', import.meta.url);
-const instance = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(wasmUrl)), {
-  env: {
-    memory,
-    abort() {
-      throw new Error('ring64 kernel aborted');
-    },
-  },
-});
-const K = instance.exports as unknown as Kernels;
+const K = instantiateKernel<Kernels>('ring64', memory);
 
 let view = new BigUint64Array(memory.buffer);
 function heap(): BigUint64Array {

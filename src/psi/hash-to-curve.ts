@@ -17,7 +17,7 @@
  * The domain separation tag names the application, its version and the suite (§3.1); ids are
  * encoded as their UTF-8 bytes (`ids.ts`).
  */
-import { readFileSync } from 'node:fs';
+import { instantiateKernel } from '../crypto/wasm-kernel.js';
 
 /** RFC 9380 §3.1 domain separation tag of Tacit's PSI (44 bytes: b_1 and b_2 fit one SHA-512 block). */
 export const PSI_DST = 'Tacit-PSI-v1-curve25519_XMD:SHA-512_ELL2_RO_';
@@ -36,15 +36,7 @@ interface Kernel {
 
 const PAGE = 65536;
 const memory = new WebAssembly.Memory({ initial: 64 });
-const instance = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL('../../wasm/h2c25519.wasm', import.meta.url))), {
-  env: {
-    memory,
-    abort() {
-      throw new Error('h2c25519 kernel aborted');
-    },
-  },
-});
-const K = instance.exports as unknown as Kernel;
+const K = instantiateKernel<Kernel>('h2c25519', memory);
 const WORK = K.WORK_BYTES_PER_ELEMENT.value;
 const encoder = new TextEncoder();
 
@@ -76,16 +68,12 @@ function setDst(dst: Uint8Array): number {
 const PSI_DST_BYTES = encoder.encode(PSI_DST);
 
 /**
- * Hashes `ids[start, end)` (UTF-8 encoded) with the PSI's DST and writes the u-coordinates,
- * 32 bytes little-endian each, to `out` from `outOffset`. The id bytes are zeroed in kernel
- * memory afterwards.
+ * Hashes `n` messages under `dst` and writes the u-coordinates, 32 bytes little-endian each,
+ * to `out` from `outOffset`. `write(i, m, at)` puts message i into kernel memory at `at` and
+ * returns its length; at most `maxBytes` in all. The message bytes are zeroed afterwards.
  */
-export function hashIdsToU(ids: readonly string[], start: number, end: number, out: Uint8Array, outOffset = 0): void {
-  const n = end - start;
-  if (n <= 0) return;
-  let maxBytes = 0;
-  for (let i = start; i < end; i++) maxBytes += ids[i]!.length * 3;
-  const dstLen = setDst(PSI_DST_BYTES);
+function hashBatch(n: number, maxBytes: number, dst: Uint8Array, write: (i: number, m: Uint8Array, at: number) => number, out: Uint8Array, outOffset: number): void {
+  const dstLen = setDst(dst);
   const offs = ARENA_AT;
   const outAt = align(offs + 4 * (n + 1));
   const work = align(outAt + 32 * n);
@@ -96,13 +84,26 @@ export function hashIdsToU(ids: readonly string[], start: number, end: number, o
   let pos = 0;
   for (let i = 0; i < n; i++) {
     o32[i] = pos;
-    pos += encoder.encodeInto(ids[start + i]!, m.subarray(msgs + pos)).written;
+    pos += write(i, m, msgs + pos);
   }
   o32[n] = pos;
   const bad = K.hashToU(msgs, offs, n, DST_AT, dstLen, outAt, work);
   m.fill(0, msgs, msgs + pos);
   if (bad) throw new Error(`hash to curve reached the identity for batch element ${bad - 1} (probability ~2^-250)`);
   out.set(m.subarray(outAt, outAt + 32 * n), outOffset);
+}
+
+/**
+ * Hashes `ids[start, end)` (UTF-8 encoded) with the PSI's DST and writes the u-coordinates,
+ * 32 bytes little-endian each, to `out` from `outOffset`. The id bytes are zeroed in kernel
+ * memory afterwards.
+ */
+export function hashIdsToU(ids: readonly string[], start: number, end: number, out: Uint8Array, outOffset = 0): void {
+  const n = end - start;
+  if (n <= 0) return;
+  let maxBytes = 0;
+  for (let i = start; i < end; i++) maxBytes += ids[i]!.length * 3;
+  hashBatch(n, maxBytes, PSI_DST_BYTES, (i, m, at) => encoder.encodeInto(ids[start + i]!, m.subarray(at)).written, out, outOffset);
 }
 
 /** RFC 9380 hash_to_curve's u(R) (before clearing the cofactor) of arbitrary byte strings under `dst`. */
@@ -112,24 +113,7 @@ export function hashToCurveU(msgs: readonly Uint8Array[], dst: Uint8Array): Uint
   if (n === 0) return out;
   let total = 0;
   for (const x of msgs) total += x.length;
-  const dstLen = setDst(dst);
-  const offs = ARENA_AT;
-  const outAt = align(offs + 4 * (n + 1));
-  const work = align(outAt + 32 * n);
-  const at = align(work + WORK * n);
-  reserve(at + total + 64);
-  const m = bytes();
-  const o32 = new Uint32Array(memory.buffer, offs, n + 1);
-  let pos = 0;
-  for (let i = 0; i < n; i++) {
-    o32[i] = pos;
-    m.set(msgs[i]!, at + pos);
-    pos += msgs[i]!.length;
-  }
-  o32[n] = pos;
-  const bad = K.hashToU(at, offs, n, DST_AT, dstLen, outAt, work);
-  if (bad) throw new Error(`hash to curve reached the identity for message ${bad - 1}`);
-  out.set(m.subarray(outAt, outAt + 32 * n));
+  hashBatch(n, total, dst, (i, m, at) => (m.set(msgs[i]!, at), msgs[i]!.length), out, 0);
   return out;
 }
 

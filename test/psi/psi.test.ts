@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { alignByIntersection, intersectionIndices } from '../../src/psi/align.js';
 import { compareIds, distinctIds, sortIds } from '../../src/psi/ids.js';
+import { shuffleInPlace, shuffleRecords } from '../../src/psi/shuffle.js';
 import { planPsi } from '../../src/psi/plan.js';
 import { plainIntersection, randomIds, runPsiCase, type PsiCase } from '../support/psi-session.js';
 
@@ -141,6 +142,18 @@ describe('ids and alignment', () => {
     const bmp = words.filter((w) => !/[\uD800-\uDFFF]/.test(w));
     assert.ok(bmp.length > 50 && bmp.length < words.length);
     assert.deepEqual(sortIds([...bmp]), [...bmp].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+  });
+
+  it('shuffles are permutations (ids in place, fixed-width records as a copy)', () => {
+    const ids = Array.from({ length: 1000 }, (_, i) => `id${i}`);
+    const shuffled = shuffleInPlace(ids.slice());
+    assert.deepEqual([...shuffled].sort(), [...ids].sort());
+    assert.notDeepEqual(shuffled, ids, 'a uniform permutation of 1000 is the identity with probability 1/1000!');
+    const recs = new Uint8Array(4 * 500);
+    new Uint32Array(recs.buffer).forEach((_, i, a) => (a[i] = i));
+    const out = new Uint32Array(shuffleRecords(recs, 4).buffer);
+    assert.deepEqual([...out].sort((a, b) => a - b), Array.from({ length: 500 }, (_, i) => i));
+    assert.notDeepEqual([...out], Array.from({ length: 500 }, (_, i) => i));
   });
 
   it('distinctIds drops duplicates and rejects empty, non-string and ill-formed ids', () => {

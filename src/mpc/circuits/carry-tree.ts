@@ -19,7 +19,7 @@
  * Input: shares of G = a & b and P = a ^ b (full words). Output: shares of the carry into
  * bit 63, in bit 0 of each word (0/1), ready for bit injection.
  */
-import { readFileSync } from 'node:fs';
+import { instantiateKernel } from '../../crypto/wasm-kernel.js';
 import type { Parts, Protocol } from '../protocol.js';
 
 interface Kernel {
@@ -33,14 +33,7 @@ interface Kernel {
 
 const PAGE = 65536;
 const memory = new WebAssembly.Memory({ initial: 2 });
-const K = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL('../../../wasm/carry-tree.wasm', import.meta.url))), {
-  env: {
-    memory,
-    abort() {
-      throw new Error('carry-tree kernel aborted');
-    },
-  },
-}).exports as unknown as Kernel;
+const K = instantiateKernel<Kernel>('carry-tree', memory);
 const BASE = (K.heapBase() + 63) & ~63;
 const align = (b: number) => (b + 63) & ~63;
 /** Bytes rounded up to whole 64-bit words (the AND works on words). */

@@ -60,12 +60,10 @@ export async function sigmoidPiecewise(mpc: Mpc, x0: SecretTensor): Promise<Secr
   // mod 2^64, and small: coef is 0 wherever |x| is large).
   const F = f + EXTRA_BITS;
   const scale = SEGMENTS.map(([a, bb]) => BigInt(Math.round(2 ** F / (bb - a))));
-  const toU = new BigUint64Array(K * n);
-  scale.forEach((c, k) => toU.fill(c, k * n, (k + 1) * n));
+  const toU = perSegment(n, (k) => scale[k]!);
   const scaled = await mpc.protocol.mulTruncA(concatParts(...SEGMENTS.map(() => coef)), mulPublicParts(concatParts(...SEGMENTS.map(() => x.parts)), toU), K * n, f);
-  const offsets = new BigUint64Array(K * n);
-  SEGMENTS.forEach(([a], k) => offsets.fill(BigInt.asUintN(64, BigInt(-a) * scale[k]!), k * n, (k + 1) * n));
-  const bigTerm = mulPublicParts(concatParts(...SEGMENTS.map(() => big)), toU.map((c) => BigInt.asUintN(64, c * BigInt(L))));
+  const offsets = perSegment(n, (k) => BigInt(-SEGMENTS[k]![0]) * scale[k]!);
+  const bigTerm = mulPublicParts(concatParts(...SEGMENTS.map(() => big)), perSegment(n, (k) => scale[k]! * BigInt(L)));
   const uk = splitParts(mpc.protocol.addPublicA(addParts(scaled, bigTerm), offsets, K * n), new Array(K).fill(n));
   // Segment indicators, each a difference of test bits: ind⁺_0 = [x<4] − [x<0];
   // ind⁻_0 = [−x<4] + s − 1; ind±_k = [±x<b_k] − [±x<a_k].
@@ -92,14 +90,20 @@ export async function sigmoidPiecewise(mpc: Mpc, x0: SecretTensor): Promise<Secr
   return new SecretTensor(x.shape, 'fxp', mpc.protocol.addPublicA(h, fixedScalar(0.5, f), n));
 }
 
+/** One public ring value per segment, repeated for its n elements (segment-major): a fill, not a BigInt per element. */
+function perSegment(n: number, value: (k: number) => bigint): BigUint64Array {
+  const out = new BigUint64Array(SEGMENTS.length * n);
+  for (let k = 0; k < SEGMENTS.length; k++) out.fill(BigInt.asUintN(64, value(k)), k * n, (k + 1) * n);
+  return out;
+}
+
 /** Coefficient j of every segment, one per element (segment-major), at `bits` fractional bits; cached. */
 const coefficientCache = new Map<string, BigUint64Array>();
 function coefficientsAt(j: number, n: number, bits: number): BigUint64Array {
   const key = `${j}:${n}:${bits}`;
   let c = coefficientCache.get(key);
   if (!c) {
-    c = new BigUint64Array(PIECEWISE_COEFFS.length * n);
-    PIECEWISE_COEFFS.forEach((cs, k) => c!.fill(BigInt.asUintN(64, BigInt(Math.round(cs[j]! * 2 ** bits))), k * n, (k + 1) * n));
+    c = perSegment(n, (k) => BigInt(Math.round(PIECEWISE_COEFFS[k]![j]! * 2 ** bits)));
     if (coefficientCache.size > 256) coefficientCache.clear();
     coefficientCache.set(key, c);
   }
