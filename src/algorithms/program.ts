@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { TacitError } from '../errors.js';
 import type { MpcConfig } from '../mpc/engine.js';
 import type { Network } from '../net/types.js';
+import type { AdmissionRequest, AdmissionVerdict, GuardOverrides } from './admission.js';
 
 export type Role = 'data' | 'compute' | 'receiver' | 'dealer';
 
@@ -64,6 +65,11 @@ export interface Program {
   /** `import.meta.url` of the module that implements it (hashed into the on-chain code hash). */
   moduleUrl: string;
   run(ctx: ProgramContext): Promise<ProgramResult>;
+  /**
+   * Judges a task before this node consents (see admission.ts): parameters, this node's
+   * dataset, guards, time to the deadline. Absent means no program-specific checks.
+   */
+  admit?(request: AdmissionRequest, guards: GuardOverrides): AdmissionVerdict;
 }
 
 export class ProgramError extends TacitError {
