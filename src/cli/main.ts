@@ -5,7 +5,8 @@
  * stderr (never secrets: messages are built from names, sizes and steps) and exit non-zero.
  */
 import { TacitError } from '../errors.js';
-import { UsageError } from './usage.js';
+import { tacitVersion } from '../version.js';
+import { HelpRequested, UsageError, wantsHelp } from './usage.js';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -37,12 +38,46 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${usage()}\n`);
     return name === undefined ? 2 : 0;
   }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`tacit ${tacitVersion()} (node ${process.version})\n`);
+    return 0;
+  }
   const command = commands[name];
   if (!command) throw new UsageError(`unknown command "${name}"`, { hint: usage() });
   return (await command.load())(rest);
 }
 
-function report(err: unknown): number {
+/** Error codes for the `--json` error object: the error class's name, or a generic one. */
+function errorCode(err: unknown): string {
+  if (err instanceof TacitError) return err.name;
+  const e = err as { name?: string } | undefined;
+  return typeof e?.name === 'string' && e.name !== 'Error' ? e.name : 'UnexpectedError';
+}
+
+/**
+ * With `--json`, a failure is one JSON object on stdout — `{"error":{"code","message","hint"}}`
+ * — so a script that parses the command's output always gets JSON; the human text still goes
+ * to stderr.
+ */
+function reportJson(err: unknown): void {
+  const e = err as { shortMessage?: string; message?: string; details?: string; hint?: string };
+  const error: Record<string, string> = { code: errorCode(err), message: e?.shortMessage ?? e?.message ?? String(err) };
+  if (e?.details) error.details = e.details;
+  if (e?.hint) error.hint = e.hint;
+  process.stdout.write(`${JSON.stringify({ error })}\n`);
+}
+
+function report(err: unknown, argv: readonly string[]): number {
+  if (err instanceof HelpRequested) {
+    process.stdout.write(`${err.usage}\n`);
+    return 0;
+  }
+  // `--help` anywhere: a command that stopped at a usage error prints its usage and succeeds.
+  if (err instanceof UsageError && wantsHelp(argv) && err.hint) {
+    process.stdout.write(`${err.hint}\n`);
+    return 0;
+  }
+  if (argv.includes('--json')) reportJson(err);
   if (err instanceof UsageError) {
     process.stderr.write(`tacit: ${err.message}\n`);
     return 2;
@@ -58,11 +93,12 @@ function report(err: unknown): number {
   return 1;
 }
 
-main(process.argv.slice(2)).then(
+const argv = process.argv.slice(2);
+main(argv).then(
   (code) => {
     process.exitCode = code;
   },
   (err) => {
-    process.exitCode = report(err);
+    process.exitCode = report(err, argv);
   },
 );

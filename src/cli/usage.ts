@@ -9,8 +9,25 @@ export class UsageError extends TacitError {
   override name = 'UsageError';
 }
 
+/**
+ * `--help` / `-h` anywhere among a command's flags: not an error, but it ends the command the
+ * same way — main prints the usage on stdout and exits 0, whatever else was on the line.
+ */
+export class HelpRequested extends Error {
+  override name = 'HelpRequested';
+  constructor(readonly usage: string) {
+    super('help requested');
+  }
+}
+
+/** True when the arguments ask for help. */
+export function wantsHelp(args: readonly string[]): boolean {
+  return args.includes('--help') || args.includes('-h');
+}
+
 /** node:util parseArgs in strict mode; unknown flags and bad values throw UsageError. */
 export function parseFlags<T extends ParseArgsConfig['options']>(args: string[], options: T, usage: string) {
+  if (wantsHelp(args) && !(options && ('help' in options))) throw new HelpRequested(usage);
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: false });
   } catch (cause) {

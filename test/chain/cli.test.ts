@@ -97,15 +97,23 @@ test('deploy with an encrypted keystore writes the manifest file', async () => {
     TACIT_KEYSTORE_PASSPHRASE: 'not-the-pass-1717',
   });
   assert.equal(bad.code, 1);
-  assert.equal(bad.stdout, '');
+  assertJsonError(bad.stdout, 'KeystoreError');
+  assert.ok(!bad.stdout.includes('not-the-pass-1717'));
   assert.match(bad.stderr, /wrong passphrase/);
   assert.ok(!bad.stderr.includes('not-the-pass-1717') && !bad.stderr.includes('keystore-pass-4242'));
 });
 
+/** With --json a failure is one JSON error object on stdout (the human text stays on stderr). */
+function assertJsonError(stdout: string, code?: string): void {
+  const e = (JSON.parse(stdout) as { error: { code: string; message: string } }).error;
+  assert.equal(typeof e.message, 'string');
+  if (code) assert.equal(e.code, code);
+}
+
 test('errors go to stderr with a non-zero exit and never show the key', async () => {
   const noKey = await tacit(['chain', 'deploy', '--rpc', rpcUrl, '--json']);
   assert.equal(noKey.code, 1);
-  assert.equal(noKey.stdout, '');
+  assertJsonError(noKey.stdout);
   assert.match(noKey.stderr, /TACIT_PRIVATE_KEY/);
 
   const badKey = '0x1234deadbeef';
@@ -117,7 +125,8 @@ test('errors go to stderr with a non-zero exit and never show the key', async ()
   const pauper = `0x${'42'.repeat(32)}`;
   const poor = await tacit(['chain', 'deploy', '--rpc', rpcUrl, '--json'], { TACIT_PRIVATE_KEY: pauper });
   assert.equal(poor.code, 1);
-  assert.equal(poor.stdout, '');
+  assertJsonError(poor.stdout);
+  assert.ok(!poor.stdout.includes('42'.repeat(32)));
   assert.ok(!poor.stderr.includes('42'.repeat(32)));
   assert.match(poor.stderr, /fund the deployer/);
 

@@ -153,7 +153,7 @@ describe('tacit node init / data / node info', () => {
 
     const bad = await tacit(['data', 'import', writeCsv(tmp.dir, 'bad.csv', BAD_CSV), '--dir', nodeDir, '--name', 'bad', '--id', 'id', '--json']);
     assert.equal(bad.code, 1);
-    assert.equal(bad.stdout, '', '--json prints nothing on failure');
+    assert.match(JSON.parse(bad.stdout).error.message, /3 bad rows/, '--json prints one error object on failure');
     assert.match(bad.stderr, /3 bad rows; nothing was read/);
     for (const line of [3, 5, 6]) assert.match(bad.stderr, new RegExp(`line ${line}\\b`));
     assert.equal(s.getDataset('bad'), undefined);

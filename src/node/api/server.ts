@@ -11,7 +11,7 @@
  * answers with rows, shares, stack traces or secrets. Every answer carries
  * `Cache-Control: no-store`, since results pass through it.
  */
-import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { tacitVersion } from '../../version.js';
 import { NodeUnavailableError, ResultNotAvailableError, TaskNotFoundError } from '../errors.js';
@@ -206,7 +206,8 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
 
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger.child({ component: 'api' }) } : { logger: false }),
-    disableRequestLogging: true,
+    // per-request lines off (the node logs what it does, not every poll)
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
     // refuse unknown body fields instead of silently dropping them (a misspelt "algoritms")
