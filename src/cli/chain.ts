@@ -5,7 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { getAddress, isAddress, type Address } from 'viem';
+import { parseArgs } from 'node:util';
+import { formatEther, getAddress, isAddress, type Address } from 'viem';
 import { deployTacit } from '../chain/deploy.js';
 import { devPrivateKey, ANVIL_DEV_MNEMONIC } from '../chain/dev-accounts.js';
 import { startEmbeddedChain } from '../chain/embedded.js';
@@ -23,10 +24,14 @@ const USAGE = `usage:
   tacit chain start [--data-dir DIR] [--port N] [--deploy]
       Runs the embedded chain (anvil on 127.0.0.1, state kept in DIR, default .tacit/chain)
       until interrupted. --deploy deploys Tacit with dev account 0 unless DIR/manifest.json
-      already describes a deployment on it.`;
+      already describes a deployment on it.
+  tacit chain fund ADDRESS --manifest FILE [--rpc URL] [--eth N] [--tokens N] [--json]
+      Development chains only (chain id 31337/1337 with the test payment token): adds N
+      ether and N payment tokens (whole units, 18 decimals) to ADDRESS — e.g. a node's
+      address from \`tacit node init\`, or the requester's. Refused on any other chain.`;
 
 export function chainCommand(argv: string[]): Promise<number> {
-  return dispatch('chain', argv, { deploy: deployCommand, start: startCommand }, USAGE);
+  return dispatch('chain', argv, { deploy: deployCommand, start: startCommand, fund: fundCommand }, USAGE);
 }
 
 async function deployCommand(args: string[]): Promise<number> {
@@ -123,6 +128,29 @@ async function startCommand(args: string[]): Promise<number> {
     process.once('SIGTERM', resolveSignal);
   });
   await stop();
+  return 0;
+}
+
+async function fundCommand(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, strict: true, allowPositionals: true, options: { manifest: { type: 'string' }, rpc: { type: 'string' }, eth: { type: 'string' }, tokens: { type: 'string' }, json: { type: 'boolean', default: false } } });
+  } catch (cause) {
+    throw new UsageError((cause as Error).message, { hint: USAGE });
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1 || !isAddress(positionals[0]!, { strict: false })) throw new UsageError('name exactly one ADDRESS (0x…, any case)', { hint: USAGE });
+  if (!values.manifest) throw new UsageError('--manifest FILE is required', { hint: USAGE });
+  if (values.eth === undefined && values.tokens === undefined) throw new UsageError('give --eth N and/or --tokens N', { hint: USAGE });
+  for (const [flag, v] of [['--eth', values.eth], ['--tokens', values.tokens]] as const) {
+    if (v !== undefined && !/^[0-9]+(\.[0-9]{1,18})?$/.test(v)) throw new UsageError(`${flag} must be a non-negative decimal number of whole units`);
+  }
+  const manifest = loadManifest(resolve(values.manifest));
+  const rpcUrl = values.rpc ?? manifest.rpcUrl;
+  if (!rpcUrl) throw new UsageError('--rpc URL is required (the manifest records none)', { hint: USAGE });
+  const { fundDevAccount } = await import('../chain/dev-fund.js');
+  const r = await fundDevAccount(rpcUrl, manifest, getAddress(positionals[0]!), { ...(values.eth !== undefined ? { ether: values.eth } : {}), ...(values.tokens !== undefined ? { tokens: values.tokens } : {}) });
+  process.stdout.write(values.json ? `${JSON.stringify(r)}\n` : `${r.address} now holds ${formatEther(BigInt(r.ether))} ether and ${formatEther(BigInt(r.tokens))} payment tokens\n`);
   return 0;
 }
 

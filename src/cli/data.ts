@@ -14,21 +14,27 @@ import { NodeApiClient } from '../node/api/client.js';
 import { apiUrl, loadNodeConfig } from '../node/config.js';
 import { NodeApiError } from '../node/errors.js';
 import type { DatasetRecord } from '../node/store/index.js';
-import { dispatch, UsageError } from './usage.js';
+import { dispatch, emitResult, UsageError } from './usage.js';
 
 const USAGE = `usage (the node must be running; --dir is its node directory):
   tacit data import FILE --dir DIR --name NAME --id COLUMN [--columns a,b,…] [--json]
       Imports a CSV from this host into the node (one id column, every other column
       numeric). A bad file stores nothing; every bad line is listed.
   tacit data publish NAME --dir DIR --price UNITS --algorithms a,b [--mint USES]
-                     [--metadata-uri URI] [--json]
+                     [--metadata-uri URI] [--json | --field datasetId]
       Lists the dataset in the DataRegistry (schema hash, rows, commitment, price per use in
       payment-token base units, allowed programs) and mints USES data tokens to the node.
+  tacit data sale NAME --dir DIR --price UNITS [--uses N] [--json]
+      Offers uses of a published dataset in the DataTokenSale at UNITS per use (payment-token
+      base units), minting N data tokens to sell (default 100). Buyers then run
+      \`tacit market buy DATASET_ID --uses K\`. Calling it again changes the price.
+  tacit data sale NAME --dir DIR --close [--json]
+      Closes the offer (tokens already sold stay valid).
   tacit data list --dir DIR [--json]
       The node's datasets (metadata only).`;
 
 export function dataCommand(argv: string[]): Promise<number> {
-  return dispatch('data', argv, { import: importCommand, publish: publishCommand, list: listCommand }, USAGE);
+  return dispatch('data', argv, { import: importCommand, publish: publishCommand, sale: saleCommand, list: listCommand }, USAGE);
 }
 
 /** parseArgs with positionals; errors become UsageErrors. */
@@ -88,6 +94,7 @@ async function publishCommand(args: string[]): Promise<number> {
     mint: { type: 'string' },
     'metadata-uri': { type: 'string' },
     json: { type: 'boolean', default: false },
+    field: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   });
   if (values.help) return help();
@@ -107,7 +114,7 @@ async function publishCommand(args: string[]): Promise<number> {
     mint,
     ...(values['metadata-uri'] !== undefined ? { metadataUri: values['metadata-uri'] } : {}),
   });
-  if (values.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+  if (values.json || values.field !== undefined) emitResult(r as unknown as Record<string, unknown>, values, () => '');
   else {
     process.stdout.write(
       [
@@ -119,6 +126,37 @@ async function publishCommand(args: string[]): Promise<number> {
       ].join('\n') + '\n',
     );
   }
+  return 0;
+}
+
+async function saleCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    dir: { type: 'string' },
+    price: { type: 'string' },
+    uses: { type: 'string' },
+    close: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
+  if (values.help) return help();
+  if (positionals.length !== 1) throw new UsageError('name exactly one dataset', { hint: USAGE });
+  const name = positionals[0]!;
+  const client = clientFor(values.dir, true);
+  if (values.close) {
+    if (values.price !== undefined || values.uses !== undefined) throw new UsageError('--close takes no --price or --uses', { hint: USAGE });
+    const r = await client.closeSale(name);
+    process.stdout.write(values.json ? `${JSON.stringify(r)}\n` : `closed the sale of "${name}" (dataset ${r.datasetId})\n`);
+    return 0;
+  }
+  if (values.price === undefined || !/^(0|[1-9][0-9]*)$/.test(values.price)) {
+    throw new UsageError('--price UNITS is required: a decimal integer in payment-token base units per use', { hint: USAGE });
+  }
+  const uses = values.uses === undefined ? undefined : Number(values.uses);
+  if (uses !== undefined && (!Number.isSafeInteger(uses) || uses < 0 || uses > 1_000_000)) throw new UsageError('--uses must be an integer in 0..1000000');
+  if (!values.json) process.stderr.write(`opening the sale of "${name}" (waiting for the transactions)...\n`);
+  const r = await client.openSale(name, { pricePerUse: values.price, ...(uses !== undefined ? { uses } : {}) });
+  if (values.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+  else process.stdout.write(`dataset ${r.datasetId} ("${name}") is for sale: ${r.pricePerUse} per use, ${r.uses} uses minted for sale\n  buy with: tacit market buy ${r.datasetId} --uses N --manifest FILE\n`);
   return 0;
 }
 

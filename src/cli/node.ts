@@ -13,14 +13,20 @@ import { resolve } from 'node:path';
 import { loadManifest, type TacitManifest } from '../chain/manifest.js';
 import { createApiToken } from '../node/api-token.js';
 import { NodeApiClient } from '../node/api/client.js';
-import { apiUrl, defaultNodeConfig, loadNodeConfig, NODE_ROLES, peerEndpoint, writeNodeConfig, type NodeRole } from '../node/config.js';
+import { apiUrl, defaultNodeConfig, loadNodeConfig, NODE_ROLES, peerEndpoint, roleMask, writeNodeConfig, type NodeRole } from '../node/config.js';
+import { addStake, readOnChainStake } from '../node/stake.js';
 import { NodeDirectoryInUseError } from '../node/errors.js';
 import { initNodeKeys, readNodePublicKeys } from '../node/keys.js';
 import { readPassphrase } from '../node/passphrase.js';
 import { nodePaths, resolveInNodeDir } from '../node/paths.js';
 import { ensurePrivateDir } from '../node/secret-file.js';
 import { NodeStore } from '../node/store/index.js';
-import { parseFlags, dispatch, UsageError } from './usage.js';
+import { parseFlags, dispatch, emitResult, UsageError } from './usage.js';
+import { TacitError } from '../errors.js';
+
+class NodeNotReadyError extends TacitError {
+  override name = 'NodeNotReadyError';
+}
 
 const USAGE = `usage:
   tacit node init --dir DIR --name NAME [--peer-port N] [--api-port N] [--peer-host HOST]
@@ -29,15 +35,22 @@ const USAGE = `usage:
       Creates a node in DIR: its chain key and TLS identity (encrypted with the passphrase
       from TACIT_PASSPHRASE, or asked on the terminal), the API token, node.json and the
       database. Prints the node's address and TLS fingerprint. Never overwrites a node.
-  tacit node info --dir DIR [--json]
-      Shows the node's identity, configuration, deployment, database and whether it runs.
+  tacit node info --dir DIR [--json | --field NAME]
+      Shows the node's identity, configuration, deployment, database, whether it runs, and
+      its stake and eligibility as the NodeRegistry holds them (after any slash or top-up).
+  tacit node wait --dir DIR [--timeout SECONDS]
+      Waits until the node answers on its API, which it serves once registered on-chain (for scripts that
+      start a node in the background); exits 1 with the reason at the timeout (default 60).
+  tacit node stake --dir DIR --add UNITS [--json]
+      Adds UNITS (payment-token base units) to the node's locked stake; needs the node's
+      passphrase (TACIT_PASSPHRASE or the terminal) to sign.
   tacit node start --dir DIR
       Runs the node in the foreground until interrupted (SIGINT/SIGTERM): registers or
       updates it in the NodeRegistry, serves its peer port and API, and takes part in the
       tasks its policy accepts. Logs go to stdout and DIR's logs/node.log.`;
 
 export function nodeCommand(argv: string[]): Promise<number> {
-  return dispatch('node', argv, { init: initCommand, info: infoCommand, start: startCommand }, USAGE);
+  return dispatch('node', argv, { init: initCommand, info: infoCommand, wait: waitCommand, stake: stakeCommand, start: startCommand }, USAGE);
 }
 
 async function initCommand(args: string[]): Promise<number> {
@@ -150,7 +163,7 @@ async function initCommand(args: string[]): Promise<number> {
 async function infoCommand(args: string[]): Promise<number> {
   const { values } = parseFlags(
     args,
-    { dir: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    { dir: { type: 'string' }, json: { type: 'boolean', default: false }, field: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
     USAGE,
   );
   if (values.help) {
@@ -161,6 +174,11 @@ async function infoCommand(args: string[]): Promise<number> {
   const dir = resolve(values.dir);
   const config = loadNodeConfig(dir);
   const keys = readNodePublicKeys(dir);
+  // The identity needs neither the chain nor the API: answer it at once (scripts ask often).
+  if (values.field === 'address' || values.field === 'fingerprint' || values.field === 'name') {
+    emitResult({ address: keys.address, fingerprint: keys.fingerprint, name: config.name }, { field: values.field }, () => '');
+    return 0;
+  }
   const paths = nodePaths(dir, config.dataDir);
 
   const manifestPath = resolveInNodeDir(dir, config.chain.manifest);
@@ -170,6 +188,17 @@ async function infoCommand(args: string[]): Promise<number> {
     chain = { manifest: manifestPath, chainId: m.chainId, rpcUrl: config.chain.rpcUrl ?? m.rpcUrl ?? null, contracts: m.contracts };
   } catch (err) {
     chain = { manifest: manifestPath, error: (err as { shortMessage?: string }).shortMessage ?? String(err) };
+  }
+
+  let onChain: Record<string, unknown> = { error: 'no deployment' };
+  if (!chain.error && chain.rpcUrl) {
+    try {
+      const { LocalLedger } = await import('../chain/local-ledger.js');
+      const s = await readOnChainStake(new LocalLedger(String(chain.rpcUrl), loadManifest(manifestPath)), keys.address, roleMask(config.roles));
+      onChain = { registered: s.registered, stake: s.stake.toString(), minStake: s.minStake.toString(), eligible: s.eligible, exiting: s.exiting, ...(s.reason ? { reason: s.reason } : {}) };
+    } catch (err) {
+      onChain = { error: `chain not reachable at ${String(chain.rpcUrl)} (${(err as { shortMessage?: string }).shortMessage ?? (err as Error).message})` };
+    }
   }
 
   const url = apiUrl(config);
@@ -204,21 +233,27 @@ async function infoCommand(args: string[]): Promise<number> {
     fingerprint: keys.fingerprint,
     roles: config.roles,
     stake: config.stake,
+    onChain,
     peer: { ...config.peer, endpoint: peerEndpoint(config) },
     api,
     chain,
     policy: config.policy,
     store,
   };
-  if (values.json) {
-    process.stdout.write(`${JSON.stringify(out)}\n`);
+  if (values.json || values.field !== undefined) {
+    emitResult(out, values, () => '');
     return 0;
   }
   const lines = [
     `node "${out.name}" (${dir})`,
     `  address      ${out.address}`,
     `  fingerprint  ${out.fingerprint}`,
-    `  roles        ${out.roles.join(', ')}   stake ${out.stake}`,
+    `  roles        ${out.roles.join(', ')}`,
+    onChain.error
+      ? `  stake        ${out.stake} in node.json; on-chain: ${String(onChain.error)}`
+      : onChain.registered
+        ? `  stake        ${String(onChain.stake)} on-chain (minimum ${String(onChain.minStake)}) — ${onChain.eligible ? 'eligible for tasks' : `NOT eligible: ${String(onChain.reason)}`}`
+        : `  stake        not registered yet (node.json stake ${out.stake} is locked at the first \`tacit node start\`)`,
     `  peer         ${out.peer.endpoint} (listens on ${config.peer.host}:${config.peer.port})`,
     `  api          ${url} — ${api.running ? `running, version ${String(api.version)}` : 'not running'}`,
     chain.error ? `  chain        ${String(chain.error)}` : `  chain        ${String(chain.chainId)} via ${String(chain.rpcUrl ?? '(no RPC URL)')} (manifest ${manifestPath})`,
@@ -226,6 +261,50 @@ async function infoCommand(args: string[]): Promise<number> {
     `  policy       ${Object.keys(config.policy).length ? JSON.stringify(config.policy) : 'accept any task (no policy set)'}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+async function waitCommand(args: string[]): Promise<number> {
+  const { values } = parseFlags(args, { dir: { type: 'string' }, timeout: { type: 'string', default: '60' } }, USAGE);
+  if (!values.dir) throw new UsageError('--dir DIR is required', { hint: USAGE });
+  const timeout = Number(values.timeout);
+  if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError('--timeout must be a positive number of seconds');
+  const dir = resolve(values.dir);
+  const config = loadNodeConfig(dir);
+  const client = new NodeApiClient(apiUrl(config), { timeoutMs: 2000 });
+  const until = Date.now() + timeout * 1000;
+  let last = 'its API does not answer';
+  while (Date.now() < until) {
+    try {
+      // The daemon serves its API only after it has registered (or updated) itself on-chain.
+      await client.health();
+      process.stderr.write(`node ${config.name} is up at ${apiUrl(config)}\n`);
+      return 0;
+    } catch (err) {
+      last = (err as { shortMessage?: string }).shortMessage ?? 'its API does not answer';
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new NodeNotReadyError(`node ${config.name} is not ready after ${timeout} s: ${last}`, { hint: `check its log (${nodePaths(dir, config.dataDir).dataDir}/logs/node.log) and that \`tacit node start --dir ${values.dir}\` is running` });
+}
+
+async function stakeCommand(args: string[]): Promise<number> {
+  const { values } = parseFlags(args, { dir: { type: 'string' }, add: { type: 'string' }, json: { type: 'boolean', default: false } }, USAGE);
+  if (!values.dir) throw new UsageError('--dir DIR is required', { hint: USAGE });
+  if (values.add === undefined || !/^[1-9][0-9]*$/.test(values.add)) throw new UsageError('--add UNITS is required: a positive integer in payment-token base units', { hint: USAGE });
+  const dir = resolve(values.dir);
+  const config = loadNodeConfig(dir);
+  const manifest = loadManifest(resolveInNodeDir(dir, config.chain.manifest));
+  const rpcUrl = config.chain.rpcUrl ?? manifest.rpcUrl;
+  if (!rpcUrl) throw new UsageError('no RPC URL: set chain.rpcUrl in node.json');
+  const { unlockNodeKeys } = await import('../node/keys.js');
+  const { LocalLedger } = await import('../chain/local-ledger.js');
+  const keys = await unlockNodeKeys(dir, await readPassphrase());
+  const ledger = new LocalLedger(rpcUrl, manifest);
+  const stake = await addStake(ledger, keys.account, BigInt(values.add));
+  const s = await readOnChainStake(ledger, keys.address, roleMask(config.roles));
+  const out = { address: keys.address, added: values.add, stake: stake.toString(), minStake: s.minStake.toString(), eligible: s.eligible };
+  process.stdout.write(values.json ? `${JSON.stringify(out)}\n` : `stake of ${keys.address} is now ${out.stake} (minimum ${out.minStake}); ${s.eligible ? 'eligible for tasks' : `not eligible: ${s.reason}`}\n`);
   return 0;
 }
 

@@ -6,7 +6,7 @@
  *   tacit task create --manifest FILE --program NAME --dataset ID… --compute ADDR… --receiver ADDR
  *                     --fee UNITS [--protocol rep3|semi2k] [--params JSON|@FILE] [--deadline SECONDS]
  *                     [--inputs JSON|@FILE --receiver-api URL --receiver-token-file FILE]
- *                     [--result-key-out FILE] [--json]
+ *                     [--result-key-out FILE] [--json | --field taskId]
  *   tacit task status ID --manifest FILE [--wait] [--node-api URL] [--json]
  *   tacit task result ID --node-api URL --result-key FILE [--json]
  *
@@ -20,7 +20,7 @@ import { resolve } from 'node:path';
 import { getAddress, isAddress, type Address, type Hex } from 'viem';
 import { loadManifest } from '../chain/manifest.js';
 import { buyDataTokens, createTacitClient, createTask, generateBoxKeyPair, getTask, getTaskResult, listDatasets, listNodes, sendTaskInputs, waitForTask } from '../sdk/index.js';
-import { parseFlags, dispatch, UsageError } from './usage.js';
+import { parseFlags, dispatch, emitResult, UsageError } from './usage.js';
 
 const USAGE = `usage:
   tacit market nodes --manifest FILE [--json]
@@ -29,7 +29,7 @@ const USAGE = `usage:
   tacit task create --manifest FILE --program NAME --dataset ID [--dataset ID …] --compute ADDR (×N)
                     --receiver ADDR --fee UNITS [--protocol rep3|semi2k] [--params JSON|@FILE]
                     [--deadline SECONDS] [--inputs JSON|@FILE --receiver-api URL --receiver-token-file FILE]
-                    [--result-key-out FILE] [--json]
+                    [--result-key-out FILE] [--json | --field taskId]
   tacit task status ID --manifest FILE [--wait] [--node-api URL] [--json]
   tacit task result ID --node-api URL --result-key FILE [--json]
 The signing key is read from TACIT_PRIVATE_KEY.`;
@@ -104,6 +104,7 @@ async function createCmd(args: string[]): Promise<number> {
       'receiver-token-file': { type: 'string' },
       'result-key-out': { type: 'string' },
       json: { type: 'boolean', default: false },
+      field: { type: 'string' },
     },
     USAGE,
   );
@@ -114,7 +115,6 @@ async function createCmd(args: string[]): Promise<number> {
   const inputs = readJsonArg(v.inputs, '--inputs');
   if (inputs && (!v['receiver-api'] || !v['receiver-token-file'])) throw new UsageError('--inputs needs --receiver-api and --receiver-token-file');
   const keys = generateBoxKeyPair();
-  if (v['result-key-out']) writeFileSync(resolve(v['result-key-out']), keys.privateKey + '\n', { mode: 0o600 });
   const created = await createTask(client, {
     program: v.program,
     protocol: v.protocol,
@@ -126,12 +126,14 @@ async function createCmd(args: string[]): Promise<number> {
     ...(v.deadline ? { deadlineSeconds: Number(uint(v.deadline, '--deadline')) } : {}),
     resultKey: keys.publicKey,
   });
+  // The result key is written only once the task exists: no orphan key files for failed creates.
+  if (v['result-key-out']) writeFileSync(resolve(v['result-key-out']), keys.privateKey + '\n', { mode: 0o600 });
   if (inputs) {
     const token = readFileSync(resolve(v['receiver-token-file']!), 'utf8').trim();
     await sendTaskInputs({ node: { url: v['receiver-api']!, token }, taskId: created.taskId, inputs });
   }
   const out = { taskId: created.taskId, txHash: created.txHash, paramsHash: created.paramsHash, gasUsed: created.gasUsed, resultKeyFile: v['result-key-out'] ?? null };
-  process.stdout.write((v.json ? json(out) : `task ${out.taskId} created (tx ${out.txHash}, ${out.gasUsed} gas)`) + '\n');
+  emitResult(out, v, () => `task ${out.taskId} created (tx ${out.txHash}, ${out.gasUsed} gas)\n`);
   return 0;
 }
 

@@ -49,3 +49,18 @@ export function dispatch(command: string, argv: string[], table: Record<string, 
   if (!run) throw new UsageError(`unknown subcommand "${command} ${sub}"`, { hint: usage });
   return run(rest);
 }
+
+/**
+ * Prints a command's result: `--field NAME` prints that one top-level value alone (for shell
+ * scripts: `ID=$(tacit task create … --field taskId)`), `--json` the whole object, otherwise
+ * the human text. An unknown field is a usage error naming the fields there are.
+ */
+export function emitResult(out: Record<string, unknown>, flags: { json?: boolean; field?: string }, human: () => string): void {
+  if (flags.field !== undefined) {
+    if (!(flags.field in out)) throw new UsageError(`--field ${flags.field}: no such field (fields: ${Object.keys(out).join(', ')})`);
+    const v = out[flags.field];
+    process.stdout.write(`${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}\n`);
+    return;
+  }
+  process.stdout.write(flags.json ? `${JSON.stringify(out, (_k, x) => (typeof x === 'bigint' ? x.toString() : x))}\n` : human());
+}

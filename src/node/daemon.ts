@@ -12,7 +12,7 @@ import { listenSessionMux } from '../net/index.js';
 import { startApi, type RunningApi } from './api/server.js';
 import { datasetActions } from './api/actions.js';
 import { readApiToken } from './api-token.js';
-import { loadNodeConfig, type NodeConfig } from './config.js';
+import { loadNodeConfig, roleMask, type NodeConfig } from './config.js';
 import { describeNode } from './info.js';
 import { unlockNodeKeys } from './keys.js';
 import { createNodeLogger } from './logger.js';
@@ -20,7 +20,8 @@ import { createNodeMetrics } from './metrics.js';
 import { readPassphrase } from './passphrase.js';
 import { nodePaths, resolveInNodeDir } from './paths.js';
 import { ensureRegistered } from './register.js';
-import { openSale } from './datasets/sale.js';
+import { readOnChainStake } from './stake.js';
+import { closeSale, openSale } from './datasets/sale.js';
 import { NodeStore } from './store/index.js';
 import { TaskManager } from './tasks/manager.js';
 
@@ -64,6 +65,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningNode> 
     const ledger = new LocalLedger(rpcUrl, manifest, { fixedGas: 3_000_000n });
     const registration = await ensureRegistered(ledger, keys.account, config, keys.tls.fingerprint);
     logger.info({ address: keys.address, registration }, 'node registry up to date');
+    const stake = await readOnChainStake(ledger, keys.address, roleMask(config.roles));
+    if (!stake.eligible) logger.warn({ stake: stake.stake.toString(), minStake: stake.minStake.toString(), reason: stake.reason }, 'this node is NOT eligible for tasks');
     const mux = await listenSessionMux({ host: config.peer.host, port: config.peer.port });
     cleanups.push(() => mux.close());
     const metrics = createNodeMetrics({ store });
@@ -76,6 +79,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningNode> 
       actions: {
         ...datasetActions({ store, publish: { manifest, account: keys.account, rpcUrl, publicClient: ledger.pub, walletClient: ledger.wallet(keys.account), metrics, logger } }),
         openSale: (name, input) => openSale({ ledger, account: keys.account, store }, name, input),
+        closeSale: (name) => closeSale({ ledger, account: keys.account, store }, name),
       },
       metrics,
       logger,

@@ -6,7 +6,7 @@
 import type { Account, Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { LocalLedger } from '../chain/local-ledger.js';
-import type { TacitManifest } from '../chain/manifest.js';
+import { loadManifest, type TacitManifest } from '../chain/manifest.js';
 import { TacitError } from '../errors.js';
 
 export interface TacitClient {
@@ -21,7 +21,8 @@ export class SdkError extends TacitError {
 }
 
 export interface CreateTacitClientParameters {
-  manifest: TacitManifest;
+  /** The deployment: a parsed manifest, or the path of its JSON file. */
+  manifest: TacitManifest | string;
   /** Default: the manifest's recorded RPC URL. */
   rpcUrl?: string;
   /** Needed for actions that send transactions. */
@@ -30,13 +31,14 @@ export interface CreateTacitClientParameters {
 
 /**
  * @example
- * const client = createTacitClient({ manifest: loadManifest('manifest.json'), account: process.env.TACIT_PRIVATE_KEY as Hex });
+ * const client = createTacitClient({ manifest: 'manifest.json', account: process.env.TACIT_PRIVATE_KEY as Hex });
  */
 export function createTacitClient(p: CreateTacitClientParameters): TacitClient {
-  const rpcUrl = p.rpcUrl ?? p.manifest.rpcUrl;
+  const manifest = typeof p.manifest === 'string' ? loadManifest(p.manifest) : p.manifest;
+  const rpcUrl = p.rpcUrl ?? manifest.rpcUrl;
   if (!rpcUrl) throw new SdkError('no RPC URL', { hint: 'pass rpcUrl, or use a manifest that records one' });
   const account = typeof p.account === 'string' ? privateKeyToAccount(p.account) : p.account;
-  return { manifest: p.manifest, ledger: new LocalLedger(rpcUrl, p.manifest), ...(account ? { account } : {}) };
+  return { manifest, ledger: new LocalLedger(rpcUrl, manifest), ...(account ? { account } : {}) };
 }
 
 export function requireAccount(client: TacitClient): Account {

@@ -9,3 +9,4 @@ export { waitForTask } from './actions/waitForTask.js';
 export { sendTaskInputs } from './actions/sendTaskInputs.js';
 export { getTaskResult } from './actions/getTaskResult.js';
 export { generateBoxKeyPair } from '../crypto/sealed-box.js';
+export { loadManifest, type TacitManifest } from '../chain/manifest.js';

@@ -19,6 +19,8 @@ export interface ApiActions {
   publishDataset(name: string, input: PublishDatasetBody): Promise<PublishResult>;
   /** Offers uses of a published dataset in the DataTokenSale (mints them first). */
   openSale?(name: string, input: { pricePerUse: string; uses?: number }): Promise<{ datasetId: string; pricePerUse: string; uses: number }>;
+  /** Closes a dataset's offer in the DataTokenSale. */
+  closeSale?(name: string): Promise<{ datasetId: string; open: false }>;
 }
 
 /** Checks that `path` names a regular file by absolute path (the API's cwd means nothing to a client). */

@@ -42,6 +42,14 @@ export class NodeApiClient {
     return this.request('POST', `/datasets/${encodeURIComponent(name)}/publish`, body, 180_000);
   }
 
+  openSale(name: string, body: { pricePerUse: string; uses?: number }): Promise<{ datasetId: string; pricePerUse: string; uses: number }> {
+    return this.request('POST', `/datasets/${encodeURIComponent(name)}/sale`, body, 180_000);
+  }
+
+  closeSale(name: string): Promise<{ datasetId: string; open: false }> {
+    return this.request('DELETE', `/datasets/${encodeURIComponent(name)}/sale`, undefined, 180_000);
+  }
+
   async listTasks(query: { status?: string; limit?: number; offset?: number } = {}): Promise<TaskView[]> {
     const qs = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]): [string, string] => [k, String(v)])).toString();
     return (await this.request<{ tasks: TaskView[] }>('GET', `/tasks${qs ? `?${qs}` : ''}`)).tasks;
@@ -55,7 +63,7 @@ export class NodeApiClient {
     return this.request('GET', `/tasks/${id}/result`);
   }
 
-  async request<T>(method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs?: number): Promise<T> {
+  async request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, timeoutMs?: number): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;

@@ -207,6 +207,12 @@ export const SaleResultSchema = {
   properties: { datasetId: { type: 'string' }, pricePerUse: { type: 'string' }, uses: { type: 'integer' } },
 } as const;
 
+export const SaleClosedSchema = {
+  type: 'object',
+  required: ['datasetId', 'open'],
+  properties: { datasetId: { type: 'string' }, open: { type: 'boolean' } },
+} as const;
+
 export const TaskInputsBodySchema = {
   type: 'object',
   required: ['inputs'],

@@ -41,6 +41,7 @@ import {
   TaskInputsBodySchema,
   SaleBodySchema,
   SaleResultSchema,
+  SaleClosedSchema,
   TaskInputsAckSchema,
   SealedResultSchema,
   taskView,
@@ -126,6 +127,15 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       handler: (req) => {
         if (!actions.openSale) throw new NodeUnavailableError('this node cannot open sales (no chain connection)');
         return actions.openSale((req.params as { name: string }).name, req.body as { pricePerUse: string; uses?: number });
+      },
+    },
+    {
+      method: 'DELETE', url: '/datasets/:name/sale', operationId: 'closeDatasetSale', tag: 'datasets', auth: true,
+      summary: 'Closes the offer of a dataset in the DataTokenSale (tokens already sold stay valid)',
+      schema: { params: DatasetNameParamsSchema, response: { 200: SaleClosedSchema, ...errors(400, 401, 404, 409, 502, 503) } },
+      handler: (req) => {
+        if (!actions.closeSale) throw new NodeUnavailableError('this node cannot close sales (no chain connection)');
+        return actions.closeSale((req.params as { name: string }).name);
       },
     },
     {

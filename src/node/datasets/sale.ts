@@ -27,3 +27,16 @@ export async function openSale(
   await ledger.tx(account, 'open sale', (w) => w.writeContract({ address: sale, abi: DataTokenSaleAbi, functionName: 'openSale', args: [BigInt(ds.datasetId!), BigInt(input.pricePerUse)] }));
   return { datasetId: ds.datasetId, pricePerUse: input.pricePerUse, uses };
 }
+
+/** Closes the offer: buyers can no longer buy uses (tokens already sold stay valid). */
+export async function closeSale(
+  ctx: { ledger: LocalLedger; account: Account; store: NodeStore },
+  name: string,
+): Promise<{ datasetId: string; open: false }> {
+  const ds = ctx.store.getDataset(name);
+  if (!ds) throw new DatasetNotFoundError(name);
+  if (!ds.datasetId) throw new PublishArgumentError(`dataset ${name} is not published`, { hint: 'there is no sale to close' });
+  const sale = ctx.ledger.manifest.contracts.DataTokenSale;
+  await ctx.ledger.tx(ctx.account, 'close sale', (w) => w.writeContract({ address: sale, abi: DataTokenSaleAbi, functionName: 'closeSale', args: [BigInt(ds.datasetId!)] }));
+  return { datasetId: ds.datasetId, open: false };
+}
