@@ -5,6 +5,8 @@
  * traces or data, the OpenAPI document listing every route, and Prometheus metrics.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { datasetActions, type ApiActions } from '../../src/node/api/actions.js';
@@ -242,6 +244,7 @@ describe('OpenAPI and metrics', () => {
       }
     }
     assert.deepEqual(ops.sort(), [
+      'DELETE /datasets/{name}/sale',
       'GET /datasets',
       'GET /health',
       'GET /metrics',
@@ -256,6 +259,15 @@ describe('OpenAPI and metrics', () => {
       'POST /datasets/{name}/sale',
       'POST /tasks/{id}/inputs',
     ]);
+    // docs/operations.md's API table lists every route, with the token column matching the route's security.
+    const docs = readFileSync(fileURLToPath(new URL('../../../docs/operations.md', import.meta.url)), 'utf8');
+    for (const op of ops) {
+      const [m, p] = op.split(' ') as [string, string];
+      const row = docs.split('\n').find((l) => l.startsWith('|') && l.includes(`\`${op}\``));
+      assert.ok(row, `docs/operations.md's API table lacks ${op}`);
+      const needsToken = ((doc.paths[p][m.toLowerCase()].security ?? []) as unknown[]).length > 0;
+      assert.equal(row.split('|')[2]!.trim(), needsToken ? 'yes' : 'no', `token column of ${op} in docs/operations.md`);
+    }
     const secured = (m: string, p: string) => (doc.paths[p][m].security as unknown[]).length > 0;
     assert.ok(secured('post', '/datasets') && secured('post', '/datasets/{name}/publish') && secured('get', '/tasks/{id}/result'));
     assert.ok(secured('post', '/datasets/{name}/sale') && secured('post', '/tasks/{id}/inputs'));
