@@ -24,6 +24,7 @@ import { startEphemeralChain } from './embedded.js';
 import { ChainError } from './errors.js';
 import type { TacitManifest } from './manifest.js';
 import { decodeRevert } from './revert.js';
+import { explainRevert, type RevertExplanation } from './revert-explain.js';
 
 export interface NodeSetup {
   name?: string;
@@ -61,8 +62,8 @@ export class TransactionRevertedError extends ChainError {
   override name = 'TransactionRevertedError';
   readonly errorName: string | undefined;
   readonly errorArgs: readonly unknown[];
-  constructor(what: string, errorName: string | undefined, errorArgs: readonly unknown[], cause: unknown) {
-    super(`${what} reverted${errorName ? ` with ${errorName}` : ''}`, { cause });
+  constructor(what: string, errorName: string | undefined, errorArgs: readonly unknown[], cause: unknown, explained?: RevertExplanation) {
+    super(`${what} reverted${errorName ? ` with ${errorName}` : ''}`, { cause, ...(explained ?? {}) });
     this.errorName = errorName;
     this.errorArgs = errorArgs;
   }
@@ -136,7 +137,7 @@ export class LocalLedger {
       hash = await mine;
     } catch (err) {
       const d = decodeRevert(err);
-      if (d) throw new TransactionRevertedError(what, d.name, d.args, err);
+      if (d) throw new TransactionRevertedError(what, d.name, d.args, err, await explainRevert(d, this).catch(() => undefined));
       throw err;
     }
     const receipt = await this.pub.waitForTransactionReceipt({ hash });
