@@ -21,6 +21,7 @@ import { getAddress, isAddress, type Address, type Hex } from 'viem';
 import { loadManifest } from '../chain/manifest.js';
 import { buyDataTokens, createTacitClient, createTask, generateBoxKeyPair, getTask, getTaskResult, listDatasets, listNodes, sendTaskInputs, waitForTask } from '../sdk/index.js';
 import { parseFlags, dispatch, emitResult, UsageError } from './usage.js';
+import { describeParameters } from '../algorithms/parameters.js';
 
 const USAGE = `usage:
   tacit market nodes --manifest FILE [--json]
@@ -32,7 +33,11 @@ const USAGE = `usage:
                     [--result-key-out FILE] [--json | --field taskId]
   tacit task status ID --manifest FILE [--wait] [--node-api URL] [--json]
   tacit task result ID --node-api URL --result-key FILE [--json]
-The signing key is read from TACIT_PRIVATE_KEY.`;
+The signing key is read from TACIT_PRIVATE_KEY. Addresses are accepted in any case.
+
+Program parameters (--params JSON; checked, with the datasets' published columns, before
+anything is sent; docs/algorithms.md has more):
+${describeParameters()}`;
 
 const json = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
 
@@ -58,7 +63,7 @@ function clientFrom(manifestPath: string | undefined, needKey: boolean) {
 }
 
 function address(v: string, what: string): Address {
-  if (!isAddress(v)) throw new UsageError(`${what} ${v} is not an address`);
+  if (!isAddress(v, { strict: false })) throw new UsageError(`${what} ${v} is not an address`);
   return getAddress(v);
 }
 

@@ -147,7 +147,7 @@ describe('a task through four node processes', () => {
     const { taskId } = await createTask(requester, {
       program: 'psi', // the lender's policy allows debt-query only
       protocol: 'rep3',
-      params: { idColumn: 'id', receivers: [] },
+      params: { idColumn: 'id' },
       datasetIds: [lenderSet.id],
       computeParties: [net.node('bank').address, net.node('bureau').address, net.node('telco').address],
       receiver: net.node('bank').address,

@@ -13,6 +13,7 @@
  * transaction that is in fact still pending elsewhere, a retry could still list twice; the
  * retry waits for the timeout of the previous wait before giving up on it.)
  */
+import { schemaUri } from '../../data/schema-uri.js';
 import {
   encodeFunctionData,
   erc20Abi,
@@ -194,7 +195,9 @@ function checkTerms(dataset: DatasetRecord, options: PublishOptions): Terms {
   if (new Set(algorithmIds).size !== algorithmIds.length) throw new PublishArgumentError('an algorithm is listed twice');
   const mint = typeof options.mint === 'bigint' ? options.mint : Number.isSafeInteger(options.mint) ? BigInt(options.mint) : -1n;
   if (mint < 0n || mint > MAX_MINT) throw new PublishArgumentError(`mint must be a whole number of uses in [0, ${MAX_MINT}]`);
-  const metadataUri = options.metadataUri ?? '';
+  // Without a URI of its own, the listing publishes the schema (names only, hashed on-chain)
+  // so buyers see what they buy and requesters' tasks are checked before they are sent.
+  const metadataUri = options.metadataUri ?? schemaUri({ idColumn: dataset.idColumn, columns: dataset.columns });
   if (typeof metadataUri !== 'string' || metadataUri.length > 2048) throw new PublishArgumentError('metadataUri must be a string of at most 2048 characters');
   return { price, algorithms: options.algorithms.map((a) => a.trim()), algorithmIds, metadataUri, minted: mint * DATA_TOKEN_UNIT };
 }

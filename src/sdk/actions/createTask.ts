@@ -9,6 +9,8 @@ import { algorithmId } from '../../chain/algorithm-id.js';
 import { codeHashOf } from '../../algorithms/program.js';
 import { PROGRAMS } from '../../algorithms/programs/index.js';
 import { encodeTaskParams, type TaskParams } from '../../algorithms/task-params.js';
+import { checkTaskParameters } from '../../algorithms/parameters.js';
+import { schemaFromListing } from '../../data/schema-uri.js';
 import { requireAccount, SdkError, type TacitClient } from '../client.js';
 
 export interface CreateTaskParameters {
@@ -34,12 +36,25 @@ export async function createTask(client: TacitClient, p: CreateTaskParameters): 
   const { ledger } = client;
   const program = PROGRAMS.get(p.program);
   if (!program) throw new SdkError(`unknown program ${p.program}`, { hint: `known: ${[...PROGRAMS.keys()].join(', ')}` });
+  // Check everything that can be checked before a transaction: the parameters against the
+  // program's table and the columns against each dataset's published schema.
+  const listings = await Promise.all(
+    p.datasetIds.map((id) => ledger.pub.readContract({ address: ledger.manifest.contracts.DataRegistry, abi: DataRegistryAbi, functionName: 'getDataset', args: [id] })),
+  );
+  const params = checkTaskParameters(
+    program.name,
+    p.params,
+    listings.map((d, i) => {
+      const schema = schemaFromListing(d.metadataURI, d.schemaHash);
+      return { datasetId: String(p.datasetIds[i]), owner: d.owner, ...(schema ? { columns: [schema.idColumn, ...schema.columns] } : {}) };
+    }),
+  );
   const tp: TaskParams = {
     v: 1,
     program: program.name,
     version: program.version,
     protocol: p.protocol,
-    params: p.params,
+    params,
     nonce: randomBytes(8).toString('hex'),
     ...(p.resultKey ? { resultKey: p.resultKey } : {}),
   };
@@ -50,10 +65,7 @@ export async function createTask(client: TacitClient, p: CreateTaskParameters): 
     if (a < need) await ledger.approve(account, token, market, maxUint256);
   };
   await approveIfNeeded(ledger.manifest.contracts.PaymentToken, p.fee);
-  for (const id of p.datasetIds) {
-    const d = await ledger.pub.readContract({ address: ledger.manifest.contracts.DataRegistry, abi: DataRegistryAbi, functionName: 'getDataset', args: [id] });
-    await approveIfNeeded(d.token, 10n ** 18n);
-  }
+  for (const d of listings) await approveIfNeeded(d.token, 10n ** 18n);
   // A chain that mines only on transactions can have a stale last timestamp: use the clock too.
   const now = BigInt(Math.max(Number((await ledger.pub.getBlock()).timestamp), Math.floor(Date.now() / 1000)));
   const spec = {

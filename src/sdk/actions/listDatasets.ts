@@ -2,6 +2,12 @@
 import { DataRegistryAbi, DataTokenSaleAbi } from '../../chain/artifacts.js';
 import type { Address, Hex } from 'viem';
 import type { TacitClient } from '../client.js';
+import { schemaFromListing, type PublishedSchema } from '../../data/schema-uri.js';
+
+function withSchema(uri: string, hash: Hex): { schema?: PublishedSchema } {
+  const schema = schemaFromListing(uri, hash);
+  return schema ? { schema } : {};
+}
 
 const STATUS = ['None', 'Active', 'Paused', 'Retired'] as const;
 
@@ -16,6 +22,8 @@ export interface DatasetSummary {
   metadataURI: string;
   status: (typeof STATUS)[number];
   sale: { open: boolean; pricePerUse: bigint };
+  /** The published schema (id column, columns) when the listing carries one matching its schemaHash. */
+  schema?: PublishedSchema;
 }
 export type ListDatasetsReturnType = DatasetSummary[];
 
@@ -39,6 +47,7 @@ export async function listDatasets(client: TacitClient): Promise<ListDatasetsRet
       metadataURI: d.metadataURI,
       status: STATUS[d.status] ?? 'None',
       sale: { open, pricePerUse },
+      ...withSchema(d.metadataURI, d.schemaHash),
     });
   }
   return out;
