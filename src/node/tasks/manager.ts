@@ -194,7 +194,7 @@ export class TaskManager {
       return;
     }
     if (chain.status !== 'Pending' && chain.status !== 'Running') {
-      const status = { Settled: 'settled', Refused: 'refused', Failed: 'disputed', Expired: 'expired', Disputed: 'disputed', None: 'failed-final' }[chain.status] ?? 'failed-final';
+      const status = { Settled: 'settled', Refused: 'refused', Failed: 'disputed', Expired: 'expired', Disputed: 'disputed', Revealing: 'running', None: 'failed-final' }[chain.status] ?? 'failed-final';
       this.#set(t.id, { status, step: 'done' });
       return;
     }
