@@ -8,7 +8,8 @@ import { DataRegistryAbi, NodeRegistryAbi, TaskMarketAbi } from '../../chain/art
 import type { LocalLedger } from '../../chain/local-ledger.js';
 import { decodeTaskParams, type TaskParams } from '../../algorithms/task-params.js';
 
-export const TASK_STATUS = ['None', 'Pending', 'Running', 'Revealing', 'Disputed', 'Settled', 'Refused', 'Failed', 'Expired'] as const;
+export { TaskStatus as TASK_STATUS } from '../../chain/roles.js';
+import { TaskStatus as TASK_STATUS } from '../../chain/roles.js';
 /** Statuses after which nothing can happen to a task. */
 export const FINAL_STATUSES: ReadonlySet<ChainTaskStatus> = new Set(['Settled', 'Refused', 'Failed', 'Expired']);
 export type ChainTaskStatus = (typeof TASK_STATUS)[number];
