@@ -46,7 +46,7 @@ export class ChainWatcher {
 
   /** The newest block this watcher acts on (head − confirmations), or -1 if none yet. */
   async safeBlock(): Promise<bigint> {
-    return (await this.pub.getBlockNumber()) - BigInt(this.confirmations);
+    return (await this.pub.getBlockNumber({ cacheTime: 0 })) - BigInt(this.confirmations);
   }
 
   /**

@@ -456,7 +456,8 @@ export class TaskManager {
         local,
         self: this.#self,
         signal: controller.signal,
-        ...(this.#o.connectTimeoutMs !== undefined ? { connectTimeoutMs: this.#o.connectTimeoutMs } : {}),
+        // Connect well before the deadline, so a peer that never shows up is reported in time.
+        connectTimeoutMs: Math.min(this.#o.connectTimeoutMs ?? 60_000, Math.max(5_000, Math.floor((chain.deadline * 1000 - Date.now()) / 3))),
         progress: (phase, done, total) => {
           const now = Date.now();
           if (now - lastWrite > 250 || done === total) {
@@ -475,7 +476,7 @@ export class TaskManager {
       this.#o.metrics?.taskDuration.observe({ program: plan.program, outcome: 'failure' }, seconds);
       if (controller.signal.aborted) {
         // Ended on-chain, or the deadline passed: nothing to report any more.
-        this.#set(t.id, { error: why });
+        this.#set(t.id, { step: 'aborted', error: why });
         return;
       }
       logger.warn({ task: t.id, err: why, blamed: outcome.report.blamed }, 'session failed; reporting it on-chain');
