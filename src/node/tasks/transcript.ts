@@ -18,7 +18,7 @@ import { linkDigest } from '../../chain/commit-reveal.js';
 export interface RecordedNetwork {
   /** The network to hand to the program. */
   net: Network;
-  /** The link digest with `peer` (finalises both directions' hashes; call once per peer, after the session). */
+  /** The link digest with `peer` over the traffic so far (call after the session). */
   linkDigest(peer: string): Hex;
 }
 
@@ -58,7 +58,7 @@ export function recordTranscript(inner: Network): RecordedNetwork {
   return {
     net,
     linkDigest(peer) {
-      return linkDigest(inner.self, peer, of(sent, peer).digest(), of(received, peer).digest());
+      return linkDigest(inner.self, peer, of(sent, peer).copy().digest(), of(received, peer).copy().digest());
     },
   };
 }
