@@ -1,10 +1,11 @@
 /**
  * Chain benchmark: gas of each step of a task's lifecycle and of one whole task (create,
- * accept by 4 nodes, 3 commitments — the last of which settles), against the 1,000,000-gas
- * target; then how many whole tasks per second the embedded chain sustains.
+ * accept by 4 nodes — the receiver is one of them —, 3 salted commitments, 3 reveals — the
+ * last of which settles), against the 1,000,000-gas target; then how many whole tasks per
+ * second the embedded chain sustains.
  *
- * Settlement happens inside the last commitment (it saves a transaction), so "settle" is
- * reported as the marginal gas of that commitment over an ordinary one. Gas is measured on a
+ * Settlement happens inside the last reveal (it saves a transaction), so "settle" is
+ * reported as the marginal gas of that reveal over an ordinary one. Gas is measured on a
  * warm ledger (a task already ran, so every party holds a non-zero token balance: the
  * steady state); the very first task, which also pays for first-time balance slots, is
  * reported as "wholeTaskCold". One JSON object per line.
@@ -13,25 +14,34 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Hex } from 'viem';
+import { claimsOf, commitmentOf, freshSalt } from '../src/chain/commit-reveal.js';
 import { startEmbeddedChain, startEphemeralChain } from '../src/chain/embedded.js';
 import { LocalLedger, setupStandardScenario, type StandardScenario } from '../src/chain/local-ledger.js';
 
 const TARGET = 1_000_000n;
-const RESULT: Hex = `0x${'ab'.repeat(32)}`;
+/** A link digest per pair of compute parties (what both endpoints would compute). */
+const pair = (lo: number, hi: number): Hex => `0x${(lo * 16 + hi + 1).toString(16).padStart(2, '0').repeat(32)}`;
 
 interface TaskGas {
   create: bigint;
   accepts: bigint[];
   commits: bigint[];
+  reveals: bigint[];
 }
 
 async function runTask(ledger: LocalLedger, s: StandardScenario): Promise<TaskGas> {
   const { taskId, receipt } = await ledger.createTask(s.requester, await s.spec());
   const accepts: bigint[] = [];
   for (const node of [s.dataOwner, ...s.compute]) accepts.push((await ledger.accept(node, taskId)).gasUsed);
+  const { TaskMarket } = ledger.manifest.contracts;
+  const openings = s.compute.map((_, i) => ({ claims: claimsOf(i, s.compute.length, pair), salt: freshSalt() }));
   const commits: bigint[] = [];
-  for (const node of s.compute) commits.push((await ledger.commit(node, taskId, RESULT)).gasUsed);
-  return { create: receipt.gasUsed, accepts, commits };
+  for (const [i, node] of s.compute.entries()) {
+    commits.push((await ledger.commit(node, taskId, commitmentOf(TaskMarket, ledger.manifest.chainId, taskId, node.address, openings[i]!))).gasUsed);
+  }
+  const reveals: bigint[] = [];
+  for (const [i, node] of s.compute.entries()) reveals.push((await ledger.reveal(node, taskId, openings[i]!.claims, openings[i]!.salt)).gasUsed);
+  return { create: receipt.gasUsed, accepts, commits, reveals };
 }
 
 const sum = (xs: bigint[]) => xs.reduce((a, b) => a + b, 0n);
@@ -50,13 +60,14 @@ export async function runChainBench(opts: { json: boolean; tasks?: number; lanes
     const s = await setupStandardScenario(ledger);
     const cold = await runTask(ledger, s);
     const warm = await runTask(ledger, s);
-    const ordinaryCommit = mean(warm.commits.slice(0, -1));
-    const lastCommit = warm.commits[warm.commits.length - 1]!;
-    const whole = (g: TaskGas) => g.create + sum(g.accepts) + sum(g.commits);
+    const ordinaryReveal = mean(warm.reveals.slice(0, -1));
+    const lastReveal = warm.reveals[warm.reveals.length - 1]!;
+    const whole = (g: TaskGas) => g.create + sum(g.accepts) + sum(g.commits) + sum(g.reveals);
     emit({ op: 'createTask', gas: Number(warm.create) });
     emit({ op: 'accept', gas: Number(mean(warm.accepts)), calls: warm.accepts.length, each: warm.accepts.map(Number) });
-    emit({ op: 'commit', gas: Number(ordinaryCommit), calls: warm.commits.length - 1 });
-    emit({ op: 'settle', gas: Number(lastCommit - ordinaryCommit), lastCommitGas: Number(lastCommit), auto: true });
+    emit({ op: 'commit', gas: Number(mean(warm.commits)), calls: warm.commits.length, each: warm.commits.map(Number) });
+    emit({ op: 'reveal', gas: Number(ordinaryReveal), calls: warm.reveals.length - 1, each: warm.reveals.map(Number) });
+    emit({ op: 'settle', gas: Number(lastReveal - ordinaryReveal), lastRevealGas: Number(lastReveal), auto: true });
     emit({ op: 'wholeTask', gas: Number(whole(warm)), target: Number(TARGET), ok: whole(warm) < TARGET });
     emit({ op: 'wholeTaskCold', gas: Number(whole(cold)), target: Number(TARGET), ok: whole(cold) < TARGET });
   } finally {
@@ -64,7 +75,7 @@ export async function runChainBench(opts: { json: boolean; tasks?: number; lanes
   }
 
   // 2. Throughput on the embedded chain (state on disk, as `tacit chain start` runs it):
-  //    `lanes` tasks in flight at once, each going through its 8 transactions in order.
+  //    `lanes` tasks in flight at once, each going through its 11 transactions in order.
   const dataDir = mkdtempSync(join(tmpdir(), 'tacit-bench-chain-'));
   const embedded = await startEmbeddedChain({ dataDir });
   try {

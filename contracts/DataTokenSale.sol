@@ -39,6 +39,7 @@ contract DataTokenSale is ReentrancyGuardTransient {
     error DataTokenSaleNotOpen(uint256 datasetId);
     error DataTokenSaleZeroUses();
     error DataTokenSaleDatasetUnavailable(uint256 datasetId);
+    error DataTokenSalePriceAboveMax(uint256 datasetId, uint256 cost, uint256 maxCost);
 
     /// @param registry_ The DataRegistry whose datasets are sold.
     /// @param payment_ The payment token (the TaskMarket's).
@@ -67,16 +68,21 @@ contract DataTokenSale is ReentrancyGuardTransient {
     }
 
     /// @notice Buys `uses` uses of a dataset on sale: pays `uses × pricePerUse` to the owner
-    ///         and receives `uses × 1e18` data-token units from the owner.
+    ///         and receives `uses × 1e18` data-token units from the owner. Reverts with
+    ///         {DataTokenSalePriceAboveMax} when the cost exceeds `maxCost`, so an owner who
+    ///         raises the price while the purchase is in flight cannot charge more than the
+    ///         buyer saw.
     /// @param datasetId The dataset.
     /// @param uses How many uses (tasks) to buy.
-    function buy(uint256 datasetId, uint256 uses) external nonReentrant {
+    /// @param maxCost The most the buyer pays in total (payment-token units).
+    function buy(uint256 datasetId, uint256 uses, uint256 maxCost) external nonReentrant {
         if (uses == 0) revert DataTokenSaleZeroUses();
         Offer memory offer = _offers[datasetId];
         if (!offer.open) revert DataTokenSaleNotOpen(datasetId);
         DataRegistry.Dataset memory d = _registry.getDataset(datasetId);
         if (d.status != DataRegistry.DatasetStatus.Active) revert DataTokenSaleDatasetUnavailable(datasetId);
         uint256 cost = uses * offer.pricePerUse;
+        if (cost > maxCost) revert DataTokenSalePriceAboveMax(datasetId, cost, maxCost);
         emit DataTokensBought(datasetId, msg.sender, uses, cost);
         if (cost > 0) _payment.safeTransferFrom(msg.sender, d.owner, cost);
         IERC20(d.token).safeTransferFrom(d.owner, msg.sender, uses * DATA_TOKEN_UNIT);

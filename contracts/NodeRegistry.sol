@@ -5,7 +5,7 @@ pragma solidity ^0.8.24;
 // node account it runs, says how to reach it (endpoint + TLS key fingerprint, so peers can
 // pin its key) and which roles it offers, and locks a stake in the payment token. The stake
 // is what makes a node's `accept` worth something: the TaskMarket (and only it) slashes it
-// for a proven fault. Leaving is two-step with a delay longer than any task can last, so a
+// for a fault the chain can attribute, and the slashed amount is burnt (locked here for good). Leaving is two-step with a delay longer than any task can last, so a
 // node cannot accept a task and pull its stake out before the task can be judged.
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
@@ -16,9 +16,10 @@ import {Roles} from "./Roles.sol";
 
 /// @title NodeRegistry
 /// @notice Registry of Tacit nodes, their roles and their stakes.
-/// @dev Slashed stake is paid to the beneficiary the TaskMarket names (the requester of the
-///      failed task), never kept by the registry. A node's whole record fits one slot so the
-///      TaskMarket's eligibility check is a single SLOAD.
+/// @dev Slashed stake is burnt: it stays in this contract for good, counted in
+///      {burntStake}, and nobody — not the requester, not the other parties — can withdraw
+///      it, so no one gains from a failure they provoke or allege. A node's whole record
+///      fits one slot so the TaskMarket's eligibility check is a single SLOAD.
 contract NodeRegistry is ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using EnumerableSet for EnumerableSet.AddressSet;
@@ -61,6 +62,7 @@ contract NodeRegistry is ReentrancyGuardTransient {
     address private immutable _binder;
 
     address private _taskMarket;
+    uint256 private _burnt;
     mapping(address => NodeRecord) private _records;
     mapping(address => NodeProfile) private _profiles;
     EnumerableSet.AddressSet private _nodes;
@@ -87,7 +89,7 @@ contract NodeRegistry is ReentrancyGuardTransient {
     event StakeAdded(address indexed node, uint256 amount, uint256 stake);
     event NodeExitRequested(address indexed node, uint256 releaseAt);
     event NodeExited(address indexed node, uint256 stakeReturned);
-    event NodeSlashed(address indexed node, uint256 amount, address indexed beneficiary);
+    event NodeSlashed(address indexed node, uint256 amount);
     event TaskMarketBound(address indexed taskMarket);
 
     /// @param stakeToken_ ERC-20 that stakes are held in (the network's payment token).
@@ -190,25 +192,25 @@ contract NodeRegistry is ReentrancyGuardTransient {
         if (r.stake > 0) _stakeToken.safeTransfer(msg.sender, r.stake);
     }
 
-    /// @notice Takes up to `amount` of `node`'s stake and pays it to `beneficiary`. Only the
-    ///         bound TaskMarket may call this, for a fault it has proven on-chain.
+    /// @notice Burns up to `amount` of `node`'s stake: the tokens stay in this contract for
+    ///         good ({burntStake}). Only the bound TaskMarket may call this, for a fault it has
+    ///         attributed on-chain.
     /// @param node The faulty node.
     /// @param amount The penalty; capped at the node's remaining stake.
-    /// @param beneficiary Who receives the slashed tokens (the failed task's requester).
     /// @return slashed The amount actually taken.
-    function slash(address node, uint256 amount, address beneficiary)
-        external
-        onlyTaskMarket
-        nonReentrant
-        returns (uint256 slashed)
-    {
+    function slash(address node, uint256 amount) external onlyTaskMarket returns (uint256 slashed) {
         NodeRecord storage r = _records[node];
         uint128 stake = r.stake;
         slashed = amount < stake ? amount : stake;
         if (slashed == 0) return 0;
         r.stake = stake - uint128(slashed);
-        emit NodeSlashed(node, slashed, beneficiary);
-        _stakeToken.safeTransfer(beneficiary, slashed);
+        _burnt += slashed;
+        emit NodeSlashed(node, slashed);
+    }
+
+    /// @notice Total stake ever slashed: burnt, held here and withdrawable by nobody.
+    function burntStake() external view returns (uint256) {
+        return _burnt;
     }
 
     /// @notice True when `node` is registered, not exiting, staked at least {minStake} and

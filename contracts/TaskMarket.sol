@@ -3,18 +3,23 @@ pragma solidity ^0.8.24;
 
 // Consent, escrow and settlement of one computation, after PlatON Metis/Datum's prepay-and-
 // settle and Ocean's compute-to-data. The requester escrows the fee and one data token per
-// dataset; every involved node (each dataset owner and each compute party) accepts; compute
-// parties commit to the result; matching commitments settle the task (data owners get their
-// price, compute parties split the rest), anything else refunds the requester in full and
-// slashes the nodes that provably failed. See docs/contracts.md for the state machine.
+// dataset; every involved node — each compute party, each dataset owner AND the receiver —
+// accepts or refuses (with a reason, full refund). Once all have accepted, each compute party
+// either commits to what it saw of the session (a salted commitment, CommitReveal.sol) or
+// reports the failure it saw, naming the peer it blames. When all have committed they reveal;
+// equal link digests settle the task (data owners get their price, compute parties split the
+// rest), anything else ends it with a full refund to the requester — never more — and slashes
+// only faults the chain can attribute (FaultRules.sol): silence past the deadline, blame by a
+// majority of the compute parties, or digests that disagree with a consistent majority.
+// Slashed stake is burnt (locked for good in the NodeRegistry): neither the requester nor the
+// other parties gain from a failure, so nobody profits from provoking or alleging one.
+// See docs/contracts.md for the state machine.
 //
 // Gas: a task is written once at creation into a few packed slots (two for the task, one
-// per involved node holding address + data payout, one per dataset holding its token) and
-// afterwards only one word (status + accept/commit bitmaps) changes per accept or commit. Only
-// the first commitment is stored; one that differs is stored beside it and moves the task to
-// Disputed, so the happy path never compares more than one word. The last commitment settles
-// (or fails) the task in the same transaction: no separate settle transaction, no second
-// round of cold reads. Loops run over a task's own parties (at most 16), never global state.
+// per involved node holding address + data payout, one per dataset holding its token);
+// afterwards each accept/commit/reveal rewrites the one status word and its own slot. The
+// reveals are tested with one accumulator word (CommitReveal.accumulate); the last reveal
+// settles in the same transaction. Loops run over a task's own parties (at most 16).
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
@@ -23,9 +28,11 @@ import {NodeRegistry} from "./NodeRegistry.sol";
 import {DataRegistry} from "./DataRegistry.sol";
 import {DataToken} from "./DataToken.sol";
 import {Roles} from "./Roles.sol";
+import {CommitReveal} from "./CommitReveal.sol";
+import {FaultRules} from "./FaultRules.sol";
 
 /// @title TaskMarket
-/// @notice Escrow, consent, result commitments and settlement of Tacit computations.
+/// @notice Escrow, consent, commit–reveal of results, failure reports and settlement.
 contract TaskMarket is ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -33,11 +40,20 @@ contract TaskMarket is ReentrancyGuardTransient {
         None,
         Pending,
         Running,
+        Revealing,
         Disputed,
         Settled,
         Refused,
         Failed,
         Expired
+    }
+
+    /// @notice Why a party was slashed.
+    enum Fault {
+        None,
+        Silent,
+        BlamedByReports,
+        BlamedByClaims
     }
 
     /// @notice What a requester asks for.
@@ -52,23 +68,25 @@ contract TaskMarket is ReentrancyGuardTransient {
         uint64 deadline;
     }
 
-    /// @dev Slot 0: requester + fee. Slot 1: everything that changes, so each accept/commit
-    ///      rewrites exactly one warm word.
+    /// @dev Slot 0: requester + fee. Slot 1: everything that changes (136 of 256 bits).
     struct Task {
         address requester;
         uint96 fee;
-        address receiver;
         uint32 deadline;
         TaskStatus status;
         uint8 nCompute;
         uint8 nParties;
         uint8 nDatasets;
+        uint8 receiverIndex;
         uint16 accepted;
         uint16 committed;
+        uint16 revealed;
+        uint16 reported;
     }
 
     /// @notice A task as returned by {getTask}. `parties[0..nCompute)` are the compute parties
-    ///         (in the requester's order), the rest are data owners that do not also compute.
+    ///         (in the requester's order), then the data owners that do not compute, then the
+    ///         receiver if it is neither; `parties[receiverIndex]` is the receiver.
     struct TaskView {
         address requester;
         address receiver;
@@ -76,9 +94,11 @@ contract TaskMarket is ReentrancyGuardTransient {
         uint32 deadline;
         TaskStatus status;
         uint8 nCompute;
+        uint8 receiverIndex;
         uint16 accepted;
         uint16 committed;
-        bytes32 firstCommitment;
+        uint16 revealed;
+        uint16 reported;
         address[] parties;
         uint96[] dataPayouts;
         address[] dataTokens;
@@ -90,6 +110,8 @@ contract TaskMarket is ReentrancyGuardTransient {
     uint256 public constant MAX_PARTIES = 16;
     /// @notice Most datasets per task.
     uint256 public constant MAX_DATASETS = 16;
+    /// @notice Longest refusal reason in bytes (it goes to the log; keep it short).
+    uint256 public constant MAX_REASON_BYTES = 160;
 
     NodeRegistry private immutable _nodes;
     DataRegistry private immutable _data;
@@ -99,14 +121,16 @@ contract TaskMarket is ReentrancyGuardTransient {
 
     uint256 private _taskCount;
     mapping(uint256 => Task) private _tasks;
-    /// @dev The first commitment received for a task.
-    mapping(uint256 => bytes32) private _firstCommitment;
     /// @dev Per task, per party index: address (low 160 bits) | data payout (high 96 bits).
     mapping(uint256 => mapping(uint256 => uint256)) private _parties;
     /// @dev Per task, per dataset index: the escrowed data token.
     mapping(uint256 => mapping(uint256 => address)) private _tokens;
-    /// @dev Per task, per compute index: a commitment that differs from the first one.
-    mapping(uint256 => mapping(uint256 => bytes32)) private _dissents;
+    /// @dev Per task, per compute index: its commitment (kept for {resolve}).
+    mapping(uint256 => mapping(uint256 => bytes32)) private _commitments;
+    /// @dev Per task: the pairwise accumulator of revealed claims (CommitReveal.accumulate).
+    mapping(uint256 => uint256) private _pairSum;
+    /// @dev Per task: whom each reporter blames (FaultRules.withBlame).
+    mapping(uint256 => uint256) private _blames;
 
     error TaskMarketZeroAddress();
     error TaskMarketInvalidConfig();
@@ -129,22 +153,30 @@ contract TaskMarket is ReentrancyGuardTransient {
     error TaskMarketNotComputeParty(uint256 taskId, address caller);
     error TaskMarketAlreadyAccepted(uint256 taskId, address node);
     error TaskMarketAlreadyCommitted(uint256 taskId, address node);
+    error TaskMarketAlreadyRevealed(uint256 taskId, address node);
+    error TaskMarketAlreadyReported(uint256 taskId, address node);
     error TaskMarketZeroCommitment();
+    error TaskMarketBadOpening(uint256 taskId, address node);
+    error TaskMarketBadClaims(uint256 taskId, uint256 expected);
+    error TaskMarketBadBlame(uint256 taskId, address blamed);
+    error TaskMarketReasonTooLong(uint256 length);
     error TaskMarketParamsMismatch();
 
     event TaskCreated(uint256 indexed taskId, address indexed requester, TaskSpec spec, address[] parties);
     event TaskParams(uint256 indexed taskId, bytes params);
     event TaskAccepted(uint256 indexed taskId, address indexed node);
     event TaskStarted(uint256 indexed taskId);
-    event TaskRefused(uint256 indexed taskId, address indexed node);
+    event TaskRefused(uint256 indexed taskId, address indexed node, uint8 code, string reason);
     event TaskCommitted(uint256 indexed taskId, address indexed node, bytes32 commitment);
-    event TaskDisputed(uint256 indexed taskId, address indexed node);
+    event TaskRevealed(uint256 indexed taskId, address indexed node, bytes32[] claims, bytes32 salt);
+    event TaskFailureReported(uint256 indexed taskId, address indexed node, uint8 phase, uint8 reason, address blamed);
+    event TaskDisputed(uint256 indexed taskId);
     event TaskSettled(
-        uint256 indexed taskId, bytes32 result, uint256 dataPayout, uint256 computeShare, uint256 refund
+        uint256 indexed taskId, uint256 dataPayout, uint256 computeShare, uint256 refund
     );
-    event TaskFailed(uint256 indexed taskId, bytes32 majority);
+    event TaskFailed(uint256 indexed taskId);
     event TaskExpired(uint256 indexed taskId);
-    event TaskPartySlashed(uint256 indexed taskId, address indexed node, uint256 amount);
+    event TaskPartySlashed(uint256 indexed taskId, address indexed node, uint256 amount, Fault fault);
 
     /// @param nodes_ The NodeRegistry (its stake token is the payment token); it must be bound
     ///        to this market afterwards with `bindTaskMarket`.
@@ -163,7 +195,7 @@ contract TaskMarket is ReentrancyGuardTransient {
         _maxTaskDuration = maxTaskDuration_;
     }
 
-    // ---------------------------------------------------------------- transitions
+    // ---------------------------------------------------------------- creation and consent
 
     /// @notice Creates a task and escrows `spec.fee` of the payment token and one data token
     ///         per dataset from the caller (approve this contract first).
@@ -192,57 +224,8 @@ contract TaskMarket is ReentrancyGuardTransient {
         emit TaskParams(taskId, params);
     }
 
-    function _create(TaskSpec calldata spec) private returns (uint256 taskId) {
-        uint256 nCompute = spec.computeParties.length;
-        uint256 nDatasets = spec.datasetIds.length;
-        if (nCompute == 0) revert TaskMarketNoComputeParties();
-        if (nCompute > MAX_PARTIES) revert TaskMarketTooManyParties(nCompute);
-        if (nDatasets == 0) revert TaskMarketNoDatasets();
-        if (nDatasets > MAX_DATASETS) revert TaskMarketTooManyDatasets(nDatasets);
-        if (spec.deadline <= block.timestamp || spec.deadline > block.timestamp + _maxTaskDuration) {
-            revert TaskMarketBadDeadline(spec.deadline);
-        }
-        _requireEligible(spec.receiver, Roles.RECEIVER);
-
-        address[] memory parties = new address[](MAX_PARTIES);
-        uint256[] memory payouts = new uint256[](MAX_PARTIES);
-        _admitComputeParties(spec.computeParties, parties);
-        (address[] memory tokens, uint256 nParties, uint256 prices) =
-            _admitDatasets(spec.datasetIds, spec.algorithmId, parties, payouts, nCompute);
-        if (prices > spec.fee) revert TaskMarketFeeBelowPrices(spec.fee, prices);
-
-        taskId = ++_taskCount;
-        _tasks[taskId] = Task({
-            requester: msg.sender,
-            fee: spec.fee,
-            receiver: spec.receiver,
-            deadline: uint32(spec.deadline),
-            status: TaskStatus.Pending,
-            nCompute: uint8(nCompute),
-            nParties: uint8(nParties),
-            nDatasets: uint8(nDatasets),
-            accepted: 0,
-            committed: 0
-        });
-        for (uint256 i = 0; i < nParties; ++i) {
-            _parties[taskId][i] = uint256(uint160(parties[i])) | (payouts[i] << 160);
-        }
-        for (uint256 j = 0; j < nDatasets; ++j) {
-            _tokens[taskId][j] = tokens[j];
-        }
-        assembly ("memory-safe") {
-            mstore(parties, nParties)
-        }
-        emit TaskCreated(taskId, msg.sender, spec, parties);
-
-        if (spec.fee > 0) _payment.safeTransferFrom(msg.sender, address(this), spec.fee);
-        for (uint256 j = 0; j < nDatasets; ++j) {
-            IERC20(tokens[j]).safeTransferFrom(msg.sender, address(this), DATA_TOKEN_UNIT);
-        }
-    }
-
-    /// @notice The caller (an involved node) consents to the task. When every involved node has
-    ///         accepted, the task starts running.
+    /// @notice The caller (an involved node, the receiver included) consents to the task.
+    ///         When every involved node has accepted, the task starts running.
     /// @param taskId The task (must be Pending and not past its deadline).
     function accept(uint256 taskId) external nonReentrant {
         Task storage t = _tasks[taskId];
@@ -262,30 +245,33 @@ contract TaskMarket is ReentrancyGuardTransient {
         }
     }
 
-    /// @notice The caller (an involved node that has not accepted yet) declines its part. The
-    ///         task ends and the requester gets the fee and data tokens back. Nobody is slashed.
+    /// @notice The caller (an involved node that has not accepted yet) declines, saying why.
+    ///         The task ends and the requester gets the fee and data tokens back. Nobody is
+    ///         slashed.
     /// @param taskId The task (must be Pending).
-    function refuse(uint256 taskId) external nonReentrant {
+    /// @param code A machine-readable reason (see docs/contracts.md; 0 = other).
+    /// @param reason A short human-readable reason (at most MAX_REASON_BYTES; never data).
+    function refuse(uint256 taskId, uint8 code, string calldata reason) external nonReentrant {
         Task storage t = _tasks[taskId];
         _requireStatus(taskId, t.status, TaskStatus.Pending);
+        if (bytes(reason).length > MAX_REASON_BYTES) revert TaskMarketReasonTooLong(bytes(reason).length);
         uint16 bit = uint16(1 << _partyIndex(taskId, t.nParties, msg.sender));
         if (t.accepted & bit != 0) revert TaskMarketAlreadyAccepted(taskId, msg.sender);
         t.status = TaskStatus.Refused;
-        emit TaskRefused(taskId, msg.sender);
+        emit TaskRefused(taskId, msg.sender, code, reason);
         _refund(taskId, t);
     }
 
-    /// @notice A compute party commits to the result (e.g. a hash of result and salt agreed
-    ///         off-chain). The last commitment settles the task when all agree, or fails it
-    ///         (refund + slashing of the minority) when they do not.
-    /// @param taskId The task (Running or Disputed, not past its deadline).
-    /// @param commitment Non-zero result commitment.
+    // ---------------------------------------------------------------- outcome of the session
+
+    /// @notice A compute party commits to what it saw of the session:
+    ///         `CommitReveal.commitment(taskId, caller, claims, salt)`. When all have
+    ///         committed the task moves to Revealing.
+    /// @param taskId The task (Running, not past its deadline).
+    /// @param commitment The non-zero commitment.
     function commit(uint256 taskId, bytes32 commitment) external nonReentrant {
         Task storage t = _tasks[taskId];
-        TaskStatus status = t.status;
-        if (status != TaskStatus.Running && status != TaskStatus.Disputed) {
-            _requireStatus(taskId, status, TaskStatus.Running);
-        }
+        _requireStatus(taskId, t.status, TaskStatus.Running);
         if (block.timestamp > t.deadline) revert TaskMarketDeadlinePassed(taskId, t.deadline);
         if (commitment == bytes32(0)) revert TaskMarketZeroCommitment();
         uint256 nCompute = t.nCompute;
@@ -293,47 +279,132 @@ contract TaskMarket is ReentrancyGuardTransient {
         uint16 bit = uint16(1 << i);
         uint16 committed = t.committed;
         if (committed & bit != 0) revert TaskMarketAlreadyCommitted(taskId, msg.sender);
+        if (t.reported & bit != 0) revert TaskMarketAlreadyReported(taskId, msg.sender);
         committed |= bit;
         t.committed = committed;
-
-        bytes32 first = _firstCommitment[taskId];
-        if (first == bytes32(0)) {
-            _firstCommitment[taskId] = commitment;
-        } else if (first != commitment) {
-            _dissents[taskId][i] = commitment;
-            if (status == TaskStatus.Running) {
-                status = TaskStatus.Disputed;
-                t.status = status;
-                emit TaskDisputed(taskId, msg.sender);
-            }
-        }
+        _commitments[taskId][i] = commitment;
         emit TaskCommitted(taskId, msg.sender, commitment);
+        uint16 full = _fullMask(nCompute);
+        if (committed == full) t.status = TaskStatus.Revealing;
+        else if ((committed | t.reported) & full == full) _fail(taskId, t);
+    }
 
-        if (committed == _fullMask(nCompute)) {
-            if (status == TaskStatus.Running) _settle(taskId, t, commitment);
-            else _fail(taskId, t, nCompute);
+    /// @notice A party of a running task reports that the session failed, naming the party it
+    ///         blames (zero if it cannot tell, e.g. it only saw another party's abort). A
+    ///         compute party reports instead of committing; when every compute party has
+    ///         committed or reported, the task fails at once (refund, blame rule applied).
+    /// @param taskId The task (Running, not past its deadline).
+    /// @param phase Where it failed: 1 connect, 2 compute, 3 deliver (informational).
+    /// @param reason What was seen: 1 disconnected, 2 timeout, 3 malformed/desync, 4 auth,
+    ///        5 aborted by a peer, 6 local error (informational).
+    /// @param blamed A party of the task other than the caller, or zero.
+    function reportFailure(uint256 taskId, uint8 phase, uint8 reason, address blamed) external nonReentrant {
+        Task storage t = _tasks[taskId];
+        _requireStatus(taskId, t.status, TaskStatus.Running);
+        if (block.timestamp > t.deadline) revert TaskMarketDeadlinePassed(taskId, t.deadline);
+        uint256 nParties = t.nParties;
+        uint256 r = _partyIndex(taskId, nParties, msg.sender);
+        uint16 bit = uint16(1 << r);
+        if (t.reported & bit != 0) revert TaskMarketAlreadyReported(taskId, msg.sender);
+        if (t.committed & bit != 0) revert TaskMarketAlreadyCommitted(taskId, msg.sender);
+        if (blamed != address(0)) {
+            uint256 b = _partyIndex(taskId, nParties, blamed);
+            if (b == r) revert TaskMarketBadBlame(taskId, blamed);
+            _blames[taskId] = FaultRules.withBlame(_blames[taskId], r, b + 1);
+        }
+        uint16 reported = t.reported | bit;
+        t.reported = reported;
+        emit TaskFailureReported(taskId, msg.sender, phase, reason, blamed);
+        uint16 full = _fullMask(t.nCompute);
+        if ((t.committed | reported) & full == full) _fail(taskId, t);
+    }
+
+    /// @notice A compute party opens its commitment. The last reveal settles the task if all
+    ///         link digests agree, or moves it to Disputed (see {resolve}) if not.
+    /// @param taskId The task (Revealing, not past its deadline).
+    /// @param claims The committed link digests (one per other compute party, in order).
+    /// @param salt The committed salt.
+    function reveal(uint256 taskId, bytes32[] calldata claims, bytes32 salt) external nonReentrant {
+        Task storage t = _tasks[taskId];
+        _requireStatus(taskId, t.status, TaskStatus.Revealing);
+        if (block.timestamp > t.deadline) revert TaskMarketDeadlinePassed(taskId, t.deadline);
+        uint256 nCompute = t.nCompute;
+        uint256 i = _computeIndex(taskId, nCompute, msg.sender);
+        uint16 bit = uint16(1 << i);
+        uint16 revealed = t.revealed;
+        if (revealed & bit != 0) revert TaskMarketAlreadyRevealed(taskId, msg.sender);
+        if (claims.length + 1 != nCompute) revert TaskMarketBadClaims(taskId, nCompute - 1);
+        if (CommitReveal.commitment(taskId, msg.sender, claims, salt) != _commitments[taskId][i]) {
+            revert TaskMarketBadOpening(taskId, msg.sender);
+        }
+        revealed |= bit;
+        t.revealed = revealed;
+        uint256 sum = CommitReveal.accumulate(_pairSum[taskId], i, claims);
+        emit TaskRevealed(taskId, msg.sender, claims, salt);
+        if (revealed != _fullMask(nCompute)) {
+            _pairSum[taskId] = sum;
+        } else if (sum == 0) {
+            if (_pairSum[taskId] != 0) _pairSum[taskId] = 0;
+            _settle(taskId, t);
+        } else {
+            t.status = TaskStatus.Disputed;
+            emit TaskDisputed(taskId);
         }
     }
 
-    /// @notice Ends a task that is past its deadline: the requester gets everything back, and
-    ///         if the task was running, every compute party that has not committed is slashed
-    ///         (to the requester). Anyone may call it.
-    /// @param taskId The task (Pending, Running or Disputed, and past its deadline).
+    /// @notice Ends a Disputed task: given every compute party's revealed opening (from the
+    ///         {TaskRevealed} events), slashes each party whose claims disagree with a
+    ///         consistent majority (FaultRules rule 3) and refunds the requester. Anyone may call.
+    /// @param taskId The task (Disputed).
+    /// @param claims Per compute party, its revealed claims.
+    /// @param salts Per compute party, its revealed salt.
+    function resolve(uint256 taskId, bytes32[][] calldata claims, bytes32[] calldata salts) external nonReentrant {
+        Task storage t = _tasks[taskId];
+        _requireStatus(taskId, t.status, TaskStatus.Disputed);
+        uint256 nCompute = t.nCompute;
+        if (claims.length != nCompute || salts.length != nCompute) revert TaskMarketBadClaims(taskId, nCompute);
+        bytes32[][] memory c = new bytes32[][](nCompute);
+        for (uint256 i = 0; i < nCompute; ++i) {
+            address node = _addressAt(taskId, i);
+            c[i] = claims[i];
+            if (CommitReveal.commitment(taskId, node, c[i], salts[i]) != _commitments[taskId][i]) {
+                revert TaskMarketBadOpening(taskId, node);
+            }
+        }
+        t.status = TaskStatus.Failed;
+        emit TaskFailed(taskId);
+        for (uint256 i = 0; i < nCompute; ++i) {
+            if (FaultRules.blamedByClaims(c, i)) _slash(taskId, i, Fault.BlamedByClaims);
+        }
+        _refund(taskId, t);
+    }
+
+    /// @notice Ends a task that is past its deadline with a full refund to the requester.
+    ///         If it had started, slashes each compute party that stayed silent (neither
+    ///         committed nor reported; or committed and did not reveal) and each party blamed
+    ///         by a majority of the compute parties. A Disputed task expires without slashing
+    ///         (use {resolve} to attribute it). Anyone may call.
+    /// @param taskId The task (Pending, Running, Revealing or Disputed, past its deadline).
     function expire(uint256 taskId) external nonReentrant {
         Task storage t = _tasks[taskId];
         TaskStatus status = t.status;
-        if (status != TaskStatus.Pending && status != TaskStatus.Running && status != TaskStatus.Disputed) {
+        if (status == TaskStatus.None || status > TaskStatus.Disputed) {
             _requireStatus(taskId, status, TaskStatus.Pending);
         }
         if (block.timestamp <= t.deadline) revert TaskMarketNotExpired(taskId, t.deadline);
         t.status = TaskStatus.Expired;
         emit TaskExpired(taskId);
-        if (status != TaskStatus.Pending) {
+        if (status == TaskStatus.Running || status == TaskStatus.Revealing) {
             uint256 nCompute = t.nCompute;
-            uint16 committed = t.committed;
-            address requester = t.requester;
-            for (uint256 i = 0; i < nCompute; ++i) {
-                if (committed & (1 << i) == 0) _slash(taskId, i, requester);
+            uint256 done = status == TaskStatus.Running ? t.committed | t.reported : t.revealed;
+            uint256 nParties = t.nParties;
+            uint256 blames = _blames[taskId];
+            uint256 reported = t.reported;
+            for (uint256 i = 0; i < nParties; ++i) {
+                if (i < nCompute && (done >> i) & 1 == 0) _slash(taskId, i, Fault.Silent);
+                else if (blames != 0 && FaultRules.blamedByReports(blames, reported, nCompute, i)) {
+                    _slash(taskId, i, Fault.BlamedByReports);
+                }
             }
         }
         _refund(taskId, t);
@@ -347,14 +418,15 @@ contract TaskMarket is ReentrancyGuardTransient {
         Task memory t = _tasks[taskId];
         if (t.status == TaskStatus.None) revert TaskMarketUnknownTask(taskId);
         v.requester = t.requester;
-        v.receiver = t.receiver;
         v.fee = t.fee;
         v.deadline = t.deadline;
         v.status = t.status;
         v.nCompute = t.nCompute;
+        v.receiverIndex = t.receiverIndex;
         v.accepted = t.accepted;
         v.committed = t.committed;
-        v.firstCommitment = _firstCommitment[taskId];
+        v.revealed = t.revealed;
+        v.reported = t.reported;
         v.parties = new address[](t.nParties);
         v.dataPayouts = new uint96[](t.nParties);
         for (uint256 i = 0; i < t.nParties; ++i) {
@@ -362,6 +434,7 @@ contract TaskMarket is ReentrancyGuardTransient {
             v.parties[i] = address(uint160(word));
             v.dataPayouts[i] = uint96(word >> 160);
         }
+        v.receiver = v.parties[t.receiverIndex];
         v.dataTokens = new address[](t.nDatasets);
         for (uint256 j = 0; j < t.nDatasets; ++j) {
             v.dataTokens[j] = _tokens[taskId][j];
@@ -372,14 +445,17 @@ contract TaskMarket is ReentrancyGuardTransient {
     /// @param taskId The task.
     /// @param node A compute party.
     function commitmentOf(uint256 taskId, address node) external view returns (bytes32) {
-        Task memory t = _tasks[taskId];
-        for (uint256 i = 0; i < t.nCompute; ++i) {
-            if (address(uint160(_parties[taskId][i])) != node) continue;
-            if (t.committed & (1 << i) == 0) return bytes32(0);
-            bytes32 d = _dissents[taskId][i];
-            return d != bytes32(0) ? d : _firstCommitment[taskId];
+        uint256 nCompute = _tasks[taskId].nCompute;
+        for (uint256 i = 0; i < nCompute; ++i) {
+            if (_addressAt(taskId, i) == node) return _commitments[taskId][i];
         }
         return bytes32(0);
+    }
+
+    /// @notice Party index (+1) each reporter of a task blamed, 8 bits per reporter index.
+    /// @param taskId The task.
+    function blamesOf(uint256 taskId) external view returns (uint256) {
+        return _blames[taskId];
     }
 
     /// @notice Number of tasks ever created (ids run from 1 to this).
@@ -413,6 +489,63 @@ contract TaskMarket is ReentrancyGuardTransient {
     }
 
     // ---------------------------------------------------------------- internals
+
+    function _create(TaskSpec calldata spec) private returns (uint256 taskId) {
+        uint256 nCompute = spec.computeParties.length;
+        uint256 nDatasets = spec.datasetIds.length;
+        if (nCompute == 0) revert TaskMarketNoComputeParties();
+        if (nCompute > MAX_PARTIES) revert TaskMarketTooManyParties(nCompute);
+        if (nDatasets == 0) revert TaskMarketNoDatasets();
+        if (nDatasets > MAX_DATASETS) revert TaskMarketTooManyDatasets(nDatasets);
+        if (spec.deadline <= block.timestamp || spec.deadline > block.timestamp + _maxTaskDuration) {
+            revert TaskMarketBadDeadline(spec.deadline);
+        }
+        _requireEligible(spec.receiver, Roles.RECEIVER);
+
+        address[] memory parties = new address[](MAX_PARTIES);
+        uint256[] memory payouts = new uint256[](MAX_PARTIES);
+        _admitComputeParties(spec.computeParties, parties);
+        (address[] memory tokens, uint256 nParties, uint256 prices) =
+            _admitDatasets(spec.datasetIds, spec.algorithmId, parties, payouts, nCompute);
+        if (prices > spec.fee) revert TaskMarketFeeBelowPrices(spec.fee, prices);
+        uint256 receiverIndex = 0;
+        while (receiverIndex < nParties && parties[receiverIndex] != spec.receiver) ++receiverIndex;
+        if (receiverIndex == nParties) {
+            if (nParties == MAX_PARTIES) revert TaskMarketTooManyParties(nParties + 1);
+            parties[nParties++] = spec.receiver;
+        }
+
+        taskId = ++_taskCount;
+        _tasks[taskId] = Task({
+            requester: msg.sender,
+            fee: spec.fee,
+            deadline: uint32(spec.deadline),
+            status: TaskStatus.Pending,
+            nCompute: uint8(nCompute),
+            nParties: uint8(nParties),
+            nDatasets: uint8(nDatasets),
+            receiverIndex: uint8(receiverIndex),
+            accepted: 0,
+            committed: 0,
+            revealed: 0,
+            reported: 0
+        });
+        for (uint256 i = 0; i < nParties; ++i) {
+            _parties[taskId][i] = uint256(uint160(parties[i])) | (payouts[i] << 160);
+        }
+        for (uint256 j = 0; j < nDatasets; ++j) {
+            _tokens[taskId][j] = tokens[j];
+        }
+        assembly ("memory-safe") {
+            mstore(parties, nParties)
+        }
+        emit TaskCreated(taskId, msg.sender, spec, parties);
+
+        if (spec.fee > 0) _payment.safeTransferFrom(msg.sender, address(this), spec.fee);
+        for (uint256 j = 0; j < nDatasets; ++j) {
+            IERC20(tokens[j]).safeTransferFrom(msg.sender, address(this), DATA_TOKEN_UNIT);
+        }
+    }
 
     function _admitComputeParties(address[] calldata compute, address[] memory parties) private view {
         for (uint256 i = 0; i < compute.length; ++i) {
@@ -472,7 +605,7 @@ contract TaskMarket is ReentrancyGuardTransient {
 
     /// @dev Pays data owners their snapshotted prices and the compute parties equal shares of
     ///      the rest; the division remainder goes back to the requester; data tokens are burnt.
-    function _settle(uint256 taskId, Task storage t, bytes32 result) private {
+    function _settle(uint256 taskId, Task storage t) private {
         t.status = TaskStatus.Settled;
         uint256 nParties = t.nParties;
         uint256 nCompute = t.nCompute;
@@ -488,7 +621,7 @@ contract TaskMarket is ReentrancyGuardTransient {
         uint256 pool = t.fee - dataPayout;
         uint256 share = pool / nCompute;
         uint256 rest = pool - share * nCompute;
-        emit TaskSettled(taskId, result, dataPayout, share, rest);
+        emit TaskSettled(taskId, dataPayout, share, rest);
         for (uint256 i = 0; i < nParties; ++i) {
             uint256 amount = i < nCompute ? amounts[i] + share : amounts[i];
             if (amount > 0) _payment.safeTransfer(to[i], amount);
@@ -500,27 +633,24 @@ contract TaskMarket is ReentrancyGuardTransient {
         }
     }
 
-    /// @dev All commitments are in but they differ: refund, and slash those who disagree with a
-    ///      strict majority. Without a strict majority (e.g. a 1-1 tie) nobody is slashed.
-    function _fail(uint256 taskId, Task storage t, uint256 nCompute) private {
+    /// @dev Every compute party committed or reported, and some reported: the task cannot
+    ///      settle. Refund; slash each party blamed by a majority of the compute parties.
+    function _fail(uint256 taskId, Task storage t) private {
         t.status = TaskStatus.Failed;
-        bytes32 first = _firstCommitment[taskId];
-        bytes32[] memory c = new bytes32[](nCompute);
-        for (uint256 i = 0; i < nCompute; ++i) {
-            bytes32 d = _dissents[taskId][i];
-            c[i] = d == bytes32(0) ? first : d;
-        }
-        bytes32 majority = _majority(c);
-        emit TaskFailed(taskId, majority);
-        if (majority != bytes32(0)) {
-            address requester = t.requester;
-            for (uint256 i = 0; i < nCompute; ++i) {
-                if (c[i] != majority) _slash(taskId, i, requester);
+        emit TaskFailed(taskId);
+        uint256 blames = _blames[taskId];
+        if (blames != 0) {
+            uint256 nParties = t.nParties;
+            uint256 nCompute = t.nCompute;
+            uint256 reported = t.reported;
+            for (uint256 i = 0; i < nParties; ++i) {
+                if (FaultRules.blamedByReports(blames, reported, nCompute, i)) _slash(taskId, i, Fault.BlamedByReports);
             }
         }
         _refund(taskId, t);
     }
 
+    /// @dev Returns exactly what the requester escrowed: the fee and one token per dataset.
     function _refund(uint256 taskId, Task storage t) private {
         address requester = t.requester;
         uint256 fee = t.fee;
@@ -531,35 +661,28 @@ contract TaskMarket is ReentrancyGuardTransient {
         }
     }
 
-    function _slash(uint256 taskId, uint256 index, address beneficiary) private {
+    /// @dev Burns up to slashAmount of the party's stake (it stays locked in the registry).
+    function _slash(uint256 taskId, uint256 index, Fault fault) private {
         if (_slashAmount == 0) return;
-        address node = address(uint160(_parties[taskId][index]));
-        uint256 amount = _nodes.slash(node, _slashAmount, beneficiary);
-        emit TaskPartySlashed(taskId, node, amount);
+        address node = _addressAt(taskId, index);
+        uint256 amount = _nodes.slash(node, _slashAmount);
+        emit TaskPartySlashed(taskId, node, amount, fault);
     }
 
-    function _majority(bytes32[] memory c) private pure returns (bytes32) {
-        uint256 n = c.length;
-        for (uint256 i = 0; i < n; ++i) {
-            uint256 count = 0;
-            for (uint256 k = 0; k < n; ++k) {
-                if (c[k] == c[i]) ++count;
-            }
-            if (count * 2 > n) return c[i];
-        }
-        return bytes32(0);
+    function _addressAt(uint256 taskId, uint256 index) private view returns (address) {
+        return address(uint160(_parties[taskId][index]));
     }
 
     function _partyIndex(uint256 taskId, uint256 nParties, address node) private view returns (uint256) {
         for (uint256 i = 0; i < nParties; ++i) {
-            if (address(uint160(_parties[taskId][i])) == node) return i;
+            if (_addressAt(taskId, i) == node) return i;
         }
         revert TaskMarketNotParty(taskId, node);
     }
 
     function _computeIndex(uint256 taskId, uint256 nCompute, address node) private view returns (uint256) {
         for (uint256 i = 0; i < nCompute; ++i) {
-            if (address(uint160(_parties[taskId][i])) == node) return i;
+            if (_addressAt(taskId, i) == node) return i;
         }
         revert TaskMarketNotComputeParty(taskId, node);
     }

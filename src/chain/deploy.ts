@@ -22,6 +22,9 @@ import { publicClientFor, walletClientFor } from './clients.js';
 import { ChainError, DeployError } from './errors.js';
 import { MANIFEST_VERSION, validateManifest, type TacitManifest } from './manifest.js';
 
+/** Chain ids of local development chains (anvil/hardhat 31337, ganache/geth --dev 1337). */
+export const DEV_CHAIN_IDS: ReadonlySet<number> = new Set([31337, 1337]);
+
 export interface DeployOptions {
   rpcUrl: string;
   /** Deployer: a viem Account or a 0x private key. */
@@ -73,6 +76,11 @@ export async function deployTacit(options: DeployOptions): Promise<TacitManifest
     throw new DeployError(`cannot reach the chain RPC at ${options.rpcUrl}`, {
       hint: 'check the URL and that the node is running',
       cause,
+    });
+  }
+  if (!options.paymentToken && !DEV_CHAIN_IDS.has(chainId)) {
+    throw new DeployError(`chain ${chainId} is not a local development chain: a real payment token is required`, {
+      hint: 'pass --payment-token 0x… (an ERC-20 on that chain); the mintable TestToken is deployed only on local dev chains (chain id 31337 or 1337)',
     });
   }
   const pub = publicClientFor({ rpcUrl: options.rpcUrl, chainId, pollingInterval: options.pollingInterval });

@@ -14,6 +14,7 @@ import {
   type Hash,
   type Hex,
   type TransactionReceipt,
+  zeroAddress,
 } from 'viem';
 import { DataRegistryAbi, NodeRegistryAbi, TaskMarketAbi, TestTokenAbi } from './artifacts.js';
 import { publicClientFor, walletClientFor, type TacitPublicClient, type TacitWalletClient } from './clients.js';
@@ -246,21 +247,32 @@ export class LocalLedger {
     );
   }
 
-  async refuse(node: Account, taskId: bigint) {
-    return this.tx(node, 'refuse', (w) =>
-      w.writeContract({ address: this.manifest.contracts.TaskMarket, abi: TaskMarketAbi, functionName: 'refuse', args: [taskId], gas: this.options.fixedGas }),
-    );
+  /** Declines a task with a reason code and a short reason (never data). */
+  async refuse(node: Account, taskId: bigint, code = 0, reason = '') {
+    return this.#market(node, 'refuse', 'refuse', [taskId, code, reason]);
   }
 
   async commit(node: Account, taskId: bigint, commitment: Hex) {
-    return this.tx(node, 'commit', (w) =>
-      w.writeContract({
-        address: this.manifest.contracts.TaskMarket,
-        abi: TaskMarketAbi,
-        functionName: 'commit',
-        args: [taskId, commitment],
-        gas: this.options.fixedGas,
-      }),
+    return this.#market(node, 'commit', 'commit', [taskId, commitment]);
+  }
+
+  async reveal(node: Account, taskId: bigint, claims: Hex[], salt: Hex) {
+    return this.#market(node, 'reveal', 'reveal', [taskId, claims, salt]);
+  }
+
+  /** Reports a failed session, blaming `blamed` (a party of the task) or nobody (zero address). */
+  async reportFailure(node: Account, taskId: bigint, phase: number, reason: number, blamed: Address = zeroAddress) {
+    return this.#market(node, 'reportFailure', 'reportFailure', [taskId, phase, reason, blamed]);
+  }
+
+  /** Ends a Disputed task from every compute party's revealed opening. */
+  async resolve(caller: Account, taskId: bigint, claims: Hex[][], salts: Hex[]) {
+    return this.#market(caller, 'resolve', 'resolve', [taskId, claims, salts]);
+  }
+
+  #market(account: Account, what: string, functionName: string, args: readonly unknown[]) {
+    return this.tx(account, what, (w) =>
+      w.writeContract({ address: this.manifest.contracts.TaskMarket, abi: TaskMarketAbi, functionName, args, gas: this.options.fixedGas } as unknown as Parameters<TacitWalletClient['writeContract']>[0]),
     );
   }
 
@@ -270,12 +282,13 @@ export class LocalLedger {
     );
   }
 
-  async getTask(taskId: bigint) {
+  async getTask(taskId: bigint, blockNumber?: bigint) {
     return this.pub.readContract({
       address: this.manifest.contracts.TaskMarket,
       abi: TaskMarketAbi,
       functionName: 'getTask',
       args: [taskId],
+      ...(blockNumber !== undefined ? { blockNumber } : {}),
     });
   }
 

@@ -9,7 +9,7 @@ export const Role = { Data: 1, Compute: 2, Receiver: 4 } as const;
 export type RoleBit = (typeof Role)[keyof typeof Role];
 
 /** TaskMarket.TaskStatus, by index. */
-export const TaskStatus = ['None', 'Pending', 'Running', 'Disputed', 'Settled', 'Refused', 'Failed', 'Expired'] as const;
+export const TaskStatus = ['None', 'Pending', 'Running', 'Revealing', 'Disputed', 'Settled', 'Refused', 'Failed', 'Expired'] as const;
 export type TaskStatusName = (typeof TaskStatus)[number];
 
 /** DataRegistry.DatasetStatus, by index. */

@@ -19,7 +19,8 @@ const USAGE = `usage:
   tacit chain deploy --rpc URL [--payment-token ADDR] [--out FILE] [--json] [--keystore FILE]
                      [--min-stake UNITS] [--exit-delay SECONDS] [--slash-amount UNITS] [--max-task-duration SECONDS]
       Deploys NodeRegistry, DataRegistry, TaskMarket (and a test-only payment token when
-      --payment-token is omitted). Key: TACIT_PRIVATE_KEY, or --keystore FILE (v3 keystore)
+      --payment-token is omitted — allowed only on local dev chains, chain id 31337 or 1337;
+      any other chain needs --payment-token). Key: TACIT_PRIVATE_KEY, or --keystore FILE (v3 keystore)
       with TACIT_KEYSTORE_PASSPHRASE.
   tacit chain start [--data-dir DIR] [--port N] [--deploy]
       Runs the embedded chain (anvil on 127.0.0.1, state kept in DIR, default .tacit/chain)

@@ -151,7 +151,7 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
       });
       board.update(label, final.status.toLowerCase(), 1, 1);
       board.done();
-      const result = final.status === 'Settled' ? await getTaskResult({ node: { url: bank.apiUrl }, taskId, resultPrivateKey: keys.privateKey }) : {};
+      const result = final.status === 'Settled' ? await getTaskResult(client, { node: { url: bank.apiUrl }, taskId, resultPrivateKey: keys.privateKey }) : {};
       return { taskId, status: final.status, seconds: (performance.now() - t) / 1000, gas: await gasOfTask(net, taskId, from), result };
     };
 

@@ -2,13 +2,13 @@
  * `tacit task` and `tacit market`: the requester's commands, on top of the SDK.
  *
  *   tacit market nodes|datasets --manifest FILE [--json]
- *   tacit market buy DATASET_ID --uses N --manifest FILE [--json]
+ *   tacit market buy DATASET_ID --uses N [--max-cost UNITS] --manifest FILE [--json]
  *   tacit task create --manifest FILE --program NAME --dataset ID… --compute ADDR… --receiver ADDR
  *                     --fee UNITS [--protocol rep3|semi2k] [--params JSON|@FILE] [--deadline SECONDS]
  *                     [--inputs JSON|@FILE --receiver-api URL --receiver-token-file FILE]
  *                     [--result-key-out FILE] [--json | --field taskId]
  *   tacit task status ID --manifest FILE [--wait] [--node-api URL] [--json]
- *   tacit task result ID --node-api URL --result-key FILE [--json]
+ *   tacit task result ID --manifest FILE --node-api URL --result-key FILE [--json]
  *
  * The signing key comes from TACIT_PRIVATE_KEY (never printed). `create` makes a fresh
  * result key pair; its private half is written (mode 0600) to --result-key-out, and the
@@ -26,13 +26,14 @@ import { describeParameters } from '../algorithms/parameters.js';
 const USAGE = `usage:
   tacit market nodes --manifest FILE [--json]
   tacit market datasets --manifest FILE [--json]
-  tacit market buy DATASET_ID --uses N --manifest FILE [--json]
+  tacit market buy DATASET_ID --uses N [--max-cost UNITS] --manifest FILE [--json]
+      (pays at most --max-cost, default the current price × N: a price raised meanwhile reverts)
   tacit task create --manifest FILE --program NAME --dataset ID [--dataset ID …] --compute ADDR (×N)
                     --receiver ADDR --fee UNITS [--protocol rep3|semi2k] [--params JSON|@FILE]
                     [--deadline SECONDS] [--inputs JSON|@FILE --receiver-api URL --receiver-token-file FILE]
                     [--result-key-out FILE] [--json | --field taskId]
   tacit task status ID --manifest FILE [--wait] [--node-api URL] [--json]
-  tacit task result ID --node-api URL --result-key FILE [--json]
+  tacit task result ID --manifest FILE --node-api URL --result-key FILE [--json]
 The signing key is read from TACIT_PRIVATE_KEY. Addresses are accepted in any case.
 
 Program parameters (--params JSON; checked, with the datasets' published columns, before
@@ -74,14 +75,14 @@ function uint(v: string | undefined, what: string): bigint {
 
 export async function marketCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  const { values, positionals } = parseArgsLoose(rest, { manifest: 'string', uses: 'string', json: 'boolean' });
+  const { values, positionals } = parseArgsLoose(rest, { manifest: 'string', uses: 'string', 'max-cost': 'string', json: 'boolean' });
   const client = clientFrom(values.manifest as string | undefined, sub === 'buy');
   let out: unknown;
   if (sub === 'nodes') out = await listNodes(client);
   else if (sub === 'datasets') out = await listDatasets(client);
   else if (sub === 'buy') {
     const id = uint(positionals[0], 'DATASET_ID');
-    out = { datasetId: id, uses: uint(values.uses as string, '--uses'), ...(await buyDataTokens(client, { datasetId: id, uses: uint(values.uses as string, '--uses') })) };
+    out = { datasetId: id, uses: uint(values.uses as string, '--uses'), ...(await buyDataTokens(client, { datasetId: id, uses: uint(values.uses as string, '--uses'), ...(values['max-cost'] !== undefined ? { maxCost: uint(values['max-cost'] as string, '--max-cost') } : {}) })) };
   } else throw new UsageError(`unknown subcommand "market ${sub ?? ''}"`, { hint: USAGE });
   process.stdout.write((values.json ? json(out) : JSON.stringify(JSON.parse(json(out)), null, 2)) + '\n');
   return 0;
@@ -158,9 +159,10 @@ async function statusCmd(args: string[]): Promise<number> {
 }
 
 async function resultCmd(args: string[]): Promise<number> {
-  const { values: v, positionals } = parseArgsLoose(args, { 'node-api': 'string', 'result-key': 'string', json: 'boolean' });
+  const { values: v, positionals } = parseArgsLoose(args, { manifest: 'string', 'node-api': 'string', 'result-key': 'string', json: 'boolean' });
   if (!v['node-api'] || !v['result-key']) throw new UsageError('--node-api URL and --result-key FILE are required', { hint: USAGE });
-  const result = await getTaskResult({
+  const client = clientFrom(v.manifest as string | undefined, false);
+  const result = await getTaskResult(client, {
     node: { url: v['node-api'] as string },
     taskId: uint(positionals[0], 'ID'),
     resultPrivateKey: readFileSync(resolve(v['result-key'] as string), 'utf8').trim(),

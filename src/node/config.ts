@@ -24,8 +24,17 @@ export interface NodePolicy {
   minParties?: number;
   /** Accept tasks from these requesters only (checksummed addresses); anyone when omitted. */
   allowedRequesters?: Address[];
-  /** Refuse tasks paying less than this (payment-token base units, decimal string). */
+  /**
+   * Refuse tasks that pay THIS NODE less than this (payment-token base units, decimal
+   * string): its data payout plus, as a compute party, its equal share of the rest of the fee.
+   */
   minFeePerTask?: string;
+  /** MPC protocols this node takes part in (default both); e.g. ["rep3"] refuses semi2k. */
+  protocols?: ('rep3' | 'semi2k')[];
+  /** Guard overrides passed to each program's admission check (`minRows`, `maxEpochs` …). */
+  guards?: Record<string, number | boolean | string>;
+  /** Refuse tasks whose deadline is fewer than this many seconds away (default 20). */
+  minSecondsToDeadline?: number;
 }
 
 export interface NodeConfig {
@@ -37,8 +46,12 @@ export interface NodeConfig {
   peer: { host: string; port: number; publicHost?: string };
   /** The admin HTTP API: keep it on loopback or an admin network. */
   api: { host: string; port: number };
-  /** `manifest`: deployment manifest file (relative to the node directory); `rpcUrl` overrides the manifest's. */
-  chain: { manifest: string; rpcUrl?: string };
+  /**
+   * `manifest`: deployment manifest file (relative to the node directory); `rpcUrl` overrides
+   * the manifest's; `confirmations`: blocks a block needs on top of it before the node acts
+   * on its events (default 0, right for the embedded chain; use more on a public chain).
+   */
+  chain: { manifest: string; rpcUrl?: string; confirmations?: number };
   roles: NodeRole[];
   /** Stake to lock at registration (payment-token base units, decimal string). */
   stake: string;
@@ -131,9 +144,13 @@ export function validateNodeConfig(value: unknown, source = 'node.json'): NodeCo
   }
 
   if (c.chain === undefined) bad('chain', 'is missing (it names the deployment manifest: { "manifest": "manifest.json" })');
-  const ch = object(c.chain, 'chain', ['manifest', 'rpcUrl']);
+  const ch = object(c.chain, 'chain', ['manifest', 'rpcUrl', 'confirmations']);
   const chain: NodeConfig['chain'] = { manifest: string(ch.manifest, 'chain.manifest', undefined, 'the path of the deployment manifest') };
   if (ch.rpcUrl !== undefined) chain.rpcUrl = string(ch.rpcUrl, 'chain.rpcUrl', /^(https?|wss?):\/\/\S+$/, 'an http(s) or ws(s) URL');
+  if (ch.confirmations !== undefined) {
+    if (!Number.isInteger(ch.confirmations) || (ch.confirmations as number) < 0 || (ch.confirmations as number) > 1000) bad('chain.confirmations', 'must be an integer in 0..1000');
+    chain.confirmations = ch.confirmations as number;
+  }
 
   if (!Array.isArray(c.roles) || c.roles.length === 0) bad('roles', `must be a non-empty array of ${NODE_ROLES.join(', ')}`);
   const roles: NodeRole[] = [];
@@ -145,7 +162,7 @@ export function validateNodeConfig(value: unknown, source = 'node.json'): NodeCo
 
   const stake = c.stake === undefined ? DEFAULT_STAKE : uint(c.stake, 'stake', UINT128_MAX);
 
-  const po = object(c.policy ?? {}, 'policy', ['allowedAlgorithms', 'minParties', 'allowedRequesters', 'minFeePerTask']);
+  const po = object(c.policy ?? {}, 'policy', ['allowedAlgorithms', 'minParties', 'allowedRequesters', 'minFeePerTask', 'protocols', 'guards', 'minSecondsToDeadline']);
   const policy: NodePolicy = {};
   if (po.allowedAlgorithms !== undefined) {
     if (!Array.isArray(po.allowedAlgorithms)) bad('policy.allowedAlgorithms', 'must be an array of program names');
@@ -163,6 +180,27 @@ export function validateNodeConfig(value: unknown, source = 'node.json'): NodeCo
     });
   }
   if (po.minFeePerTask !== undefined) policy.minFeePerTask = uint(po.minFeePerTask, 'policy.minFeePerTask');
+  if (po.protocols !== undefined) {
+    if (!Array.isArray(po.protocols)) bad('policy.protocols', 'must be an array of "rep3" and/or "semi2k"');
+    policy.protocols = (po.protocols as unknown[]).map((x, i) => {
+      if (x !== 'rep3' && x !== 'semi2k') return bad(`policy.protocols[${i}]`, 'must be "rep3" or "semi2k"');
+      return x as 'rep3' | 'semi2k';
+    });
+  }
+  if (po.guards !== undefined) {
+    const g = object(po.guards, 'policy.guards', Object.keys(po.guards as object));
+    policy.guards = {};
+    for (const [k, v] of Object.entries(g)) {
+      if (!/^[A-Za-z][A-Za-z0-9]{0,63}$/.test(k)) bad(`policy.guards.${k}`, 'is not a guard name');
+      if (typeof v !== 'number' && typeof v !== 'boolean' && typeof v !== 'string') bad(`policy.guards.${k}`, 'must be a number, boolean or string');
+      if (typeof v === 'number' && !Number.isFinite(v)) bad(`policy.guards.${k}`, 'must be a finite number');
+      policy.guards[k] = v as number | boolean | string;
+    }
+  }
+  if (po.minSecondsToDeadline !== undefined) {
+    if (!Number.isInteger(po.minSecondsToDeadline) || (po.minSecondsToDeadline as number) < 0) bad('policy.minSecondsToDeadline', 'must be a non-negative integer');
+    policy.minSecondsToDeadline = po.minSecondsToDeadline as number;
+  }
 
   return { name, dataDir, peer, api, chain, roles, stake, policy };
 }

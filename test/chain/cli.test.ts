@@ -166,3 +166,19 @@ test('chain start --deploy runs the embedded chain until SIGTERM and keeps its s
   again.kill('SIGINT');
   assert.equal(await exited2, 0);
 });
+
+test('deploy to a chain that is not a local dev chain refuses the mintable test token', async () => {
+  const port = await freePort();
+  const other = spawnAnvil(['--host', '127.0.0.1', '--port', String(port), '--chain-id', '5151', '--quiet']);
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    await waitForRpc(url, { process: other });
+    const r = await tacit(['chain', 'deploy', '--rpc', url, '--json'], { TACIT_PRIVATE_KEY: devPrivateKey(0) });
+    assert.notEqual(r.code, 0);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /not a local development chain/);
+    assert.match(r.stderr, /--payment-token/);
+  } finally {
+    await killAndWait(other);
+  }
+});

@@ -14,7 +14,7 @@ import { startEmbeddedChain } from '../../src/chain/embedded.js';
 import { LocalLedger } from '../../src/chain/local-ledger.js';
 import { loadManifest, validateManifest, writeManifest } from '../../src/chain/manifest.js';
 import { freePort } from '../../src/chain/ports.js';
-import { RESULT_A, setupStandardScenario, TOKEN } from './fixture.js';
+import { RESULT_A, setupStandardScenario, TOKEN, commitAll, openings, revealAll } from './fixture.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -30,13 +30,14 @@ test('restarting the embedded chain keeps every contract, storage slot and balan
   const dataDir = tempDir();
   let chain = await startEmbeddedChain({ dataDir });
   let ledger: LocalLedger;
+  const ops = openings(3);
   let before: { block: bigint; market: bigint; owner: bigint; taskCount: bigint; dataset: string };
   try {
     ledger = await LocalLedger.deploy(chain.rpcUrl);
     const s = await setupStandardScenario(ledger);
     const { taskId } = await ledger.createTask(s.requester, await s.spec());
     for (const node of [s.dataOwner, ...s.compute]) await ledger.accept(node, taskId);
-    await ledger.commit(s.compute[0], taskId, RESULT_A); // leave the task running, mid-way
+    await commitAll(ledger, taskId, [s.compute[0]], ops); // leave the task running, mid-way
     writeManifest(join(dataDir, 'manifest.json'), ledger.manifest);
     before = {
       block: await ledger.pub.getBlockNumber(),
@@ -68,8 +69,8 @@ test('restarting the embedded chain keeps every contract, storage slot and balan
     assert.equal((await again.contracts.dataRegistry.read.getDataset([1n])).metadataURI, before.dataset);
     // And the half-finished task carries on after the restart.
     const taskId = before.taskCount;
-    await again.commit(again.account(4), taskId, RESULT_A);
-    await again.commit(again.account(5), taskId, RESULT_A);
+    await commitAll(again, taskId, [again.account(4), again.account(5)], ops.slice(1));
+    await revealAll(again, taskId, [again.account(3), again.account(4), again.account(5)], ops);
     assert.equal(await again.paymentBalance(manifest.contracts.TaskMarket), 0n);
   } finally {
     await chain.stop();

@@ -1,26 +1,21 @@
 /**
- * Every way a task can end without settling, with every balance checked: refusal, expiry
- * before and after the task started (non-committers slashed), a commitment mismatch with a
- * majority (minority slashed), a 2-party tie and a 3-way split (refund, no slash), a dispute
- * that then expires, and a slash capped at what is left of a stake. In each case the
- * requester gets the fee and data tokens back and the market ends holding nothing.
+ * Every way a task can end without settling, with every balance and stake checked: refusal
+ * with a reason, expiry before and after the task started (only silent compute parties
+ * slashed), failure reports (a party is slashed only when more than half of all compute
+ * parties blame it; a lone accuser, a 2-party quarrel or a relayed abort slash nobody),
+ * digests that disagree (Disputed, then resolved: the inconsistent party is slashed; or
+ * expired: nobody is), a party that commits and never reveals, and a slash capped at the
+ * stake. In every case the requester gets back exactly what it put in — slashed stake is
+ * burnt, never paid out — and the market ends holding nothing.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { parseEventLogs, type Address } from 'viem';
+import { parseEventLogs, zeroAddress, type Account, type Address } from 'viem';
 import { NodeRegistryAbi, TaskMarketAbi } from '../../src/chain/artifacts.js';
+import { FAULTS, FailurePhase, FailureReason, RefusalCode } from '../../src/chain/commit-reveal.js';
 import { taskStatusName } from '../../src/chain/roles.js';
 import type { LocalLedger, StandardScenario } from '../../src/chain/local-ledger.js';
-import {
-  balances,
-  expectRevert,
-  RESULT_A,
-  RESULT_B,
-  RESULT_C,
-  setupStandardScenario,
-  startLocalLedger,
-  TOKEN,
-} from './fixture.js';
+import { balances, commitAll, expectRevert, openings, RESULT_A, revealAll, setupStandardScenario, startLocalLedger, TOKEN } from './fixture.js';
 
 let env: Awaited<ReturnType<typeof startLocalLedger>>;
 let ledger: LocalLedger;
@@ -36,29 +31,26 @@ before(async () => {
 });
 after(() => env?.stop());
 
-/** Payment balances of requester, owner, compute x3, market, registry + requester's data tokens. */
+/** Payment balances of requester, owner, compute x3, market, registry + data tokens, stakes, burnt. */
 async function snapshot() {
   const m = ledger.manifest.contracts;
   const who: Address[] = [s.requester.address, s.dataOwner.address, ...s.compute.map((c) => c.address), m.TaskMarket, m.NodeRegistry];
   const pay = await balances(ledger, m.PaymentToken, who);
   const data = await balances(ledger, s.dataToken, [s.requester.address, m.TaskMarket]);
-  const stakes = await Promise.all(
-    [s.dataOwner, ...s.compute].map(async (a) => (await ledger.contracts.nodeRegistry.read.getNode([a.address])).stake),
-  );
-  return { pay, data, stakes };
+  const stakes = await Promise.all([s.dataOwner, ...s.compute].map(async (a) => (await ledger.contracts.nodeRegistry.read.getNode([a.address])).stake));
+  const burnt = await ledger.contracts.nodeRegistry.read.burntStake();
+  return { pay, data, stakes, burnt };
 }
 
-/** Asserts the requester is whole (plus `slashedToRequester`), the market empty, stakes cut by `cuts`. */
+/** The requester is exactly whole, nobody else gained, the market is empty, stakes cut by `cuts` (owner, c0, c1, c2) and burnt. */
 async function assertRefunded(before: Awaited<ReturnType<typeof snapshot>>, cuts: bigint[]) {
   const now = await snapshot();
-  const totalCut = cuts.reduce((a, b) => a + b, 0n);
-  const payChange = now.pay.map((b, i) => b - before.pay[i]!);
-  // requester, owner, c0, c1, c2, market, registry
-  assert.deepEqual(payChange, [totalCut, 0n, 0n, 0n, 0n, 0n, -totalCut]);
+  assert.deepEqual(now.pay.map((b, i) => b - before.pay[i]!), [0n, 0n, 0n, 0n, 0n, 0n, 0n], 'no payment token moved to anyone: the requester is refunded exactly, slashed stake stays burnt in the registry');
   assert.equal(now.pay[5], 0n, 'market holds no payment token');
   assert.deepEqual(now.data.map((b, i) => b - before.data[i]!), [0n, 0n], 'data token back with the requester');
   assert.equal(now.data[1], 0n, 'market holds no data token');
   assert.deepEqual(now.stakes.map((b, i) => before.stakes[i]! - b), cuts);
+  assert.equal(now.burnt - before.burnt, cuts.reduce((a, b) => a + b, 0n), 'every slashed unit is burnt');
 }
 
 async function newTask(overrides = {}) {
@@ -66,120 +58,167 @@ async function newTask(overrides = {}) {
   return taskId;
 }
 
-async function acceptAll(taskId: bigint) {
-  for (const node of [s.dataOwner, ...s.compute]) await ledger.accept(node, taskId);
+async function acceptAll(taskId: bigint, nodes: Account[] = [s.dataOwner, ...s.compute]) {
+  for (const node of nodes) await ledger.accept(node, taskId);
 }
 
-test('refusal by a party that has not accepted ends the task with a full refund and no slash', async () => {
+const slashedIn = (logs: Parameters<typeof parseEventLogs>[0]['logs']) =>
+  parseEventLogs({ abi: TaskMarketAbi, eventName: 'TaskPartySlashed', logs }).map((e) => [e.args.node, e.args.amount, FAULTS[e.args.fault]]);
+
+test('refusal by a party that has not accepted: reason on-chain, full refund, no slash', async () => {
   const before = await snapshot();
   const taskId = await newTask();
   await ledger.accept(s.dataOwner, taskId);
   await ledger.accept(s.compute[0], taskId);
-  // A party that accepted cannot refuse any more.
-  await expectRevert(ledger.refuse(s.compute[0], taskId), 'TaskMarketAlreadyAccepted');
-  const r = await ledger.refuse(s.compute[1], taskId);
+  await expectRevert(ledger.refuse(s.compute[0], taskId, RefusalCode.Policy, 'changed my mind'), 'TaskMarketAlreadyAccepted');
+  await expectRevert(ledger.refuse(s.compute[1], taskId, RefusalCode.Data, 'x'.repeat(161)), 'TaskMarketReasonTooLong');
+  const r = await ledger.refuse(s.compute[1], taskId, RefusalCode.Data, 'column "balance" (balanceColumn) is not in dataset 1');
   const [ev] = parseEventLogs({ abi: TaskMarketAbi, eventName: 'TaskRefused', logs: r.logs });
   assert.equal(ev!.args.node, s.compute[1].address);
+  assert.equal(ev!.args.code, RefusalCode.Data);
+  assert.match(ev!.args.reason, /balanceColumn/);
   assert.equal(taskStatusName((await ledger.getTask(taskId)).status), 'Refused');
   await assertRefunded(before, [0n, 0n, 0n, 0n]);
   await expectRevert(ledger.accept(s.compute[2], taskId), 'TaskMarketWrongStatus');
 });
 
-test('a data owner can refuse too', async () => {
+test('expiry before every party accepted (e.g. a receiver withholding consent): full refund, nobody slashed', async () => {
   const before = await snapshot();
   const taskId = await newTask();
-  await ledger.refuse(s.dataOwner, taskId);
-  await assertRefunded(before, [0n, 0n, 0n, 0n]);
-});
-
-test('expiry before every party accepted: full refund, nobody slashed', async () => {
-  const before = await snapshot();
-  const taskId = await newTask();
-  await ledger.accept(s.dataOwner, taskId);
-  await ledger.accept(s.compute[0], taskId);
+  await acceptAll(taskId, [s.dataOwner, s.compute[1], s.compute[2]]); // the receiver (compute[0]) never consents
   await expectRevert(ledger.expire(s.requester, taskId), 'TaskMarketNotExpired');
   await ledger.increaseTime(3601);
-  await expectRevert(ledger.accept(s.compute[1], taskId), 'TaskMarketDeadlinePassed');
+  await expectRevert(ledger.accept(s.compute[0], taskId), 'TaskMarketDeadlinePassed');
   await ledger.expire(s.compute[2], taskId); // anyone may expire
   assert.equal(taskStatusName((await ledger.getTask(taskId)).status), 'Expired');
   await assertRefunded(before, [0n, 0n, 0n, 0n]);
 });
 
-test('expiry of a running task slashes each compute party that did not commit, to the requester', async () => {
+test('expiry of a running task slashes only the compute party that neither committed nor reported', async () => {
   const before = await snapshot();
   const taskId = await newTask();
   await acceptAll(taskId);
-  await ledger.commit(s.compute[0], taskId, RESULT_A);
+  const ops = openings(3);
+  await commitAll(ledger, taskId, [s.compute[0]], ops);
+  await ledger.reportFailure(s.compute[1], taskId, FailurePhase.Compute, FailureReason.Timeout, s.compute[2].address);
   await ledger.increaseTime(3601);
-  await expectRevert(ledger.commit(s.compute[1], taskId, RESULT_A), 'TaskMarketDeadlinePassed');
+  await expectRevert(ledger.commit(s.compute[2], taskId, RESULT_A), 'TaskMarketDeadlinePassed');
   const r = await ledger.expire(s.requester, taskId);
-  const slashed = parseEventLogs({ abi: TaskMarketAbi, eventName: 'TaskPartySlashed', logs: r.logs });
-  assert.deepEqual(
-    slashed.map((e) => [e.args.node, e.args.amount]),
-    [
-      [s.compute[1].address, SLASH],
-      [s.compute[2].address, SLASH],
-    ],
-  );
-  const regEvents = parseEventLogs({ abi: NodeRegistryAbi, eventName: 'NodeSlashed', logs: r.logs });
-  assert.ok(regEvents.every((e) => e.args.beneficiary === s.requester.address));
-  await assertRefunded(before, [0n, 0n, SLASH, SLASH]);
-});
-
-test('mismatch with a majority: task fails, requester refunded, the minority slashed', async () => {
-  const before = await snapshot();
-  const taskId = await newTask();
-  await acceptAll(taskId);
-  await ledger.commit(s.compute[0], taskId, RESULT_B); // the odd one out commits first
-  const r = await ledger.commit(s.compute[1], taskId, RESULT_A);
-  assert.equal(parseEventLogs({ abi: TaskMarketAbi, eventName: 'TaskDisputed', logs: r.logs }).length, 1);
-  assert.equal(taskStatusName((await ledger.getTask(taskId)).status), 'Disputed');
-  const last = await ledger.commit(s.compute[2], taskId, RESULT_A);
-  const [failed] = parseEventLogs({ abi: TaskMarketAbi, eventName: 'TaskFailed', logs: last.logs });
-  assert.equal(failed!.args.majority, RESULT_A);
-  assert.equal(taskStatusName((await ledger.getTask(taskId)).status), 'Failed');
-  assert.equal(await ledger.contracts.taskMarket.read.commitmentOf([taskId, s.compute[0].address]), RESULT_B);
-  assert.equal(await ledger.contracts.taskMarket.read.commitmentOf([taskId, s.compute[2].address]), RESULT_A);
-  await assertRefunded(before, [0n, SLASH, 0n, 0n]);
-});
-
-test('2-party tie (1 vs 1): no majority, refund, nobody slashed', async () => {
-  const before = await snapshot();
-  const taskId = await newTask({ computeParties: [s.compute[0].address, s.compute[1].address] });
-  for (const node of [s.dataOwner, s.compute[0], s.compute[1]]) await ledger.accept(node, taskId);
-  await ledger.commit(s.compute[0], taskId, RESULT_A);
-  const last = await ledger.commit(s.compute[1], taskId, RESULT_B);
-  const [failed] = parseEventLogs({ abi: TaskMarketAbi, eventName: 'TaskFailed', logs: last.logs });
-  assert.equal(failed!.args.majority, `0x${'00'.repeat(32)}`);
-  assert.equal(parseEventLogs({ abi: TaskMarketAbi, eventName: 'TaskPartySlashed', logs: last.logs }).length, 0);
-  await assertRefunded(before, [0n, 0n, 0n, 0n]);
-});
-
-test('3-way split: no majority, refund, nobody slashed', async () => {
-  const before = await snapshot();
-  const taskId = await newTask();
-  await acceptAll(taskId);
-  await ledger.commit(s.compute[0], taskId, RESULT_A);
-  await ledger.commit(s.compute[1], taskId, RESULT_B);
-  await ledger.commit(s.compute[2], taskId, RESULT_C);
-  assert.equal(taskStatusName((await ledger.getTask(taskId)).status), 'Failed');
-  await assertRefunded(before, [0n, 0n, 0n, 0n]);
-});
-
-test('a disputed task that expires slashes only the missing committer', async () => {
-  const before = await snapshot();
-  const taskId = await newTask();
-  await acceptAll(taskId);
-  await ledger.commit(s.compute[0], taskId, RESULT_A);
-  await ledger.commit(s.compute[1], taskId, RESULT_B);
-  await ledger.increaseTime(3601);
-  await ledger.expire(s.dataOwner, taskId);
+  assert.deepEqual(slashedIn(r.logs), [[s.compute[2].address, SLASH, 'Silent']]);
+  assert.equal(parseEventLogs({ abi: NodeRegistryAbi, eventName: 'NodeSlashed', logs: r.logs }).length, 1);
   await assertRefunded(before, [0n, 0n, 0n, SLASH]);
 });
 
+test('failure reports: a party blamed by more than half of all compute parties is slashed at once; its accuser is not', async () => {
+  const before = await snapshot();
+  const taskId = await newTask();
+  await acceptAll(taskId);
+  await ledger.reportFailure(s.compute[0], taskId, FailurePhase.Compute, FailureReason.Disconnected, s.compute[2].address);
+  await ledger.reportFailure(s.compute[1], taskId, FailurePhase.Compute, FailureReason.Disconnected, s.compute[2].address);
+  // c2 lies, blaming c0: alone it is not enough.
+  const r = await ledger.reportFailure(s.compute[2], taskId, FailurePhase.Compute, FailureReason.Malformed, s.compute[0].address);
+  assert.equal(taskStatusName((await ledger.getTask(taskId)).status), 'Failed', 'everyone reported: the task fails at once');
+  assert.deepEqual(slashedIn(r.logs), [[s.compute[2].address, SLASH, 'BlamedByReports']]);
+  await assertRefunded(before, [0n, 0n, 0n, SLASH]);
+});
+
+test('failure reports: one accuser, or blame of nobody, slashes nobody', async () => {
+  const before = await snapshot();
+  const taskId = await newTask();
+  await acceptAll(taskId);
+  await commitAll(ledger, taskId, [s.compute[0]], openings(3));
+  await ledger.reportFailure(s.compute[1], taskId, FailurePhase.Compute, FailureReason.Malformed, s.compute[0].address);
+  const r = await ledger.reportFailure(s.compute[2], taskId, FailurePhase.Compute, FailureReason.Aborted, zeroAddress);
+  assert.equal(taskStatusName((await ledger.getTask(taskId)).status), 'Failed');
+  assert.deepEqual(slashedIn(r.logs), []);
+  await assertRefunded(before, [0n, 0n, 0n, 0n]);
+});
+
+test('a data owner (or receiver) blamed by a majority of the compute parties is slashed', async () => {
+  const before = await snapshot();
+  const taskId = await newTask();
+  await acceptAll(taskId);
+  await ledger.reportFailure(s.compute[0], taskId, FailurePhase.Connect, FailureReason.Timeout, s.dataOwner.address);
+  await ledger.reportFailure(s.compute[1], taskId, FailurePhase.Connect, FailureReason.Timeout, s.dataOwner.address);
+  // The data owner's own report counts for nothing against others.
+  await ledger.reportFailure(s.dataOwner, taskId, FailurePhase.Connect, FailureReason.Timeout, s.compute[0].address);
+  const r = await ledger.reportFailure(s.compute[2], taskId, FailurePhase.Connect, FailureReason.Timeout, zeroAddress);
+  assert.deepEqual(slashedIn(r.logs), [[s.dataOwner.address, SLASH, 'BlamedByReports']]);
+  await assertRefunded(before, [SLASH, 0n, 0n, 0n]);
+});
+
+test('two compute parties blaming each other prove nothing: nobody is slashed', async () => {
+  const before = await snapshot();
+  const taskId = await newTask({ computeParties: [s.compute[0].address, s.compute[1].address] });
+  await acceptAll(taskId, [s.dataOwner, s.compute[0], s.compute[1]]);
+  await ledger.reportFailure(s.compute[0], taskId, FailurePhase.Compute, FailureReason.Malformed, s.compute[1].address);
+  const r = await ledger.reportFailure(s.compute[1], taskId, FailurePhase.Compute, FailureReason.Malformed, s.compute[0].address);
+  assert.deepEqual(slashedIn(r.logs), []);
+  await assertRefunded(before, [0n, 0n, 0n, 0n]);
+});
+
+test('reportFailure is checked: parties only, once, not after committing, never blaming oneself or a stranger', async () => {
+  const taskId = await newTask();
+  await expectRevert(ledger.reportFailure(s.compute[0], taskId, 1, 1, zeroAddress), 'TaskMarketWrongStatus');
+  await acceptAll(taskId);
+  await expectRevert(ledger.reportFailure(s.requester, taskId, 1, 1, zeroAddress), 'TaskMarketNotParty');
+  await expectRevert(ledger.reportFailure(s.compute[0], taskId, 1, 1, s.compute[0].address), 'TaskMarketBadBlame');
+  await expectRevert(ledger.reportFailure(s.compute[0], taskId, 1, 1, s.requester.address), 'TaskMarketNotParty');
+  await ledger.reportFailure(s.compute[0], taskId, 1, 1, zeroAddress);
+  await expectRevert(ledger.reportFailure(s.compute[0], taskId, 1, 1, zeroAddress), 'TaskMarketAlreadyReported');
+  await expectRevert(ledger.commit(s.compute[0], taskId, RESULT_A), 'TaskMarketAlreadyReported');
+  await commitAll(ledger, taskId, [s.compute[1]], openings(3));
+  await expectRevert(ledger.reportFailure(s.compute[1], taskId, 1, 1, zeroAddress), 'TaskMarketAlreadyCommitted');
+  await ledger.reportFailure(s.compute[2], taskId, 1, 1, zeroAddress);
+  assert.equal(taskStatusName((await ledger.getTask(taskId)).status), 'Failed');
+});
+
+test('digests that disagree: Disputed; resolve slashes the party inconsistent with the agreeing majority', async () => {
+  const before = await snapshot();
+  const taskId = await newTask();
+  await acceptAll(taskId);
+  const ops = openings(3, 1); // compute[1] claims other link digests than its peers saw
+  await commitAll(ledger, taskId, s.compute, ops);
+  const [, , last] = await revealAll(ledger, taskId, s.compute, ops);
+  assert.equal(parseEventLogs({ abi: TaskMarketAbi, eventName: 'TaskDisputed', logs: last!.logs }).length, 1);
+  assert.equal(taskStatusName((await ledger.getTask(taskId)).status), 'Disputed');
+  // Openings must be the committed ones.
+  await expectRevert(ledger.resolve(s.requester, taskId, ops.map((o) => o.claims), [ops[1]!.salt, ops[1]!.salt, ops[2]!.salt]), 'TaskMarketBadOpening');
+  const r = await ledger.resolve(s.requester, taskId, ops.map((o) => o.claims), ops.map((o) => o.salt));
+  assert.deepEqual(slashedIn(r.logs), [[s.compute[1].address, SLASH, 'BlamedByClaims']]);
+  assert.equal(taskStatusName((await ledger.getTask(taskId)).status), 'Failed');
+  await assertRefunded(before, [0n, 0n, SLASH, 0n]);
+});
+
+test('a disputed task that is not resolved expires with a refund and no slash', async () => {
+  const before = await snapshot();
+  const taskId = await newTask();
+  await acceptAll(taskId);
+  const ops = openings(3, 0);
+  await commitAll(ledger, taskId, s.compute, ops);
+  await revealAll(ledger, taskId, s.compute, ops);
+  await ledger.increaseTime(3601);
+  const r = await ledger.expire(s.dataOwner, taskId);
+  assert.deepEqual(slashedIn(r.logs), []);
+  await assertRefunded(before, [0n, 0n, 0n, 0n]);
+});
+
+test('a party that commits and never reveals is slashed at expiry; those that revealed are not', async () => {
+  const before = await snapshot();
+  const taskId = await newTask();
+  await acceptAll(taskId);
+  const ops = openings(3);
+  await commitAll(ledger, taskId, s.compute, ops);
+  await revealAll(ledger, taskId, [s.compute[0], s.compute[2]], [ops[0]!, ops[2]!]);
+  await ledger.increaseTime(3601);
+  const r = await ledger.expire(s.requester, taskId);
+  assert.deepEqual(slashedIn(r.logs), [[s.compute[1].address, SLASH, 'Silent']]);
+  await assertRefunded(before, [0n, 0n, SLASH, 0n]);
+});
+
 test('a slash takes at most what is left of the stake; a drained node is ineligible until topped up', async () => {
-  // A node staked at exactly the minimum (100) accepts three tasks at once and misses all three:
-  // the penalties are 50, 50 and then 0, as nothing is left.
+  // A node staked at exactly the minimum (100) accepts three tasks at once and stays silent in
+  // all three: the penalties are 50, 50 and then 0, as nothing is left.
   const weak = ledger.account(6);
   const min = BigInt(ledger.manifest.parameters.minStake);
   await ledger.registerNode(weak, { roles: 2, name: 'weak', stake: min });
@@ -189,7 +228,7 @@ test('a slash takes at most what is left of the stake; a drained node is ineligi
   for (let k = 0; k < 3; k++) {
     const taskId = await newTask({ computeParties });
     for (const node of [s.dataOwner, s.compute[0], weak]) await ledger.accept(node, taskId);
-    await ledger.commit(s.compute[0], taskId, RESULT_A);
+    await commitAll(ledger, taskId, [s.compute[0]], openings(2));
     tasks.push(taskId);
   }
   await ledger.increaseTime(3601);
@@ -202,12 +241,13 @@ test('a slash takes at most what is left of the stake; a drained node is ineligi
   }
   assert.deepEqual(amounts, [SLASH, min - SLASH, 0n]);
   assert.equal((await ledger.contracts.nodeRegistry.read.getNode([weak.address])).stake, 0n);
-  // Requester got fee and data tokens back three times plus the 100 slashed; market empty.
+  // The requester got fee and data tokens back three times, and nothing more; market empty.
   const now = await snapshot();
-  assert.equal(now.pay[0]! - before.pay[0]!, min);
+  assert.equal(now.pay[0]! - before.pay[0]!, 0n);
   assert.equal(now.pay[5], 0n);
   assert.equal(now.data[0]! - before.data[0]!, 0n);
   assert.equal(now.data[1], 0n);
+  assert.equal(now.burnt - before.burnt, min);
 
   assert.equal(await ledger.contracts.nodeRegistry.read.isEligible([weak.address, 2]), false);
   await expectRevert(ledger.createTask(s.requester, await s.spec({ computeParties })), 'TaskMarketNodeNotEligible');

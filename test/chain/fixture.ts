@@ -4,7 +4,8 @@
  * account's change (and that the TaskMarket ends holding nothing).
  */
 import assert from 'node:assert/strict';
-import type { Address, Hex } from 'viem';
+import type { Account, Address, Hex } from 'viem';
+import { claimsOf, commitmentOf, freshSalt, type CommitOpening } from '../../src/chain/commit-reveal.js';
 import { TransactionRevertedError, type LocalLedger } from '../../src/chain/local-ledger.js';
 
 export { startLocalLedger, setupStandardScenario, TOKEN } from '../../src/chain/local-ledger.js';
@@ -39,3 +40,32 @@ export async function deltas(
 export const RESULT_A: Hex = `0x${'aa'.repeat(32)}`;
 export const RESULT_B: Hex = `0x${'bb'.repeat(32)}`;
 export const RESULT_C: Hex = `0x${'cc'.repeat(32)}`;
+
+/** A link digest per pair of compute parties, as honest endpoints would both compute it. */
+export const pairDigest = (lo: number, hi: number, salt = 0): Hex => `0x${(lo * 16 + hi + 1 + salt * 64).toString(16).padStart(2, '0').repeat(32)}`;
+
+/** Openings for `n` compute parties; `lie` makes party `lie` claim different digests. */
+export function openings(n: number, lie?: number): CommitOpening[] {
+  return Array.from({ length: n }, (_, i) => ({ claims: claimsOf(i, n, (lo, hi) => pairDigest(lo, hi, i === lie ? 1 : 0)), salt: freshSalt() }));
+}
+
+/** Each of `nodes` commits to its opening (in order); returns the receipts. */
+export async function commitAll(ledger: LocalLedger, taskId: bigint, nodes: Account[], ops: CommitOpening[]) {
+  const out = [];
+  for (const [i, node] of nodes.entries()) {
+    out.push(await ledger.commit(node, taskId, commitmentOf(ledger.manifest.contracts.TaskMarket, ledger.manifest.chainId, taskId, node.address, ops[i]!)));
+  }
+  return out;
+}
+
+/** Each of `nodes` reveals its opening (in order); returns the receipts. */
+export async function revealAll(ledger: LocalLedger, taskId: bigint, nodes: Account[], ops: CommitOpening[]) {
+  const out = [];
+  for (const [i, node] of nodes.entries()) out.push(await ledger.reveal(node, taskId, ops[i]!.claims, ops[i]!.salt));
+  return out;
+}
+
+/** Stakes of `who` in the NodeRegistry. */
+export async function stakes(ledger: LocalLedger, who: Address[]): Promise<bigint[]> {
+  return Promise.all(who.map(async (w) => (await ledger.contracts.nodeRegistry.read.getNode([w])).stake));
+}

@@ -10,7 +10,7 @@ import { zeroAddress, type Address, type Hex } from 'viem';
 import { DataRegistryAbi, DataTokenAbi, NodeRegistryAbi, TaskMarketAbi, TaskMarketBytecode } from '../../src/chain/artifacts.js';
 import type { LocalLedger, StandardScenario } from '../../src/chain/local-ledger.js';
 import { DatasetStatus } from '../../src/chain/roles.js';
-import { expectRevert, RESULT_A, setupStandardScenario, startLocalLedger, TOKEN } from './fixture.js';
+import { expectRevert, RESULT_A, setupStandardScenario, startLocalLedger, TOKEN, commitAll, openings, revealAll } from './fixture.js';
 
 let env: Awaited<ReturnType<typeof startLocalLedger>>;
 let ledger: LocalLedger;
@@ -86,18 +86,24 @@ test('accept, refuse, commit and expire enforce party, status, uniqueness and de
   await ledger.accept(s.dataOwner, taskId);
   await expectRevert(ledger.accept(s.dataOwner, taskId), 'TaskMarketAlreadyAccepted');
   await expectRevert(ledger.refuse(s.dataOwner, taskId), 'TaskMarketAlreadyAccepted');
-  // Commitments only once the task runs.
+  // Commitments only once the task runs; reveals only once all have committed.
   await expectRevert(ledger.commit(s.compute[0], taskId, RESULT_A), 'TaskMarketWrongStatus');
   for (const node of s.compute) await ledger.accept(node, taskId);
   await expectRevert(ledger.refuse(s.compute[0], taskId), 'TaskMarketWrongStatus');
   await expectRevert(ledger.commit(s.dataOwner, taskId, RESULT_A), 'TaskMarketNotComputeParty');
   await expectRevert(ledger.commit(stranger, taskId, RESULT_A), 'TaskMarketNotComputeParty');
   await expectRevert(ledger.commit(s.compute[0], taskId, `0x${'00'.repeat(32)}`), 'TaskMarketZeroCommitment');
-  await ledger.commit(s.compute[0], taskId, RESULT_A);
+  const ops = openings(3);
+  await commitAll(ledger, taskId, [s.compute[0]], ops);
   await expectRevert(ledger.commit(s.compute[0], taskId, RESULT_A), 'TaskMarketAlreadyCommitted');
+  await expectRevert(ledger.reveal(s.compute[0], taskId, ops[0]!.claims, ops[0]!.salt), 'TaskMarketWrongStatus');
   await expectRevert(ledger.expire(stranger, taskId), 'TaskMarketNotExpired');
-  await ledger.commit(s.compute[1], taskId, RESULT_A);
-  await ledger.commit(s.compute[2], taskId, RESULT_A); // settles
+  await commitAll(ledger, taskId, [s.compute[1], s.compute[2]], ops.slice(1));
+  await expectRevert(ledger.reveal(s.dataOwner, taskId, ops[0]!.claims, ops[0]!.salt), 'TaskMarketNotComputeParty');
+  await revealAll(ledger, taskId, [s.compute[0]], ops);
+  await expectRevert(ledger.reveal(s.compute[0], taskId, ops[0]!.claims, ops[0]!.salt), 'TaskMarketAlreadyRevealed');
+  await expectRevert(ledger.resolve(stranger, taskId, ops.map((o) => o.claims), ops.map((o) => o.salt)), 'TaskMarketWrongStatus');
+  await revealAll(ledger, taskId, s.compute.slice(1), ops.slice(1)); // settles
   await expectRevert(ledger.commit(s.compute[2], taskId, RESULT_A), 'TaskMarketWrongStatus');
 });
 
@@ -156,8 +162,8 @@ test('NodeRegistry: exit delay — stake stays locked (and slashable) until the 
 
 test('NodeRegistry: only the TaskMarket slashes; only the deployer binds, once', async () => {
   const deployer = ledger.account(0);
-  await expectRevert(registry(deployer)('slash', [s.compute[0].address, 1n, deployer.address]), 'NodeRegistryNotTaskMarket');
-  await expectRevert(registry(s.requester)('slash', [s.compute[0].address, 1n, s.requester.address]), 'NodeRegistryNotTaskMarket');
+  await expectRevert(registry(deployer)('slash', [s.compute[0].address, 1n]), 'NodeRegistryNotTaskMarket');
+  await expectRevert(registry(s.requester)('slash', [s.compute[0].address, 1n]), 'NodeRegistryNotTaskMarket');
   await expectRevert(registry(s.requester)('bindTaskMarket', [s.requester.address]), 'NodeRegistryNotBinder');
   await expectRevert(registry(deployer)('bindTaskMarket', [deployer.address]), 'NodeRegistryAlreadyBound');
   assert.equal(await ledger.contracts.nodeRegistry.read.taskMarket(), m.TaskMarket);
@@ -217,7 +223,9 @@ test('DataRegistry: only eligible data nodes list; only the owner updates; pause
   await expectRevert(ledger.createTask(s.requester, await spec()), 'TaskMarketDatasetUnavailable');
   await expectRevert(owner('pause', [datasetId]), 'DataRegistryWrongStatus');
   for (const node of [s.dataOwner, ...s.compute]) await ledger.accept(node, taskId);
-  for (const node of s.compute) await ledger.commit(node, taskId, RESULT_A);
+  const ops = openings(3);
+  await commitAll(ledger, taskId, s.compute, ops);
+  await revealAll(ledger, taskId, s.compute, ops);
   await owner('unpause', [datasetId]);
   // Policy and price changes apply to new tasks.
   await owner('updatePolicy', [datasetId, [], [s.algorithmId]]);

@@ -34,7 +34,7 @@ test('buy: the requester pays the owner and receives one data token per use', as
   );
   const who = [s.requester.address, s.dataOwner.address, sale()];
   const pay = await deltas(ledger, ledger.manifest.contracts.PaymentToken, who, async () => {
-    const data = await deltas(ledger, s.dataToken, who, () => call(s.requester, 'buy', [s.datasetId, 2n]));
+    const data = await deltas(ledger, s.dataToken, who, () => call(s.requester, 'buy', [s.datasetId, 2n, 6n * TOKEN]));
     assert.deepEqual(data, [2n * TOKEN, -2n * TOKEN, 0n]);
   });
   assert.deepEqual(pay, [-6n * TOKEN, 6n * TOKEN, 0n]);
@@ -43,11 +43,23 @@ test('buy: the requester pays the owner and receives one data token per use', as
   assert.equal(price, 3n * TOKEN);
 });
 
+test('a price raised after the buyer looked cannot be charged: buy reverts above maxCost, nothing moves', async () => {
+  // The buyer saw 3 per use and sends maxCost = 2 × 3; the owner raises the price first.
+  await call(s.dataOwner, 'openSale', [s.datasetId, 4n * TOKEN]);
+  const who = [s.requester.address, s.dataOwner.address];
+  const pay = await deltas(ledger, ledger.manifest.contracts.PaymentToken, who, () =>
+    expectRevert(call(s.requester, 'buy', [s.datasetId, 2n, 6n * TOKEN]), 'DataTokenSalePriceAboveMax'),
+  );
+  assert.deepEqual(pay, [0n, 0n]);
+  // At the new price, with a maximum that covers it, the purchase goes through.
+  await call(s.requester, 'buy', [s.datasetId, 1n, 4n * TOKEN]);
+});
+
 test('guards: only the owner opens or closes; closed, zero and unknown are refused', async () => {
   await expectRevert(call(s.requester, 'openSale', [s.datasetId, 1n]), 'DataTokenSaleNotOwner');
   await expectRevert(call(s.requester, 'closeSale', [s.datasetId]), 'DataTokenSaleNotOwner');
-  await expectRevert(call(s.requester, 'buy', [s.datasetId, 0n]), 'DataTokenSaleZeroUses');
+  await expectRevert(call(s.requester, 'buy', [s.datasetId, 0n, 0n]), 'DataTokenSaleZeroUses');
   await call(s.dataOwner, 'closeSale', [s.datasetId]);
-  await expectRevert(call(s.requester, 'buy', [s.datasetId, 1n]), 'DataTokenSaleNotOpen');
-  await expectRevert(call(s.requester, 'buy', [999n, 1n]), 'DataTokenSaleNotOpen');
+  await expectRevert(call(s.requester, 'buy', [s.datasetId, 1n, MAX]), 'DataTokenSaleNotOpen');
+  await expectRevert(call(s.requester, 'buy', [999n, 1n, MAX]), 'DataTokenSaleNotOpen');
 });

@@ -1,4 +1,4 @@
-// Sealed boxes: round trip, the wrong key and any altered byte are refused.
+// Sealed boxes: round trip, the wrong key, another context and any altered byte are refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, diffieHellman, createPublicKey } from 'node:crypto';
@@ -7,15 +7,17 @@ import { generateBoxKeyPair, open, seal, SealedBoxError } from '../../src/crypto
 test('a sealed box opens with the recipient key only, and detects tampering', () => {
   const k = generateBoxKeyPair();
   const msg = new TextEncoder().encode(JSON.stringify({ auc: 0.72, weights: [1, 2, 3] }));
-  const box = seal(msg, k.publicKey);
-  assert.deepEqual(Buffer.from(open(box, k.privateKey)), Buffer.from(msg));
-  assert.throws(() => open(box, generateBoxKeyPair().privateKey), SealedBoxError);
+  const box = seal(msg, k.publicKey, 'task 1');
+  assert.deepEqual(Buffer.from(open(box, k.privateKey, 'task 1')), Buffer.from(msg));
+  assert.throws(() => open(box, generateBoxKeyPair().privateKey, 'task 1'), SealedBoxError);
+  assert.throws(() => open(box, k.privateKey, 'task 2'), SealedBoxError, 'a box for one context does not open under another');
+  assert.throws(() => seal(msg, k.publicKey, ''), SealedBoxError, 'a context is required');
   for (const i of [0, 5, 40, box.length - 1]) {
     const bad = Uint8Array.from(box);
     bad[i]! ^= 1;
-    assert.throws(() => open(bad, k.privateKey), SealedBoxError);
+    assert.throws(() => open(bad, k.privateKey, 'task 1'), SealedBoxError);
   }
-  assert.notDeepEqual(Buffer.from(seal(msg, k.publicKey)), Buffer.from(box), 'every box uses a fresh ephemeral key');
+  assert.notDeepEqual(Buffer.from(seal(msg, k.publicKey, 'task 1')), Buffer.from(box), 'every box uses a fresh ephemeral key');
 });
 
 test('raw key encoding agrees with node:crypto X25519 (RFC 7748)', () => {

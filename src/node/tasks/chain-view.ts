@@ -8,7 +8,10 @@ import { DataRegistryAbi, NodeRegistryAbi, TaskMarketAbi } from '../../chain/art
 import type { LocalLedger } from '../../chain/local-ledger.js';
 import { decodeTaskParams, type TaskParams } from '../../algorithms/task-params.js';
 
-export const TASK_STATUS = ['None', 'Pending', 'Running', 'Disputed', 'Settled', 'Refused', 'Failed', 'Expired'] as const;
+export { TaskStatus as TASK_STATUS } from '../../chain/roles.js';
+import { TaskStatus as TASK_STATUS } from '../../chain/roles.js';
+/** Statuses after which nothing can happen to a task. */
+export const FINAL_STATUSES: ReadonlySet<ChainTaskStatus> = new Set(['Settled', 'Refused', 'Failed', 'Expired']);
 export type ChainTaskStatus = (typeof TASK_STATUS)[number];
 
 export interface ChainTask {
@@ -19,14 +22,19 @@ export interface ChainTask {
   deadline: number;
   status: ChainTaskStatus;
   nCompute: number;
+  /** Index of the receiver in `parties` (the receiver is always a party: it consents too). */
+  receiverIndex: number;
   accepted: number;
   committed: number;
+  revealed: number;
+  reported: number;
   parties: Address[];
   dataPayouts: bigint[];
 }
 
-export async function readTask(ledger: LocalLedger, id: bigint): Promise<ChainTask> {
-  const v = await ledger.getTask(id);
+/** The task as of block `blockNumber` (default: the latest). */
+export async function readTask(ledger: LocalLedger, id: bigint, blockNumber?: bigint): Promise<ChainTask> {
+  const v = await ledger.getTask(id, blockNumber);
   return {
     id,
     requester: v.requester,
@@ -35,8 +43,11 @@ export async function readTask(ledger: LocalLedger, id: bigint): Promise<ChainTa
     deadline: Number(v.deadline),
     status: TASK_STATUS[v.status] ?? 'None',
     nCompute: v.nCompute,
+    receiverIndex: v.receiverIndex,
     accepted: v.accepted,
     committed: v.committed,
+    revealed: v.revealed,
+    reported: v.reported,
     parties: [...v.parties],
     dataPayouts: [...v.dataPayouts],
   };
@@ -47,6 +58,8 @@ export const lower = (a: string) => a.toLowerCase();
 /** Whether party `index` has accepted (bit `index` of the mask). */
 export const hasAccepted = (t: ChainTask, index: number) => ((t.accepted >> index) & 1) === 1;
 export const hasCommitted = (t: ChainTask, index: number) => ((t.committed >> index) & 1) === 1;
+export const hasRevealed = (t: ChainTask, index: number) => ((t.revealed >> index) & 1) === 1;
+export const hasReported = (t: ChainTask, index: number) => ((t.reported >> index) & 1) === 1;
 
 export interface PartyProfile {
   address: Address;
@@ -74,7 +87,7 @@ export async function readCreation(
   ledger: LocalLedger,
   txHash: Hex,
   id: bigint,
-): Promise<{ datasetIds: bigint[]; computeParties: Address[]; algorithmId: Hex; params?: TaskParams; paramsError?: string }> {
+): Promise<{ datasetIds: bigint[]; computeParties: Address[]; algorithmId: Hex; codeHash: Hex; params?: TaskParams; paramsError?: string }> {
   const receipt = await ledger.pub.getTransactionReceipt({ hash: txHash });
   const logs = parseEventLogs({ abi: TaskMarketAbi, logs: receipt.logs });
   const created = logs.find((l) => l.eventName === 'TaskCreated' && l.args.taskId === id);
@@ -90,5 +103,5 @@ export async function readCreation(
       paramsError = (err as Error).message;
     }
   } else paramsError = 'the task was created without published parameters';
-  return { datasetIds: [...spec.datasetIds], computeParties: [...spec.computeParties], algorithmId: spec.algorithmId, params, paramsError };
+  return { datasetIds: [...spec.datasetIds], computeParties: [...spec.computeParties], algorithmId: spec.algorithmId, codeHash: spec.codeHash, params, paramsError };
 }

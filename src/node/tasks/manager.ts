@@ -1,39 +1,49 @@
 /**
- * The node's task lifecycle: it watches TaskMarket, decides (policy), consents on-chain,
- * runs its part of the session when every party has consented, commits the result digest,
- * and follows the task to settlement — persisting every step, so that a node killed at any
- * point and restarted neither acts twice nor loses track.
+ * The node's task lifecycle: it watches TaskMarket on confirmed blocks (chain-watcher.ts),
+ * vets each task it is part of and consents or refuses with a reason (policy.ts), runs its
+ * part of the session when every party — the receiver included — has consented, and then,
+ * as a compute party, commits to its own link digests and reveals them once all have
+ * committed; if the session fails it reports the failure on-chain, naming the peer it saw
+ * fail (blame.ts). It follows the task to its end: settles, fails, is resolved (a Disputed
+ * task's openings are submitted by the node) or expires at its deadline.
  *
- * Idempotence comes from the chain, not from local memory: before sending `accept` or
- * `commit` the manager reads the task's accepted/committed bitmaps, and a step recorded as
- * "sending" is reconciled against them on restart. A session cannot be resumed after a crash
- * (the peers have moved on), so a task found mid-session is marked failed with that reason;
- * every accepted task that has not settled by its deadline is expired by the node, which
- * refunds the requester on-chain (TaskMarket.expire) — no path leaves funds locked.
+ * Idempotence comes from the chain, not from local memory. Decisions to act are taken on the
+ * confirmed view of a task; whether this node has already acted (accepted, committed,
+ * revealed, reported) is read from the latest state, so a transaction lost to a
+ * reorganisation or a transient RPC failure is simply sent again by the next sweep (steps
+ * `committing`, `revealing`, `reporting` persist until the chain shows them done). A session
+ * cannot be resumed after a crash (the peers have moved on), so a node restarted mid-session
+ * reports a local failure blaming nobody. No path leaves funds locked: every task that has
+ * not ended by its deadline is expired by the node.
  *
- * Statuses: pending → accepted | refused → running → committed | delivered → settled;
- * or failed / expired / disputed. Steps refine them for recovery.
+ * Local statuses: pending → accepted | refused → running → committed → revealed → settled;
+ * delivered (a party that does not commit, after its session); reported (after a failure
+ * report); disputed; and the terminal settled, refused, failed, expired, failed-final.
  */
-import { keccak256, parseEventLogs, stringToHex, type Address, type Hex } from 'viem';
+import { parseEventLogs, zeroAddress, type Account, type Address, type Hex } from 'viem';
 import type { Logger } from 'pino';
 import { TaskMarketAbi } from '../../chain/artifacts.js';
+import { commitmentOf, FailurePhase, FailureReason, freshSalt, type CommitOpening } from '../../chain/commit-reveal.js';
 import type { LocalLedger } from '../../chain/local-ledger.js';
+import { revertName } from '../../chain/revert.js';
 import { PROGRAMS } from '../../algorithms/programs/index.js';
 import type { Program, SessionPlan } from '../../algorithms/program.js';
 import type { TaskParams } from '../../algorithms/task-params.js';
-import { seal } from '../../crypto/sealed-box.js';
-import { connectTlsNetwork, type Identity, type SessionMux } from '../../net/index.js';
-import type { Account } from 'viem';
+import type { Identity, SessionMux } from '../../net/index.js';
 import type { NodeConfig } from '../config.js';
 import type { NodeMetrics } from '../metrics.js';
 import type { NodeStore, TaskRecord } from '../store/index.js';
-import { datasetOwner, hasAccepted, hasCommitted, lower, readCreation, readParty, readTask, type ChainTask } from './chain-view.js';
+import type { FailureReport } from './blame.js';
+import { ChainWatcher } from './chain-watcher.js';
+import { datasetOwner, FINAL_STATUSES, hasAccepted, hasCommitted, hasReported, hasRevealed, lower, readCreation, readParty, readTask, type ChainTask } from './chain-view.js';
 import { buildPlan, sessionIdOf } from './plan.js';
 import { decide } from './policy.js';
-import { checkPlan, SESSION_IDLE_TIMEOUT_MS } from '../runner/run-party.js';
+import { sealTaskResult } from './result-box.js';
+import { runTaskSession } from './session.js';
+import { checkPlan } from '../runner/run-party.js';
 
-const TERMINAL = new Set(['settled', 'refused', 'failed-final', 'expired', 'disputed']);
-const CURSOR_KEY = 'chain.cursor';
+const TERMINAL = new Set(['settled', 'refused', 'failed', 'expired', 'failed-final']);
+const LOCAL_OF_CHAIN: Record<string, string> = { Settled: 'settled', Refused: 'refused', Failed: 'failed', Expired: 'expired' };
 
 export interface TaskManagerOptions {
   config: NodeConfig;
@@ -54,6 +64,8 @@ export interface TaskManagerOptions {
 export class TaskManager {
   readonly #o: TaskManagerOptions;
   readonly #self: string;
+  readonly #watcher: ChainWatcher;
+  readonly #programs: ReadonlyMap<string, Program>;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
   #polling: Promise<void> | undefined;
@@ -65,15 +77,20 @@ export class TaskManager {
   constructor(options: TaskManagerOptions) {
     this.#o = options;
     this.#self = lower(options.account.address);
+    this.#programs = options.programs ?? PROGRAMS;
+    const { ledger, store, config } = options;
+    this.#watcher = new ChainWatcher(ledger.pub, ledger.manifest.contracts.TaskMarket, BigInt(ledger.manifest.block), config.chain.confirmations ?? 0, store);
   }
 
   get self(): string {
     return this.#self;
   }
 
-  /** Recovers unfinished tasks, then polls the chain until stopped. */
+  /**
+   * Polls the chain until stopped. Unfinished tasks need no separate recovery: the sweep
+   * moves each from what the chain says (a task found mid-session is reported as failed).
+   */
   async start(): Promise<void> {
-    await this.#recover();
     const tick = async () => {
       if (this.#stopped) return;
       this.#polling = this.#poll().catch((err) => this.#o.logger.warn({ err: (err as Error).message }, 'chain poll failed; retrying'));
@@ -92,14 +109,12 @@ export class TaskManager {
   // ------------------------------------------------------------------ chain events
 
   async #poll(): Promise<void> {
-    const { ledger, store } = this.#o;
-    const head = await ledger.pub.getBlockNumber();
-    const from = BigInt(store.getKv(CURSOR_KEY) ?? String(ledger.manifest.block));
-    if (from <= head) {
-      const to = head - from > 2000n ? from + 2000n : head;
-      const logs = await ledger.pub.getLogs({ address: ledger.manifest.contracts.TaskMarket, fromBlock: from, toBlock: to });
+    const { reorg } = await this.#watcher.poll(async (logs) => {
       for (const ev of parseEventLogs({ abi: TaskMarketAbi, logs })) await this.#onEvent(ev);
-      store.setKv(CURSOR_KEY, String(to + 1n));
+    });
+    if (reorg) {
+      this.#o.logger.warn({ reorgs: this.#watcher.reorgs }, 'chain reorganisation: re-reading from the last block that still holds');
+      await this.#recheckAfterReorg();
     }
     await this.#sweep();
   }
@@ -108,9 +123,19 @@ export class TaskManager {
     const { store } = this.#o;
     const id = Number((ev.args as { taskId?: bigint }).taskId ?? 0n);
     if (ev.eventName === 'TaskCreated') {
-      const involved = ev.args.parties.some((p) => lower(p) === this.#self) || lower(ev.args.spec.receiver) === this.#self;
-      if (!involved || store.getTask(id)) return;
+      const known = store.getTask(id);
+      const tx = ev.transactionHash!.toLowerCase();
+      const knownTx = store.getKv(`task-created-tx:${id}`);
+      if (known && knownTx === tx) return;
+      const involved = ev.args.parties.some((p) => lower(p) === this.#self);
+      if (known && knownTx !== tx) {
+        // A reorganisation replaced the task this id stood for.
+        this.#sessions.get(id)?.abort(new Error('the task was replaced in a chain reorganisation'));
+        if (!involved) this.#set(id, { status: 'failed-final', step: 'done', error: 'the task this node knew was dropped in a chain reorganisation' });
+      }
+      if (!involved) return;
       await this.#register(BigInt(id), ev.transactionHash!, ev.args.requester, ev.args.spec.receiver, Number(ev.args.spec.deadline));
+      store.setKv(`task-created-tx:${id}`, tx);
       return;
     }
     const t = store.getTask(id);
@@ -118,24 +143,9 @@ export class TaskManager {
     if (['TaskRefused', 'TaskExpired', 'TaskFailed', 'TaskSettled'].includes(ev.eventName)) {
       this.#sessions.get(id)?.abort(new Error(`the task ended on-chain (${ev.eventName.slice(4).toLowerCase()})`));
     }
-    switch (ev.eventName) {
-      case 'TaskStarted':
-        if (t.status === 'accepted' || t.status === 'pending') this.#set(id, { status: 'running', step: 'session-pending' });
-        break;
-      case 'TaskRefused':
-        if (!TERMINAL.has(t.status)) this.#set(id, { status: 'refused', step: 'done', error: `refused by ${lower(ev.args.node)}` });
-        break;
-      case 'TaskSettled':
-        this.#set(id, { status: 'settled', step: 'done', progress: 1 });
-        break;
-      case 'TaskFailed':
-        this.#set(id, { status: 'disputed', step: 'done', error: 'the compute parties committed different results' });
-        break;
-      case 'TaskExpired':
-        this.#set(id, { status: 'expired', step: 'done', error: t.error ?? 'expired before settlement; the requester was refunded' });
-        break;
-      default:
-        break;
+    if (ev.eventName === 'TaskStarted' && (t.status === 'accepted' || t.status === 'pending')) this.#set(id, { status: 'running', step: 'session-pending' });
+    if (ev.eventName === 'TaskRefused' && lower(ev.args.node) !== this.#self && !TERMINAL.has(t.status)) {
+      this.#set(id, { error: `refused by ${lower(ev.args.node)}: ${ev.args.reason}` });
     }
   }
 
@@ -154,11 +164,14 @@ export class TaskManager {
       status: 'pending',
       step: 'seen',
       program: creation.params?.program ?? null,
-      params: creation.params ? ({ ...creation.params, datasetIds: creation.datasetIds.map(String), dataOwners: owners.map(lower) } as unknown as Record<string, unknown>) : null,
+      params: creation.params ? ({ ...creation.params, datasetIds: creation.datasetIds.map(String), dataOwners: owners.map(lower), algorithmId: creation.algorithmId, codeHash: creation.codeHash } as unknown as Record<string, unknown>) : null,
       roles,
       requester: lower(requester),
       receiver: lower(receiver),
       deadline,
+      commitment: null,
+      result: null,
+      progress: null,
       error: creation.paramsError ?? null,
     });
     this.#o.logger.info({ task: Number(id), roles, program: creation.params?.program }, 'task seen');
@@ -168,74 +181,121 @@ export class TaskManager {
 
   /** Moves every unfinished task one step forward. */
   async #sweep(): Promise<void> {
-    const { store } = this.#o;
-    for (const t of store.listTasks()) {
+    for (const t of this.#o.store.listTasks({ limit: 1000 })) {
       if (TERMINAL.has(t.status) || this.#busy.has(t.id)) continue;
       this.#busy.add(t.id);
       this.#advance(t)
         .catch((err) => {
-          this.#o.logger.warn({ task: t.id, err: (err as Error).message }, 'task step failed');
-          this.#set(t.id, { error: (err as Error).message });
+          const name = revertName(err);
+          this.#o.logger.warn({ task: t.id, err: (err as Error).message.split('\n')[0], revert: name }, 'task step failed; will retry');
+          this.#set(t.id, { error: `${(err as Error).message.split('\n')[0]}${name ? ` (${name})` : ''}` });
         })
         .finally(() => this.#busy.delete(t.id));
     }
   }
 
+  /** The task as of the newest confirmed block, and as of the latest block. */
+  async #views(id: bigint): Promise<{ confirmed: ChainTask | undefined; latest: ChainTask | undefined }> {
+    const { ledger, config } = this.#o;
+    const read = (block?: bigint) => readTask(ledger, id, block).catch((err: unknown) => {
+      if (revertName(err) === 'TaskMarketUnknownTask') return undefined;
+      throw err;
+    });
+    const latest = await read();
+    if (!config.chain.confirmations) return { confirmed: latest, latest };
+    const safe = await this.#watcher.safeBlock();
+    return { confirmed: safe < 0n ? undefined : await read(safe), latest };
+  }
+
   async #advance(t: TaskRecord): Promise<void> {
     const { ledger } = this.#o;
-    const chain = await readTask(ledger, BigInt(t.id));
+    const id = BigInt(t.id);
+    const { confirmed: chain, latest } = await this.#views(id);
+    if (!latest) {
+      this.#set(t.id, { status: 'failed-final', step: 'done', error: 'the task is no longer on the chain (reorganisation)' });
+      return;
+    }
+    if (!chain) return; // not confirmed yet (again)
     const index = chain.parties.findIndex((p) => lower(p) === this.#self);
+    const computeIndex = index >= 0 && index < chain.nCompute ? index : -1;
     // The chain mines only on transactions, so its last timestamp can lag: use the clock too.
     const now = Math.max(Number((await ledger.pub.getBlock()).timestamp), Math.floor(Date.now() / 1000));
 
-    // Past the deadline and not finished on-chain: expire it (refunds the requester).
-    if ((chain.status === 'Pending' || chain.status === 'Running') && now > chain.deadline) {
+    if (FINAL_STATUSES.has(chain.status)) {
+      this.#set(t.id, { status: LOCAL_OF_CHAIN[chain.status]!, step: 'done' });
+      return;
+    }
+    if (now > chain.deadline) {
       await this.#expire(t, chain);
       return;
     }
-    if (chain.status !== 'Pending' && chain.status !== 'Running') {
-      const status = { Settled: 'settled', Refused: 'refused', Failed: 'disputed', Expired: 'expired', Disputed: 'disputed', None: 'failed-final' }[chain.status] ?? 'failed-final';
-      this.#set(t.id, { status, step: 'done' });
+    if (index < 0) return;
+
+    if (chain.status === 'Pending') {
+      if (hasAccepted(latest, index)) {
+        if (t.status === 'pending') this.#set(t.id, { status: 'accepted', step: 'accepted' });
+        return;
+      }
+      if (t.step === 'accepting' && t.acceptTx) {
+        // Sent before: if it is still mined it only awaits confirmation; if a reorganisation
+        // dropped it, send it again.
+        const receipt = await ledger.pub.getTransactionReceipt({ hash: t.acceptTx as Hex }).catch(() => undefined);
+        if (receipt) return;
+      }
+      await this.#decideAndConsent(t, chain, now);
       return;
     }
 
-    if (t.status === 'pending') {
-      if (index < 0) return; // a receiver that is not a party only waits for the session
-      if (hasAccepted(chain, index)) {
-        this.#set(t.id, { status: 'accepted', step: 'accepted' });
+    if (chain.status === 'Running') {
+      if (hasReported(latest, index) || hasCommitted(latest, index)) {
+        if (t.step === 'committing') this.#set(t.id, { status: 'committed', step: 'committed' });
+        if (t.step === 'reporting') this.#set(t.id, { status: 'reported', step: 'reported' });
         return;
       }
-      const verdict = decide(t, this.#o.config, this.#o.store, chain, this.#self);
-      if (verdict.kind === 'wait') return;
-      if (verdict.kind === 'refuse') {
-        this.#set(t.id, { step: 'refusing', error: verdict.reason });
-        await ledger.refuse(this.#o.account, BigInt(t.id));
-        this.#o.metrics?.chainTransactions.inc({ method: 'refuse', outcome: 'success' });
-        this.#set(t.id, { status: 'refused', step: 'done' });
-        this.#o.logger.info({ task: t.id, reason: verdict.reason }, 'task refused');
-        return;
+      if (t.step === 'committing' && computeIndex >= 0) return this.#commit(t.id);
+      if (t.step === 'reporting') return this.#report(t.id);
+      if (t.status === 'running' && t.step === 'session') {
+        // Found mid-session after a restart: the session cannot be resumed.
+        return this.#failSession(t.id, { phase: FailurePhase.Compute, reason: FailureReason.Local, blamed: zeroAddress }, 'the node restarted during the computation');
       }
-      this.#set(t.id, { step: 'accepting' });
-      const r = await ledger.accept(this.#o.account, BigInt(t.id));
-      this.#o.metrics?.chainTransactions.inc({ method: 'accept', outcome: 'success' });
-      this.#set(t.id, { status: 'accepted', step: 'accepted', acceptTx: r.transactionHash });
-      this.#o.logger.info({ task: t.id }, 'task accepted');
+      if (t.status === 'accepted' || t.status === 'pending' || (t.status === 'running' && t.step === 'session-pending')) return this.#runSession(t, chain);
       return;
     }
 
-    if (chain.status === 'Running' && (t.status === 'accepted' || t.status === 'pending' || (t.status === 'running' && t.step === 'session-pending'))) {
-      await this.#runSession(t, chain);
+    if (chain.status === 'Revealing' && computeIndex >= 0 && !hasRevealed(latest, computeIndex)) return this.#reveal(t.id);
+    if (chain.status === 'Revealing' && computeIndex >= 0 && t.status === 'committed') this.#set(t.id, { status: 'revealed', step: 'revealed' });
+    if (chain.status === 'Disputed') return this.#resolve(t, chain);
+  }
+
+  async #decideAndConsent(t: TaskRecord, chain: ChainTask, now: number): Promise<void> {
+    const { ledger, account, logger, metrics } = this.#o;
+    const p = t.params as { algorithmId?: Hex; codeHash?: Hex } | null;
+    const verdict = await decide({
+      task: t,
+      chain,
+      algorithmId: p?.algorithmId ?? '0x',
+      codeHash: p?.codeHash ?? '0x',
+      self: this.#self,
+      config: this.#o.config,
+      store: this.#o.store,
+      ledger,
+      programs: this.#programs,
+      now,
+    });
+    if (verdict.kind === 'wait') return;
+    if (verdict.kind === 'refuse') {
+      this.#set(t.id, { step: 'refusing', error: verdict.reason });
+      await ledger.refuse(account, BigInt(t.id), verdict.code, verdict.reason);
+      metrics?.chainTransactions.inc({ method: 'refuse', outcome: 'success' });
+      this.#set(t.id, { status: 'refused', step: 'done' });
+      logger.info({ task: t.id, code: verdict.code, reason: verdict.reason }, 'task refused');
       return;
     }
-    if (t.status === 'running' && t.step === 'session') {
-      // Found mid-session after a restart: the session cannot be resumed.
-      this.#set(t.id, { status: 'failed', step: 'await-deadline', error: 'the node restarted during the computation; the task will be expired at its deadline' });
-      return;
-    }
-    if (t.step === 'committing' && index >= 0) {
-      if (!hasCommitted(chain, index) && t.commitment) await this.#commit(t.id, t.commitment as Hex);
-      else this.#set(t.id, { status: 'committed', step: 'committed' });
-    }
+    this.#set(t.id, { step: 'accepting' });
+    const r = await ledger.accept(account, BigInt(t.id));
+    metrics?.chainTransactions.inc({ method: 'accept', outcome: 'success' });
+    this.#set(t.id, { status: 'accepted', step: 'accepted', acceptTx: r.transactionHash });
+    logger.info({ task: t.id }, 'task accepted');
   }
 
   async #expire(t: TaskRecord, chain: ChainTask): Promise<void> {
@@ -251,12 +311,71 @@ export class TaskManager {
     this.#set(t.id, { status: 'expired', step: 'done', error: t.error ?? 'expired at its deadline; the requester was refunded' });
   }
 
-  async #commit(id: number, commitment: Hex): Promise<void> {
-    this.#set(id, { step: 'committing', commitment });
-    const r = await this.#o.ledger.commit(this.#o.account, BigInt(id), commitment);
+  // ------------------------------------------------------------------ commit, reveal, report, resolve
+
+  #opening(id: number): CommitOpening | undefined {
+    const raw = this.#o.store.getKv(`task-opening:${id}`);
+    return raw ? (JSON.parse(raw) as CommitOpening) : undefined;
+  }
+
+  async #commit(id: number): Promise<void> {
+    const { ledger, account } = this.#o;
+    const opening = this.#opening(id);
+    if (!opening) return this.#failSession(id, { phase: FailurePhase.Deliver, reason: FailureReason.Local, blamed: zeroAddress }, 'the commitment opening was lost');
+    const c = commitmentOf(ledger.manifest.contracts.TaskMarket, ledger.manifest.chainId, BigInt(id), account.address, opening);
+    this.#set(id, { step: 'committing', commitment: c });
+    const r = await ledger.commit(account, BigInt(id), c);
     this.#o.metrics?.chainTransactions.inc({ method: 'commit', outcome: 'success' });
-    this.#set(id, { status: 'committed', step: 'committed', commitTx: r.transactionHash });
-    this.#o.logger.info({ task: id }, 'result committed');
+    this.#set(id, { status: 'committed', step: 'committed', commitTx: r.transactionHash, error: null });
+    this.#o.logger.info({ task: id }, 'link digests committed');
+  }
+
+  async #reveal(id: number): Promise<void> {
+    const opening = this.#opening(id);
+    if (!opening) {
+      this.#set(id, { error: 'the commitment opening was lost; this node cannot reveal' });
+      return;
+    }
+    this.#set(id, { step: 'revealing' });
+    await this.#o.ledger.reveal(this.#o.account, BigInt(id), opening.claims, opening.salt);
+    this.#o.metrics?.chainTransactions.inc({ method: 'reveal', outcome: 'success' });
+    this.#set(id, { status: 'revealed', step: 'revealed', error: null });
+    this.#o.logger.info({ task: id }, 'link digests revealed');
+  }
+
+  /** Records the failure and the report to send; the sweep retries the report until it is on-chain. */
+  async #failSession(id: number, report: FailureReport, why: string): Promise<void> {
+    this.#o.store.setKv(`task-report:${id}`, JSON.stringify(report));
+    this.#set(id, { status: 'reported', step: 'reporting', error: why });
+    await this.#report(id);
+  }
+
+  async #report(id: number): Promise<void> {
+    const raw = this.#o.store.getKv(`task-report:${id}`);
+    const report: FailureReport = raw ? (JSON.parse(raw) as FailureReport) : { phase: FailurePhase.Compute, reason: FailureReason.Local, blamed: zeroAddress };
+    await this.#o.ledger.reportFailure(this.#o.account, BigInt(id), report.phase, report.reason, report.blamed);
+    this.#o.metrics?.chainTransactions.inc({ method: 'reportFailure', outcome: 'success' });
+    this.#set(id, { status: 'reported', step: 'reported' });
+    this.#o.logger.info({ task: id, blamed: report.blamed, reason: report.reason }, 'session failure reported on-chain');
+  }
+
+  /** Submits every compute party's revealed opening so the contract attributes the dispute. */
+  async #resolve(t: TaskRecord, chain: ChainTask): Promise<void> {
+    const { ledger } = this.#o;
+    this.#set(t.id, { status: 'disputed', step: 'resolving' });
+    const logs = await ledger.pub.getContractEvents({ address: ledger.manifest.contracts.TaskMarket, abi: TaskMarketAbi, eventName: 'TaskRevealed', args: { taskId: chain.id }, fromBlock: BigInt(ledger.manifest.block) });
+    const byNode = new Map(logs.map((l) => [lower(l.args.node!), l.args]));
+    const compute = chain.parties.slice(0, chain.nCompute).map(lower);
+    const openings = compute.map((c) => byNode.get(c));
+    if (openings.some((o) => !o)) return; // not all reveals visible yet
+    try {
+      await ledger.resolve(this.#o.account, chain.id, openings.map((o) => [...o!.claims!]), openings.map((o) => o!.salt!));
+      this.#o.logger.warn({ task: t.id }, 'disputed task resolved on-chain (digests disagreed)');
+    } catch (err) {
+      const again = await readTask(ledger, chain.id);
+      if (again.status !== 'Failed') throw err;
+    }
+    this.#set(t.id, { status: 'failed', step: 'done', error: 'the compute parties’ link digests disagreed; the requester was refunded' });
   }
 
   // ------------------------------------------------------------------ the session
@@ -304,53 +423,41 @@ export class TaskManager {
     const { store, logger } = this.#o;
     const t0 = performance.now();
     this.#set(t.id, { status: 'running', step: 'session', progress: 0, progressPhase: 'connecting' });
-    const plan = await this.#plan(t, chain);
     const identity = { ...this.#o.identity, id: this.#self } as Identity;
     Object.defineProperty(identity, 'keyPem', { value: this.#o.identity.keyPem, enumerable: false });
+    let plan: SessionPlan;
+    let program: Program | undefined;
+    let local: Record<string, unknown>;
     try {
+      plan = await this.#plan(t, chain);
       checkPlan(plan, identity);
+      program = this.#programs.get(plan.program);
+      if (!program) throw new Error(`unknown program ${plan.program}`);
+      local = this.#localInputs(t);
     } catch (err) {
       // E.g. the registry pins another TLS key for this node: it cannot take part.
-      this.#set(t.id, { status: 'failed', step: 'await-deadline', error: `cannot join the session: ${(err as Error).message.split('\n')[0]}` });
-      logger.warn({ task: t.id, err: (err as Error).message.split('\n')[0] }, 'cannot join the session; the task will be expired at its deadline');
-      return;
+      const why = `cannot join the session: ${(err as Error).message.split('\n')[0]}`;
+      logger.warn({ task: t.id, err: why }, 'cannot join the session; reporting the failure');
+      return this.#failSession(t.id, { phase: FailurePhase.Connect, reason: FailureReason.Local, blamed: zeroAddress }, why);
     }
-    const program = (this.#o.programs ?? PROGRAMS).get(plan.program);
-    if (!program) throw new Error(`unknown program ${plan.program}`);
-    const local = this.#localInputs(t);
     let lastWrite = 0;
     const controller = new AbortController();
     this.#sessions.set(t.id, controller);
     // A session still running at the task's deadline is over: the task will be expired.
-    const untilDeadline = Math.max(0, chain.deadline * 1000 - Date.now());
-    const deadlineTimer = setTimeout(() => controller.abort(new Error('the task reached its deadline')), untilDeadline);
+    const deadlineTimer = setTimeout(() => controller.abort(new Error('the task reached its deadline')), Math.max(0, chain.deadline * 1000 - Date.now()));
     deadlineTimer.unref();
-    let net: Awaited<ReturnType<typeof connectTlsNetwork>>;
+    let outcome: Awaited<ReturnType<typeof runTaskSession>>;
     try {
-      net = await connectTlsNetwork({
-      sessionId: plan.sessionId,
-      self: identity,
-      listen: this.#o.mux,
-      peers: plan.parties.filter((p) => p.id !== this.#self).map(({ id, host, port, fingerprint }) => ({ id, host, port, fingerprint })),
-      connectTimeoutMs: this.#o.connectTimeoutMs ?? 60_000,
-      idleTimeoutMs: SESSION_IDLE_TIMEOUT_MS,
-      signal: controller.signal,
-    });
-    } catch (err) {
-      this.#sessions.delete(t.id);
-      clearTimeout(deadlineTimer);
-      this.#set(t.id, { status: 'failed', step: 'await-deadline', error: `session failed: ${(err as Error).message.split('\n')[0]}` });
-      logger.warn({ task: t.id, err: (err as Error).message.split('\n')[0] }, 'could not connect the session; the task will be expired at its deadline');
-      return;
-    }
-    let output: Record<string, unknown> | undefined;
-    try {
-      const result = await program.run({
+      outcome = await runTaskSession({
         plan,
-        self: this.#self,
-        net,
+        program,
+        identity,
+        mux: this.#o.mux,
         local,
+        self: this.#self,
         signal: controller.signal,
+        // Connect well before the deadline, so a peer that never shows up is reported in time.
+        connectTimeoutMs: Math.min(this.#o.connectTimeoutMs ?? 60_000, Math.max(5_000, Math.floor((chain.deadline * 1000 - Date.now()) / 3))),
         progress: (phase, done, total) => {
           const now = Date.now();
           if (now - lastWrite > 250 || done === total) {
@@ -359,54 +466,56 @@ export class TaskManager {
           }
         },
       });
-      output = result.output;
-      if (result.keep) store.setKv(`task-keep:${t.id}`, JSON.stringify(result.keep));
-      for (const [peer, bytes] of net.meter.sentTo) this.#o.metrics?.mpcBytesSent.inc({ peer }, bytes);
-      // The receiver fixes the digest of what it learnt and tells every compute party.
-      const receiver = lower(chain.receiver);
-      const compute = plan.mpc!.computeParties;
-      let digest: Hex;
-      if (this.#self === receiver) {
-        digest = keccak256(stringToHex(JSON.stringify({ task: t.id, session: plan.sessionId, program: plan.program, output: keccak256(stringToHex(JSON.stringify(output ?? null))) })));
-        const bytes = Buffer.from(digest.slice(2), 'hex');
-        await Promise.all(compute.filter((c) => c !== this.#self).map((c) => net.send(c, 'task.digest', bytes)));
-      } else if (compute.includes(this.#self)) {
-        digest = `0x${Buffer.from(await net.recv(receiver, 'task.digest', 32)).toString('hex')}` as Hex;
-      } else digest = '0x';
-      await net.close();
-      const patch: Parameters<NodeStore['updateTask']>[1] = { progress: 1, progressPhase: 'done' };
-      if (output !== undefined && this.#self === receiver) {
-        patch.result = output;
-        const key = (t.params as unknown as TaskParams).resultKey;
-        if (key) store.setKv(`task-sealed:${t.id}`, Buffer.from(seal(Buffer.from(JSON.stringify(output)), key)).toString('base64'));
-      }
-      this.#set(t.id, patch);
-      this.#o.metrics?.taskDuration.observe({ program: plan.program, outcome: 'success' }, (performance.now() - t0) / 1000);
-      logger.info({ task: t.id, seconds: (performance.now() - t0) / 1000 }, 'session finished');
-      if (compute.includes(this.#self)) this.#set(t.id, { step: 'committing', commitment: digest });
-      else this.#set(t.id, { status: 'delivered', step: 'delivered' });
-    } catch (err) {
-      await net.abort(err instanceof Error ? err : new Error(String(err))).catch(() => {});
-      this.#set(t.id, { status: 'failed', step: 'await-deadline', error: `session failed: ${(err as Error).message.split('\n')[0]}` });
-      logger.warn({ task: t.id, err: (err as Error).message.split('\n')[0] }, 'session failed; the task will be expired at its deadline');
-      return;
     } finally {
       this.#sessions.delete(t.id);
       clearTimeout(deadlineTimer);
     }
-    // Outside the session: a failed commit is retried by the sweep (step "committing").
-    const after = this.#o.store.getTask(t.id);
-    if (after?.step === 'committing' && after.commitment) await this.#commit(t.id, after.commitment as Hex);
+    const seconds = (performance.now() - t0) / 1000;
+    if (!outcome.ok) {
+      const why = `session failed: ${outcome.error.message.split('\n')[0]}`;
+      this.#o.metrics?.taskDuration.observe({ program: plan.program, outcome: 'failure' }, seconds);
+      if (controller.signal.aborted) {
+        // Ended on-chain, or the deadline passed: nothing to report any more.
+        this.#set(t.id, { step: 'aborted', error: why });
+        return;
+      }
+      logger.warn({ task: t.id, err: why, blamed: outcome.report.blamed }, 'session failed; reporting it on-chain');
+      return this.#failSession(t.id, outcome.report, why);
+    }
+    for (const [peer, bytes] of outcome.bytesSentTo) this.#o.metrics?.mpcBytesSent.inc({ peer }, bytes);
+    if (outcome.keep) store.setKv(`task-keep:${t.id}`, JSON.stringify(outcome.keep));
+    const patch: Parameters<NodeStore['updateTask']>[1] = { progress: 1, progressPhase: 'done' };
+    if (outcome.output !== undefined && this.#self === lower(chain.receiver)) {
+      patch.result = outcome.output;
+      const key = (t.params as unknown as TaskParams).resultKey;
+      const binding = { chainId: this.#o.ledger.manifest.chainId, taskMarket: this.#o.ledger.manifest.contracts.TaskMarket, taskId: chain.id };
+      if (key) store.setKv(`task-sealed:${t.id}`, Buffer.from(sealTaskResult(outcome.output, key, binding)).toString('base64'));
+    }
+    this.#set(t.id, patch);
+    this.#o.metrics?.taskDuration.observe({ program: plan.program, outcome: 'success' }, seconds);
+    logger.info({ task: t.id, seconds }, 'session finished');
+    if (!outcome.claims) {
+      this.#set(t.id, { status: 'delivered', step: 'delivered' });
+      return;
+    }
+    store.setKv(`task-opening:${t.id}`, JSON.stringify({ claims: outcome.claims, salt: freshSalt() } satisfies CommitOpening));
+    this.#set(t.id, { status: 'running', step: 'committing' });
+    // A failed commit is retried by the sweep (step "committing").
+    await this.#commit(t.id);
   }
 
   // ------------------------------------------------------------------ recovery and helpers
 
-  async #recover(): Promise<void> {
-    for (const t of this.#o.store.listTasks()) {
-      if (TERMINAL.has(t.status)) continue;
-      if (t.status === 'running' && t.step === 'session') {
-        this.#set(t.id, { status: 'failed', step: 'await-deadline', error: 'the node restarted during the computation; the task will be expired at its deadline' });
-      }
+  /** After a reorganisation, a task this node thought ended may be alive again: re-read them. */
+  async #recheckAfterReorg(): Promise<void> {
+    const now = Math.floor(Date.now() / 1000);
+    for (const t of this.#o.store.listTasks({ limit: 1000 })) {
+      if (!TERMINAL.has(t.status) || t.deadline === null || t.deadline < now - 3600) continue;
+      const latest = await readTask(this.#o.ledger, BigInt(t.id)).catch(() => undefined);
+      if (!latest || FINAL_STATUSES.has(latest.status)) continue;
+      const index = latest.parties.findIndex((p) => lower(p) === this.#self);
+      const status = latest.status === 'Pending' ? (index >= 0 && hasAccepted(latest, index) ? 'accepted' : 'pending') : latest.status === 'Disputed' ? 'disputed' : 'reported';
+      this.#set(t.id, { status, step: latest.status === 'Pending' ? 'seen' : 'reorged', error: 'reopened after a chain reorganisation' });
     }
   }
 

@@ -9,6 +9,7 @@ import type { TaskParams } from '../../algorithms/task-params.js';
 import type { MpcConfig } from '../../mpc/engine.js';
 import { lower, type ChainTask, type PartyProfile } from './chain-view.js';
 import { TacitError } from '../../errors.js';
+import { semi2kPreprocessing } from './preprocessing.js';
 
 export class TaskPlanError extends TacitError {
   override name = 'TaskPlanError';
@@ -46,7 +47,9 @@ export function buildPlan(input: {
     mpc = { protocol: 'rep3', computeParties: compute };
   } else {
     if (compute.length < 2) throw new TaskPlanError('semi2k needs at least 2 compute parties');
-    mpc = { protocol: 'semi2k', computeParties: compute, preprocessing: { kind: 'tfp' } };
+    const pre = semi2kPreprocessing(compute);
+    if (!pre.ok) throw new TaskPlanError(pre.reason);
+    mpc = { protocol: 'semi2k', computeParties: compute, preprocessing: pre.config };
   }
   return {
     sessionId: sessionIdOf(input.chainId, task.id),

@@ -1,9 +1,13 @@
 /**
  * Fetches a task's result from the receiver node, sealed to the requester's result key, and
- * opens it with the matching private key: only the requester can read what comes back.
+ * opens it with the matching private key: only the requester can read what comes back. The
+ * box is bound to this deployment and task id (node/tasks/result-box.ts): a box the node
+ * made for another task does not open here.
  */
 import { NodeApiClient } from '../../node/api/client.js';
-import { open } from '../../crypto/sealed-box.js';
+import { openTaskResult } from '../../node/tasks/result-box.js';
+import { SealedBoxError } from '../../crypto/sealed-box.js';
+import { SdkError, type TacitClient } from '../client.js';
 
 export interface GetTaskResultParameters {
   node: { url: string };
@@ -12,9 +16,20 @@ export interface GetTaskResultParameters {
   resultPrivateKey: string;
 }
 
-/** @example const { auc, model } = await getTaskResult({ node: { url }, taskId, resultPrivateKey }); */
-export async function getTaskResult(p: GetTaskResultParameters): Promise<Record<string, unknown>> {
+/** @example const { auc, model } = await getTaskResult(client, { node: { url }, taskId, resultPrivateKey }); */
+export async function getTaskResult(client: Pick<TacitClient, 'manifest'>, p: GetTaskResultParameters): Promise<Record<string, unknown>> {
   const api = new NodeApiClient(p.node.url);
   const { sealed } = (await api.request('GET', `/tasks/${p.taskId}/sealed-result`)) as { sealed: string };
-  return JSON.parse(Buffer.from(open(Buffer.from(sealed, 'base64'), p.resultPrivateKey)).toString('utf8')) as Record<string, unknown>;
+  const binding = { chainId: client.manifest.chainId, taskMarket: client.manifest.contracts.TaskMarket, taskId: p.taskId };
+  try {
+    return openTaskResult(Buffer.from(sealed, 'base64'), p.resultPrivateKey, binding);
+  } catch (err) {
+    if (err instanceof SealedBoxError) {
+      throw new SdkError(`the sealed result the node served does not open as task ${p.taskId}'s result`, {
+        hint: 'the node served a box made for another task or key (or it was altered); do not trust it',
+        cause: err,
+      });
+    }
+    throw err;
+  }
 }
