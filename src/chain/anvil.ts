@@ -3,6 +3,7 @@
  * package (its postinstall is disabled, so we locate the binary ourselves instead of going
  * through the package's `bin.mjs`). `TACIT_ANVIL_BIN` overrides the lookup.
  */
+import { killWithParent } from './orphan-guard.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -63,6 +64,7 @@ export interface AnvilProcess {
 /** Spawns anvil with `args`, output captured (not echoed), stdin closed. */
 export function spawnAnvil(args: string[], bin = resolveAnvilBinary()): AnvilProcess {
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  killWithParent(child.pid);
   let tail = '';
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString('utf8')).slice(-4096);

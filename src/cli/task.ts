@@ -22,6 +22,7 @@ import { loadManifest } from '../chain/manifest.js';
 import { buyDataTokens, createTacitClient, createTask, generateBoxKeyPair, getTask, getTaskResult, listDatasets, listNodes, sendTaskInputs, waitForTask } from '../sdk/index.js';
 import { parseFlags, dispatch, emitResult, UsageError } from './usage.js';
 import { describeParameters } from '../algorithms/parameters.js';
+import { getTaskOutcome } from '../sdk/actions/getTaskOutcome.js';
 
 const USAGE = `usage:
   tacit market nodes --manifest FILE [--json]
@@ -147,15 +148,31 @@ async function statusCmd(args: string[]): Promise<number> {
   const { values: v, positionals } = parseArgsLoose(args, { manifest: 'string', wait: 'boolean', 'node-api': 'string', json: 'boolean' });
   const client = clientFrom(v.manifest as string | undefined, false);
   const taskId = uint(positionals[0], 'ID');
-  const t = v.wait
-    ? await waitForTask(client, {
-        taskId,
-        ...(v['node-api'] ? { progressFrom: { url: v['node-api'] as string } } : {}),
-        onUpdate: (u) => !v.json && process.stderr.write(`  ${u.status}${u.phase ? ` ${u.phase}` : ''}${u.progress !== undefined ? ` ${Math.round(u.progress * 100)}%` : ''}\r`),
-      })
-    : await getTask(client, { taskId });
-  process.stdout.write((v.json ? json(t) : `\ntask ${taskId}: ${t.status} (accepted ${t.accepted.toString(2)}, committed ${t.committed.toString(2)})`) + '\n');
-  return 0;
+  if (v.wait) {
+    // On a terminal one line redrawn in place; otherwise a line per change of status or phase.
+    const tty = process.stderr.isTTY === true;
+    let last = '';
+    await waitForTask(client, {
+      taskId,
+      ...(v['node-api'] ? { progressFrom: { url: v['node-api'] as string } } : {}),
+      onUpdate: (u) => {
+        if (v.json) return;
+        const line = `  ${u.status}${u.phase ? ` ${u.phase}` : ''}`;
+        const pct = u.progress !== undefined ? ` ${Math.round(u.progress * 100)}%` : '';
+        if (tty) process.stderr.write(`\x1b[2K${line}${pct}\r`);
+        else if (line !== last) process.stderr.write(`${line}${pct}\n`);
+        last = line;
+      },
+    });
+    if (tty && !v.json) process.stderr.write('\n');
+  }
+  const t = await getTask(client, { taskId });
+  const outcome = await getTaskOutcome(client, { taskId });
+  const ended = ['Settled', 'Refused', 'Failed', 'Expired'].includes(t.status);
+  if (v.json) process.stdout.write(json({ ...t, outcome: { ok: outcome.ok, reason: outcome.reason, refusals: outcome.refusals, failureReports: outcome.failureReports, slashed: outcome.slashed, ...(outcome.settlement ? { settlement: outcome.settlement } : {}) } }) + '\n');
+  else process.stdout.write(`task ${taskId}: ${t.status} — ${outcome.reason}\n`);
+  // A task that ended without a result is a failure of this command (scripts stop on it).
+  return ended && !outcome.ok ? 1 : 0;
 }
 
 async function resultCmd(args: string[]): Promise<number> {

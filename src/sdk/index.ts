@@ -5,6 +5,7 @@ export { listDatasets, type DatasetSummary } from './actions/listDatasets.js';
 export { buyDataTokens } from './actions/buyDataTokens.js';
 export { createTask, type CreateTaskParameters } from './actions/createTask.js';
 export { getTask } from './actions/getTask.js';
+export { getTaskOutcome, type TaskOutcome } from './actions/getTaskOutcome.js';
 export { waitForTask } from './actions/waitForTask.js';
 export { sendTaskInputs } from './actions/sendTaskInputs.js';
 export { getTaskResult } from './actions/getTaskResult.js';

@@ -175,7 +175,7 @@ test('deploy to a chain that is not a local dev chain refuses the mintable test 
     await waitForRpc(url, { process: other });
     const r = await tacit(['chain', 'deploy', '--rpc', url, '--json'], { TACIT_PRIVATE_KEY: devPrivateKey(0) });
     assert.notEqual(r.code, 0);
-    assert.equal(r.stdout, '');
+    assertJsonError(r.stdout, 'DeployError');
     assert.match(r.stderr, /not a local development chain/);
     assert.match(r.stderr, /--payment-token/);
   } finally {

@@ -15,7 +15,7 @@ import { erc20Abi, type Address } from 'viem';
 import { startLocalNetwork, type LocalNetwork } from '../../src/node/local/network.js';
 import { buyDataTokens, createTacitClient, createTask, generateBoxKeyPair, getTaskResult, listDatasets, sendTaskInputs, waitForTask, type TacitClient } from '../../src/sdk/index.js';
 import { devAccount, devPrivateKey } from '../../src/chain/dev-accounts.js';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { readTask } from '../../src/node/tasks/chain-view.js';
 import { unlockNodeKeys } from '../../src/node/keys.js';
@@ -160,6 +160,16 @@ describe('a task through four node processes', () => {
     const [ev] = await net.ledger.pub.getContractEvents({ address: net.manifest.contracts.TaskMarket, abi: TaskMarketAbi, eventName: 'TaskRefused', args: { taskId }, fromBlock: 0n });
     assert.equal(ev?.args.node?.toLowerCase(), net.node('lender').address.toLowerCase());
     assert.match(ev?.args.reason ?? '', /not allowed by this node's policy/);
+    // The requester's CLI ends with the outcome and the node's reason, and a non-zero exit.
+    const status = await tacitAsync(['task', 'status', String(taskId), '--manifest', net.manifestPath, '--json']);
+    assert.equal(status.code, 1, status.stderr);
+    const out = JSON.parse(status.stdout) as { status: string; outcome: { ok: boolean; reason: string; refusals: { code: string }[] } };
+    assert.equal(out.status, 'Refused');
+    assert.equal(out.outcome.ok, false);
+    assert.match(out.outcome.reason, new RegExp(`refused by ${net.node('lender').address}.*not allowed by this node's policy`, 'i'));
+    const human = await tacitAsync(['task', 'status', String(taskId), '--manifest', net.manifestPath]);
+    assert.equal(human.code, 1);
+    assert.match(human.stdout, /Refused — refused by .*not allowed by this node's policy.*refunded/);
   });
 
   it('the API refuses state changes without the token', async () => {
@@ -243,3 +253,17 @@ describe('a task through four node processes', () => {
     );
   });
 });
+
+const tacitBin = fileURLToPath(new URL('../../../bin/tacit.mjs', import.meta.url));
+
+/** Runs the CLI without blocking this process (the node processes keep being served). */
+function tacitAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [tacitBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}

@@ -6,6 +6,7 @@
  * results. If any party fails, the others abort through the network and every process
  * ends; nothing is left running.
  */
+import { killWithParent } from '../../chain/orphan-guard.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
@@ -53,6 +54,7 @@ function startChild(party: LocalParty, opts: LocalSessionOptions): Child {
   const proc = spawn(process.execPath, [...SESSION_V8_FLAGS, ...(opts.nodeArgs ?? []), partyMain, party.id, '127.0.0.1'], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  killWithParent(proc.pid);
   let stderr = '';
   proc.stderr!.on('data', (b: Buffer) => {
     stderr = (stderr + b.toString()).slice(-4000);

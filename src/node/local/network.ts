@@ -5,6 +5,7 @@
  * created through the real CLI (`tacit node init`), funded from the chain's dev account
  * (gas and test payment tokens), and started exactly as an operator would start them.
  */
+import { killWithParent } from '../../chain/orphan-guard.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -146,6 +147,7 @@ export async function startLocalNetwork(o: StartLocalNetworkOptions): Promise<Lo
       };
       const launch = () => {
         const p = spawn(process.execPath, [...SESSION_V8_FLAGS, TACIT, 'node', 'start', '--dir', dir], { env, stdio: ['ignore', o.inheritLogs ? 'inherit' : 'ignore', o.inheritLogs ? 'inherit' : 'pipe'] });
+        killWithParent(p.pid);
         p.stderr?.on('data', () => {});
         return p;
       };
