@@ -17,4 +17,8 @@ export interface StartMessage {
   local: Record<string, unknown>;
   /** A module (absolute path) whose `programs` export adds programs, for benchmarks and tests. */
   programModule?: string;
+  /** Guard overrides for admission (as a node's `policy.guards`); defaults otherwise. */
+  guards?: Record<string, number | boolean | string>;
+  /** A receiver writes its output to this file itself (nothing large crosses the pipe). */
+  outFile?: string;
 }
