@@ -47,7 +47,10 @@ export interface ImportCsvOptions {
   idColumn: string;
   /** Expected numeric columns, in order; the header must match exactly. */
   columns?: string[];
-  /** Refuse duplicate ids (default false: a lender may hold several loans of one person). */
+  /**
+   * Refuse duplicate ids (default true, with their lines; ids compare after trimming
+   * surrounding spaces). A lender's book with several loans per person imports with false.
+   */
   uniqueIds?: boolean;
 }
 
@@ -130,7 +133,7 @@ export function listDatasets(db: Database.Database): DatasetRecord[] {
 export function importCsv(db: Database.Database, name: string, path: string, options: ImportCsvOptions): DatasetRecord {
   assertDatasetName(name);
   if (getDataset(db, name)) throw new DuplicateDatasetError(name); // before reading a large file for nothing
-  const table = readCsvTable(path, { idColumn: options.idColumn, columns: options.columns, uniqueIds: options.uniqueIds });
+  const table = readCsvTable(path, { idColumn: options.idColumn, columns: options.columns, uniqueIds: options.uniqueIds ?? true });
   return importTable(db, name, table);
 }
 
