@@ -20,7 +20,7 @@ import { TaskMarketAbi } from '../chain/artifacts.js';
 import { devAccount } from '../chain/dev-accounts.js';
 import { readCsvTable } from '../data/csv.js';
 import { joinVertical } from '../algorithms/lr/vertical-join.js';
-import { aucKsPlaintext, DEFAULT_LR, scorePlaintext, trainPlaintext } from '../algorithms/lr/plaintext.js';
+import { aucKsPlaintext, DEFAULT_LR, scorePlaintext, trainPlaintextScaled } from '../algorithms/lr/plaintext.js';
 import { startLocalNetwork, type LocalNetwork } from '../node/local/network.js';
 import { buyDataTokens, createTacitClient, createTask, generateBoxKeyPair, getTaskResult, listDatasets, sendTaskInputs, waitForTask, type TacitClient } from '../sdk/index.js';
 import { ProgressBoard } from './progress.js';
@@ -167,7 +167,7 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
     const hyper = DEFAULT_LR;
     const lr = await run('lr-train', { program: 'lr-train', protocol: 'rep3', params: { idColumn: 'id', labelParty: bank.address.toLowerCase(), labelColumn: 'y', hyper, keepShared: true, revealModel: true }, datasetIds: [bankCredit, bureauCredit], computeParties: compute, receiver: bank.address, fee: 40n * TOKEN });
     const { X, y, d } = joined;
-    const refModel = trainPlaintext(X, y, common.length, d, hyper);
+    const refModel = trainPlaintextScaled(X, y, common.length, d, hyper); // as lr-train: each column scaled by its owner
     const refMetrics = aucKsPlaintext(scorePlaintext(X, common.length, d, refModel), y);
     reports.push({ task: 'lr-train', id: String(lr.taskId), status: lr.status, seconds: lr.seconds, gas: lr.gas, result: { auc: lr.result['auc'], ks: lr.result['ks'], rows: lr.result['rows'] }, reference: { auc: refMetrics.auc, ks: refMetrics.ks } });
 
