@@ -256,7 +256,12 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.stdout.write(JSON.stringify({ algorithm, protocol, ...(receivers.length > 1 ? { outputs } : main), seconds: Math.round(seconds * 1000) / 1000, bytes, rounds }) + '\n');
   } else {
     process.stdout.write(`${algorithm} finished in ${seconds.toFixed(2)} s (${(bytes / 1e6).toFixed(1)} MB sent in all, ${rounds} rounds)\n`);
-    for (const r of receivers) process.stdout.write(`${r} learnt: ${JSON.stringify(outputs[r], null, 2)}\n`);
+    for (const r of receivers) {
+      const o = outputs[r] as Record<string, unknown> | undefined;
+      // With --out the (possibly large) output is in the file; say what and where.
+      if (v.out) process.stdout.write(`${r} learnt${typeof o?.['size'] === 'number' ? ` an intersection of ${o['size']} ids` : ' its result'}: written to ${resolve(v.out)}\n`);
+      else process.stdout.write(`${r} learnt: ${JSON.stringify(o, null, 2)}\n`);
+    }
   }
   return 0;
 }

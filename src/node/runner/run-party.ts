@@ -83,7 +83,7 @@ export async function runParty(opts: RunPartyOptions): Promise<ProgramResult> {
       local['table'] = readCsvTable(local['csv'], { idColumn: plan.params['idColumn'], uniqueIds: program.name !== 'debt-query' });
     }
     const verdict = program.admit?.(admissionRequestOf(plan, identity.id, local, opts.secondsToDeadline ?? Infinity), opts.guards ?? {});
-    if (verdict && !verdict.ok) throw new AdmissionError(`${identity.id} refuses the ${plan.program} task: ${verdict.reason}`);
+    if (verdict && !verdict.ok) throw new AdmissionError(`${identity.id} refuses the ${plan.program} task: ${verdict.reason}`, { hint: 'A guard can be adjusted with --guard NAME=VALUE (tacit run) or policy.guards in node.json.' });
     const result = await program.run({
       plan,
       self: identity.id,
