@@ -72,7 +72,7 @@ async function importCommand(args: string[]): Promise<number> {
       name: values.name,
       path: resolve(file),
       idColumn: values.id,
-      ...(values['allow-duplicate-ids'] ? { allowDuplicateIds: true } : {}),
+      uniqueIds: !values['allow-duplicate-ids'],
       ...(values.columns ? { columns: values.columns.split(',').map((c) => c.trim()) } : {}),
     });
   } catch (err) {

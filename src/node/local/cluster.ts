@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { TacitError } from '../../errors.js';
 import type { ProgramResult, Role, SessionPlan } from '../../algorithms/program.js';
 import type { MpcConfig } from '../../mpc/engine.js';
+import type { GuardOverrides } from '../../algorithms/admission.js';
 import type { ChildMessage, StartMessage } from './messages.js';
 import { SESSION_V8_FLAGS } from '../v8-flags.js';
 
@@ -35,7 +36,7 @@ export interface LocalSessionOptions {
   /** Whole-session deadline (default 30 minutes). */
   timeoutMs?: number;
   /** Guard overrides every party applies before it takes part (see algorithms/admission.ts). */
-  guards?: Record<string, number | boolean | string>;
+  guards?: GuardOverrides;
   /** Extra arguments for node (e.g. --max-old-space-size). */
   nodeArgs?: string[];
 }

@@ -48,8 +48,9 @@ export interface ImportCsvOptions {
   /** Expected numeric columns, in order; the header must match exactly. */
   columns?: string[];
   /**
-   * Refuse duplicate ids (default true, with their lines; ids compare after trimming
-   * surrounding spaces). A lender's book with several loans per person imports with false.
+   * Refuse duplicate ids, with their lines (ids compare after trimming surrounding spaces).
+   * Default false here: a lender's book may hold several loans of one person; `tacit data
+   * import` asks for it unless --allow-duplicate-ids.
    */
   uniqueIds?: boolean;
 }
@@ -133,7 +134,7 @@ export function listDatasets(db: Database.Database): DatasetRecord[] {
 export function importCsv(db: Database.Database, name: string, path: string, options: ImportCsvOptions): DatasetRecord {
   assertDatasetName(name);
   if (getDataset(db, name)) throw new DuplicateDatasetError(name); // before reading a large file for nothing
-  const table = readCsvTable(path, { idColumn: options.idColumn, columns: options.columns, uniqueIds: options.uniqueIds ?? true });
+  const table = readCsvTable(path, { idColumn: options.idColumn, columns: options.columns, uniqueIds: options.uniqueIds });
   return importTable(db, name, table);
 }
 
