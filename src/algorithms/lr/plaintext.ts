@@ -107,7 +107,7 @@ export function trainPlaintextScaled(X: Float64Array, y: ArrayLike<number>, n: n
     let v = 0;
     for (let i = 0; i < n; i++) v += (X[i * d + j]! - mu[j]!) ** 2;
     const std = Math.sqrt(v / n);
-    e[j] = std > 0 ? Math.round(Math.log2(std)) : mu[j] !== 0 ? Math.round(Math.log2(Math.abs(mu[j]!))) : 0;
+    e[j] = (std > 0 ? Math.round(Math.log2(std)) : mu[j] !== 0 ? Math.round(Math.log2(Math.abs(mu[j]!))) : 0) + 0;
   }
   const Xs = new Float64Array(n * d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) Xs[i * d + j] = (X[i * d + j]! - mu[j]!) / 2 ** e[j]!;

@@ -71,7 +71,7 @@ export function prepareColumns(table: Table, rows: Int32Array, columns: string[]
       }
       const std = Math.sqrt(v / n);
       // A constant column carries no signal; its scale is its own size, so the offset stays small.
-      exponent = std > 0 ? Math.round(Math.log2(std)) : mean !== 0 ? Math.round(Math.log2(Math.abs(mean))) : 0;
+      exponent = (std > 0 ? Math.round(Math.log2(std)) : mean !== 0 ? Math.round(Math.log2(Math.abs(mean))) : 0) + 0; // + 0: no −0
     }
     const div = 2 ** exponent;
     for (let r = 0; r < n; r++) {
