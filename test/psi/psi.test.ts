@@ -181,7 +181,7 @@ describe('ids and alignment', () => {
     assert.deepEqual(alignByIntersection(rows, 'id', ['a', 'b', 'c']).map((r) => r.v), [1, 2, 3]);
     assert.deepEqual(alignByIntersection(rows, (r) => r.id, ['c']).map((r) => r.v), [3]);
     assert.deepEqual([...intersectionIndices(['q', 'p'], ['p', 'q'])], [1, 0]);
-    assert.throws(() => alignByIntersection(rows, 'id', ['a', 'zz']), { name: 'PsiUsageError', message: /intersection\[1\] has no row/ });
+    assert.throws(() => alignByIntersection(rows, 'id', ['a', 'zz']), { name: 'PsiUsageError', shortMessage: 'an id of the intersection has no row here', details: 'intersection[1]' });
     const dup = [...rows, { id: 'a', v: 10 }];
     assert.throws(() => alignByIntersection(dup, 'id', ['a']), { name: 'PsiUsageError', message: /rows 1 and 4/ });
     assert.deepEqual(alignByIntersection(dup, 'id', ['a'], { duplicates: 'first' }).map((r) => r.v), [1]);
