@@ -142,3 +142,20 @@ test('psi: minimum set size (own and on-chain), cardinality-only policy, receive
   refused(admit({}, { ...params, receivers: [R] }), /receiver must be a data owner/);
   refused(admit({ secondsToDeadline: 5 }), /deadline is too close/);
 });
+
+test('kept models: the record lr-train keeps, bound by the node to task and requester, is what admission checks', async () => {
+  const { bindKept, keptModelBinding } = await import('../../src/node/runner/kept-model.js');
+  const fromProgram = { modelShares: { protocol: 'rep3', computeParties: [A, B, C], features: [`${A}.income`], scaleExponents: [14], dataOwners: [A, B], receiver: R, parts: ['AAAA', 'BBBB'] } };
+  const stored = JSON.parse(JSON.stringify(bindKept(fromProgram, { task: '41', requester: '0x9999' }))) as unknown;
+  const binding = keptModelBinding(stored)!;
+  assert.deepEqual(binding, { task: '41', requester: '0x9999', receiver: R, dataOwners: [A, B], protocol: 'rep3', computeParties: [A, B, C], features: [`${A}.income`] });
+  assert.ok(!JSON.stringify(binding).includes('AAAA'), 'the binding never carries the shares');
+  // A data owner without shares keeps the binding alone.
+  const dataOnly = keptModelBinding(bindKept({ modelBinding: { ...fromProgram.modelShares, parts: undefined } }, { task: '41', requester: '0x9999' }));
+  assert.equal(dataOnly?.task, '41');
+  const params = { idColumn: 'id', receiver: R, count: 1, sharedModel: true, modelTask: 41 };
+  const admit = (requester: string) => lrPredictProgram.admit!(request({ params, receiver: R, requester, keptModel: binding }), {});
+  assert.deepEqual(admit('0x9999'), { ok: true });
+  refused(admit('0x7777'), /belongs to another requester/);
+  assert.equal(keptModelBinding({ unrelated: true }), undefined);
+});

@@ -221,6 +221,13 @@ export const lrTrainProgram: Program = {
           },
         };
       }
+      if (p.keepShared && !mpc.isCompute && dataParties.includes(ctx.self)) {
+        // A data owner without shares keeps the binding, so that it too can check a later
+        // lr-predict that claims this model (admission: algorithms/admission.ts keptModel).
+        keep = {
+          modelBinding: { protocol: ctx.plan.mpc!.protocol, computeParties: ctx.plan.mpc!.computeParties, features: names, scaleExponents, dataOwners: dataParties, receiver: p.receiver },
+        };
+      }
       if (ctx.self !== p.receiver) return undefined;
       return {
         rows: n,
