@@ -250,6 +250,13 @@ export const lrPredictProgram: Program = {
     const localModel = ctx.self === receiver && model && !publicModel && !sharedModel
       ? { weights: model.weights.map((w, j) => w * 2 ** (shape.scaleExponents[j] ?? 0)), intercept: model.intercept }
       : undefined;
+    const inputs = localModel ? [...localModel.weights, localModel.intercept] : (publicModel ?? []);
+    for (const [j, w] of inputs.entries()) {
+      if (!(Math.abs(w) <= 2 ** 30)) {
+        const what = j < shape.features.length ? `the weight of ${shape.features[j]}` : 'the intercept';
+        throw new ProgramError(`the model does not fit the fixed-point range: ${what} (times its scale) must be a number within ±2^30`);
+      }
+    }
     return withMpc(ctx, async (mpc) => {
       const d = featureParties.reduce((acc, q) => acc + schema[q]!.length, 0);
       const sharedTensor = sharedModel
