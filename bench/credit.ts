@@ -12,7 +12,7 @@
 import { fileURLToPath } from 'node:url';
 import { runLocalSession } from '../src/node/local/cluster.js';
 import { readCsvTable } from '../src/data/csv.js';
-import { aucKsPlaintext, DEFAULT_LR, scorePlaintext, trainPlaintext } from '../src/algorithms/lr/plaintext.js';
+import { aucKsPlaintext, DEFAULT_LR, scorePlaintext, trainPlaintextScaled } from '../src/algorithms/lr/plaintext.js';
 import { joinVertical } from '../src/algorithms/lr/vertical-join.js';
 import { X25519_BACKEND, X25519_NATIVE_PATH } from '../src/psi/masking-key.js';
 
@@ -71,7 +71,7 @@ export async function runCreditBench(opts: { json: boolean; only?: string[] }): 
     const out = results.get('guest')!.output as { auc: number; ks: number; rows: number; timings: { psi: number; input: number; train: number; metrics: number } };
     // Plaintext reference with the same rows (as PSI aligns them) and hyperparameters.
     const { X, y, d, ids } = joinVertical(g, h, 'y');
-    const ref = aucKsPlaintext(scorePlaintext(X, ids.length, d, trainPlaintext(X, y, ids.length, d, hyper)), y);
+    const ref = aucKsPlaintext(scorePlaintext(X, ids.length, d, trainPlaintextScaled(X, y, ids.length, d, hyper)), y);
     emit(opts.json, {
       op: 'lr-train', dataset: 'default_credit', protocol: 'rep3', rows: out.rows, epochs: hyper.epochs, batchSize: hyper.batchSize,
       seconds, trainSeconds: out.timings.train, phases: out.timings, auc: out.auc, ks: out.ks, plaintextAuc: ref.auc, plaintextKs: ref.ks, aucGap: Math.abs(out.auc - ref.auc),

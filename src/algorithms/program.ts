@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { TacitError } from '../errors.js';
 import type { MpcConfig } from '../mpc/engine.js';
 import type { Network } from '../net/types.js';
-import type { AdmissionRequest, AdmissionVerdict, GuardOverrides } from './admission.js';
+import type { AdmissionRequest, AdmissionVerdict, GuardOverrides, GuardValue } from './admission.js';
 
 export type Role = 'data' | 'compute' | 'receiver' | 'dealer';
 
@@ -43,6 +43,12 @@ export interface ProgramContext {
   local: Record<string, unknown>;
   progress: (phase: string, done: number, total: number) => void;
   signal?: AbortSignal;
+  /**
+   * This node's guard overrides (node.json `policy.guards`; `tacit run --guard`). Programs
+   * re-check at run time what only becomes known then (aligned rows, the model actually
+   * delivered); absent means the program's defaults.
+   */
+  guards?: GuardOverrides;
 }
 
 export interface ProgramResult {
@@ -70,6 +76,8 @@ export interface Program {
    * dataset, guards, time to the deadline. Absent means no program-specific checks.
    */
   admit?(request: AdmissionRequest, guards: GuardOverrides): AdmissionVerdict;
+  /** The program's guards and their defaults (each overridable by name in `guards`). */
+  defaultGuards?: Readonly<Record<string, GuardValue>>;
 }
 
 export class ProgramError extends TacitError {

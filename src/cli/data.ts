@@ -17,9 +17,12 @@ import type { DatasetRecord } from '../node/store/index.js';
 import { dispatch, emitResult, UsageError } from './usage.js';
 
 const USAGE = `usage (the node must be running; --dir is its node directory):
-  tacit data import FILE --dir DIR --name NAME --id COLUMN [--columns a,b,…] [--json]
+  tacit data import FILE --dir DIR --name NAME --id COLUMN [--columns a,b,…]
+                    [--allow-duplicate-ids] [--json]
       Imports a CSV from this host into the node (one id column, every other column
-      numeric). A bad file stores nothing; every bad line is listed.
+      numeric). A bad file stores nothing; every bad line is listed. Ids are text compared
+      after trimming surrounding spaces; a repeated id is refused with its lines unless
+      --allow-duplicate-ids (a lender's book with several loans per person, for debt-query).
   tacit data publish NAME --dir DIR --price UNITS --algorithms a,b [--mint USES]
                      [--metadata-uri URI] [--json | --field datasetId]
       Lists the dataset in the DataRegistry (schema hash, rows, commitment, price per use in
@@ -59,6 +62,7 @@ async function importCommand(args: string[]): Promise<number> {
     name: { type: 'string' },
     id: { type: 'string' },
     columns: { type: 'string' },
+    'allow-duplicate-ids': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   });
@@ -74,6 +78,7 @@ async function importCommand(args: string[]): Promise<number> {
       name: values.name,
       path: resolve(file),
       idColumn: values.id,
+      uniqueIds: !values['allow-duplicate-ids'],
       ...(values.columns ? { columns: values.columns.split(',').map((c) => c.trim()) } : {}),
     });
   } catch (err) {

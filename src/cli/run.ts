@@ -6,7 +6,9 @@
  * each party process reads its own file. Parties that are needed by the protocol but hold
  * no data (a third compute party for rep3, the dealer for semi2k) are added automatically.
  */
-import { readFileSync, writeFileSync, openSync, readSync, closeSync } from 'node:fs';
+import { readFileSync, writeFileSync, openSync, readSync, closeSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { resolve } from 'node:path';
 import { PROGRAMS } from '../algorithms/programs/index.js';
 import type { Role } from '../algorithms/program.js';
@@ -33,11 +35,18 @@ options:
                           fewer than three parties hold data; semi2k adds a dealer process)
   --epochs N --learning-rate X --batch-size N --l2 X   lr-train hyperparameters
   --cardinality-only      psi: reveal only the size of the intersection
-  --applicant ID          lr-predict/debt-query: the applicant(s) to look up (repeat)
-  --model FILE            lr-predict: a model JSON (from lr-train --out)
+  --applicant ID          lr-predict/debt-query: the applicant(s) to look up (repeat; each is answered)
+  --model FILE            lr-predict: a model JSON (from lr-train --out); here, where every file
+                          is your own, the receiver's model is allowed (a node refuses it)
   --balance COLUMN        debt-query: the balance column (default: balance)
-  --out FILE              write the receiver's output as JSON
-  --json                  print one JSON object (outputs, seconds, bytes, rounds) on stdout`;
+  --guard NAME=VALUE      override a program guard, as a node's policy.guards would (repeat), e.g.
+                          --guard minRows=50, --guard minLenders=2, --guard minSetSize=1
+  --out FILE              the receiver writes its output there as JSON (several receivers:
+                          one object keyed by receiver)
+  --json                  print one JSON object (outputs, seconds, bytes, rounds) on stdout
+
+Ids are text, compared after trimming surrounding spaces; a repeated id is refused (with
+its lines) except in debt-query, where a lender's rows for one id are summed.`;
 
 function headerOf(path: string): string[] {
   let fd: number;
@@ -83,6 +92,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       applicant: { type: 'string', multiple: true },
       model: { type: 'string' },
       balance: { type: 'string', default: 'balance' },
+      guard: { type: 'string', multiple: true },
       out: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
@@ -104,6 +114,12 @@ export async function runCommand(argv: string[]): Promise<number> {
   const headers = new Map(dataParties.map((p) => [p.name, headerOf(p.file!)]));
   for (const [name, h] of headers) if (!h.includes(idColumn)) throw new UsageError(`${name}'s file has no "${idColumn}" column`, { hint: 'Name the id column with --id.' });
 
+  const guards: Record<string, string | boolean> = {};
+  for (const g of v.guard ?? []) {
+    const eq = g.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--guard ${g}: expected NAME=VALUE`, { hint: USAGE });
+    guards[g.slice(0, eq)] = g.slice(eq + 1);
+  }
   const params: Record<string, unknown> = {};
   const local = new Map<string, Record<string, unknown>>(parties.map((p) => [p.name, p.file ? { csv: p.file } : {}]));
   let receivers = v.receiver ?? [];
@@ -135,7 +151,15 @@ export async function runCommand(argv: string[]): Promise<number> {
       const applicants = v.applicant ?? [];
       if (applicants.length === 0) throw new UsageError('lr-predict needs at least one --applicant ID');
       if (!v.model) throw new UsageError('lr-predict needs --model FILE (the receiver holds the model)');
-      const model = JSON.parse(readFileSync(resolve(v.model), 'utf8')) as { model?: unknown };
+      let model: { model?: unknown };
+      try {
+        model = JSON.parse(readFileSync(resolve(v.model), 'utf8')) as { model?: unknown };
+      } catch (cause) {
+        throw new UsageError(`cannot read the model ${v.model}`, { hint: 'Give the JSON lr-train wrote with --out.', cause });
+      }
+      if (new Set(applicants.map((a) => a.trim())).size !== applicants.length) throw new UsageError('an --applicant is given twice');
+      // Every file here is the user's own: the receiver's plaintext model is allowed.
+      if (!('allowReceiverModel' in guards)) guards['allowReceiverModel'] = true;
       Object.assign(params, { idColumn, receiver, count: applicants.length });
       local.set(receiver, { ...(local.get(receiver) ?? {}), applicants, model: model.model ?? model });
       receivers = [receiver];
@@ -144,11 +168,12 @@ export async function runCommand(argv: string[]): Promise<number> {
     case 'debt-query': {
       const receiver = receivers[0] ?? parties.find((p) => !p.file)?.name;
       if (!receiver) throw new UsageError('debt-query needs a --receiver (or a party without a file)');
-      const applicant = (v.applicant ?? [])[0];
-      if (!applicant) throw new UsageError('debt-query needs --applicant ID');
+      const applicants = v.applicant ?? [];
+      if (applicants.length === 0) throw new UsageError('debt-query needs --applicant ID (repeat for several)');
+      if (new Set(applicants.map((a) => a.trim())).size !== applicants.length) throw new UsageError('an --applicant is given twice');
       for (const [name, h] of headers) if (!h.includes(v.balance!)) throw new UsageError(`${name}'s file has no "${v.balance}" column`);
-      Object.assign(params, { idColumn, balanceColumn: v.balance, receiver });
-      local.set(receiver, { ...(local.get(receiver) ?? {}), applicant });
+      Object.assign(params, { idColumn, balanceColumn: v.balance, receiver, count: applicants.length });
+      local.set(receiver, { ...(local.get(receiver) ?? {}), applicants });
       receivers = [receiver];
       break;
     }
@@ -177,38 +202,66 @@ export async function runCommand(argv: string[]): Promise<number> {
       mpc = { protocol: 'semi2k', computeParties: compute, preprocessing: { kind: 'ttp', dealer: 'dealer' } };
     }
   } else compute = [];
+  // With --out, each receiver writes its own output (a large result never crosses a pipe).
+  const outDir = v.out && receivers.length > 1 ? mkdtempSync(join(tmpdir(), 'tacit-out-')) : undefined;
+  const outFileOf = (r: string) => (!v.out ? undefined : outDir ? join(outDir, `${r}.json`) : resolve(v.out));
   const members: LocalParty[] = [
     ...parties.map((p) => {
       const roles: Role[] = [];
       if (p.file) roles.push('data');
       if (compute.includes(p.name)) roles.push('compute');
       if (receivers.includes(p.name)) roles.push('receiver');
-      return { id: p.name, roles, local: local.get(p.name) };
+      return { id: p.name, roles, local: local.get(p.name), ...(receivers.includes(p.name) ? { outFile: outFileOf(p.name) } : {}) };
     }),
     ...extra,
   ];
 
   const board = new ProgressBoard(!v.json || process.stderr.isTTY === true);
   const t0 = performance.now();
-  const results = await runLocalSession({
-    program: algorithm,
-    params,
-    parties: members,
-    mpc,
-    onProgress: (party, phase, done, total) => board.update(party, phase, done, total),
-  });
+  let results: Awaited<ReturnType<typeof runLocalSession>>;
+  try {
+    results = await runLocalSession({
+      program: algorithm,
+      params,
+      parties: members,
+      mpc,
+      guards,
+      onProgress: (party, phase, done, total) => board.update(party, phase, done, total),
+    });
+  } catch (err) {
+    if (outDir) rmSync(outDir, { recursive: true, force: true });
+    throw err;
+  }
   const seconds = (performance.now() - t0) / 1000;
   board.done();
-  const outputs = Object.fromEntries(receivers.map((r) => [r, results.get(r)?.output]));
+  // An output a receiver wrote to its file is read back from there.
+  const outputOf = (r: string) => {
+    const o = results.get(r)?.output;
+    const at = o?.['writtenTo'];
+    return typeof at === 'string' ? (JSON.parse(readFileSync(at, 'utf8')) as Record<string, unknown>) : o;
+  };
+  const outputs = Object.fromEntries(receivers.map((r) => [r, outputOf(r)]));
   const main = outputs[receivers[0]!] ?? {};
   const bytes = [...results.values()].reduce((s, r) => s + r.stats.bytesSent, 0);
   const rounds = Math.max(...[...results.values()].map((r) => r.stats.rounds));
-  if (v.out) writeFileSync(resolve(v.out), JSON.stringify(receivers.length > 1 ? outputs : main, null, 2) + '\n');
+  if (outDir) {
+    writeFileSync(resolve(v.out!), JSON.stringify(outputs, null, 2) + '\n');
+    rmSync(outDir, { recursive: true, force: true });
+  }
+  const notFound = (main as { notFound?: string[] }).notFound;
+  if (algorithm === 'lr-predict' && notFound?.length) {
+    process.stderr.write(`tacit: not held by every party, so not scored: ${notFound.join(', ')}\n`);
+  }
   if (v.json) {
     process.stdout.write(JSON.stringify({ algorithm, protocol, ...(receivers.length > 1 ? { outputs } : main), seconds: Math.round(seconds * 1000) / 1000, bytes, rounds }) + '\n');
   } else {
     process.stdout.write(`${algorithm} finished in ${seconds.toFixed(2)} s (${(bytes / 1e6).toFixed(1)} MB sent in all, ${rounds} rounds)\n`);
-    for (const r of receivers) process.stdout.write(`${r} learnt: ${JSON.stringify(outputs[r], null, 2)}\n`);
+    for (const r of receivers) {
+      const o = outputs[r] as Record<string, unknown> | undefined;
+      // With --out the (possibly large) output is in the file; say what and where.
+      if (v.out) process.stdout.write(`${r} learnt${typeof o?.['size'] === 'number' ? ` an intersection of ${o['size']} ids` : ' its result'}: written to ${resolve(v.out)}\n`);
+      else process.stdout.write(`${r} learnt: ${JSON.stringify(o, null, 2)}\n`);
+    }
   }
   return 0;
 }

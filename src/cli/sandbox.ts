@@ -20,7 +20,7 @@ import { TaskMarketAbi } from '../chain/artifacts.js';
 import { devAccount } from '../chain/dev-accounts.js';
 import { readCsvTable } from '../data/csv.js';
 import { joinVertical } from '../algorithms/lr/vertical-join.js';
-import { aucKsPlaintext, DEFAULT_LR, scorePlaintext, trainPlaintext } from '../algorithms/lr/plaintext.js';
+import { aucKsPlaintext, DEFAULT_LR, scorePlaintext, trainPlaintextScaled } from '../algorithms/lr/plaintext.js';
 import { startLocalNetwork, type LocalNetwork } from '../node/local/network.js';
 import { buyDataTokens, createTacitClient, createTask, generateBoxKeyPair, getTaskResult, listDatasets, sendTaskInputs, waitForTask, type TacitClient } from '../sdk/index.js';
 import { ProgressBoard } from './progress.js';
@@ -38,7 +38,7 @@ const TOKEN = 10n ** 18n;
 
 /** Deterministic synthetic loan books over the demo ids (labelled as such in the summary). */
 function writeLoanBooks(dir: string, ids: string[]): Record<string, string> {
-  const books: Record<string, [number, number]> = { bank: [0.3, 8000], telco: [0.2, 900], fintech: [0.15, 3000] };
+  const books: Record<string, [number, number]> = { bureau: [0.3, 8000], telco: [0.2, 900], fintech: [0.15, 3000] };
   const out: Record<string, string> = {};
   for (const [name, [share, scale]] of Object.entries(books)) {
     const lines = ['id,balance'];
@@ -117,7 +117,7 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
     };
     await publish(bank, 'credit', guestCsv, ['psi', 'lr-train', 'lr-predict']);
     await publish(bureau, 'credit', hostCsv, ['psi', 'lr-train', 'lr-predict']);
-    await publish(bank, 'loans', loans.bank!, ['debt-query']);
+    await publish(bureau, 'loans', loans.bureau!, ['debt-query']);
     await publish(telco, 'loans', loans.telco!, ['debt-query']);
     await publish(fintech, 'loans', loans.fintech!, ['debt-query']);
 
@@ -165,25 +165,26 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
     // 2. Train a default model on both institutions' features.
     say('  task 2/4: vertical logistic regression (bank features + labels, bureau features), rep3');
     const hyper = DEFAULT_LR;
-    const lr = await run('lr-train', { program: 'lr-train', protocol: 'rep3', params: { idColumn: 'id', labelParty: bank.address.toLowerCase(), labelColumn: 'y', hyper }, datasetIds: [bankCredit, bureauCredit], computeParties: compute, receiver: bank.address, fee: 40n * TOKEN });
+    const lr = await run('lr-train', { program: 'lr-train', protocol: 'rep3', params: { idColumn: 'id', labelParty: bank.address.toLowerCase(), labelColumn: 'y', hyper, keepShared: true, revealModel: true }, datasetIds: [bankCredit, bureauCredit], computeParties: compute, receiver: bank.address, fee: 40n * TOKEN });
     const { X, y, d } = joined;
-    const refModel = trainPlaintext(X, y, common.length, d, hyper);
+    const refModel = trainPlaintextScaled(X, y, common.length, d, hyper); // as lr-train: each column scaled by its owner
     const refMetrics = aucKsPlaintext(scorePlaintext(X, common.length, d, refModel), y);
     reports.push({ task: 'lr-train', id: String(lr.taskId), status: lr.status, seconds: lr.seconds, gas: lr.gas, result: { auc: lr.result['auc'], ks: lr.result['ks'], rows: lr.result['rows'] }, reference: { auc: refMetrics.auc, ks: refMetrics.ks } });
 
-    // 3. Score a new applicant whose features sit at the bank and the bureau.
+    // 3. Score a new applicant whose features sit at the bank and the bureau, with the model
+    //    task 2 left secret-shared (a node takes no model from the receiver).
     const inBooks = (id: string) => Object.values(loans).filter((f) => readCsvTable(f, { idColumn: 'id' }).ids.includes(id)).length;
     const applicant = common.slice(0, 400).find((id) => inBooks(id) >= 2) ?? common[0]!;
     say(`  task 3/4: scoring applicant ${applicant} across the bank and the bureau`);
-    const sc = await run('lr-predict', { program: 'lr-predict', protocol: 'rep3', params: { idColumn: 'id', count: 1, modelTask: Number(lr.taskId) }, datasetIds: [bankCredit, bureauCredit], computeParties: compute, receiver: bank.address, fee: 10n * TOKEN }, { applicants: [applicant] });
+    const sc = await run('lr-predict', { program: 'lr-predict', protocol: 'rep3', params: { idColumn: 'id', count: 1, modelTask: Number(lr.taskId), sharedModel: true }, datasetIds: [bankCredit, bureauCredit], computeParties: compute, receiver: bank.address, fee: 10n * TOKEN }, { applicants: [applicant] });
     const model = lr.result['model'] as { weights: number[]; intercept: number };
     const r = common.indexOf(applicant);
     const refScore = model ? scorePlaintext(X.subarray(r * d, (r + 1) * d), 1, d, model)[0] : undefined;
     reports.push({ task: 'lr-predict', id: String(sc.taskId), status: sc.status, seconds: sc.seconds, gas: sc.gas, result: sc.result, reference: { scores: [refScore] } });
 
     // 4. How much does the applicant owe across lenders, and to how many?
-    say(`  task 4/4: debt query for applicant ${applicant} across three lenders (bank, telco, fintech)`);
-    const dq = await run('debt-query', { program: 'debt-query', protocol: 'rep3', params: { idColumn: 'id', balanceColumn: 'balance' }, datasetIds: [loanSet(bank), loanSet(telco), loanSet(fintech)], computeParties: compute, receiver: bank.address, fee: 10n * TOKEN }, { applicant });
+    say(`  task 4/4: debt query for applicant ${applicant} across three lenders (bureau, telco, fintech), for the bank`);
+    const dq = await run('debt-query', { program: 'debt-query', protocol: 'rep3', params: { idColumn: 'id', balanceColumn: 'balance' }, datasetIds: [loanSet(bureau), loanSet(telco), loanSet(fintech)], computeParties: compute, receiver: bank.address, fee: 10n * TOKEN }, { applicant });
     let total = 0, lenders = 0;
     for (const f of Object.values(loans)) {
       const t = readCsvTable(f, { idColumn: 'id' });

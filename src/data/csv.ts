@@ -20,6 +20,10 @@ export interface Table {
   /** rows × columns values, row-major. */
   values: Float64Array;
   rows: number;
+  /** The file line each row came from (the header is line 1), for messages to the file's owner. */
+  lines?: Int32Array;
+  /** Where the table was read from (a path or a name), for messages to the file's owner. */
+  source?: string;
 }
 
 export interface CsvProblem {
@@ -47,7 +51,10 @@ export interface ReadCsvOptions {
   idColumn?: string;
   /** Expected numeric columns (a schema); when given, the header must contain exactly these besides the id. */
   columns?: string[];
-  /** Reject duplicate ids (default false: PSI deduplicates). */
+  /**
+   * Reject duplicate ids (default false: a lender's book may hold several loans of one
+   * person). Ids are compared after trimming surrounding spaces, as they are stored.
+   */
   uniqueIds?: boolean;
   /** Name used in messages (default: the path). */
   name?: string;
@@ -134,20 +141,24 @@ export function parseCsvTable(text: string, options: ReadCsvOptions = {}): Table
   const rows = records.length - 1;
   const values = new Float64Array(rows * columns.length);
   const ids: string[] = [];
+  const lines = new Int32Array(rows);
   const idSeen = new Map<string, number>();
   for (let r = 0; r < rows; r++) {
     const { line, fields } = records[r + 1]!;
+    lines[r] = line;
     if (fields.length !== header.length) {
       problems.push({ line, reason: `has ${fields.length} fields, the header has ${header.length}` });
       continue;
     }
     if (idIdx >= 0) {
-      const id = fields[idIdx]!;
-      if (id.trim() === '') problems.push({ line, column: header[idIdx], reason: 'empty id' });
-      if (options.uniqueIds) {
+      // Ids are text compared exactly, after trimming surrounding spaces (" 42" is "42").
+      const id = fields[idIdx]!.trim();
+      if (id === '') problems.push({ line, column: header[idIdx], reason: 'empty id' });
+      else if (options.uniqueIds) {
         const first = idSeen.get(id);
-        if (first !== undefined) problems.push({ line, column: header[idIdx], reason: `duplicate id (first seen on line ${first})` });
-        else idSeen.set(id, line);
+        if (first !== undefined) {
+          problems.push({ line, column: header[idIdx], reason: `duplicate id: the same id as line ${first} (ids are compared after trimming surrounding spaces)` });
+        } else idSeen.set(id, line);
       }
       ids.push(id);
     }
@@ -170,7 +181,7 @@ export function parseCsvTable(text: string, options: ReadCsvOptions = {}): Table
     }
   }
   if (problems.length) throw new CsvError(name, problems);
-  return { columns, idColumn: options.idColumn, ids, values, rows };
+  return { columns, idColumn: options.idColumn, ids, values, rows, lines, source: name };
 }
 
 export function readCsvTable(path: string, options: ReadCsvOptions = {}): Table {

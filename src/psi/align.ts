@@ -26,14 +26,14 @@ export function intersectionIndices(ids: readonly string[], intersection: readon
     if (at === undefined) continue;
     if (at >= 0) {
       if (opts.duplicates === 'first') continue;
-      throw new PsiUsageError(`rows ${at} and ${i} have the same id`, { hint: "Deduplicate the rows first, or pass { duplicates: 'first' }." });
+      throw new PsiUsageError('two rows have the same id', { details: `rows ${at} and ${i}`, hint: "Deduplicate the rows first, or pass { duplicates: 'first' }." });
     }
     wanted.set(ids[i]!, i);
   }
   const out = new Int32Array(intersection.length);
   for (let k = 0; k < intersection.length; k++) {
     const i = wanted.get(intersection[k]!)!;
-    if (i < 0) throw new PsiUsageError(`intersection[${k}] has no row here`, { hint: 'Align with the intersection computed from these same rows.' });
+    if (i < 0) throw new PsiUsageError('an id of the intersection has no row here', { details: `intersection[${k}]`, hint: 'Align with the intersection computed from these same rows.' });
     out[k] = i;
   }
   return out;
@@ -56,7 +56,7 @@ export function alignByIntersection<T>(
   const idOf = typeof idColumn === 'function' ? idColumn : (row: T) => row[idColumn] as unknown;
   const ids = rows.map((row, i) => {
     const id = idOf(row);
-    if (typeof id !== 'string') throw new PsiUsageError(`row ${i} has no string id in the id column`);
+    if (typeof id !== 'string') throw new PsiUsageError('a row has no string id in the id column', { details: `row ${i}` });
     return id;
   });
   return Array.from(intersectionIndices(ids, intersection, opts), (i) => rows[i]!);

@@ -27,13 +27,14 @@ export function distinctIds(ids: readonly string[], title = 'ids'): { ids: strin
   const out: string[] = [];
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i];
-    if (typeof id !== 'string') throw new PsiUsageError(`${title}[${i}] is not a string (${typeof id})`);
+    // Positions go in `details` only: a short message may reach peers, a row number must not.
+    if (typeof id !== 'string') throw new PsiUsageError(`${title} holds a value that is not a string`, { details: `${title}[${i}] is a ${typeof id}` });
     if (id.length === 0) {
-      throw new PsiUsageError(`${title}[${i}] is empty`, { hint: 'Drop rows with a missing id before PSI: empty ids would all match each other.' });
+      throw new PsiUsageError(`${title} holds an empty id`, { details: `${title}[${i}]`, hint: 'Drop rows with a missing id before PSI: empty ids would all match each other.' });
     }
     if (seen.has(id)) continue;
     if (!(id as WellFormedCheck).isWellFormed()) {
-      throw new PsiUsageError(`${title}[${i}] contains a lone UTF-16 surrogate`, { hint: 'Ids must be valid Unicode text.' });
+      throw new PsiUsageError(`${title} holds an id with a lone UTF-16 surrogate`, { details: `${title}[${i}]`, hint: 'Ids must be valid Unicode text.' });
     }
     seen.add(id);
     out.push(id);

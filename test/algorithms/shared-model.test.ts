@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { runLocalSession, type LocalParty } from '../../src/node/local/cluster.js';
 import { readCsvTable } from '../../src/data/csv.js';
 import { joinVertical } from '../../src/algorithms/lr/vertical-join.js';
-import { scorePlaintext, trainPlaintext } from '../../src/algorithms/lr/plaintext.js';
+import { scorePlaintext, trainPlaintextScaled } from '../../src/algorithms/lr/plaintext.js';
 
 const data = fileURLToPath(new URL('../../../data/', import.meta.url));
 const guest = `${data}breast_hetero_guest.csv`, host = `${data}breast_hetero_host.csv`;
@@ -24,7 +24,7 @@ test('lr-train --keep-shared, then lr-predict with the shared model, equals plai
   const applicants = ['133', '273', '175'];
   const predicted = await runLocalSession({
     program: 'lr-predict',
-    params: { idColumn: 'id', receiver: 'guest', count: applicants.length, sharedModel: true },
+    params: { idColumn: 'id', receiver: 'guest', count: applicants.length, sharedModel: true, modelTask: 'local-train' },
     parties: parties.map((p) => ({ ...p, local: { ...p.local, modelShares: trained.get(p.id)!.keep?.['modelShares'], ...(p.id === 'guest' ? { applicants } : {}) } })),
     mpc,
   });
@@ -32,7 +32,7 @@ test('lr-train --keep-shared, then lr-predict with the shared model, equals plai
   // Plaintext: same rows (as PSI aligns them), same hyperparameters.
   const { X, y, d, ids } = joinVertical(readCsvTable(guest, { idColumn: 'id' }), readCsvTable(host, { idColumn: 'id' }), 'y');
   const row = (id: string) => X.subarray(ids.indexOf(id) * d, (ids.indexOf(id) + 1) * d);
-  const model = trainPlaintext(X, y, ids.length, d, hyper);
+  const model = trainPlaintextScaled(X, y, ids.length, d, hyper); // each owner scales its columns
   applicants.forEach((id, i) => {
     const ref = scorePlaintext(row(id), 1, d, model)[0]!;
     assert.ok(Math.abs(scores[i]! - ref) < 5e-3, `applicant ${id}: ${scores[i]} vs plaintext ${ref}`);

@@ -34,13 +34,13 @@ test('tacit run psi --cardinality-only and debt-query give exact answers; a bad 
   try {
     writeFileSync(join(dir, 'a.csv'), 'id,balance\n"x,1",10\ny,20.5\nz,0\n');
     writeFileSync(join(dir, 'b.csv'), 'id,balance\ny,1\n"x,1",2\nq,3\n');
-    const psi = run(['psi', '--party', `a=${join(dir, 'a.csv')}`, '--party', `b=${join(dir, 'b.csv')}`, '--cardinality-only', '--receiver', 'a']);
+    const psi = run(['psi', '--party', `a=${join(dir, 'a.csv')}`, '--party', `b=${join(dir, 'b.csv')}`, '--cardinality-only', '--receiver', 'a', '--guard', 'minSetSize=1']);
     assert.equal(psi['size'], 2);
     assert.equal(psi['intersection'], undefined);
-    const dq = run(['debt-query', '--party', `a=${join(dir, 'a.csv')}`, '--party', `b=${join(dir, 'b.csv')}`, '--party', 'bureau', '--applicant', 'y']);
+    const dq = run(['debt-query', '--party', `a=${join(dir, 'a.csv')}`, '--party', `b=${join(dir, 'b.csv')}`, '--party', 'bureau', '--applicant', 'y', '--guard', 'minLenders=2']);
     assert.deepEqual([dq['total'], dq['lenders']], [21.5, 2]);
     writeFileSync(join(dir, 'bad.csv'), 'id,balance\nx,1\ny,abc\nz\n');
-    const r = spawnSync(process.execPath, [tacit, 'run', 'debt-query', '--party', `a=${join(dir, 'bad.csv')}`, '--party', `b=${join(dir, 'b.csv')}`, '--party', 'bureau', '--applicant', 'y'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [tacit, 'run', 'debt-query', '--party', `a=${join(dir, 'bad.csv')}`, '--party', `b=${join(dir, 'b.csv')}`, '--party', 'bureau', '--applicant', 'y', '--guard', 'minLenders=2'], { encoding: 'utf8' });
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /line 3/);
     assert.match(r.stderr, /line 4/);

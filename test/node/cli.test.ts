@@ -143,7 +143,12 @@ describe('tacit node init / data / node info', () => {
     assert.equal(api.port, apiPort);
 
     const csv = writeCsv(tmp.dir, 'loans.csv', GOOD_CSV);
-    const r = await tacit(['data', 'import', csv, '--dir', nodeDir, '--name', 'loans', '--id', 'id', '--json']);
+    // GOOD_CSV is a loan book: c-001 on lines 2 and 6. Refused by default, with both lines.
+    const once = await tacit(['data', 'import', csv, '--dir', nodeDir, '--name', 'loans', '--id', 'id']);
+    assert.equal(once.code, 1);
+    assert.match(once.stderr, /line 6 \(id\): duplicate id: the same id as line 2 \(ids are compared after trimming surrounding spaces\)/);
+    assert.equal(s.getDataset('loans'), undefined);
+    const r = await tacit(['data', 'import', csv, '--dir', nodeDir, '--name', 'loans', '--id', 'id', '--allow-duplicate-ids', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const d = oneJson(r.stdout);
     assert.equal(d.name, 'loans');

@@ -158,9 +158,14 @@ describe('ids and alignment', () => {
 
   it('distinctIds drops duplicates and rejects empty, non-string and ill-formed ids', () => {
     assert.deepEqual(distinctIds(['b', 'a', 'b', 'c', 'a']), { ids: ['b', 'a', 'c'], duplicates: 2 });
-    assert.throws(() => distinctIds(['a', '']), { name: 'PsiUsageError', message: /ids\[1\] is empty/ });
-    assert.throws(() => distinctIds(['a', 3 as unknown as string]), { name: 'PsiUsageError', message: /ids\[1\]/ });
-    assert.throws(() => distinctIds(['ok', 'bad\uD800']), { name: 'PsiUsageError', message: /ids\[1\] contains a lone/ });
+    // The position is in `details` (for this party); the short message, which peers may see, has none.
+    const positionOnlyInDetails = (re: RegExp) => (e: unknown) => {
+      const err = e as { name: string; shortMessage: string; details?: string };
+      return err.name === 'PsiUsageError' && re.test(err.shortMessage) && !/\[\d+\]/.test(err.shortMessage) && err.details === 'ids[1]';
+    };
+    assert.throws(() => distinctIds(['a', '']), positionOnlyInDetails(/empty id/));
+    assert.throws(() => distinctIds(['a', 3 as unknown as string]), (e: unknown) => /not a string/.test((e as Error).message) && /ids\[1\]/.test((e as { details: string }).details));
+    assert.throws(() => distinctIds(['ok', 'bad\uD800']), positionOnlyInDetails(/lone UTF-16/));
     // Errors never quote the id.
     try {
       distinctIds(['secret-id-123\uDC00']);
@@ -176,7 +181,7 @@ describe('ids and alignment', () => {
     assert.deepEqual(alignByIntersection(rows, 'id', ['a', 'b', 'c']).map((r) => r.v), [1, 2, 3]);
     assert.deepEqual(alignByIntersection(rows, (r) => r.id, ['c']).map((r) => r.v), [3]);
     assert.deepEqual([...intersectionIndices(['q', 'p'], ['p', 'q'])], [1, 0]);
-    assert.throws(() => alignByIntersection(rows, 'id', ['a', 'zz']), { name: 'PsiUsageError', message: /intersection\[1\] has no row/ });
+    assert.throws(() => alignByIntersection(rows, 'id', ['a', 'zz']), { name: 'PsiUsageError', shortMessage: 'an id of the intersection has no row here', details: 'intersection[1]' });
     const dup = [...rows, { id: 'a', v: 10 }];
     assert.throws(() => alignByIntersection(dup, 'id', ['a']), { name: 'PsiUsageError', message: /rows 1 and 4/ });
     assert.deepEqual(alignByIntersection(dup, 'id', ['a'], { duplicates: 'first' }).map((r) => r.v), [1]);

@@ -89,3 +89,30 @@ export function aucKsPlaintext(scores: ArrayLike<number>, labels: ArrayLike<numb
   }
   return { auc, ks };
 }
+
+/**
+ * The reference for lr-train with local scaling: every column centred on its mean and
+ * divided by 2^round(log2 std) (population std over the given rows), trained with
+ * `trainPlaintext`, and the model moved back to the original scale
+ * (wⱼ = w'ⱼ/2^eⱼ, b = b' − Σ w'ⱼ·μⱼ/2^eⱼ). Written apart from the program's own scaling
+ * (`programs/local-data.ts`) so that the two check each other.
+ */
+export function trainPlaintextScaled(X: Float64Array, y: ArrayLike<number>, n: number, d: number, h: LrHyperparameters): LrModel & { scaleExponents: number[] } {
+  const mu = new Float64Array(d);
+  const e = new Array<number>(d).fill(0);
+  for (let j = 0; j < d; j++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += X[i * d + j]!;
+    mu[j] = s / n;
+    let v = 0;
+    for (let i = 0; i < n; i++) v += (X[i * d + j]! - mu[j]!) ** 2;
+    const std = Math.sqrt(v / n);
+    e[j] = (std > 0 ? Math.round(Math.log2(std)) : mu[j] !== 0 ? Math.round(Math.log2(Math.abs(mu[j]!))) : 0) + 0;
+  }
+  const Xs = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) Xs[i * d + j] = (X[i * d + j]! - mu[j]!) / 2 ** e[j]!;
+  const m = trainPlaintext(Xs, y, n, d, h);
+  let b = m.intercept;
+  for (let j = 0; j < d; j++) b -= (m.weights[j]! * mu[j]!) / 2 ** e[j]!;
+  return { weights: m.weights.map((w, j) => w / 2 ** e[j]!), intercept: b, scaleExponents: e };
+}

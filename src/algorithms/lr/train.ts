@@ -33,6 +33,14 @@ export interface LrTrainSpec {
   metrics?: boolean;
   /** The sigmoid under MPC (default `piecewise`: 21 rounds, < 6e-5 from σ). */
   sigmoid?: 'exact' | 'piecewise';
+  /**
+   * Features were centred by their owners (x' = (x − μ)/2^e): the intercept is moved back
+   * with b = b' − Σ w'ⱼ·μⱼ/2^eⱼ under MPC (each owner inputs its offsets), so the opened
+   * (or kept) intercept is on the original scale; the weights stay per 2^e unit.
+   */
+  centred?: boolean;
+  /** Reveal the model to the receiver even when it is kept shared. */
+  revealModel?: boolean;
 }
 
 export interface LrLocalData {
@@ -40,6 +48,11 @@ export interface LrLocalData {
   features?: Float64Array;
   /** 0/1 labels (label party only). */
   labels?: Float64Array;
+  /**
+   * With `spec.centred`: per own column, mean/2^e of the original column (see
+   * `programs/local-data.ts`), to move the intercept back to the original scale.
+   */
+  offsets?: Float64Array;
 }
 
 export interface LrTrainResult {
@@ -76,7 +89,8 @@ export async function lrTrainMpc(mpc: Mpc, spec: LrTrainSpec, local: LrLocalData
     const y = local.labels;
     if (!y || y.length !== n) throw new LrInputError(`party ${spec.labelParty} must provide ${n} labels`);
     for (let i = 0; i < n; i++) {
-      if (y[i] !== 0 && y[i] !== 1) throw new LrInputError(`label at row ${i + 1} is not 0 or 1`, { hint: 'Binary logistic regression needs 0/1 labels.' });
+      // No row number: this message may reach peers (the program reports the file line locally).
+      if (y[i] !== 0 && y[i] !== 1) throw new LrInputError('the labels must be 0 or 1', { hint: 'Binary logistic regression needs 0/1 labels.' });
     }
   }
   const tIn = performance.now();
@@ -115,14 +129,25 @@ export async function lrTrainMpc(mpc: Mpc, spec: LrTrainSpec, local: LrLocalData
 
   const tMetrics = performance.now();
   const result: LrTrainResult = { timings: { input: (tTrain - tIn) / 1000, train: (tMetrics - tTrain) / 1000, metrics: 0 } };
-  const wb = mpc.concat([w, b]);
+  let bOut = b;
+  if (spec.centred) {
+    for (const { party, columns } of spec.featureParties) {
+      if (party === mpc.self && (!local.offsets || local.offsets.length !== columns)) throw new LrInputError(`party ${party} must provide ${columns} column offsets`);
+    }
+    const offs = await mpc.inputMany(spec.featureParties.map(({ party, columns }) => ({ owner: party, values: local.offsets, shape: [columns] })));
+    const c = offs.length === 1 ? offs[0]! : mpc.concat(offs);
+    // Elementwise products, truncated one by one, then summed: no accumulation at 2^2f.
+    bOut = mpc.sub(b, mpc.sum(await mpc.mul(w.reshape([d]), c)).reshape([1]));
+  }
+  const wb = mpc.concat([w, bOut]);
   if (spec.keepShared) result.shared = wb;
-  else {
+  if (!spec.keepShared || spec.revealModel) {
     const opened = await mpc.reveal(wb, spec.receiver);
     if (opened) result.model = { weights: Array.from(opened.subarray(0, d)), intercept: opened[d]! };
   }
   if (spec.metrics ?? true) {
     // Ranking by the logit equals ranking by σ(logit) (σ is increasing): no sigmoid needed.
+    // On the centred features (X'w' + b'): the same ranking as the original-scale model.
     const logits = mpc.add(await mpc.matmul(X, w), mpc.rows(b, new Int32Array(n)).reshape([n, 1]));
     const metrics = await aucKsUnderMpc(mpc, logits.reshape([n]), yInt, spec.receiver, (done, all) => progress?.('metrics', done, all));
     if (metrics) result.metrics = metrics;

@@ -8,17 +8,25 @@ import { Mpc } from '../../mpc/engine.js';
 import { ProgramError, type ProgramContext, type ProgramResult } from '../program.js';
 import { ownBytes } from '../../net/bytes.js';
 
-export function localTable(ctx: ProgramContext, idColumn: string): Table {
+/**
+ * This party's table: given by the node (from its store) or read from its own CSV file.
+ * With `uniqueIds` (every program but debt-query, where a book may hold several loans of
+ * one person) a repeated id is refused — with its lines, for a file the party reads itself.
+ */
+export function localTable(ctx: ProgramContext, idColumn: string, opts: { uniqueIds?: boolean } = {}): Table {
   const given = ctx.local['table'] as Table | undefined;
   if (given) {
     if (given.idColumn !== undefined && given.idColumn !== idColumn) {
       throw new ProgramError(`party ${ctx.self}'s dataset has id column "${given.idColumn}", the task names "${idColumn}"`);
     }
+    if (opts.uniqueIds && new Set(given.ids).size !== given.ids.length) {
+      throw new ProgramError(`party ${ctx.self}'s dataset has repeated ids; ${ctx.plan.program} needs one row per id`, { hint: 'Import the data again with one row per id.' });
+    }
     return given;
   }
   const path = ctx.local['csv'];
   if (typeof path !== 'string') throw new ProgramError(`party ${ctx.self} has no CSV file for ${ctx.plan.program}`);
-  return readCsvTable(path, { idColumn });
+  return readCsvTable(path, { idColumn, uniqueIds: opts.uniqueIds });
 }
 
 /** Sends a small public number from `from` to every other member; returns it everywhere. */
@@ -41,7 +49,7 @@ export function rowsInOrder(table: Table, ids: readonly string[]): Int32Array {
   });
   return Int32Array.from(ids, (id) => {
     const i = pos.get(id);
-    if (i === undefined) throw new ProgramError('an aligned id is missing from the local table');
+    if (i === undefined) throw new ProgramError('an aligned id is missing from the local table (the PSI result does not match this party\'s ids)');
     return i;
   });
 }

@@ -41,7 +41,7 @@ export function datasetActions(ctx: { store: NodeStore; publish?: Omit<PublishCo
   return {
     importDataset(input) {
       assertImportFile(input.path);
-      return ctx.store.importCsv(input.name, input.path, { idColumn: input.idColumn, ...(input.columns ? { columns: input.columns } : {}) });
+      return ctx.store.importCsv(input.name, input.path, { idColumn: input.idColumn, uniqueIds: input.uniqueIds === true, ...(input.columns ? { columns: input.columns } : {}) });
     },
     async publishDataset(name, input) {
       if (!ctx.publish) throw new NodeUnavailableError('this node is running without a chain connection', { hint: 'check chain.manifest and chain.rpcUrl in node.json' });

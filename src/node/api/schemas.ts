@@ -123,6 +123,8 @@ export interface ImportDatasetBody {
   idColumn: string;
   /** Expected numeric columns, in order (optional schema check). */
   columns?: string[];
+  /** Refuse repeated ids, listing their lines (default false: a loan book repeats ids). */
+  uniqueIds?: boolean;
 }
 
 export const ImportDatasetBodySchema = {
@@ -134,6 +136,7 @@ export const ImportDatasetBodySchema = {
     path: { type: 'string', minLength: 1, maxLength: 4096, description: 'absolute path of the CSV file on the node host' },
     idColumn: { type: 'string', minLength: 1 },
     columns: { type: 'array', items: { type: 'string', minLength: 1 } },
+    uniqueIds: { type: 'boolean', description: 'refuse repeated ids, listing their lines (default false: a loan book repeats ids)' },
   },
 } as const;
 

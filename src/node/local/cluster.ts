@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { TacitError } from '../../errors.js';
 import type { ProgramResult, Role, SessionPlan } from '../../algorithms/program.js';
 import type { MpcConfig } from '../../mpc/engine.js';
+import type { GuardOverrides } from '../../algorithms/admission.js';
 import type { ChildMessage, StartMessage } from './messages.js';
 import { SESSION_V8_FLAGS } from '../v8-flags.js';
 
@@ -21,6 +22,8 @@ export interface LocalParty {
   id: string;
   roles: Role[];
   local?: Record<string, unknown>;
+  /** For a receiver: the file it writes its output to itself (its result then says `{ writtenTo }`). */
+  outFile?: string;
 }
 
 export interface LocalSessionOptions {
@@ -33,6 +36,8 @@ export interface LocalSessionOptions {
   onProgress?: (party: string, phase: string, done: number, total: number) => void;
   /** Whole-session deadline (default 30 minutes). */
   timeoutMs?: number;
+  /** Guard overrides every party applies before it takes part (see algorithms/admission.ts). */
+  guards?: GuardOverrides;
   /** Extra arguments for node (e.g. --max-old-space-size). */
   nodeArgs?: string[];
 }
@@ -107,7 +112,8 @@ export async function runLocalSession(opts: LocalSessionOptions): Promise<Map<st
       mpc: opts.mpc,
     };
     children.forEach((c, i) => {
-      const start: StartMessage = { type: 'start', plan, local: opts.parties[i]!.local ?? {}, programModule: opts.programModule };
+      const party = opts.parties[i]!;
+      const start: StartMessage = { type: 'start', plan, local: party.local ?? {}, programModule: opts.programModule, guards: opts.guards, outFile: party.outFile };
       c.proc.stdin!.end(JSON.stringify(start) + '\n');
     });
     const settled = await Promise.allSettled(children.map((c) => c.done));

@@ -4,6 +4,7 @@
  * the pipe to their own party; keys never leave the party that made them.
  */
 import type { ProgramResult, SessionPlan } from '../../algorithms/program.js';
+import type { GuardOverrides } from '../../algorithms/admission.js';
 
 export type ChildMessage =
   | { type: 'ready'; id: string; port: number; fingerprint: string }
@@ -17,4 +18,8 @@ export interface StartMessage {
   local: Record<string, unknown>;
   /** A module (absolute path) whose `programs` export adds programs, for benchmarks and tests. */
   programModule?: string;
+  /** Guard overrides for admission (as a node's `policy.guards`); defaults otherwise. */
+  guards?: GuardOverrides;
+  /** A receiver writes its output to this file itself (nothing large crosses the pipe). */
+  outFile?: string;
 }

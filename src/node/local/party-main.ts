@@ -3,7 +3,13 @@
  * TLS identity, binds a loopback port, announces both, waits for the session plan and its
  * private inputs on stdin, runs its part and reports the result — all as JSON lines.
  * Exit code 0 on success, 1 on a failure (reported as an `error` line first).
+ *
+ * Every line is flushed before the process exits: a write to a pipe that the launcher has
+ * not drained yet completes asynchronously, and `process.exit` would drop it (a 30,000-id
+ * PSI result is ~1 MB). A receiver given `outFile` writes its output there itself, so a
+ * large result never has to cross the pipe at all.
  */
+import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import type { Program } from '../../algorithms/program.js';
@@ -13,13 +19,18 @@ import type { ChildMessage, StartMessage } from './messages.js';
 
 const id = process.argv[2];
 const host = process.argv[3] ?? '127.0.0.1';
-const say = (m: ChildMessage) => process.stdout.write(JSON.stringify(m) + '\n');
+
+/** Writes one line; resolves once it has been handed to the OS (not merely queued). */
+const say = (m: ChildMessage): Promise<void> =>
+  new Promise((resolve) => {
+    process.stdout.write(JSON.stringify(m) + '\n', () => resolve());
+  });
 
 async function main(): Promise<void> {
   if (!id) throw new Error('usage: party-main <party-id> [host]');
   const identity = createIdentity(id);
   const endpoint = await listenTlsEndpoint({ host, port: 0 });
-  say({ type: 'ready', id, port: endpoint.port, fingerprint: identity.fingerprint });
+  await say({ type: 'ready', id, port: endpoint.port, fingerprint: identity.fingerprint });
   const lines = createInterface({ input: process.stdin });
   const first = await new Promise<string>((resolve, reject) => {
     lines.once('line', resolve);
@@ -39,22 +50,27 @@ async function main(): Promise<void> {
     endpoint,
     local: start.local,
     programs,
+    guards: start.guards,
     onProgress: (phase, done, total) => {
       const now = Date.now();
       if (done === total || now - last > 200) {
         last = now;
-        say({ type: 'progress', phase, done, total });
+        void say({ type: 'progress', phase, done, total });
       }
     },
   });
   await endpoint.close();
-  say({ type: 'result', result });
+  if (start.outFile && result.output !== undefined) {
+    writeFileSync(start.outFile, JSON.stringify(result.output, null, 2) + '\n');
+    result.output = { writtenTo: start.outFile };
+  }
+  await say({ type: 'result', result });
 }
 
 main().then(
   () => process.exit(0),
-  (err: Error) => {
-    say({ type: 'error', name: err?.name ?? 'Error', message: err?.message ?? String(err) });
+  async (err: Error) => {
+    await say({ type: 'error', name: err?.name ?? 'Error', message: err?.message ?? String(err) });
     process.exit(1);
   },
 );

@@ -4,9 +4,13 @@
  * or aborts the whole session with a reason every peer sees if anything fails, so no
  * party is left waiting. Shared by the node daemon and `tacit run`'s party processes.
  */
+import { basename } from 'node:path';
 import { TacitError } from '../../errors.js';
 import { PROGRAMS } from '../../algorithms/programs/index.js';
-import type { Program, ProgramResult, SessionPlan } from '../../algorithms/program.js';
+import { partiesWith, type Program, type ProgramResult, type SessionPlan } from '../../algorithms/program.js';
+import { AdmissionError, type AdmissionRequest, type GuardOverrides, type LocalDatasetInfo } from '../../algorithms/admission.js';
+import { readCsvTable, type Table } from '../../data/csv.js';
+import { keptModelBinding } from './kept-model.js';
 import { connectTlsNetwork, type Identity, type SessionMux, type TlsEndpoint } from '../../net/index.js';
 
 export interface RunPartyOptions {
@@ -21,6 +25,14 @@ export interface RunPartyOptions {
   connectTimeoutMs?: number;
   idleTimeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * Guard overrides. The party judges the session with the program's `admit` (as a node
+   * does before consenting) and refuses to take part — aborting the session with the
+   * reason — when it fails; absent means the program's defaults.
+   */
+  guards?: GuardOverrides;
+  /** Seconds the session may take (a local session has no deadline: unbounded). */
+  secondsToDeadline?: number;
 }
 
 /** How long a session waits for a silent but connected peer (default). */
@@ -63,11 +75,21 @@ export async function runParty(opts: RunPartyOptions): Promise<ProgramResult> {
     signal: opts.signal,
   });
   try {
+    // A CSV named in `local` is read once here (with its lines, for messages to its owner),
+    // judged, and handed to the program as its table. Inside the session, so that a refusal
+    // or a bad file aborts every peer at once instead of leaving them waiting.
+    const local = { ...opts.local };
+    if (typeof local['csv'] === 'string' && typeof plan.params['idColumn'] === 'string') {
+      local['table'] = readCsvTable(local['csv'], { idColumn: plan.params['idColumn'], uniqueIds: program.name !== 'debt-query' });
+    }
+    const verdict = program.admit?.(admissionRequestOf(plan, identity.id, local, opts.secondsToDeadline ?? Infinity), opts.guards ?? {});
+    if (verdict && !verdict.ok) throw new AdmissionError(`${identity.id} refuses the ${plan.program} task: ${verdict.reason}`, { hint: 'A guard can be adjusted with --guard NAME=VALUE (tacit run) or policy.guards in node.json.' });
     const result = await program.run({
       plan,
       self: identity.id,
       net,
-      local: opts.local,
+      local,
+      guards: opts.guards,
       progress: opts.onProgress ?? (() => {}),
       signal: opts.signal,
     });
@@ -77,4 +99,49 @@ export async function runParty(opts: RunPartyOptions): Promise<ProgramResult> {
     await net.abort(err instanceof Error ? err : new Error(String(err)));
     throw err;
   }
+}
+
+/** The admission request a party of a local session builds from the plan and its own inputs. */
+export function admissionRequestOf(plan: SessionPlan, self: string, local: Record<string, unknown>, secondsToDeadline: number): AdmissionRequest {
+  const me = plan.parties.find((p) => p.id === self)!;
+  const params = plan.params;
+  const receiver =
+    typeof params['receiver'] === 'string'
+      ? params['receiver']
+      : Array.isArray(params['receivers']) && typeof params['receivers'][0] === 'string'
+        ? params['receivers'][0]
+        : (partiesWith(plan, 'receiver')[0] ?? '');
+  const table = local['table'] as Table | undefined;
+  const kept = local['modelShares'] ?? local['modelBinding'];
+  return {
+    program: plan.program,
+    version: '',
+    protocol: plan.mpc?.protocol === 'semi2k' ? 'semi2k' : 'rep3',
+    params,
+    self,
+    roles: me.roles,
+    computeParties: [...(plan.mpc?.computeParties ?? [])],
+    dataOwners: partiesWith(plan, 'data'),
+    receiver,
+    ...(table ? { dataset: datasetInfoOf(table, typeof local['csv'] === 'string' ? basename(local['csv']) : 'local') } : {}),
+    secondsToDeadline,
+    ...(kept ? { keptModel: keptModelBinding({ modelShares: kept }) } : {}),
+  };
+}
+
+/** What admission may know of a table: its schema, size and each column's range (never rows). */
+export function datasetInfoOf(table: Table, datasetId: string): LocalDatasetInfo {
+  const w = table.columns.length;
+  const ranges: Record<string, { min: number; max: number }> = {};
+  table.columns.forEach((c, j) => {
+    let min = Infinity;
+    let max = -Infinity;
+    for (let r = 0; r < table.rows; r++) {
+      const v = table.values[r * w + j]!;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    ranges[c] = { min, max };
+  });
+  return { datasetId, idColumn: table.idColumn ?? '', columns: table.columns, rows: table.rows, ranges };
 }

@@ -47,7 +47,11 @@ export interface ImportCsvOptions {
   idColumn: string;
   /** Expected numeric columns, in order; the header must match exactly. */
   columns?: string[];
-  /** Refuse duplicate ids (default false: a lender may hold several loans of one person). */
+  /**
+   * Refuse duplicate ids, with their lines (ids compare after trimming surrounding spaces).
+   * Default false here: a lender's book may hold several loans of one person; `tacit data
+   * import` asks for it unless --allow-duplicate-ids.
+   */
   uniqueIds?: boolean;
 }
 
