@@ -65,6 +65,7 @@ export class Connection {
     this.sink = sink;
     this.events = events;
     this.decoder = new FrameDecoder({
+      admit: (step, total) => this.sink.admit?.(step, total),
       message: (step, data) => this.sink.message(step, data),
       control: (type, payload) => this.sink.control(type, payload),
     }, maxMessageBytes);
