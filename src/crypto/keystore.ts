@@ -82,7 +82,7 @@ export function kdfFloor(env: NodeJS.ProcessEnv = process.env): Readonly<KdfFloo
 
 /** Throws `WeakKdfError` if `params` are below `floor` or above the ceiling. */
 export function assertKdfCost(kdf: 'scrypt' | 'pbkdf2', params: ScryptParams | Pbkdf2Params, floor: Readonly<KdfFloor> = kdfFloor()): void {
-  const hint = 'Re-encrypt the key with stronger parameters (Tacit writes scrypt N = 2^18, r = 8, p = 1), e.g. import it with `cast wallet import` or a fresh `tacit node init`.';
+  const hint = 'Re-encrypt the key with standard parameters (scrypt N = 2^18, r = 8, p = 1, as Tacit and `geth account import` write); TACIT_SCRYPT_N lowers the floor for throw-away test nodes only.';
   if (kdf === 'scrypt') {
     const { n, r, p } = params as ScryptParams;
     const what = `scrypt N = ${n}, r = ${r}, p = ${p}`;
