@@ -116,7 +116,11 @@ export class Inbox {
    * header); throws the error that aborts the session. Must be followed by `deliver`.
    */
   admit(step: string, total: number): void {
-    if (this.failed) return;
+    if (this.failed) {
+      // Closed or aborted: a late message is read and dropped (its CLOSE may follow), but never a huge one.
+      if (total > this.limits.budget.max) throw this.failed;
+      return;
+    }
     const { budget, maxMessageBytes } = this.limits;
     const w = this.waiters.peek(); // waiters exist only when no message is queued: w waits for this one
     if (w) {

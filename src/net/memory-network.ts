@@ -69,7 +69,7 @@ export class MemoryNetwork extends BaseNetwork {
     try {
       inbox.admit(step, data.length); // the same limits as over TLS (here judged after the copy)
     } catch (err) {
-      this.fail(err as Error);
+      if (!this.closing && !this.aborted) this.fail(err as Error);
       return;
     }
     inbox.deliver(step, data);

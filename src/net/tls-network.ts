@@ -571,6 +571,7 @@ export class TlsNetwork extends BaseNetwork {
       malformed: (problem, step, error) => {
         if (!error) return this.malformed(peer, conn, problem, step);
         conn.decoder.stop();
+        if (this.closing || this.aborted) return; // data after our close or abort: dropped, not blamed
         this.fail(error); // the inbox refused a message (size, budget, desync): already typed
       },
       closed: (hadError) => {
