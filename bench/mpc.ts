@@ -3,13 +3,18 @@
  * loopback TLS. For each protocol and operation it prints one JSON line with the slowest
  * party's time, the largest per-party byte count, the rounds, the theoretical byte count
  * of the protocol (bench/mpc-cost.ts) and a baseline: the same bytes moved between the
- * same processes over the same channels without computation.
+ * same processes over the same channels without computation. For rep3's multiplication
+ * (one ring round: each party sends its 8 MB to the next) it also measures raw node:tls for
+ * those bytes in the same pattern (bench/net-ring.ts), so the transport itself is judged
+ * against the wire in the same run:
+ *   {"suite":"mpc","protocol":"rep3","op":"raw-tls","for":"mul","bytesPerParty":…,"rawTlsSeconds":…,"baselineSeconds":…,"baselineVsRawTls":…}
  */
 import { fileURLToPath } from 'node:url';
 import { runLocalSession } from '../src/node/local/cluster.js';
 import type { MpcConfig } from '../src/mpc/engine.js';
 import type { BenchCase, BenchRecord } from './mpc-programs.js';
 import { theoreticalBytes, type CostProtocol } from './mpc-cost.js';
+import { runRing } from './net-ring.js';
 
 const CASES: BenchCase[] = [
   { op: 'mul', n: 1_000_000 },
@@ -72,6 +77,21 @@ export async function runMpcBench(opts: { json: boolean; protocols?: string[] })
       else console.log(`${setup.name.padEnd(7)} ${c.op.padEnd(8)} n=${String(line.n).padEnd(12)} ${line.seconds.toFixed(4)} s  ${(bytesPerParty / 1e6).toFixed(2)} MB/party (theory ${(theory / 1e6).toFixed(2)})  ${line.rounds} rounds  baseline ${line.baselineSeconds.toFixed(4)} s (x${line.vsBaseline})`);
       if (opts.json) console.log(JSON.stringify({ suite: 'mpc', protocol: setup.name, op: 'baseline', for: c.op, n: line.n, seconds: line.baselineSeconds, bytesPerParty, rounds: 1 }));
     });
+    if (setup.name === 'rep3') {
+      // The same bytes in the same ring pattern over raw node:tls, then over Tacit's transport, same processes.
+      const i = CASES.findIndex((c) => c.op === 'mul');
+      const recs = perParty.map((r) => r[i]!);
+      const bytesPerParty = Math.max(...recs.map((r) => r.bytes));
+      const baseline = Math.max(...recs.map((r) => r.baselineSeconds));
+      const ring = await runRing({ parties: 3, bytes: bytesPerParty, reps: 9 });
+      const line = {
+        suite: 'mpc', protocol: 'rep3', op: 'raw-tls', for: 'mul', n: CASES[i]!.n, bytesPerParty,
+        rawTlsSeconds: round(ring.rawTlsSeconds), transportSeconds: round(ring.tacitSeconds), transportVsRawTls: round(ring.tacitSeconds / ring.rawTlsSeconds),
+        rawTlsCpuSeconds: round(ring.rawTlsCpuSeconds), transportCpuSeconds: round(ring.tacitCpuSeconds),
+        baselineSeconds: round(baseline), baselineVsRawTls: round(baseline / ring.rawTlsSeconds),
+      };
+      console.log(opts.json ? JSON.stringify(line) : `rep3    raw TLS for mul's ${bytesPerParty} B/party: ${line.rawTlsSeconds} s; Tacit transport ${line.transportSeconds} s (x${line.transportVsRawTls}); engine baseline x${line.baselineVsRawTls}`);
+    }
   }
 }
 

@@ -1,6 +1,9 @@
 /**
- * Network throughput between two OS processes over loopback TLS 1.3: one 1 GiB message,
- * then many 8 MiB messages. This process is party `a` (the sender); it spawns this same
+ * Network throughput over loopback TLS 1.3. First raw TLS against Tacit's transport for the
+ * same bytes between the same processes (bench/net-ring.ts: 2 and 3 processes each sending
+ * 8 MB to the next per repetition, the traffic of one rep3 multiplication of 1e6 elements):
+ *   {"suite":"net","op":"ring","parties":3,"bytes":…,"rawTlsSeconds":…,"tacitSeconds":…,"tacitVsRawTls":…}
+ * Then, between two OS processes: one 1 GiB message, then many 8 MiB messages. This process is party `a` (the sender); it spawns this same
  * file as party `b` (the receiver), which checks each message's size and a SHA-256 of the
  * 1 GiB message, and reports its receive times. One JSON line per measurement:
  *   {"suite":"net","op":"transfer","bytes":…,"seconds":…,"gbps":…}
@@ -12,15 +15,28 @@ import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { connectTlsNetwork, createIdentity, listenTlsEndpoint, loadIdentity, type TlsNetworkOptions } from '../src/net/index.js';
+import { runRing } from './net-ring.js';
 
 const HOST = '127.0.0.1';
-const BIG = 2 ** 30;
+/** TACIT_BENCH_SMALL=1: 1/16 of the sizes, to check the code runs on a busy machine. */
+const SMALL = process.env.TACIT_BENCH_SMALL === '1';
+const BIG = SMALL ? 2 ** 26 : 2 ** 30;
 const MEDIUM = 8 * 2 ** 20;
-const MEDIUM_COUNT = 128;
+const MEDIUM_COUNT = SMALL ? 8 : 128;
+const RING_BYTES = 8_000_000;
+const RING_REPS = SMALL ? 5 : 15;
 
 interface Result { suite: 'net'; op: string; bytes: number; messages: number; seconds: number; gbps: number }
 
 export async function runNetBench(opts: { json: boolean }): Promise<Result[]> {
+  for (const parties of [2, 3]) {
+    const r = await runRing({ parties, bytes: RING_BYTES, reps: RING_REPS });
+    const line = {
+      suite: 'net', op: 'ring', ...r, rawTlsSeconds: round(r.rawTlsSeconds), tacitSeconds: round(r.tacitSeconds), tacitVsRawTls: round(r.tacitSeconds / r.rawTlsSeconds),
+      rawTlsCpuSeconds: round(r.rawTlsCpuSeconds), tacitCpuSeconds: round(r.tacitCpuSeconds), tacitVsRawTlsCpu: round(r.tacitCpuSeconds / r.rawTlsCpuSeconds),
+    };
+    console.log(opts.json ? JSON.stringify(line) : `net ring of ${parties}: ${RING_BYTES} B each way, raw TLS ${line.rawTlsSeconds} s, Tacit ${line.tacitSeconds} s (x${line.tacitVsRawTls})`);
+  }
   const a = createIdentity('a');
   const b = createIdentity('b');
   const endpoint = await listenTlsEndpoint({ host: HOST, port: 0 });

@@ -22,8 +22,11 @@ if (chosen.length === 0) {
   console.error('test: no test files matched');
   process.exit(1);
 }
+// Test nodes are throw-away: TACIT_SCRYPT_N is the keystore's test-only escape below the KDF
+// cost floor (src/crypto/keystore.ts); the floor test unsets it to check the refusal.
 const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=300000', ...chosen], {
   cwd: root,
   stdio: 'inherit',
+  env: { ...process.env, TACIT_SCRYPT_N: process.env.TACIT_SCRYPT_N || '1024' },
 });
 process.exit(r.status ?? 1);

@@ -6,6 +6,25 @@
  * key's second 16 bytes followed by the ciphertext is the MAC, checked in constant time
  * before anything is decrypted. KDFs are @noble/hashes; AES is node:crypto.
  *
+ * Cost floor. A keystore is only as strong as its KDF cost, and a file can come from
+ * anywhere (another wallet, a backup, an attacker who swapped it), so both creating and
+ * opening one refuse parameters below a floor, with a `WeakKdfError`:
+ *   - scrypt (Percival, "Stronger key derivation via sequential memory-hard functions", 2009;
+ *     RFC 7914): memory N·r ≥ 2^16 (128·N·r bytes = 8 MiB) and work N·r·p ≥ 655 360 — the
+ *     OWASP Password Storage Cheat Sheet minimum (N = 2^17, r = 8, p = 1, or one of its
+ *     trade-offs down to N = 2^13, r = 8, p = 10, whose work 2^13·8·10 is the least). geth's "standard" N = 2^18, r = 8, p = 1
+ *     (our default) and the scrypt vector of the v3 definition (N = 2^18, r = 1, p = 8) pass;
+ *     geth's "light" (N = 2^12, p = 6) and eth-keystore's N = 2^13, r = 8, p = 1 do not.
+ *   - PBKDF2-HMAC-SHA256: c ≥ 2^18 (the v3 definition's vector and geth's old default).
+ * A ceiling (scrypt memory ≤ 1 GiB, work ≤ 2^26; PBKDF2 c ≤ 2^24) keeps a hostile file
+ * from stalling the node for minutes or exhausting its memory.
+ *
+ * The only way below the floor is the test-only escape `TACIT_SCRYPT_N` (a power of two
+ * ≥ 1024) in the environment: throw-away nodes (the sandbox, the test runner) create their
+ * keystores with N = TACIT_SCRYPT_N, and a process that has it set accepts scrypt N down to
+ * that value (any r, p) and PBKDF2 c down to the same number. A production node never sets
+ * it, so a weak keystore file is refused there whatever its origin.
+ *
  * Errors never contain the passphrase or key material.
  */
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
@@ -19,6 +38,67 @@ import { TacitError } from '../errors.js';
 
 export class KeystoreError extends TacitError {
   override name = 'KeystoreError';
+}
+
+/** The keystore's KDF parameters are below the cost floor (or above the ceiling). */
+export class WeakKdfError extends KeystoreError {
+  override name = 'WeakKdfError';
+}
+
+/** Least KDF cost accepted (see the header). */
+export interface KdfFloor {
+  /** scrypt: least N·r (memory is 128·N·r bytes). */
+  scryptMemory: number;
+  /** scrypt: least N·r·p. */
+  scryptWork: number;
+  /** scrypt: least N. */
+  scryptN: number;
+  /** PBKDF2-HMAC-SHA256: least iteration count. */
+  pbkdf2C: number;
+}
+
+/** The production floor (OWASP's scrypt minimum; PBKDF2 at the v3 definition's 2^18). */
+export const KDF_FLOOR: Readonly<KdfFloor> = Object.freeze({ scryptMemory: 2 ** 16, scryptWork: 655_360, scryptN: 2, pbkdf2C: 2 ** 18 });
+/** Ceiling on what a file may ask for: 1 GiB of scrypt memory, 2^26 work, 2^24 PBKDF2 iterations. */
+const SCRYPT_MAX_MEMORY = 2 ** 23;
+const SCRYPT_MAX_WORK = 2 ** 26;
+const PBKDF2_MAX_C = 2 ** 24;
+
+/**
+ * The floor in force: `KDF_FLOOR`, or — only when the test-only escape `TACIT_SCRYPT_N` is
+ * set (throw-away nodes and the test runner) — N ≥ TACIT_SCRYPT_N with any r and p.
+ */
+export function kdfFloor(env: NodeJS.ProcessEnv = process.env): Readonly<KdfFloor> {
+  const raw = env.TACIT_SCRYPT_N;
+  if (raw === undefined || raw === '') return KDF_FLOOR;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 1024 || !Number.isInteger(Math.log2(n))) {
+    throw new WeakKdfError(`TACIT_SCRYPT_N must be a power of two ≥ 1024, got ${JSON.stringify(raw.slice(0, 20))}`, {
+      hint: 'TACIT_SCRYPT_N is for throw-away test nodes only; unset it for a real node',
+    });
+  }
+  return { scryptMemory: n, scryptWork: n, scryptN: n, pbkdf2C: Math.min(n, KDF_FLOOR.pbkdf2C) };
+}
+
+/** Throws `WeakKdfError` if `params` are below `floor` or above the ceiling. */
+export function assertKdfCost(kdf: 'scrypt' | 'pbkdf2', params: ScryptParams | Pbkdf2Params, floor: Readonly<KdfFloor> = kdfFloor()): void {
+  const hint = 'Re-encrypt the key with standard parameters (scrypt N = 2^18, r = 8, p = 1, as Tacit and `geth account import` write); TACIT_SCRYPT_N lowers the floor for throw-away test nodes only.';
+  if (kdf === 'scrypt') {
+    const { n, r, p } = params as ScryptParams;
+    const what = `scrypt N = ${n}, r = ${r}, p = ${p}`;
+    if (n < floor.scryptN || n * r < floor.scryptMemory || n * r * p < floor.scryptWork) {
+      throw new WeakKdfError(`keystore KDF too weak: ${what} is below the floor (N·r ≥ ${floor.scryptMemory}, N·r·p ≥ ${floor.scryptWork})`, { hint });
+    }
+    if (n * r > SCRYPT_MAX_MEMORY || n * r * p > SCRYPT_MAX_WORK) {
+      throw new WeakKdfError(`keystore KDF too costly: ${what} is above the ceiling (N·r ≤ ${SCRYPT_MAX_MEMORY}, N·r·p ≤ ${SCRYPT_MAX_WORK})`, {
+        hint: 'A keystore this costly would stall the node; re-encrypt it with N = 2^18, r = 8, p = 1.',
+      });
+    }
+  } else {
+    const { c } = params as Pbkdf2Params;
+    if (c < floor.pbkdf2C) throw new WeakKdfError(`keystore KDF too weak: PBKDF2 c = ${c} is below the floor (c ≥ ${floor.pbkdf2C})`, { hint });
+    if (c > PBKDF2_MAX_C) throw new WeakKdfError(`keystore KDF too costly: PBKDF2 c = ${c} is above the ceiling (${PBKDF2_MAX_C})`, { hint });
+  }
 }
 
 export interface ScryptParams {
@@ -63,6 +143,13 @@ export interface EncryptOptions {
   salt?: Uint8Array;
   iv?: Uint8Array;
   id?: string;
+  /** Cost floor (default `kdfFloor()`: production floor unless TACIT_SCRYPT_N is set). */
+  floor?: Readonly<KdfFloor>;
+}
+
+export interface DecryptOptions {
+  /** Cost floor (default `kdfFloor()`). */
+  floor?: Readonly<KdfFloor>;
 }
 
 const enc = new TextEncoder();
@@ -78,6 +165,8 @@ export async function encryptKeystore(privateKey: Uint8Array | Hex, passphrase: 
     kdf === 'scrypt'
       ? { dklen: 32, n: options.n ?? 262144, r: options.r ?? 8, p: options.p ?? 1, salt: hex(salt) }
       : { dklen: 32, c: options.c ?? 262144, prf: 'hmac-sha256', salt: hex(salt) };
+  if (kdf === 'scrypt') checkScryptShape(kdfparams as ScryptParams);
+  assertKdfCost(kdf, kdfparams, options.floor ?? kdfFloor());
   const derived = await deriveKey(kdf, kdfparams, passphrase);
   const cipher = createCipheriv('aes-128-ctr', derived.subarray(0, 16), iv);
   const ciphertext = Buffer.concat([cipher.update(key), cipher.final()]);
@@ -99,9 +188,10 @@ export async function encryptKeystore(privateKey: Uint8Array | Hex, passphrase: 
 }
 
 /** Decrypts a v3 keystore (object or JSON text) and returns the private key as 0x hex. */
-export async function decryptKeystore(keystore: unknown, passphrase: string): Promise<Hex> {
+export async function decryptKeystore(keystore: unknown, passphrase: string, options: DecryptOptions = {}): Promise<Hex> {
   const ks = parseKeystore(keystore);
   const c = ks.crypto;
+  assertKdfCost(c.kdf, c.kdfparams, options.floor ?? kdfFloor());
   const derived = await deriveKey(c.kdf, c.kdfparams, passphrase);
   const ciphertext = unhex(c.ciphertext, 'crypto.ciphertext');
   const mac = keccak_256(Buffer.concat([derived.subarray(16, 32), ciphertext]));
@@ -169,13 +259,19 @@ async function deriveKey(kdf: 'scrypt' | 'pbkdf2', params: ScryptParams | Pbkdf2
   let out: Uint8Array;
   if (kdf === 'scrypt') {
     const s = params as ScryptParams;
-    if ((s.n & (s.n - 1)) !== 0 || s.n < 2) throw new KeystoreError('scrypt n must be a power of two');
+    checkScryptShape(s);
     out = await scryptAsync(pw, salt, { N: s.n, r: s.r, p: s.p, dkLen: s.dklen, maxmem: 2 * 1024 ** 3 });
   } else {
     const s = params as Pbkdf2Params;
     out = await pbkdf2Async(sha256, pw, salt, { c: s.c, dkLen: s.dklen });
   }
   return Buffer.from(out);
+}
+
+function checkScryptShape(s: ScryptParams): void {
+  const int = (x: unknown) => Number.isSafeInteger(x) && (x as number) > 0;
+  if (!int(s.n) || !int(s.r) || !int(s.p)) throw new KeystoreError('scrypt n, r and p must be positive integers');
+  if (s.n < 2 || !Number.isInteger(Math.log2(s.n))) throw new KeystoreError('scrypt n must be a power of two');
 }
 
 function hex(b: Uint8Array): string {

@@ -12,7 +12,7 @@
 import { TacitError, assertInteger } from '../errors.js';
 import { NetworkClosedError, SessionAbortedError, type AbortInfo } from './errors.js';
 import { MAX_STEP_LABEL_BYTES } from './framing.js';
-import { Inbox } from './inbox.js';
+import { Inbox, ReceiveBudget } from './inbox.js';
 import { NetMeter } from './meter.js';
 import type { Network } from './types.js';
 
@@ -21,9 +21,17 @@ const noop = () => {};
 export interface BaseNetworkOptions {
   /** Fail a `recv` after this long without any byte from its peer (0 = wait forever). */
   idleTimeoutMs: number;
-  /** Largest message this party sends or accepts. */
+  /** Largest message this party sends or accepts (when the receiving step states its size). */
   maxMessageBytes: number;
+  /**
+   * Most bytes received from this session's peers that no `recv` has taken yet (also the
+   * largest message a `recv` without a size hint accepts). Beyond it the peer is blamed.
+   */
+  maxBufferedBytes: number;
 }
+
+/** Default `maxBufferedBytes`: 1 GiB of unread data per session. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 2 ** 30;
 
 export abstract class BaseNetwork implements Network {
   readonly self: string;
@@ -47,7 +55,9 @@ export abstract class BaseNetwork implements Network {
     this.peers = Object.freeze(parties.filter((p) => p !== self));
     this.maxMessageBytes = options.maxMessageBytes;
     this.meter = new NetMeter(this.peers);
-    for (const p of this.peers) this.inboxes.set(p, new Inbox(p, options.idleTimeoutMs, this.meter, (err) => this.fail(err)));
+    assertInteger(options.maxBufferedBytes, 'maxBufferedBytes', 0, Number.MAX_SAFE_INTEGER);
+    const limits = { maxMessageBytes: options.maxMessageBytes, budget: new ReceiveBudget(options.maxBufferedBytes) };
+    for (const p of this.peers) this.inboxes.set(p, new Inbox(p, options.idleTimeoutMs, this.meter, (err) => this.fail(err), limits));
   }
 
   get aborted(): Error | undefined {

@@ -19,7 +19,7 @@
 import type { TLSSocket } from 'node:tls';
 import {
   DEFAULT_SEND_FRAME, encodeContHeader, encodeControl, encodeDataHeader, encodeLabel, encodeSmallMessage,
-  FrameDecoder, SMALL_MESSAGE_BYTES, type ControlType, type FrameSink,
+  FrameDecoder, FrameFormatError, SMALL_MESSAGE_BYTES, type ControlType, type FrameSink,
 } from './framing.js';
 
 interface MessageJob {
@@ -33,8 +33,11 @@ interface MessageJob {
 export interface ConnectionEvents {
   /** Bytes arrived (any amount). */
   activity(): void;
-  /** The decoder refused the stream; `problem` describes it, `step` is the partial message's label. */
-  malformed(problem: string, step: string | undefined): void;
+  /**
+   * The decoder refused the stream; `problem` describes it, `step` is the partial message's
+   * label, and `error` is the sink's own typed error when the sink refused a message (admit).
+   */
+  malformed(problem: string, step: string | undefined, error?: Error): void;
   /** The socket is gone (after 'close'); `hadError` if it ended with an error. */
   closed(hadError: boolean): void;
 }
@@ -62,6 +65,7 @@ export class Connection {
     this.sink = sink;
     this.events = events;
     this.decoder = new FrameDecoder({
+      admit: (step, total) => this.sink.admit?.(step, total),
       message: (step, data) => this.sink.message(step, data),
       control: (type, payload) => this.sink.control(type, payload),
     }, maxMessageBytes);
@@ -70,7 +74,7 @@ export class Connection {
       try {
         this.decoder.push(chunk);
       } catch (err) {
-        this.events.malformed((err as Error).message, this.decoder.partialStep);
+        this.events.malformed((err as Error).message, this.decoder.partialStep, err instanceof FrameFormatError ? undefined : (err as Error));
       }
     });
     socket.on('error', () => {}); // 'close' follows and reports

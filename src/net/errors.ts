@@ -17,6 +17,14 @@ export class PeerError extends TacitError {
   readonly peer: string;
   /** The protocol step being run (a step label, or `connect` / `close` around the session). */
   readonly step: string;
+  /**
+   * True when the error itself proves that `peer` broke the protocol (a malformed or
+   * oversized message, a desync, data before HELLO from its pinned key): the failure is
+   * attributable to it. False for what a network fault can also cause (disconnect, timeout).
+   */
+  get blamesPeer(): boolean {
+    return false;
+  }
 
   constructor(what: string, peer: string, step: string, options: TacitErrorOptions = {}) {
     super(`${what} (peer '${peer}', step '${step}')`, options);
@@ -50,6 +58,9 @@ export class PeerTimeoutError extends PeerError {
 /** A frame or message broke the wire format or its limits (bad magic, unknown type, oversized, wrong size). */
 export class MalformedMessageError extends PeerError {
   override name = 'MalformedMessageError';
+  override get blamesPeer(): boolean {
+    return true;
+  }
   constructor(peer: string, step: string, problem: string, options: TacitErrorOptions = {}) {
     super(`Malformed message from peer '${peer}': ${problem}`, peer, step, {
       hint: 'Both nodes must run the same Tacit version and protocol; a size mismatch usually means a protocol bug on one side.',
@@ -61,6 +72,9 @@ export class MalformedMessageError extends PeerError {
 /** The next message from the peer carries a different step label than the one we are at. */
 export class ProtocolDesyncError extends PeerError {
   override name = 'ProtocolDesyncError';
+  override get blamesPeer(): boolean {
+    return true;
+  }
   readonly expected: string;
   readonly received: string;
   constructor(peer: string, expected: string, received: string, options: TacitErrorOptions = {}) {
@@ -73,9 +87,30 @@ export class ProtocolDesyncError extends PeerError {
   }
 }
 
+/**
+ * The peer sent more than this party may hold for it: a message larger than the step
+ * expects or than the per-message cap, or more unread data than the session's buffer
+ * budget. Refused before anything is allocated; the session aborts and blames the peer.
+ */
+export class PeerLimitError extends MalformedMessageError {
+  override name = 'PeerLimitError';
+  /** Which limit: `step-size` (the size the step expects), `message` (per-message cap) or `buffer` (session budget). */
+  readonly limit: 'step-size' | 'message' | 'buffer';
+  constructor(peer: string, step: string, limit: PeerLimitError['limit'], problem: string, options: TacitErrorOptions = {}) {
+    super(peer, step, problem, {
+      hint: limit === 'step-size'
+        ? 'The peer announced a message of another size than this protocol step receives: it runs another program or deviates on purpose.'
+        : 'The peer sent more than the configured limits allow (maxMessageBytes, maxBufferedBytes); raise them only if the job legitimately needs it.',
+      ...options,
+    });
+    this.limit = limit;
+  }
+}
+
 /** The peer's key is not the one pinned for it, or its HELLO claims another id or session. Refused. */
 export class PeerAuthError extends PeerError {
   override name = 'PeerAuthError';
+  // Not `blamesPeer`: a refusal may come from a stranger or be this party's own misconfiguration.
   constructor(peer: string, step: string, problem: string, options: TacitErrorOptions = {}) {
     super(`Peer authentication failed for '${peer}': ${problem}`, peer, step, {
       hint: 'Check the session description: every party must pin the SPKI fingerprint of the others\' current keys, and all must use the same session id.',

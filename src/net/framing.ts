@@ -13,9 +13,11 @@
  * A DATA frame, which opens a message, then carries the message's total length as u64
  * (two u32, high then low) and the UTF-8 step label. A message longer than the frame
  * payload limit continues in CONT frames (header only, no label) until the declared total
- * is reached. The receiver allocates the whole message once, 8-byte aligned and unpooled,
- * when it sees the DATA header, and copies each frame's payload straight into it: one copy
- * from the socket, none after. An ABORT may arrive between the frames of a message (so an
+ * is reached. The receiver first asks its sink whether the step being received may take a
+ * message of that size (`FrameSink.admit`: the size the protocol expects, or the session's
+ * budget for unread data), then allocates the whole message once, 8-byte aligned and
+ * unpooled, and copies each frame's payload straight into it: one copy from the socket,
+ * none after. An ABORT may arrive between the frames of a message (so an
  * abort never waits behind a gigabyte); anything else out of order is malformed.
  *
  * HELLO (JSON: version, session, from, to) is the first frame each side sends on a new
@@ -106,6 +108,11 @@ export function encodeControl(type: ControlType, payload: Uint8Array = new Uint8
 }
 
 export interface FrameSink {
+  /**
+   * A message of `total` bytes labelled `step` is about to be received: throw (a `PeerError`)
+   * to refuse it before anything is allocated. Called once per message, at its DATA header.
+   */
+  admit?(step: string, total: number): void;
   /** A complete message; `data` is exclusively the receiver's, 8-byte aligned. */
   message(step: string, data: Uint8Array): void;
   control(type: ControlType, payload: Buffer): void;
@@ -228,6 +235,9 @@ export class FrameDecoder {
         if (total > this.maxMessageBytes) throw new FrameFormatError(`message of ${total} bytes exceeds the ${this.maxMessageBytes}-byte limit`);
         if (left > total || (left === 0 && total > 0)) throw new FrameFormatError('first frame size does not fit the declared message size');
         this.messageStep = h.toString('utf8', 16, 16 + this.labelLength);
+        // The receiver judges the announced size against what this step may receive before a
+        // byte is allocated: a peer's length header alone never makes this party allocate.
+        this.sink.admit?.(this.messageStep, total);
         this.message = Buffer.allocUnsafeSlow(total); // own ArrayBuffer: offset 0, 8-byte aligned
         this.messageOffset = 0;
         if (left === 0) this.frameDone();

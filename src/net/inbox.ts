@@ -6,11 +6,21 @@
  * mismatch, an orderly close with waiters left, or an idle timeout is fatal for the whole
  * session: the inbox reports it through `onFatal`, which aborts the network.
  *
+ * Admission. Before a message is allocated (at its first frame header) the transport asks
+ * `admit(step, total)`. If a `recv` already waits for it, the message must carry that
+ * recv's step and, when the protocol gave one, exactly its expected size; otherwise it may
+ * be at most `maxMessageBytes`. A message nobody waits for yet is held, with everything else
+ * unread in the session, to the session's `ReceiveBudget` (and a recv without a size hint
+ * is held to the same budget). Anything else is refused with a typed error naming the peer
+ * and step (`ProtocolDesyncError`, `PeerLimitError`) before a byte is allocated, and the
+ * session aborts. Each held message also costs MESSAGE_OVERHEAD bytes of budget, so a flood
+ * of empty messages is bounded too.
+ *
  * The idle timer is one per inbox, armed only while a `recv` waits and re-armed lazily: a
  * message arriving does not touch timers, it only updates `lastActivity`. The timer keeps
  * the process alive only while someone is waiting.
  */
-import { MalformedMessageError, PeerDisconnectedError, PeerTimeoutError, ProtocolDesyncError } from './errors.js';
+import { MalformedMessageError, PeerDisconnectedError, PeerLimitError, PeerTimeoutError, ProtocolDesyncError, sanitizeReason } from './errors.js';
 import type { NetMeter } from './meter.js';
 
 interface Waiter {
@@ -24,6 +34,27 @@ interface Waiter {
 interface Message {
   step: string;
   data: Uint8Array;
+  /** Budget this message holds until a recv takes it. */
+  held: number;
+}
+
+/** Bytes of budget each unread message costs on top of its payload (queue entry, object headers). */
+export const MESSAGE_OVERHEAD = 64;
+
+/** One session's allowance for data received but not yet taken by a `recv`, shared by its inboxes. */
+export class ReceiveBudget {
+  used = 0;
+  constructor(readonly max: number) {}
+  release(bytes: number): void {
+    this.used -= bytes;
+  }
+}
+
+export interface InboxLimits {
+  /** Largest message a `recv` with a size hint may take. */
+  maxMessageBytes: number;
+  /** The session's budget for unread data (also the cap of a message received without a size hint). */
+  budget: ReceiveBudget;
 }
 
 /** A FIFO with O(1) shift. */
@@ -69,13 +100,47 @@ export class Inbox {
   private timer: NodeJS.Timeout | undefined;
   /** The last step label received from this peer, for error reports. */
   lastStep: string | undefined;
+  /** Budget reserved by `admit` for the message being received (0 if a recv waits for it). */
+  private incoming = 0;
 
   constructor(
     readonly peer: string,
     private readonly idleTimeoutMs: number,
     private readonly meter: NetMeter,
     private readonly onFatal: (err: Error) => void,
+    private readonly limits: InboxLimits = { maxMessageBytes: Number.MAX_SAFE_INTEGER, budget: new ReceiveBudget(Number.MAX_SAFE_INTEGER) },
   ) {}
+
+  /**
+   * Judges a message of `total` bytes labelled `step` before it is allocated (see the
+   * header); throws the error that aborts the session. Must be followed by `deliver`.
+   */
+  admit(step: string, total: number): void {
+    if (this.failed) {
+      // Closed or aborted: a late message is read and dropped (its CLOSE may follow), but never a huge one.
+      if (total > this.limits.budget.max) throw this.failed;
+      return;
+    }
+    const { budget, maxMessageBytes } = this.limits;
+    const w = this.waiters.peek(); // waiters exist only when no message is queued: w waits for this one
+    if (w) {
+      if (step !== w.step) throw new ProtocolDesyncError(this.peer, w.step, sanitizeReason(step));
+      if (w.expectedBytes !== undefined) {
+        if (total !== w.expectedBytes) throw new PeerLimitError(this.peer, w.step, 'step-size', `expected ${w.expectedBytes} bytes, got ${total} (announced; nothing allocated)`);
+        return;
+      }
+      if (total > budget.max) throw new PeerLimitError(this.peer, w.step, 'message', `announced a message of ${total} bytes; a message without a size hint may have at most ${budget.max} (maxBufferedBytes)`);
+      return;
+    }
+    const label = sanitizeReason(step); // the peer's label, in our logs
+    if (total > maxMessageBytes) throw new PeerLimitError(this.peer, label, 'message', `announced a message of ${total} bytes; the limit is ${maxMessageBytes} (maxMessageBytes)`);
+    const cost = total + MESSAGE_OVERHEAD;
+    if (budget.used + cost > budget.max) {
+      throw new PeerLimitError(this.peer, label, 'buffer', `announced ${total} more bytes while ${budget.used} bytes of this session are still unread; the session holds at most ${budget.max} (maxBufferedBytes)`);
+    }
+    budget.used += cost;
+    this.incoming = cost;
+  }
 
   /** The step the oldest waiting `recv` is at, if any. */
   get pendingStep(): string | undefined {
@@ -91,6 +156,7 @@ export class Inbox {
     if (this.failed) return Promise.reject(this.failed);
     if (this.waiters.length === 0 && this.messages.length > 0) {
       const m = this.messages.shift()!;
+      this.limits.budget.release(m.held);
       const err = this.check(m, step, expectedBytes);
       if (err) {
         this.onFatal(err);
@@ -114,13 +180,16 @@ export class Inbox {
     this.meter.recordReceived(this.peer, data.length);
     this.lastStep = step;
     this.touch();
+    const held = this.incoming;
+    this.incoming = 0;
     const w = this.waiters.shift();
     if (!w) {
-      this.messages.push({ step, data });
+      this.messages.push({ step, data, held });
       return;
     }
+    this.limits.budget.release(held); // reserved as unread, but a recv came for it meanwhile
     if (this.waiters.length === 0) this.timer?.unref();
-    const err = this.check({ step, data }, w.step, w.expectedBytes);
+    const err = this.check({ step, data, held: 0 }, w.step, w.expectedBytes);
     if (err) {
       w.reject(err);
       this.onFatal(err);
@@ -140,7 +209,9 @@ export class Inbox {
   fail(err: Error): void {
     if (this.failed) return;
     this.failed = err;
-    this.messages.drain();
+    for (const m of this.messages.drain()) this.limits.budget.release(m.held);
+    this.limits.budget.release(this.incoming);
+    this.incoming = 0;
     for (const w of this.waiters.drain()) w.reject(err);
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;

@@ -10,7 +10,7 @@ export { createIdentity, loadIdentity, fingerprintOfCert, normalizeFingerprint, 
 export type { Identity, KeyType, CreateIdentityOptions } from './identity.js';
 export {
   PeerError, PeerDisconnectedError, PeerTimeoutError, MalformedMessageError, ProtocolDesyncError,
-  PeerAuthError, SessionAbortedError, NetworkClosedError,
+  PeerAuthError, PeerLimitError, SessionAbortedError, NetworkClosedError,
 } from './errors.js';
 export type { AbortInfo } from './errors.js';
 export { NetMeter } from './meter.js';
@@ -21,6 +21,8 @@ export type { TlsNetworkOptions, TlsPeer } from './tls-network.js';
 export { listenTlsEndpoint } from './endpoint.js';
 export type { TlsEndpoint } from './endpoint.js';
 export { listenSessionMux, sessionServername } from './session-mux.js';
-export type { SessionMux, SessionMuxOptions } from './session-mux.js';
+export type { SessionMux, SessionMuxOptions, MuxStats } from './session-mux.js';
+export { DEFAULT_PEER_PORT_LIMITS, DEFAULT_SESSION_LIMITS, peerPortOptionsFromEnv } from './peer-port-limits.js';
+export type { PeerPortLimits, SessionDefaults } from './peer-port-limits.js';
 export { DEFAULT_MAX_MESSAGE_BYTES, MAX_FRAME_PAYLOAD, MAX_STEP_LABEL_BYTES } from './framing.js';
 export { ownBytes } from './bytes.js';

@@ -10,7 +10,7 @@
  */
 import { assertPartyId } from './identity.js';
 import { abortInfoOf, PeerDisconnectedError, type AbortInfo } from './errors.js';
-import { BaseNetwork } from './base-network.js';
+import { BaseNetwork, DEFAULT_MAX_BUFFERED_BYTES } from './base-network.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './framing.js';
 import { TacitError } from '../errors.js';
 
@@ -18,6 +18,8 @@ export interface MemoryNetworkOptions {
   /** Default 60 000 ms, as for TLS; 0 = wait forever. */
   idleTimeoutMs?: number;
   maxMessageBytes?: number;
+  /** Default 1 GiB, as for TLS. */
+  maxBufferedBytes?: number;
 }
 
 export class MemoryNetwork extends BaseNetwork {
@@ -62,7 +64,15 @@ export class MemoryNetwork extends BaseNetwork {
   }
 
   private arrive(from: string, step: string, data: Uint8Array): void {
-    if (!this.gone) this.inboxes.get(from)!.deliver(step, data);
+    if (this.gone) return;
+    const inbox = this.inboxes.get(from)!;
+    try {
+      inbox.admit(step, data.length); // the same limits as over TLS (here judged after the copy)
+    } catch (err) {
+      if (!this.closing && !this.aborted) this.fail(err as Error);
+      return;
+    }
+    inbox.deliver(step, data);
   }
 
   private abortFrom(from: string, info: AbortInfo): void {
@@ -83,7 +93,11 @@ export function createMemoryNetworks(partyIds: readonly string[], options: Memor
   for (const id of partyIds) assertPartyId(id);
   if (new Set(partyIds).size !== partyIds.length) throw new RangeError('party ids must be distinct');
   if (partyIds.length < 2) throw new RangeError('a session needs at least two parties');
-  const opts = { idleTimeoutMs: options.idleTimeoutMs ?? 60_000, maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES };
+  const opts = {
+    idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
+    maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    maxBufferedBytes: options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+  };
   const hub = new Map<string, MemoryNetwork>();
   for (const id of partyIds) hub.set(id, new MemoryNetwork(id, partyIds, hub, opts));
   return partyIds.map((id) => hub.get(id)!);

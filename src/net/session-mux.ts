@@ -33,10 +33,26 @@
  * Holding. A connection whose session has not registered yet (peers start at different
  * times) is held with its handshake paused until the session registers or `holdMs` after it
  * was accepted, whichever comes first; on expiry it is dropped (the dialer retries until its
- * own deadline). At most `maxHeld` connections are held at once — those waiting for their
- * ClientHello included — and beyond that new connections are dropped at once. A session's
- * registration ends when its mesh is up, or when it aborts or closes; connections for it
- * that arrive later are held and dropped like any unknown session's.
+ * own deadline). A session's registration ends when its mesh is up, or when it aborts or
+ * closes; connections for it that arrive later are held and dropped like any unknown
+ * session's.
+ *
+ * Limits (the port faces the internet; see docs/security-net.md). Every connection is
+ * "pending" from accept until its session has checked the peer's key and HELLO and calls
+ * `established`, and only pending connections are cheap for a stranger to make, so they are
+ * bounded several ways (`PeerPortLimits`, defaults in `DEFAULT_PEER_PORT_LIMITS`):
+ *   - per remote address: at most `maxPendingPerAddress` pending and `maxConnectionsPerAddress`
+ *     open in all, so one host's flood of idle or half-open sockets fills only its own share;
+ *   - in all: at most `maxPending` pending;
+ *   - per session (SNI name): at most `maxPendingPerSession` pending;
+ *   - in time: the ClientHello must arrive within `handshakeTimeoutMs` of the accept (a
+ *     slowloris that dribbles bytes is cut there), and the session gives the rest of the
+ *     handshake and HELLO the same deadline once it has the socket;
+ *   - by address: a session registers the addresses its dialing parties are known at (the
+ *     plan's hosts), and a connection from elsewhere is dropped before the server's half of
+ *     the TLS handshake, i.e. before any crypto is spent on it (`checkPeerAddress`).
+ * A connection over any limit is dropped at once (TCP close, no TLS alert); honest dialers
+ * retry until their connect deadline. `stats()` counts the refusals.
  *
  * `close()` stops listening and drops held connections. Sessions already connected (or
  * still handshaking on a routed connection) keep their sockets; a session still waiting for
@@ -47,28 +63,42 @@ import { createHash } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
 import { TacitError } from '../errors.js';
+import { normalizeAddress, resolvePeerPortOptions, type PeerPortLimits, type SessionDefaults } from './peer-port-limits.js';
 
 export interface SessionMux {
   readonly host: string;
   readonly port: number;
-  /** Sessions (party registrations) currently accepting, and connections held unrouted. */
-  stats(): { sessions: number; held: number };
+  /** What sessions on this port use unless their own options say otherwise. */
+  readonly sessionDefaults: Readonly<SessionDefaults>;
+  /** Registrations, connections held unrouted, pending and open ones, and refusals so far. */
+  stats(): MuxStats;
   /** Stops listening and drops held connections. Established sessions are not affected. */
   close(): Promise<void>;
 }
 
-export interface SessionMuxOptions {
-  /** How long a connection may wait for its ClientHello and its session (default 10 000 ms). */
-  holdMs?: number;
-  /** Most connections held unrouted at once; beyond, new ones are dropped (default 64). */
+export interface MuxStats {
+  sessions: number;
+  held: number;
+  pending: number;
+  open: number;
+  refused: { perAddress: number; pending: number; perSession: number; address: number; timeout: number };
+}
+
+export interface SessionMuxOptions extends Partial<PeerPortLimits>, Partial<SessionDefaults> {
+  /** Old name of `maxPending`. */
   maxHeld?: number;
 }
 
 /** What a session registers: how to finish the handshake as its party, and who takes the socket. */
 export interface MuxRoute {
   secureContext: tls.SecureContext;
-  /** Receives each TLS socket routed to the session; its handshake resumes right after this call. */
-  accept(socket: tls.TLSSocket): void;
+  /**
+   * Receives each TLS socket routed to the session; its handshake resumes right after this
+   * call. The session calls `established()` once the peer's key and HELLO are accepted.
+   */
+  accept(socket: tls.TLSSocket, established: () => void): void;
+  /** Whether a connection from this (normalised) remote address may be for the session; absent = any. */
+  allows?(address: string): boolean;
 }
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
@@ -94,19 +124,35 @@ export function sessionServername(sessionId: string, party: string): string {
 interface Held {
   socket: tls.TLSSocket;
   timer: NodeJS.Timeout;
-  /** Set once the ClientHello arrived: its server name and how to resume the handshake. */
-  name?: string;
+  acceptedAt: number;
+  slot: Slot;
+  /** Set once the ClientHello arrived: how to resume the handshake. */
   resume?: (context: tls.SecureContext) => void;
 }
 
+/** A connection the mux accepted, for its counters. */
+interface Slot {
+  address: string;
+  /** The SNI name, once the ClientHello arrived. */
+  name?: string;
+  pending: boolean;
+}
+
 export class Mux implements SessionMux {
+  readonly sessionDefaults: Readonly<SessionDefaults>;
   private readonly routes = new Map<string, MuxRoute>();
   private readonly held = new Set<Held>();
+  private readonly perAddress = new Map<string, { open: number; pending: number }>();
+  private readonly pendingPerName = new Map<string, number>();
+  private pendingTotal = 0;
+  private openTotal = 0;
+  private readonly refused = { perAddress: 0, pending: 0, perSession: 0, address: 0, timeout: 0 };
   /** No certificate: only a session's context (chosen by SNI) can complete a handshake. */
   private readonly baseContext = tls.createSecureContext({ minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' });
   private closed = false;
 
-  constructor(readonly server: net.Server, private readonly holdMs: number, private readonly maxHeld: number) {
+  constructor(readonly server: net.Server, private readonly limits: Readonly<PeerPortLimits>, sessionDefaults: Readonly<SessionDefaults>) {
+    this.sessionDefaults = Object.freeze({ ...sessionDefaults });
     server.on('connection', (socket) => this.onConnection(socket));
     server.on('error', () => {}); // listen errors surface through listenSessionMux; later ones must not crash
   }
@@ -121,8 +167,8 @@ export class Mux implements SessionMux {
     return a && typeof a === 'object' ? a.port : 0;
   }
 
-  stats(): { sessions: number; held: number } {
-    return { sessions: this.routes.size, held: this.held.size };
+  stats(): MuxStats {
+    return { sessions: this.routes.size, held: this.held.size, pending: this.pendingTotal, open: this.openTotal, refused: { ...this.refused } };
   }
 
   /**
@@ -135,7 +181,7 @@ export class Mux implements SessionMux {
     if (this.routes.has(name)) throw new TacitError(`session '${sessionId}' already accepts connections for '${party}' on this port`, { hint: 'Each party of a session runs once per node.' });
     this.routes.set(name, route);
     for (const entry of this.held) {
-      if (entry.name === name && entry.resume) this.route(entry, route);
+      if (entry.slot.name === name && entry.resume) this.route(entry, route);
     }
     return () => {
       if (this.routes.get(name) === route) this.routes.delete(name);
@@ -156,10 +202,27 @@ export class Mux implements SessionMux {
 
   private onConnection(raw: net.Socket): void {
     raw.on('error', () => {});
-    if (this.closed || this.held.size >= this.maxHeld) {
+    if (this.closed) {
       raw.destroy();
       return;
     }
+    const address = normalizeAddress(raw.remoteAddress);
+    let counts = this.perAddress.get(address);
+    if (!counts) this.perAddress.set(address, (counts = { open: 0, pending: 0 }));
+    const l = this.limits;
+    if (counts.pending >= l.maxPendingPerAddress || counts.open >= l.maxConnectionsPerAddress || this.pendingTotal >= l.maxPending) {
+      if (this.pendingTotal >= l.maxPending) this.refused.pending++;
+      else this.refused.perAddress++;
+      if (counts.open === 0) this.perAddress.delete(address);
+      raw.destroy();
+      return;
+    }
+    const slot: Slot = { address, pending: true };
+    counts.open++;
+    counts.pending++;
+    this.openTotal++;
+    this.pendingTotal++;
+    raw.once('close', () => this.release(slot, true));
     raw.setNoDelay(true);
     const socket = new tls.TLSSocket(raw, {
       isServer: true,
@@ -169,7 +232,8 @@ export class Mux implements SessionMux {
       SNICallback: (servername, cb) => this.onServername(entry, servername, cb),
     });
     socket.on('error', () => {});
-    const entry: Held = { socket, timer: setTimeout(() => this.drop(entry), this.holdMs) };
+    // Until the ClientHello: the handshake deadline (a slowloris is cut here).
+    const entry: Held = { socket, slot, acceptedAt: Date.now(), timer: setTimeout(() => this.expire(entry), l.handshakeTimeoutMs) };
     entry.timer.unref();
     socket.once('close', () => {
       if (this.held.delete(entry)) clearTimeout(entry.timer);
@@ -179,17 +243,61 @@ export class Mux implements SessionMux {
 
   private onServername(entry: Held, servername: string, cb: (err: Error | null, ctx?: tls.SecureContext) => void): void {
     if (!this.held.has(entry)) return; // dropped meanwhile
-    entry.name = servername.toLowerCase();
+    const name = servername.toLowerCase();
+    const n = this.pendingPerName.get(name) ?? 0;
+    if (n >= this.limits.maxPendingPerSession) {
+      this.refused.perSession++;
+      this.drop(entry);
+      return;
+    }
+    this.pendingPerName.set(name, n + 1);
+    entry.slot.name = name;
     entry.resume = (context) => cb(null, context);
-    const route = this.routes.get(entry.name);
+    // From here: wait for the session to register, until holdMs after the accept.
+    clearTimeout(entry.timer);
+    entry.timer = setTimeout(() => this.expire(entry), Math.max(0, entry.acceptedAt + this.limits.holdMs - Date.now()));
+    entry.timer.unref();
+    const route = this.routes.get(name);
     if (route) this.route(entry, route);
   }
 
   private route(entry: Held, route: MuxRoute): void {
+    if (route.allows && !route.allows(entry.slot.address)) {
+      this.refused.address++;
+      this.drop(entry);
+      return;
+    }
     clearTimeout(entry.timer);
     this.held.delete(entry);
-    route.accept(entry.socket);
+    const slot = entry.slot;
+    route.accept(entry.socket, () => this.release(slot, false));
     if (!entry.socket.destroyed) entry.resume!(route.secureContext);
+  }
+
+  /** A slot stops being pending (established, or closed), and on close stops being open. */
+  private release(slot: Slot, closed: boolean): void {
+    const counts = this.perAddress.get(slot.address);
+    if (slot.pending) {
+      slot.pending = false;
+      this.pendingTotal--;
+      if (counts) counts.pending--;
+      if (slot.name !== undefined) {
+        const n = (this.pendingPerName.get(slot.name) ?? 1) - 1;
+        if (n <= 0) this.pendingPerName.delete(slot.name);
+        else this.pendingPerName.set(slot.name, n);
+      }
+    }
+    if (closed && counts) {
+      this.openTotal--;
+      counts.open--;
+      if (counts.open <= 0) this.perAddress.delete(slot.address);
+    }
+  }
+
+  private expire(entry: Held): void {
+    if (!this.held.has(entry)) return;
+    this.refused.timeout++;
+    this.drop(entry);
   }
 
   private drop(entry: Held): void {
@@ -201,10 +309,7 @@ export class Mux implements SessionMux {
 
 /** Binds the node's long-lived peer port (`port: 0` picks a free one) for any number of sessions. */
 export async function listenSessionMux(listen: { host: string; port: number }, options: SessionMuxOptions = {}): Promise<SessionMux> {
-  const holdMs = options.holdMs ?? 10_000;
-  const maxHeld = options.maxHeld ?? 64;
-  if (!Number.isFinite(holdMs) || holdMs <= 0) throw new RangeError('holdMs must be a positive number of milliseconds');
-  if (!Number.isInteger(maxHeld) || maxHeld < 1) throw new RangeError('maxHeld must be a positive integer');
+  const { limits, sessionDefaults } = resolvePeerPortOptions(options);
   const server = net.createServer({ noDelay: true });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -213,5 +318,5 @@ export async function listenSessionMux(listen: { host: string; port: number }, o
       resolve();
     });
   });
-  return new Mux(server, holdMs, maxHeld);
+  return new Mux(server, limits, sessionDefaults);
 }

@@ -46,7 +46,8 @@ import { Mux, sessionServername, type SessionMux } from './session-mux.js';
 import {
   abortInfoOf, MalformedMessageError, PeerAuthError, PeerDisconnectedError, PeerTimeoutError, SessionAbortedError,
 } from './errors.js';
-import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_SEND_FRAME, MAX_FRAME_PAYLOAD, type FrameSink } from './framing.js';
+import { DEFAULT_SEND_FRAME, MAX_FRAME_PAYLOAD, type FrameSink } from './framing.js';
+import { addressesOfHost, checkSessionLimits, DEFAULT_SESSION_LIMITS, normalizeAddress, type SessionDefaults } from './peer-port-limits.js';
 import { assertPartyId, fingerprintOfCert, normalizeFingerprint, type Identity } from './identity.js';
 import type { Network } from './types.js';
 
@@ -76,8 +77,21 @@ export interface TlsNetworkOptions {
   connectTimeoutMs?: number;
   /** A `recv` fails after this long without a byte from its peer (default 60 000 ms; 0 = never). */
   idleTimeoutMs?: number;
-  /** Largest message sent or accepted (default 4 GiB − 1). */
+  /** Largest message sent, or accepted by a step that states its size (default 4 GiB − 1, or the mux's). */
   maxMessageBytes?: number;
+  /**
+   * Most bytes received from the peers that no `recv` has taken yet, which is also the
+   * largest message a `recv` without a size hint accepts (default 1 GiB, or the mux's).
+   * A peer that sends more is refused before anything is allocated, and blamed.
+   */
+  maxBufferedBytes?: number;
+  /** An accepted connection must finish TLS and HELLO within this (default 5 000 ms, or the mux's). */
+  handshakeTimeoutMs?: number;
+  /**
+   * Accept a dialing party's connection only from its `host` (resolved once at start;
+   * default true, or the mux's setting). Turn off for parties behind NAT.
+   */
+  checkPeerAddress?: boolean;
   /** How long `close()` waits for the peers' CLOSE (default 5 000 ms). */
   closeTimeoutMs?: number;
   /** Aborts connecting, or the session, when signalled. */
@@ -89,6 +103,8 @@ export interface TlsNetworkOptions {
 const SESSION_ID = /^[\x21-\x7e]{1,128}$/;
 /** How long an aborting party waits for a peer to take its ABORT before dropping the socket. */
 const ABORT_GRACE_MS = 1000;
+/** Most connections a session on its own endpoint handshakes at once (a mux has its own limits). */
+const MAX_PENDING_PER_SESSION = 16;
 
 /** Connects this party to every peer of the session; resolves once the full mesh is up. */
 export async function connectTlsNetwork(options: TlsNetworkOptions): Promise<Network & TlsNetwork> {
@@ -106,11 +122,19 @@ export class TlsNetwork extends BaseNetwork {
   private readonly connectTimeoutMs: number;
   private readonly closeTimeoutMs: number;
   private readonly frameBytes: number;
+  private readonly handshakeTimeoutMs: number;
+  private readonly checkPeerAddress: boolean;
+  /** Where each dialing party may connect from (its host, resolved); absent = anywhere (wildcard host or check off). */
+  private readonly dialerAddresses = new Map<string, Set<string>>();
+  /** Tells a SessionMux that an accepted socket is authenticated (no longer pending). */
+  private readonly muxEstablished = new WeakMap<tls.TLSSocket, () => void>();
   private readonly signal: AbortSignal | undefined;
   private readonly links = new Map<string, Connection>();
   private readonly setup = new Set<Connection>();
   /** TLS sockets still in their handshake (dialing or accepting). */
   private readonly handshaking = new Set<tls.TLSSocket>();
+  /** Deadline of each accepted socket until its HELLO is accepted. */
+  private readonly handshakeTimers = new WeakMap<tls.TLSSocket, NodeJS.Timeout>();
   /** Peers whose CLOSE has arrived, and who is waiting for that. */
   private readonly closedBy = new Set<string>();
   private readonly closeSignals = new Map<string, () => void>();
@@ -143,9 +167,17 @@ export class TlsNetwork extends BaseNetwork {
       addresses.set(p.id, p);
     }
     const parties = [self.id, ...pins.keys()].sort();
-    const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-    if (!Number.isInteger(maxMessageBytes) || maxMessageBytes < 0 || maxMessageBytes > DEFAULT_MAX_MESSAGE_BYTES) throw new RangeError(`maxMessageBytes must be an integer in [0, ${DEFAULT_MAX_MESSAGE_BYTES}]`);
-    super(self.id, parties, { idleTimeoutMs: options.idleTimeoutMs ?? 60_000, maxMessageBytes });
+    const base = options.listen instanceof Mux ? options.listen.sessionDefaults : DEFAULT_SESSION_LIMITS;
+    const limits: SessionDefaults = {
+      maxMessageBytes: options.maxMessageBytes ?? base.maxMessageBytes,
+      maxBufferedBytes: options.maxBufferedBytes ?? base.maxBufferedBytes,
+      handshakeTimeoutMs: options.handshakeTimeoutMs ?? base.handshakeTimeoutMs,
+      checkPeerAddress: options.checkPeerAddress ?? base.checkPeerAddress,
+    };
+    checkSessionLimits(limits);
+    super(self.id, parties, { idleTimeoutMs: options.idleTimeoutMs ?? 60_000, maxMessageBytes: limits.maxMessageBytes, maxBufferedBytes: limits.maxBufferedBytes });
+    this.handshakeTimeoutMs = limits.handshakeTimeoutMs;
+    this.checkPeerAddress = limits.checkPeerAddress;
     this.sessionId = options.sessionId;
     this.identity = self;
     this.pins = pins;
@@ -196,6 +228,7 @@ export class TlsNetwork extends BaseNetwork {
     const deadline = Date.now() + this.connectTimeoutMs;
     const timer = setTimeout(() => this.connectDeadline(), this.connectTimeoutMs);
     try {
+      if (!this.aborted) await this.resolveDialerAddresses();
       if (!this.aborted) await this.openEndpoint(listen);
       for (const peer of this.peers) {
         if (peer > this.self) this.dial(peer, deadline).catch((err: Error) => this.fail(err));
@@ -219,10 +252,38 @@ export class TlsNetwork extends BaseNetwork {
 
   // ---- accepting ------------------------------------------------------------------------
 
+  /** The addresses each party that dials this one is registered at (see `checkPeerAddress`). */
+  private async resolveDialerAddresses(): Promise<void> {
+    if (!this.checkPeerAddress) return;
+    await Promise.all([...this.dialers.values()].map(async (id) => {
+      const found = await addressesOfHost(this.addresses.get(id)!.host);
+      if (found) this.dialerAddresses.set(id, new Set(found));
+    }));
+  }
+
+  /** Whether a connection from `address` may come from some dialing party (cheap pre-filter, before TLS). */
+  private mayDial(address: string): boolean {
+    if (!this.checkPeerAddress) return true;
+    for (const id of this.dialers.values()) {
+      const allowed = this.dialerAddresses.get(id);
+      if (!allowed || allowed.has(address)) return true;
+    }
+    return false;
+  }
+
   private async openEndpoint(listen: TlsNetworkOptions['listen']): Promise<void> {
     if (listen instanceof Mux) {
       // The mux finishes the handshake with this context (chosen by SNI) and hands the socket over.
-      if (this.dialers.size > 0) this.unregister = listen.register(this.sessionId, this.self, { secureContext: this.serverContext(), accept: (socket) => this.acceptTls(socket) });
+      if (this.dialers.size > 0) {
+        this.unregister = listen.register(this.sessionId, this.self, {
+          secureContext: this.serverContext(),
+          accept: (socket, established) => {
+            this.muxEstablished.set(socket, established);
+            this.acceptTls(socket);
+          },
+          ...(this.checkPeerAddress ? { allows: (address: string) => this.mayDial(address) } : {}),
+        });
+      }
       return;
     }
     // An endpoint from listenTlsEndpoint() belongs to this session from now on; a net.Server stays the caller's.
@@ -238,7 +299,9 @@ export class TlsNetwork extends BaseNetwork {
     if (this.dialers.size === 0 || !this.endpoint) return; // nobody dials the first party
     const secureContext = this.serverContext();
     this.endpoint.claim((raw) => {
-      if (this.aborted || this.closing) {
+      // Strangers' connections are dropped before any TLS work: by address, and beyond
+      // MAX_PENDING_PER_SESSION handshakes at once.
+      if (this.aborted || this.closing || !this.mayDial(normalizeAddress(raw.remoteAddress)) || this.handshaking.size + this.setup.size >= MAX_PENDING_PER_SESSION) {
         raw.destroy();
         return;
       }
@@ -269,13 +332,15 @@ export class TlsNetwork extends BaseNetwork {
       return;
     }
     this.handshaking.add(socket);
-    const timer = setTimeout(() => socket.destroy(), this.connectTimeoutMs);
+    // The handshake deadline covers TLS and the HELLO; established() clears it.
+    const timer = setTimeout(() => socket.destroy(), this.handshakeTimeoutMs);
+    timer.unref();
+    this.handshakeTimers.set(socket, timer);
     socket.once('close', () => {
       clearTimeout(timer);
       this.handshaking.delete(socket);
     });
     socket.once('secure', () => {
-      clearTimeout(timer);
       this.handshaking.delete(socket);
       this.accepted(socket);
     });
@@ -301,6 +366,12 @@ export class TlsNetwork extends BaseNetwork {
     if (socket.isSessionReused() || !peer) {
       const problem = !cert ? 'no client certificate' : socket.isSessionReused() ? 'resumed TLS session' : `certificate key ${fp!.slice(0, 16)}… is not pinned for any party that dials '${this.self}'`;
       this.refuse(socket, `unknown party at ${from}`, problem, false);
+      return;
+    }
+    const allowed = this.checkPeerAddress ? this.dialerAddresses.get(peer) : undefined;
+    if (allowed && !allowed.has(normalizeAddress(socket.remoteAddress))) {
+      // The right key from the wrong place: a stolen key, or a peer behind NAT (checkPeerAddress off).
+      this.refuse(socket, peer, `connection from ${normalizeAddress(socket.remoteAddress)}, but '${peer}' is registered at ${this.addresses.get(peer)!.host}`, true);
       return;
     }
     const conn = this.setupConnection(socket, peer, (hello) => {
@@ -473,10 +544,13 @@ export class TlsNetwork extends BaseNetwork {
       return;
     }
     const socket = conn.socket;
+    clearTimeout(this.handshakeTimers.get(socket));
+    this.muxEstablished.get(socket)?.();
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 15_000);
     const inbox = this.inboxes.get(peer)!;
     conn.sink = {
+      admit: (step, total) => inbox.admit(step, total),
       message: (step, data) => inbox.deliver(step, data),
       control: (type, payload) => {
         if (type === 'CLOSE') {
@@ -494,7 +568,12 @@ export class TlsNetwork extends BaseNetwork {
     };
     conn.events = {
       activity: () => inbox.touch(),
-      malformed: (problem, step) => this.malformed(peer, conn, problem, step),
+      malformed: (problem, step, error) => {
+        if (!error) return this.malformed(peer, conn, problem, step);
+        conn.decoder.stop();
+        if (this.closing || this.aborted) return; // data after our close or abort: dropped, not blamed
+        this.fail(error); // the inbox refused a message (size, budget, desync): already typed
+      },
       closed: (hadError) => {
         if (this.closedBy.has(peer) || this.closing || this.aborted) return;
         this.fail(new PeerDisconnectedError(peer, this.stepFor(peer), { details: hadError ? 'the connection failed (reset or TLS error)' : 'the connection closed without CLOSE or ABORT' }));

@@ -8,7 +8,7 @@
 import type { Program } from '../algorithms/program.js';
 import { loadManifest } from '../chain/manifest.js';
 import { LocalLedger } from '../chain/local-ledger.js';
-import { listenSessionMux } from '../net/index.js';
+import { listenSessionMux, peerPortOptionsFromEnv } from '../net/index.js';
 import { startApi, type RunningApi } from './api/server.js';
 import { datasetActions } from './api/actions.js';
 import { readApiToken } from './api-token.js';
@@ -67,7 +67,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningNode> 
     logger.info({ address: keys.address, registration }, 'node registry up to date');
     const stake = await readOnChainStake(ledger, keys.address, roleMask(config.roles));
     if (!stake.eligible) logger.warn({ stake: stake.stake.toString(), minStake: stake.minStake.toString(), reason: stake.reason }, 'this node is NOT eligible for tasks');
-    const mux = await listenSessionMux({ host: config.peer.host, port: config.peer.port });
+    const mux = await listenSessionMux({ host: config.peer.host, port: config.peer.port }, peerPortOptionsFromEnv()); // TACIT_PEER_* limits
     cleanups.push(() => mux.close());
     const metrics = createNodeMetrics({ store });
     const api = await startApi({

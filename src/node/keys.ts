@@ -28,7 +28,7 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 import { readFileSync, statSync } from 'node:fs';
 import { getAddress, hexToBytes, type Address, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount, privateKeyToAddress, type PrivateKeyAccount } from 'viem/accounts';
-import { decryptKeystore, encryptKeystore, KeystoreError, parseKeystore, type KeystoreV3 } from '../crypto/keystore.js';
+import { decryptKeystore, encryptKeystore, KeystoreError, parseKeystore, WeakKdfError, type KeystoreV3 } from '../crypto/keystore.js';
 import { assertPartyId, createIdentity, fingerprintOfCert, loadIdentity, type Identity, type KeyType } from '../net/identity.js';
 import { NodeKeystoreError, WrongPassphraseError } from './errors.js';
 import { nodePaths } from './paths.js';
@@ -110,6 +110,7 @@ export async function unlockNodeKeys(dir: string, passphrase: string): Promise<N
   try {
     privateKey = await decryptKeystore(file.chainKey, passphrase);
   } catch (err) {
+    if (err instanceof WeakKdfError) throw err; // says what is wrong and what to do
     if (err instanceof KeystoreError && err.shortMessage.startsWith('wrong passphrase')) {
       throw new WrongPassphraseError('wrong passphrase for the node keystore', {
         hint: 'check TACIT_PASSPHRASE (or what you typed); it is the passphrase given to `tacit node init`',

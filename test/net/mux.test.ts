@@ -15,6 +15,9 @@ import {
 import { complianceSuite } from './compliance.js';
 import { HOST } from './helpers.js';
 
+/** The routing part of a mux's stats (the limit counters are checked in test/adversarial). */
+const routing = (mux: { stats(): { sessions: number; held: number } }) => ({ sessions: mux.stats().sessions, held: mux.stats().held });
+
 interface Node {
   identity: Identity;
   mux: SessionMux;
@@ -101,7 +104,7 @@ complianceSuite('TLS 1.3 over long-lived SessionMuxes', async (ids, options) => 
 });
 after(async () => {
   for (const mux of shared.values()) {
-    assert.deepEqual(mux.stats(), { sessions: 0, held: 0 });
+    assert.deepEqual(routing(mux), { sessions: 0, held: 0 });
     await mux.close();
   }
 });
@@ -120,7 +123,7 @@ describe('SessionMux', () => {
       assert.deepEqual(nets.map((n) => n.self), members.map((m) => m.identity.id));
       return { sid, nets };
     }));
-    for (const n of [a!, b!, c!]) assert.deepEqual(n.mux.stats(), { sessions: 0, held: 0 }, 'registrations end once meshes are up');
+    for (const n of [a!, b!, c!]) assert.deepEqual(routing(n.mux), { sessions: 0, held: 0 }, 'registrations end once meshes are up');
 
     // Every session sends the same step labels at the same time; the contents name the session and the pair.
     await Promise.all(sessions.map(async ({ sid, nets }) => {
@@ -148,7 +151,7 @@ describe('SessionMux', () => {
       await na.send('b', 'round', Uint8Array.of(i));
       assert.deepEqual([...await nb.recv('a', 'round', 1)], [i]);
       await Promise.all([na.close(), nb.close()]);
-      assert.deepEqual(b.mux.stats(), { sessions: 0, held: 0 });
+      assert.deepEqual(routing(b.mux), { sessions: 0, held: 0 });
     }
     // A session that aborts while connecting gives its registration up as well.
     const controller = new AbortController();
@@ -259,7 +262,7 @@ describe('SessionMux', () => {
     const port = b!.mux.port;
     await b!.mux.close();
     await heldOne.closed; // held connections are dropped
-    assert.deepEqual(b!.mux.stats(), { sessions: 0, held: 0 });
+    assert.deepEqual(routing(b!.mux), { sessions: 0, held: 0 });
     await assert.rejects(new Promise((resolve, reject) => net.connect({ host: HOST, port }).once('connect', resolve).once('error', reject)), /ECONNREFUSED/);
     await assert.rejects(join('after-close', b!, [a!]), /the session mux is closed/);
     const data = payload('after', 1 << 20);
