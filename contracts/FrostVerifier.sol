@@ -60,13 +60,11 @@ library FrostVerifier {
         return _verify(key, ptr, 32, sig);
     }
 
-    /// @notice A key is usable iff ecrecover can take its x-coordinate as r (0 < x < n) and it lies on the curve.
+    /// @notice A key is usable iff ecrecover can take its x-coordinate as r (0 < x < n). A key off
+    ///         the curve is not caught here; it simply never verifies (KeyRegistry registers a key
+    ///         only with a signature by it).
     function isValidKey(PublicKey memory key) internal pure returns (bool) {
-        if (key.x == 0 || key.x >= N || key.parity > 1) return false;
-        uint256 rhs = addmod(mulmod(key.x, mulmod(key.x, key.x, P), P), 7, P);
-        // rhs must be a square: Euler's criterion would need modexp; callers register keys
-        // with a signature by the key (KeyRegistry), which fails for a point off the curve.
-        return rhs != 0;
+        return key.x != 0 && key.x < N && key.parity <= 1;
     }
 
     function _verify(PublicKey memory key, uint256 ptr, uint256 len, Signature memory sig) private view returns (bool) {
