@@ -91,7 +91,7 @@ export function checkDealPublic(dealer: string, m: DealMessage, t: number, const
     if (!R || mu === null) return fail('sent no valid proof of knowledge');
     const c = pokChallenge(dealer, constraint.context, commitments[0]!, R);
     // μ·G − c·C_0 must equal R (Schnorr verification).
-    if (!Point.BASE.multiply(mu).subtract(commitments[0]!.multiplyUnsafe(c)).equals(R)) fail('sent an invalid proof of knowledge of its secret');
+    if (!Point.BASE.multiplyUnsafe(mu).subtract(commitments[0]!.multiplyUnsafe(c)).equals(R)) fail('sent an invalid proof of knowledge of its secret');
   } else if (constraint.kind === 'equals') {
     const want = constraint.expected.get(dealer);
     if (!want || !commitments[0]!.equals(want)) fail('reshared something other than its own share (constant commitment ≠ λ·Y)');

@@ -21,6 +21,8 @@ export interface CeremonyOptions {
   store: StoreOptions;
   /** Nonce pairs each holder preprocesses (default 16). */
   nonceBatch?: number;
+  /** Filled in: time spent preprocessing nonces and encrypting the share (not protocol time). */
+  timings?: { preprocessSeconds: number; storeSeconds: number };
 }
 
 export async function prepareHolderFile(self: string, info: GroupKeyInfo, share: bigint, o: CeremonyOptions): Promise<ShareFile> {
@@ -30,14 +32,21 @@ export async function prepareHolderFile(self: string, info: GroupKeyInfo, share:
   }
   const shareBytes = fromHex(toHex(Fn.toBytes(share)));
   const secret: FrostSecret = { identifier: me.identifier, signingShare: shareBytes };
+  const t0 = performance.now();
   const batch = makeNonceBatch(secret, 0, o.nonceBatch ?? DEFAULT_NONCE_BATCH);
   const nonces: Record<string, string> = {};
   for (const [i, pair] of Object.entries(batch.secrets)) nonces[i] = sealNonce(shareBytes, info, Number(i), pair);
+  const t1 = performance.now();
+  const sealed = await sealShare(shareBytes, o.store);
+  if (o.timings) {
+    o.timings.preprocessSeconds += (t1 - t0) / 1000;
+    o.timings.storeSeconds += (performance.now() - t1) / 1000;
+  }
   const file: ShareFile = {
     version: 1,
     self,
     key: info,
-    share: await sealShare(shareBytes, o.store),
+    share: sealed,
     nonces,
     nextNonce: 0,
     commitments: { [self]: Object.fromEntries(Object.entries(batch.commitments)) },

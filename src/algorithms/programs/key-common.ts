@@ -32,11 +32,29 @@ export function keyChannel(ctx: ProgramContext): Channel {
 export function ceremonyOptions(ctx: ProgramContext, ch: Channel): CeremonyOptions {
   const l = keyLocal(ctx);
   const b = ctx.plan.params['nonceBatch'];
-  return { channel: ch, sessionId: ctx.plan.sessionId, store: { dir: l.keyDir, passphrase: l.passphrase, scryptN: l.scryptN }, nonceBatch: typeof b === 'number' ? b : undefined };
+  return {
+    channel: ch,
+    sessionId: ctx.plan.sessionId,
+    store: { dir: l.keyDir, passphrase: l.passphrase, scryptN: l.scryptN },
+    nonceBatch: typeof b === 'number' ? b : undefined,
+    timings: { preprocessSeconds: 0, storeSeconds: 0 },
+  };
 }
 
-export function keyStats(ctx: ProgramContext, ch: Channel, t0: number, bytes0: number): ProgramResult['stats'] {
-  return { seconds: (performance.now() - t0) / 1000, bytesSent: ctx.net.meter.bytesSent() - bytes0, rounds: ch.rounds };
+/** CPU seconds this process used since `since` (process.cpuUsage), for benchmarks on shared machines. */
+export function cpuSecondsSince(since: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(since);
+  return (d.user + d.system) / 1e6;
+}
+
+/**
+ * Statistics of a ceremony: `seconds` is the protocol itself (rounds and their arithmetic);
+ * making the first nonce batch and encrypting the share (scrypt) are reported apart in the
+ * output's `timings`, since they are local work that does not depend on the other members.
+ */
+export function keyStats(ctx: ProgramContext, ch: Channel, t0: number, bytes0: number, o?: CeremonyOptions): ProgramResult['stats'] {
+  const local = o?.timings ? o.timings.preprocessSeconds + o.timings.storeSeconds : 0;
+  return { seconds: (performance.now() - t0) / 1000 - local, bytesSent: ctx.net.meter.bytesSent() - bytes0, rounds: ch.rounds };
 }
 
 export const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');

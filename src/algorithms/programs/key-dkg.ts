@@ -5,7 +5,7 @@
  */
 import { runDkg } from '../../keys/dkg.js';
 import { param, type Program } from '../program.js';
-import { ceremonyOptions, isCount, isStringArray, keyChannel, keyStats } from './key-common.js';
+import { ceremonyOptions, cpuSecondsSince, isCount, isStringArray, keyChannel, keyStats } from './key-common.js';
 
 export const keyDkgProgram: Program = {
   name: 'key-dkg',
@@ -16,9 +16,11 @@ export const keyDkgProgram: Program = {
     const members = param(ctx.plan, 'members', isStringArray, 'a list of member names');
     const threshold = param(ctx.plan, 'threshold', isCount, 'a positive integer');
     const ch = keyChannel(ctx);
+    const co = ceremonyOptions(ctx, ch);
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const b0 = ctx.net.meter.bytesSent();
-    const key = await runDkg({ members, threshold }, ceremonyOptions(ctx, ch));
-    return { output: { key }, stats: keyStats(ctx, ch, t0, b0) };
+    const key = await runDkg({ members, threshold }, co);
+    return { output: { key, timings: co.timings, cpuSeconds: cpuSecondsSince(cpu0) }, stats: keyStats(ctx, ch, t0, b0, co) };
   },
 };

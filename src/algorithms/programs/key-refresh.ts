@@ -5,7 +5,7 @@
  */
 import { runRefresh } from '../../keys/refresh.js';
 import { param, type Program } from '../program.js';
-import { ceremonyOptions, keyChannel, keyStats } from './key-common.js';
+import { ceremonyOptions, cpuSecondsSince, keyChannel, keyStats } from './key-common.js';
 
 export const keyRefreshProgram: Program = {
   name: 'key-refresh',
@@ -16,9 +16,11 @@ export const keyRefreshProgram: Program = {
     const keyId = param(ctx.plan, 'keyId', (v): v is string => typeof v === 'string', 'a hex key id');
     const epoch = param(ctx.plan, 'epoch', (v): v is number => Number.isInteger(v) && (v as number) >= 0, 'a non-negative integer');
     const ch = keyChannel(ctx);
+    const co = ceremonyOptions(ctx, ch);
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const b0 = ctx.net.meter.bytesSent();
-    const key = await runRefresh({ keyId, epoch }, ceremonyOptions(ctx, ch));
-    return { output: { key }, stats: keyStats(ctx, ch, t0, b0) };
+    const key = await runRefresh({ keyId, epoch }, co);
+    return { output: { key, timings: co.timings, cpuSeconds: cpuSecondsSince(cpu0) }, stats: keyStats(ctx, ch, t0, b0, co) };
   },
 };

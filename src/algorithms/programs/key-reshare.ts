@@ -7,7 +7,7 @@
 import type { GroupKeyInfo } from '../../keys/group-key.js';
 import { runReshare } from '../../keys/reshare.js';
 import { param, type Program } from '../program.js';
-import { ceremonyOptions, isCount, isStringArray, keyChannel, keyStats } from './key-common.js';
+import { ceremonyOptions, cpuSecondsSince, isCount, isStringArray, keyChannel, keyStats } from './key-common.js';
 
 const isKeyInfo = (v: unknown): v is GroupKeyInfo =>
   typeof v === 'object' && v !== null && typeof (v as GroupKeyInfo).keyId === 'string' && Array.isArray((v as GroupKeyInfo).members) && Array.isArray((v as GroupKeyInfo).commitments);
@@ -23,9 +23,11 @@ export const keyReshareProgram: Program = {
     const members = param(ctx.plan, 'members', isStringArray, 'a list of new member names');
     const threshold = param(ctx.plan, 'threshold', isCount, 'a positive integer');
     const ch = keyChannel(ctx);
+    const co = ceremonyOptions(ctx, ch);
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const b0 = ctx.net.meter.bytesSent();
-    const key = await runReshare({ previous, dealers, members, threshold }, ceremonyOptions(ctx, ch));
-    return { output: { key }, stats: keyStats(ctx, ch, t0, b0) };
+    const key = await runReshare({ previous, dealers, members, threshold }, co);
+    return { output: { key, timings: co.timings, cpuSeconds: cpuSecondsSince(cpu0) }, stats: keyStats(ctx, ch, t0, b0, co) };
   },
 };
