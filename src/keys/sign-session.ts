@@ -17,6 +17,7 @@ import { memberOf, type GroupKeyInfo } from './group-key.js';
 import { DEFAULT_NONCE_BATCH } from './holder.js';
 import { openNonce, sealNonce, unlockShare, writeShareFile } from './share-store.js';
 import { aggregateChecked, commitmentList, makeNonceBatch, signShare, type CommitmentPair } from './signing.js';
+import { signingPackage } from './frost-core.js';
 import { Fn, fromHex, toHex } from './suite.js';
 
 export interface SignParams {
@@ -102,18 +103,18 @@ export async function runSign(p: SignParams, o: SignOptions): Promise<SignOutcom
     myIndex = start;
   }
   const ordered = new Map(signers.map((s) => [s, chosen.get(s)]));
-  const list = commitmentList(info, ordered, p.nonceIndex ? 'sign/preprocessed' : 'sign/commit');
+  const pkg = signingPackage(info.groupKey, commitmentList(info, ordered, p.nonceIndex ? 'sign/preprocessed' : 'sign/commit'), message);
 
   // Consume the nonce durably before anything derived from it leaves this process.
   const nonces = openNonce(share, info, myIndex, file.nonces[String(myIndex)]!);
   delete file.nonces[String(myIndex)];
   writeShareFile(o.dir, file);
-  let z = signShare(info, secret, nonces, list, message);
+  let z = signShare(pkg, info, self, Fn.fromBytes(share), nonces);
   share.fill(0);
   if (o.tamper?.badShare) z = toHex(Fn.toBytes(Fn.add(Fn.fromBytes(fromHex(z)), 1n)));
   const shares = await ch.broadcast<{ share: string }>('sign/share', { share: z }, others, others);
   const all = new Map<string, string | undefined>(signers.map((s) => [s, s === self ? z : shares.get(s)?.share]));
   // aggregateChecked returns only a signature that verifies under the group key (RFC 9591 §5.3).
-  const signature = aggregateChecked(info, list, message, all, 'sign/share');
+  const signature = aggregateChecked(pkg, info, all, 'sign/share');
   return { keyId: info.keyId, epoch: info.epoch, groupKey: info.groupKey, message: p.message, signature: toHex(signature), protocolSeconds: (performance.now() - t0) / 1000 };
 }

@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import test from 'node:test';
 import { evaluate, evaluateCommitment, lagrangeAtZero } from '../../src/keys/feldman.js';
-import { aggregateChecked, verifySignature } from '../../src/keys/signing.js';
+import { aggregateChecked, commitmentList, signShare, verifySignature } from '../../src/keys/signing.js';
+import { signingPackage } from '../../src/keys/frost-core.js';
 import { MisbehavingMemberError } from '../../src/keys/errors.js';
 import { FROST, Fn, Point, fromHex, identifierOf, identifierScalar, toHex, pointToHex } from '../../src/keys/suite.js';
 import type { GroupKeyInfo } from '../../src/keys/group-key.js';
@@ -52,7 +53,7 @@ test('RFC 9591 E.5: the dealer polynomial gives the listed shares; Lagrange at 0
   assert.equal(secret, big(v.inputs.group_secret_key));
 });
 
-test('RFC 9591 E.5: nonces, commitments, signature shares and the signature', () => {
+test('RFC 9591 E.5: nonces, commitments, signature shares and the signature (noble and src/keys)', () => {
   const info = infoOf();
   const pub = toFrostPublic(info);
   const msg = fromHex(v.inputs.message);
@@ -75,7 +76,15 @@ test('RFC 9591 E.5: nonces, commitments, signature shares and the signature', ()
     assert.equal(z, v.round_two_outputs.find((o) => o.identifier === x.id)!.sig_share);
     shares.set(`p${x.id}`, z);
   }
-  const sig = aggregateChecked(info, list, msg, shares, 'test');
+  assert.equal(toHex(FROST.aggregate(pub, list, msg, Object.fromEntries(gens.map((x) => [identifierOf(x.id), fromHex(shares.get(`p${x.id}`)!)])))), v.final_output.sig);
+
+  // src/keys' own arithmetic (frost-core.ts) reproduces the same shares and signature.
+  const pkg = signingPackage(info.groupKey, commitmentList(info, new Map(v.round_one_outputs.map((r) => [`p${r.identifier}`, [r.hiding_nonce_commitment, r.binding_nonce_commitment] as [string, string]])), 'test'), msg);
+  for (const r of v.round_one_outputs) {
+    const s = v.inputs.participant_shares.find((x) => x.identifier === r.identifier)!.participant_share;
+    assert.equal(signShare(pkg, info, `p${r.identifier}`, big(s), [r.hiding_nonce, r.binding_nonce]), shares.get(`p${r.identifier}`));
+  }
+  const sig = aggregateChecked(pkg, info, shares, 'test');
   assert.equal(toHex(sig), v.final_output.sig);
   assert.ok(verifySignature(sig, msg, fromHex(v.inputs.group_public_key)));
 
@@ -91,6 +100,6 @@ test('RFC 9591 E.5: nonces, commitments, signature shares and the signature', ()
 
   const bad = new Map(shares);
   bad.set('p3', toHex(Fn.toBytes(Fn.add(big(shares.get('p3')!), 1n))));
-  assert.throws(() => aggregateChecked(info, list, msg, bad, 'test'), (e: unknown) => e instanceof MisbehavingMemberError && e.culprits.join() === 'p3');
+  assert.throws(() => aggregateChecked(pkg, info, bad, 'test'), (e: unknown) => e instanceof MisbehavingMemberError && e.culprits.join() === 'p3');
   assert.equal(identifierScalar(identifierOf(3)), 3n);
 });
