@@ -6,9 +6,11 @@
  */
 import type { Abi } from 'viem';
 import {
+  CustodyVaultAbi,
   DataRegistryAbi,
   DataTokenAbi,
   DataTokenSaleAbi,
+  KeyRegistryAbi,
   NodeRegistryAbi,
   TaskMarketAbi,
   TestTokenAbi,
@@ -21,7 +23,7 @@ type AbiError = Extract<Abi[number], { type: 'error' }>;
 /** Every custom error declared by a Tacit contract or the OpenZeppelin code it uses, once each. */
 export const tacitErrorsAbi: readonly AbiError[] = (() => {
   const seen = new Map<string, AbiError>();
-  const all: Abi[] = [TaskMarketAbi, NodeRegistryAbi, DataRegistryAbi, DataTokenAbi, DataTokenSaleAbi, TestTokenAbi];
+  const all: Abi[] = [TaskMarketAbi, NodeRegistryAbi, DataRegistryAbi, DataTokenAbi, DataTokenSaleAbi, TestTokenAbi, KeyRegistryAbi, CustodyVaultAbi];
   for (const abi of all) {
     for (const item of abi) {
       if (item.type !== 'error') continue;

@@ -1,8 +1,8 @@
 /**
  * Deploys a complete Tacit ledger to any EVM chain and describes it in a manifest: the
  * payment token (a TestToken when none is given), NodeRegistry, DataRegistry (which deploys
- * the DataToken implementation in its constructor) and TaskMarket, then binds the market to
- * the registry as its only slasher. Each step waits for its receipt so it also works on
+ * the DataToken implementation in its constructor), TaskMarket and KeyRegistry (threshold
+ * keys), then binds the market to the registry as its only slasher. Each step waits for its receipt so it also works on
  * chains with real block times; the wiring is read back and checked before returning.
  */
 import { erc20Abi, getAddress, type Account, type Address, type Hash, type Hex } from 'viem';
@@ -11,6 +11,8 @@ import {
   DataRegistryBytecode,
   DataTokenSaleAbi,
   DataTokenSaleBytecode,
+  KeyRegistryAbi,
+  KeyRegistryBytecode,
   NodeRegistryAbi,
   NodeRegistryBytecode,
   TaskMarketAbi,
@@ -153,6 +155,9 @@ export async function deployTacit(options: DeployOptions): Promise<TacitManifest
       await wallet.deployContract({ abi: DataTokenSaleAbi, bytecode: DataTokenSaleBytecode, args: [data.address, paymentToken] }),
     );
 
+    step('deploying KeyRegistry');
+    const keys = await deployed('KeyRegistry deployment', await wallet.deployContract({ abi: KeyRegistryAbi, bytecode: KeyRegistryBytecode }));
+
     step('binding TaskMarket to NodeRegistry');
     await mined(
       'bindTaskMarket',
@@ -187,6 +192,7 @@ export async function deployTacit(options: DeployOptions): Promise<TacitManifest
         DataTokenSale: sale.address,
         PaymentToken: paymentToken,
         DataTokenImplementation: getAddress(implementation),
+        KeyRegistry: keys.address,
       },
       testPaymentToken: options.paymentToken === undefined,
       parameters: {

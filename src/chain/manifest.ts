@@ -21,6 +21,8 @@ export interface TacitContracts {
   PaymentToken: Address;
   /** The implementation every data token clones. */
   DataTokenImplementation?: Address;
+  /** Threshold keys (FROST group keys, epochs, members); absent in manifests from before it existed. */
+  KeyRegistry?: Address;
 }
 
 export interface TacitParameters {
@@ -80,6 +82,7 @@ export function validateManifest(value: unknown, source = 'manifest'): TacitMani
   if (c.DataTokenImplementation !== undefined) {
     contracts.DataTokenImplementation = addr(c.DataTokenImplementation, 'contracts.DataTokenImplementation');
   }
+  if (c.KeyRegistry !== undefined) contracts.KeyRegistry = addr(c.KeyRegistry, 'contracts.KeyRegistry');
   if (typeof m.testPaymentToken !== 'boolean') bad('testPaymentToken', 'must be true or false');
   if (typeof m.parameters !== 'object' || m.parameters === null) bad('parameters', 'is missing');
   const p = m.parameters as Record<string, unknown>;

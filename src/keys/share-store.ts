@@ -1,0 +1,128 @@
+/**
+ * Where a member keeps its part of a threshold key: one JSON file per key in the member's
+ * key directory. The signing share is a 32-byte scalar, so it is stored exactly like the
+ * node's chain key — a Web3 Secret Storage v3 keystore (src/crypto/keystore.ts: scrypt +
+ * AES-128-CTR + MAC) under the member's passphrase. Preprocessed signing nonces are sealed
+ * one by one with AES-256-GCM under a key derived (HKDF-SHA256) from the share, so they need
+ * no second KDF run and vanish with the share; a nonce is deleted from the file before its
+ * signature share leaves the process, so a crash can never make it sign twice.
+ *
+ * A ceremony that changes the share (refresh, reshare) first writes `<keyId>.pending.json`,
+ * then — only after every new holder acknowledged — renames it over the current file
+ * (atomic on POSIX), which deletes the old share. Files are written 0600 via a temp file
+ * and rename. Erasure is best effort: the old bytes may survive on the disk below.
+ */
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decryptKeystore, encryptKeystore, type KeystoreV3 } from '../crypto/keystore.js';
+import { KeyUsageError } from './errors.js';
+import type { GroupKeyInfo } from './group-key.js';
+import type { CommitmentPair } from './signing.js';
+import { fromHex, toHex } from './suite.js';
+
+export interface ShareFile {
+  version: 1;
+  self: string;
+  key: GroupKeyInfo;
+  /** The signing share, encrypted. */
+  share: KeystoreV3;
+  /** This member's unused preprocessed nonces: index → sealed [hiding, binding]. */
+  nonces: Record<string, string>;
+  /** Next index this member will use; public. */
+  nextNonce: number;
+  /** Public nonce commitments of every member (self included) that this member holds: member → index → pair. */
+  commitments: Record<string, Record<string, CommitmentPair>>;
+}
+
+export interface UnlockedShare {
+  file: ShareFile;
+  share: Uint8Array<ArrayBuffer>;
+}
+
+export interface StoreOptions {
+  dir: string;
+  passphrase: string;
+  /** scrypt cost for new files (default 2^18; tests and sandboxes lower it). */
+  scryptN?: number;
+}
+
+const fileOf = (dir: string, keyId: string, pending = false) => join(dir, `${keyId}${pending ? '.pending' : ''}.json`);
+
+function writeAtomic(path: string, value: unknown): void {
+  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(tmp, JSON.stringify(value, null, 1) + '\n', { mode: 0o600 });
+  renameSync(tmp, path);
+}
+
+function nonceKey(share: Uint8Array, info: GroupKeyInfo): Buffer {
+  return Buffer.from(hkdfSync('sha256', share, Buffer.from(info.keyId, 'hex'), `tacit/keys/nonce-store/v1/${info.epoch}`, 32));
+}
+
+export function sealNonce(share: Uint8Array, info: GroupKeyInfo, index: number, pair: [string, string]): string {
+  const iv = randomBytes(12);
+  const c = createCipheriv('aes-256-gcm', nonceKey(share, info), iv);
+  c.setAAD(Buffer.from(String(index)));
+  const body = Buffer.concat([c.update(Buffer.from(pair[0] + pair[1], 'hex')), c.final()]);
+  return Buffer.concat([iv, c.getAuthTag(), body]).toString('base64');
+}
+
+export function openNonce(share: Uint8Array, info: GroupKeyInfo, index: number, sealed: string): [string, string] {
+  const raw = Buffer.from(sealed, 'base64');
+  const d = createDecipheriv('aes-256-gcm', nonceKey(share, info), raw.subarray(0, 12));
+  d.setAAD(Buffer.from(String(index)));
+  d.setAuthTag(raw.subarray(12, 28));
+  const plain = Buffer.concat([d.update(raw.subarray(28)), d.final()]).toString('hex');
+  return [plain.slice(0, 64), plain.slice(64)];
+}
+
+export async function sealShare(share: Uint8Array, o: StoreOptions): Promise<KeystoreV3> {
+  return encryptKeystore(share, o.passphrase, o.scryptN ? { n: o.scryptN } : {});
+}
+
+export function writeShareFile(dir: string, file: ShareFile, pending = false): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeAtomic(fileOf(dir, file.key.keyId, pending), file);
+}
+
+export function readShareFile(dir: string, keyId: string, pending = false): ShareFile {
+  const path = fileOf(dir, keyId, pending);
+  if (!existsSync(path)) {
+    throw new KeyUsageError(`no ${pending ? 'pending ' : ''}share of key ${keyId.slice(0, 16)}… in ${dir}`, { hint: 'Check --key and the member\'s key directory; `tacit key list` shows what is there.' });
+  }
+  return JSON.parse(readFileSync(path, 'utf8')) as ShareFile;
+}
+
+export async function unlockShare(dir: string, keyId: string, passphrase: string): Promise<UnlockedShare> {
+  const file = readShareFile(dir, keyId);
+  const share = fromHex((await decryptKeystore(file.share, passphrase)).slice(2));
+  return { file, share };
+}
+
+/** Makes the pending file current, deleting the old share (after every new holder acknowledged). */
+export function promotePending(dir: string, keyId: string): void {
+  renameSync(fileOf(dir, keyId, true), fileOf(dir, keyId));
+}
+
+export function dropPending(dir: string, keyId: string): void {
+  rmSync(fileOf(dir, keyId, true), { force: true });
+}
+
+/** Deletes this member's share of a key (a member that left after resharing). */
+export function deleteShare(dir: string, keyId: string): void {
+  const path = fileOf(dir, keyId);
+  if (existsSync(path)) {
+    writeFileSync(path, '{}\n');
+    rmSync(path);
+  }
+}
+
+export function listShareFiles(dir: string): ShareFile[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => /^[0-9a-f]{64}\.json$/.test(f))
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as ShareFile)
+    .filter((f) => f.version === 1);
+}
+
+export const shareHex = (share: Uint8Array): string => toHex(share);

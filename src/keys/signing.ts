@@ -1,0 +1,90 @@
+/**
+ * FROST signing (RFC 9591 §5) arranged for a network of members (nonces from noble's
+ * `commit`, the arithmetic in frost-core.ts):
+ * nonces are made ahead of time in batches (§5.1 `commit`, run "preprocessing" style as in
+ * the FROST paper, Komlo & Goldberg 2020 §5.3), so a signature needs one round once the
+ * commitments are known; every signer checks every commitment it is given and every share
+ * it receives (§5.4 `verify_signature_share`), so a member that sends an invalid
+ * commitment or a wrong share is named, not merely detected.
+ */
+import type { FrostSecret } from '@noble/curves/abstract/frost.js';
+import { MisbehavingMemberError } from './errors.js';
+import { aggregateWith, signShareWith, verifyShareWith, type ParsedCommitment, type SigningPackage } from './frost-core.js';
+import { memberOf, type GroupKeyInfo } from './group-key.js';
+import { FROST, Fn, Point, fromHex, identifierScalar, toHex, tryPoint, tryScalar } from './suite.js';
+
+/** A nonce commitment as members store and exchange it: [hiding, binding], compressed hex. */
+export type CommitmentPair = [string, string];
+
+export interface NonceBatch {
+  /** Secret nonce pairs, index → [hiding, binding] scalars (hex). */
+  secrets: Record<number, [string, string]>;
+  commitments: Record<number, CommitmentPair>;
+}
+
+/** Makes `count` fresh nonce pairs with indices start..start+count-1 (RFC 9591 §5.1 commit()). */
+export function makeNonceBatch(secret: FrostSecret, start: number, count: number): NonceBatch {
+  const out: NonceBatch = { secrets: {}, commitments: {} };
+  for (let i = 0; i < count; i++) {
+    const g = FROST.commit(secret);
+    out.secrets[start + i] = [toHex(g.nonces.hiding), toHex(g.nonces.binding)];
+    out.commitments[start + i] = [toHex(g.commitments.hiding), toHex(g.commitments.binding)];
+  }
+  return out;
+}
+
+/** Parses the signers' commitments once, naming any signer whose commitment is not a valid curve point. */
+export function commitmentList(info: GroupKeyInfo, bySigner: Map<string, CommitmentPair | undefined>, step: string): ParsedCommitment[] {
+  const bad: string[] = [];
+  const list: ParsedCommitment[] = [];
+  for (const [name, pair] of bySigner) {
+    const m = info.members.find((x) => x.name === name)!;
+    const hiding = Array.isArray(pair) ? tryPoint(pair[0]) : null;
+    const binding = Array.isArray(pair) ? tryPoint(pair[1]) : null;
+    if (!hiding || !binding) {
+      bad.push(name);
+      continue;
+    }
+    list.push({ id: identifierScalar(m.identifier), hiding, binding, hidingBytes: fromHex(pair![0]), bindingBytes: fromHex(pair![1]) });
+  }
+  if (bad.length) throw new MisbehavingMemberError(bad, step, 'sent a nonce commitment that is not a valid curve point');
+  return list;
+}
+
+/** This member's signature share z_i (RFC 9591 §5.2). */
+export function signShare(pkg: SigningPackage, info: GroupKeyInfo, self: string, share: bigint, nonces: [string, string]): string {
+  const id = identifierScalar(memberOf(info, self).identifier);
+  return toHex(Fn.toBytes(signShareWith(pkg, id, share, Fn.fromBytes(fromHex(nonces[0])), Fn.fromBytes(fromHex(nonces[1])))));
+}
+
+/**
+ * Aggregates (RFC 9591 §5.3); if the sum does not verify, checks every share (§5.4) and names
+ * the signers whose shares fail. Returns the 65-byte signature R ‖ z, which verifies.
+ */
+export function aggregateChecked(pkg: SigningPackage, info: GroupKeyInfo, shares: Map<string, string | undefined>, step: string): Uint8Array {
+  const parsed = new Map<string, bigint>();
+  const bad: string[] = [];
+  for (const [name, hex] of shares) {
+    const z = tryScalar(hex);
+    if (z === null) bad.push(name);
+    else parsed.set(name, z);
+  }
+  if (bad.length) throw new MisbehavingMemberError(bad, step, 'sent a malformed signature share');
+  const sig = aggregateWith(pkg, [...parsed.values()]);
+  if (sig) return sig;
+  const cheaters = [...parsed].filter(([name, z]) => {
+    const m = memberOf(info, name);
+    return !verifyShareWith(pkg, identifierScalar(m.identifier), Point.fromBytes(fromHex(m.verifyingShare)), z);
+  });
+  if (cheaters.length) throw new MisbehavingMemberError(cheaters.map(([n]) => n), step, 'sent a signature share that fails verification against its verifying share');
+  throw new MisbehavingMemberError([...shares.keys()], step, 'the signature did not aggregate and no single share could be blamed');
+}
+
+/** Verifies a 65-byte FROST signature under a compressed group key (RFC 9591 §6.5). */
+export function verifySignature(signature: Uint8Array, message: Uint8Array, groupKey: Uint8Array): boolean {
+  try {
+    return FROST.verify(signature, message, groupKey);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The one ciphersuite Tacit's threshold keys use: FROST(secp256k1, SHA-256) of RFC 9591
+ * §6.5, as implemented by `@noble/curves` (`secp256k1_FROST`, checked against the RFC's
+ * Appendix E.5 vectors in test/keys/rfc9591-frost.test.ts). Everything else in src/keys
+ * (key generation, refresh, resharing) is built here from the same group, scalar field and
+ * hash-to-field, so there is exactly one place that names the curve.
+ *
+ * Identifiers: a member's FROST identifier is the scalar of its 1-based position in the
+ * member list of the epoch (RFC 9591 §5 lets identifiers be any distinct non-zero scalars).
+ */
+import { secp256k1, secp256k1_FROST, secp256k1_hasher } from '@noble/curves/secp256k1.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+
+export const FROST = secp256k1_FROST;
+export const Point = secp256k1.Point;
+export type Point = InstanceType<typeof secp256k1.Point>;
+export const Fn = secp256k1.Point.Fn;
+/** RFC 9591 §6.5 contextString. */
+export const CONTEXT_STRING = 'FROST-secp256k1-SHA256-v1';
+export const SCALAR_BYTES = 32;
+export const POINT_BYTES = 33;
+
+const enc = new TextEncoder();
+
+/** hash_to_field(msg, 1) of RFC 9380 with expand_message_xmd(SHA-256) and domain `dst`, as the suite's H1–H3. */
+export function hashToScalar(dst: string, ...parts: Uint8Array[]): bigint {
+  return secp256k1_hasher.hashToScalar(concat(...parts), { DST: enc.encode(CONTEXT_STRING + dst) });
+}
+
+export function digest(...parts: Uint8Array[]): Uint8Array {
+  return sha256(concat(...parts));
+}
+
+export function concat(...parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+export const utf8 = (s: string): Uint8Array => enc.encode(s);
+export const toHex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+export function fromHex(s: string): Uint8Array<ArrayBuffer> {
+  if (typeof s !== 'string' || !/^([0-9a-fA-F]{2})*$/.test(s)) throw new TypeError('expected a hex string');
+  const b = Buffer.from(s, 'hex');
+  const out = new Uint8Array(b.length);
+  out.set(b);
+  return out;
+}
+
+export const scalarToHex = (x: bigint): string => toHex(Fn.toBytes(x));
+export const pointToHex = (p: Point): string => toHex(p.toBytes(true));
+
+/** The FROST identifier (hex scalar, noble's form) of the member at 1-based `position`. */
+export function identifierOf(position: number): string {
+  return FROST.Identifier.fromNumber(position);
+}
+
+export function identifierScalar(id: string): bigint {
+  return Fn.fromBytes(fromHex(id));
+}
+
+/** Parses a compressed point; null when it is not a valid non-identity curve point. */
+export function tryPoint(hex: unknown): Point | null {
+  if (typeof hex !== 'string' || hex.length !== POINT_BYTES * 2) return null;
+  try {
+    const p = Point.fromBytes(fromHex(hex));
+    p.assertValidity();
+    return p.is0() ? null : p;
+  } catch {
+    return null;
+  }
+}
+
+/** Parses a canonical scalar (< n); null otherwise. */
+export function tryScalar(hex: unknown): bigint | null {
+  if (typeof hex !== 'string' || hex.length !== SCALAR_BYTES * 2) return null;
+  try {
+    return Fn.fromBytes(fromHex(hex));
+  } catch {
+    return null;
+  }
+}
+
+/** A uniformly random non-zero scalar. */
+export function randomScalar(): bigint {
+  return Fn.fromBytes(FROST.utils.randomScalar());
+}

@@ -1,0 +1,105 @@
+/**
+ * RFC 9591 Appendix E.5 (FROST(secp256k1, SHA-256)) vectors, read from
+ * test/vectors/rfc9591/: nonce derivation from the given randomness, binding factors (via the
+ * signature shares that depend on them), signature shares, the aggregate signature, and the
+ * Feldman/Lagrange arithmetic of src/keys against the RFC's dealer polynomial. Negative
+ * cases: a flipped bit in z or R, a wrong key and a wrong message do not verify, and a
+ * tampered share is named by aggregation.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import test from 'node:test';
+import { evaluate, evaluateCommitment, lagrangeAtZero } from '../../src/keys/feldman.js';
+import { aggregateChecked, commitmentList, signShare, verifySignature } from '../../src/keys/signing.js';
+import { signingPackage } from '../../src/keys/frost-core.js';
+import { MisbehavingMemberError } from '../../src/keys/errors.js';
+import { FROST, Fn, Point, fromHex, identifierOf, identifierScalar, toHex, pointToHex } from '../../src/keys/suite.js';
+import type { GroupKeyInfo } from '../../src/keys/group-key.js';
+import { toFrostPublic } from '../../src/keys/group-key.js';
+
+interface Vectors {
+  config: { MIN_PARTICIPANTS: number; MAX_PARTICIPANTS: number };
+  inputs: { group_secret_key: string; group_public_key: string; message: string; share_polynomial_coefficients: string[]; participant_shares: { identifier: number; participant_share: string }[] };
+  round_one_outputs: { identifier: number; hiding_nonce_randomness: string; binding_nonce_randomness: string; hiding_nonce: string; binding_nonce: string; hiding_nonce_commitment: string; binding_nonce_commitment: string }[];
+  round_two_outputs: { identifier: number; sig_share: string }[];
+  final_output: { sig: string };
+}
+
+const v = JSON.parse(readFileSync(new URL('../../../test/vectors/rfc9591/frost-secp256k1-sha256.json', import.meta.url), 'utf8')) as Vectors;
+const big = (h: string) => BigInt('0x' + h);
+
+function infoOf(): GroupKeyInfo {
+  const coeffs = [big(v.inputs.group_secret_key), ...v.inputs.share_polynomial_coefficients.map(big)];
+  return {
+    keyId: '00'.repeat(32),
+    groupKey: v.inputs.group_public_key,
+    epoch: 0,
+    threshold: v.config.MIN_PARTICIPANTS,
+    members: v.inputs.participant_shares.map((s) => ({ name: `p${s.identifier}`, identifier: identifierOf(s.identifier), verifyingShare: pointToHex(Point.BASE.multiply(big(s.participant_share))) })),
+    commitments: coeffs.map((a) => pointToHex(Point.BASE.multiply(a))),
+  };
+}
+
+test('RFC 9591 E.5: the dealer polynomial gives the listed shares; Lagrange at 0 recovers the group secret', () => {
+  const coeffs = [big(v.inputs.group_secret_key), ...v.inputs.share_polynomial_coefficients.map(big)];
+  const commitments = coeffs.map((a) => Point.BASE.multiply(a));
+  assert.equal(pointToHex(commitments[0]!), v.inputs.group_public_key);
+  for (const s of v.inputs.participant_shares) {
+    assert.equal(evaluate(coeffs, BigInt(s.identifier)), big(s.participant_share));
+    assert.ok(evaluateCommitment(commitments, BigInt(s.identifier)).equals(Point.BASE.multiply(big(s.participant_share))));
+  }
+  const xs = [1n, 3n];
+  const secret = xs.reduce((acc, x) => Fn.add(acc, Fn.mul(lagrangeAtZero(xs, x), big(v.inputs.participant_shares.find((s) => BigInt(s.identifier) === x)!.participant_share))), 0n);
+  assert.equal(secret, big(v.inputs.group_secret_key));
+});
+
+test('RFC 9591 E.5: nonces, commitments, signature shares and the signature (noble and src/keys)', () => {
+  const info = infoOf();
+  const pub = toFrostPublic(info);
+  const msg = fromHex(v.inputs.message);
+  const gens = v.round_one_outputs.map((r) => {
+    const share = v.inputs.participant_shares.find((s) => s.identifier === r.identifier)!;
+    const secret = { identifier: identifierOf(r.identifier), signingShare: fromHex(share.participant_share) };
+    const rnd = [fromHex(r.hiding_nonce_randomness), fromHex(r.binding_nonce_randomness)];
+    let k = 0;
+    const g = FROST.commit(secret, () => rnd[k++]!);
+    assert.equal(toHex(g.nonces.hiding), r.hiding_nonce);
+    assert.equal(toHex(g.nonces.binding), r.binding_nonce);
+    assert.equal(toHex(g.commitments.hiding), r.hiding_nonce_commitment);
+    assert.equal(toHex(g.commitments.binding), r.binding_nonce_commitment);
+    return { id: r.identifier, secret, g };
+  });
+  const list = gens.map((x) => x.g.commitments);
+  const shares = new Map<string, string>();
+  for (const x of gens) {
+    const z = toHex(FROST.signShare(x.secret, pub, x.g.nonces, list, msg));
+    assert.equal(z, v.round_two_outputs.find((o) => o.identifier === x.id)!.sig_share);
+    shares.set(`p${x.id}`, z);
+  }
+  assert.equal(toHex(FROST.aggregate(pub, list, msg, Object.fromEntries(gens.map((x) => [identifierOf(x.id), fromHex(shares.get(`p${x.id}`)!)])))), v.final_output.sig);
+
+  // src/keys' own arithmetic (frost-core.ts) reproduces the same shares and signature.
+  const pkg = signingPackage(info.groupKey, commitmentList(info, new Map(v.round_one_outputs.map((r) => [`p${r.identifier}`, [r.hiding_nonce_commitment, r.binding_nonce_commitment] as [string, string]])), 'test'), msg);
+  for (const r of v.round_one_outputs) {
+    const s = v.inputs.participant_shares.find((x) => x.identifier === r.identifier)!.participant_share;
+    assert.equal(signShare(pkg, info, `p${r.identifier}`, big(s), [r.hiding_nonce, r.binding_nonce]), shares.get(`p${r.identifier}`));
+  }
+  const sig = aggregateChecked(pkg, info, shares, 'test');
+  assert.equal(toHex(sig), v.final_output.sig);
+  assert.ok(verifySignature(sig, msg, fromHex(v.inputs.group_public_key)));
+
+  // Negative vectors.
+  const flipZ = sig.slice();
+  flipZ[64]! ^= 1;
+  assert.equal(verifySignature(flipZ, msg, fromHex(v.inputs.group_public_key)), false);
+  const flipR = sig.slice();
+  flipR[10]! ^= 1;
+  assert.equal(verifySignature(flipR, msg, fromHex(v.inputs.group_public_key)), false);
+  assert.equal(verifySignature(sig, fromHex('74657375'), fromHex(v.inputs.group_public_key)), false);
+  assert.equal(verifySignature(sig, msg, Point.BASE.multiply(5n).toBytes(true)), false);
+
+  const bad = new Map(shares);
+  bad.set('p3', toHex(Fn.toBytes(Fn.add(big(shares.get('p3')!), 1n))));
+  assert.throws(() => aggregateChecked(pkg, info, bad, 'test'), (e: unknown) => e instanceof MisbehavingMemberError && e.culprits.join() === 'p3');
+  assert.equal(identifierScalar(identifierOf(3)), 3n);
+});
