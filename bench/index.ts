@@ -1,9 +1,10 @@
 /**
  * `npm run bench -- [suite ...] [--json]`: benchmarks that print machine-readable results
- * (one JSON object per line with --json). Suites: mpc, chain, credit, net. Default: mpc.
+ * (one JSON object per line with --json). Suites: mpc, chain, credit, net, he. Default: mpc.
  */
 import { runChainBench } from './chain.js';
 import { runCreditBench } from './credit.js';
+import { runHeBench } from './he.js';
 import { runMpcBench } from './mpc.js';
 import { runNetBench } from './net.js';
 
@@ -15,6 +16,7 @@ const known: Record<string, () => Promise<void>> = {
   chain: () => runChainBench({ json }),
   credit: () => runCreditBench({ json, only: process.env.TACIT_BENCH_ONLY?.split(',') }),
   net: async () => void (await runNetBench({ json })),
+  he: () => runHeBench({ json }),
 };
 
 const chosen = suites.length ? suites : ['mpc'];
