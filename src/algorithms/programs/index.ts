@@ -4,7 +4,9 @@ import { debtQueryProgram } from './debt-query.js';
 import { lrPredictProgram } from './lr-predict.js';
 import { lrTrainProgram } from './lr-train.js';
 import { psiProgram } from './psi.js';
+import { sgbPredictProgram } from './sgb-predict.js';
+import { sgbTrainProgram } from './sgb-train.js';
 
 export const PROGRAMS: ReadonlyMap<string, Program> = new Map(
-  [psiProgram, lrTrainProgram, lrPredictProgram, debtQueryProgram].map((p) => [p.name, p]),
+  [psiProgram, lrTrainProgram, lrPredictProgram, debtQueryProgram, sgbTrainProgram, sgbPredictProgram].map((p) => [p.name, p]),
 );
