@@ -6,7 +6,8 @@ import { lrTrainProgram } from './lr-train.js';
 import { psiProgram } from './psi.js';
 import { sgbPredictProgram } from './sgb-predict.js';
 import { sgbTrainProgram } from './sgb-train.js';
+import { woeIvProgram } from './woe-iv.js';
 
 export const PROGRAMS: ReadonlyMap<string, Program> = new Map(
-  [psiProgram, lrTrainProgram, lrPredictProgram, debtQueryProgram, sgbTrainProgram, sgbPredictProgram].map((p) => [p.name, p]),
+  [psiProgram, lrTrainProgram, lrPredictProgram, debtQueryProgram, sgbTrainProgram, sgbPredictProgram, woeIvProgram].map((p) => [p.name, p]),
 );
