@@ -4,7 +4,6 @@
  * key only.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { toBytes } from './bigint.js';
 import { PaillierPublicKey } from './keys.js';
 import { ObfuscatorSource, type FixedBaseMethod } from './obfuscator.js';
 
@@ -13,8 +12,6 @@ const key = PaillierPublicKey.fromJSON(keyJson);
 const source = new ObfuscatorSource(key, method);
 
 parentPort!.on('message', (msg: { id: number; count: number }) => {
-  const w = key.cipherBytes;
-  const out = new Uint8Array(msg.count * w);
-  for (let i = 0; i < msg.count; i++) out.set(toBytes(source.next(), w), i * w);
-  parentPort!.postMessage({ id: msg.id, bytes: out }, [out.buffer]);
+  const out = source.nextBytes(msg.count);
+  parentPort!.postMessage({ id: msg.id, bytes: out }, [out.buffer as ArrayBuffer]);
 });

@@ -9,6 +9,7 @@
 import type { Network } from '../../net/types.js';
 import { ProgramError } from '../program.js';
 import { add, deserializeCiphertexts, packCiphertexts, serializeCiphertexts, layoutFor, type PaillierPublicKey } from '../../he/index.js';
+import { HE_NATIVE, NativeModulus } from '../../he/native.js';
 import type { Binned } from './binning.js';
 import { bytesInt32, CMD, ghLayout } from './wire.js';
 
@@ -31,6 +32,10 @@ export async function sgbHost(
   const { outer } = ghLayout(rows);
   const { slots } = layoutFor(key, outer);
   const splits: Record<string, HostSplit> = {};
+  // OpenSSL Montgomery arithmetic on the received bytes when built (native/paillier-bn.c),
+  // else BigInt: the same products.
+  const native = HE_NATIVE ? new NativeModulus(HE_NATIVE, key.n2, key.cipherBytes) : undefined;
+  let ctBytes = new Uint8Array(0);
   let cts: bigint[] = [];
   let cipherOfRow = new Int32Array(rows).fill(-1);
   let tree = -1;
@@ -46,7 +51,10 @@ export async function sgbHost(
       cipherOfRow = new Int32Array(rows).fill(-1);
       let k = 0;
       for (let r = 0; r < rows; r++) if (body[r]) cipherOfRow[r] = k++;
-      cts = deserializeCiphertexts(key, body.subarray(rows), k);
+      if (native) {
+        ctBytes = body.slice(rows);
+        if (ctBytes.length !== k * key.cipherBytes) throw new ProgramError('malformed sgb tree message: wrong number of ciphertexts');
+      } else cts = deserializeCiphertexts(key, body.subarray(rows), k);
       progress('sgb trees', tree, tree + 1);
     } else if (type === CMD.hist) {
       // [count: i32][nodes: i32 × count][nodeOfRow: i32 × rows]
@@ -56,6 +64,27 @@ export async function sgbHost(
       const nodes = ints.subarray(1, 1 + count), nodeOfRow = ints.subarray(1 + count);
       const slotOf = new Map<number, number>();
       nodes.forEach((k, i) => slotOf.set(k, i));
+      if (native) {
+        const slotOfRow = new Int32Array(rows).fill(-1);
+        for (let r = 0; r < rows; r++) slotOfRow[r] = slotOf.get(nodeOfRow[r]!) ?? -1;
+        const cells = native.histogram(ctBytes, cipherOfRow, slotOfRow, bins, F, stride, count);
+        // Keep each node's real bins (features × binsPerFeature), in order, then compress per node.
+        const w = key.cipherBytes;
+        const parts: Uint8Array[] = [];
+        for (let i = 0; i < count; i++) {
+          const total = binsPerFeature.reduce((a, b) => a + b, 0);
+          const flat = new Uint8Array(total * w);
+          let at = 0;
+          for (let f = 0; f < F; f++) {
+            const from = ((i * F + f) * stride) * w;
+            flat.set(cells.subarray(from, from + binsPerFeature[f]! * w), at);
+            at += binsPerFeature[f]! * w;
+          }
+          parts.push(native.packMany(flat, slots, outer));
+        }
+        await net.send(guest, 'sgb.hist', Buffer.concat(parts));
+        continue;
+      }
       const width = F * stride;
       const hist: bigint[] = new Array(count * width).fill(1n);
       for (let r = 0; r < rows; r++) {
