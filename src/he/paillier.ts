@@ -13,6 +13,7 @@ import { HeCiphertextError, HeEncodingError } from './errors.js';
 import type { PaillierPrivateKey, PaillierPublicKey } from './keys.js';
 import { FixedExponent } from './modexp.js';
 import { ObfuscatorSource } from './obfuscator.js';
+import { HE_NATIVE, NativeModulus } from './native.js';
 
 const sources = new WeakMap<PaillierPublicKey, ObfuscatorSource>();
 function sourceOf(key: PaillierPublicKey): ObfuscatorSource {
@@ -32,6 +33,29 @@ export function encrypt(key: PaillierPublicKey, m: bigint, rho?: bigint): bigint
   checkPlaintext(key, m);
   const r = rho ?? sourceOf(key).next();
   return ((1n + m * key.n) * r) % key.n2;
+}
+
+/**
+ * Enc(m_i) for many plaintexts with randomness made ahead (`RandomnessPool.takeBytes`), as
+ * serialized ciphertexts: (1 + m·n) · ρ mod n², the products in the native kernel when built.
+ */
+const nativeMods = new WeakMap<PaillierPublicKey, NativeModulus>();
+export function encryptManyBytes(key: PaillierPublicKey, ms: readonly bigint[], rhoBytes: Uint8Array): Uint8Array {
+  const w = key.cipherBytes;
+  if (rhoBytes.length !== ms.length * w) throw new HeCiphertextError(`need ${ms.length} randomness values, got ${rhoBytes.length / w}`);
+  const g = Buffer.alloc(ms.length * w);
+  ms.forEach((m, i) => toBytes((1n + checkPlaintext(key, m) * key.n) % key.n2, w).copy(g, i * w));
+  if (HE_NATIVE && key.backend === 'openssl') {
+    let nm = nativeMods.get(key);
+    if (!nm) nativeMods.set(key, (nm = new NativeModulus(HE_NATIVE, key.n2, w)));
+    return nm.mulMany(g, rhoBytes);
+  }
+  const out = Buffer.alloc(ms.length * w);
+  for (let i = 0; i < ms.length; i++) {
+    const rho = checkCiphertext(key, fromBytes(rhoBytes.subarray(i * w, (i + 1) * w)));
+    toBytes((fromBytes(g.subarray(i * w, (i + 1) * w)) * rho) % key.n2, w).copy(out, i * w);
+  }
+  return out;
 }
 
 /** A fresh ρ for `key` (the costly part of an encryption). */

@@ -12,7 +12,7 @@ import type { PaillierPublicKey } from './keys.js';
 import type { FixedBaseMethod } from './obfuscator.js';
 
 interface Pending {
-  resolve: (v: bigint[]) => void;
+  resolve: (v: Uint8Array) => void;
   reject: (e: Error) => void;
 }
 
@@ -21,8 +21,9 @@ export class RandomnessPool {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private nextWorker = 0;
-  private ready: bigint[] = [];
-  private inFlight: Promise<bigint[]>[] = [];
+  private ready: Uint8Array[] = [];
+  private readyCount = 0;
+  private inFlight: Promise<Uint8Array>[] = [];
   private closed = false;
 
   constructor(
@@ -38,10 +39,7 @@ export class RandomnessPool {
         const p = this.pending.get(msg.id);
         if (!p) return;
         this.pending.delete(msg.id);
-        const width = key.cipherBytes;
-        const out: bigint[] = new Array(msg.bytes.length / width);
-        for (let i = 0; i < out.length; i++) out[i] = fromBytes(msg.bytes.subarray(i * width, (i + 1) * width));
-        p.resolve(out);
+        p.resolve(msg.bytes);
       });
       w.on('error', (e) => this.failAll(e));
       return w;
@@ -58,39 +56,66 @@ export class RandomnessPool {
   }
 
   /** `count` fresh values, split across the workers. */
-  generate(count: number): Promise<bigint[]> {
+  async generate(count: number): Promise<bigint[]> {
+    return this.toBigInts(await this.generateBytes(count));
+  }
+
+  private toBigInts(b: Uint8Array): bigint[] {
+    const w = this.key.cipherBytes;
+    return Array.from({ length: b.length / w }, (_, i) => fromBytes(b.subarray(i * w, (i + 1) * w)));
+  }
+
+  /** `count` fresh values as fixed-width bytes, split across the workers. */
+  generateBytes(count: number): Promise<Uint8Array> {
     if (this.closed) return Promise.reject(new Error('randomness pool is closed'));
-    if (count <= 0) return Promise.resolve([]);
+    if (count <= 0) return Promise.resolve(new Uint8Array(0));
     const per = Math.ceil(count / this.workers.length);
-    const parts: Promise<bigint[]>[] = [];
+    const parts: Promise<Uint8Array>[] = [];
     for (let done = 0; done < count; done += per) {
       const n = Math.min(per, count - done);
       const id = this.nextId++;
       const w = this.workers[this.nextWorker++ % this.workers.length]!;
       w.ref();
       parts.push(
-        new Promise<bigint[]>((resolve, reject) => this.pending.set(id, { resolve, reject })).finally(() => {
+        new Promise<Uint8Array>((resolve, reject) => this.pending.set(id, { resolve, reject })).finally(() => {
           if (this.pending.size === 0) for (const x of this.workers) x.unref();
         }),
       );
       w.postMessage({ id, count: n });
     }
-    return Promise.all(parts).then((xs) => xs.flat());
+    return Promise.all(parts).then((xs) => (xs.length === 1 ? xs[0]! : Buffer.concat(xs)));
   }
 
   /** Starts making `count` values in the background for a later `take`. */
   prefill(count: number): void {
-    const p = this.generate(count);
+    const p = this.generateBytes(count);
     p.catch(() => undefined);
     this.inFlight.push(p);
   }
 
   /** `count` values: prefilled ones first (waiting for them if still being made), then fresh ones. */
   async take(count: number): Promise<bigint[]> {
-    while (this.ready.length < count && this.inFlight.length) this.ready.push(...(await this.inFlight.shift()!));
-    if (this.ready.length < count) this.ready.push(...(await this.generate(count - this.ready.length)));
-    const out = this.ready.slice(0, count);
-    this.ready = this.ready.slice(count);
+    return this.toBigInts(await this.takeBytes(count));
+  }
+
+  /** As `take`, as `count` fixed-width byte strings end to end. */
+  async takeBytes(count: number): Promise<Uint8Array> {
+    const w = this.key.cipherBytes;
+    while (this.readyCount < count && this.inFlight.length) {
+      const b = await this.inFlight.shift()!;
+      this.ready.push(b);
+      this.readyCount += b.length / w;
+    }
+    if (this.readyCount < count) {
+      const b = await this.generateBytes(count - this.readyCount);
+      this.ready.push(b);
+      this.readyCount += b.length / w;
+    }
+    const all = this.ready.length === 1 ? this.ready[0]! : Buffer.concat(this.ready);
+    const out = all.slice(0, count * w);
+    const rest = all.subarray(count * w);
+    this.ready = rest.length ? [rest] : [];
+    this.readyCount -= count;
     return out;
   }
 

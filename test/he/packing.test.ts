@@ -2,7 +2,7 @@
 // with negative slots and slots at their bounds, and the randomness pool's worker threads.
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { add, decrypt, encrypt, generateKeyPair, HeEncodingError, layoutFor, packCiphertexts, packSigned, RandomnessPool, unpackSigned, type KeyPair } from '../../src/he/index.js';
+import { add, decrypt, deserializeCiphertexts, encrypt, encryptManyBytes, generateKeyPair, HeEncodingError, layoutFor, packCiphertexts, packSigned, RandomnessPool, unpackSigned, type KeyPair } from '../../src/he/index.js';
 import { randomBits } from '../../src/he/bigint.js';
 
 describe('packing', () => {
@@ -46,6 +46,10 @@ describe('packing', () => {
       assert.equal(new Set(rs).size, 10);
       for (const r of rs) assert.equal(decrypt(sk, r), 0n);
       assert.equal(decrypt(sk, encrypt(pk, 77n, rs[0])), 77n);
+      // Batch encryption from pooled bytes (native products when built).
+      const ms = [0n, 1n, pk.n - 1n, 123456789n];
+      const cts = deserializeCiphertexts(pk, encryptManyBytes(pk, ms, await pool.takeBytes(ms.length)));
+      assert.deepEqual(cts.map((c) => decrypt(sk, c)), ms);
     } finally {
       await pool.close();
     }

@@ -13,7 +13,7 @@
  * Output at the label party: { rows, features: { "party.column": { counts, positives, woe, iv } } }.
  */
 import { runPsi } from '../../psi/index.js';
-import { decrypt, deserializeCiphertexts, encrypt, generateKeyPair, KEY_BITS, layoutFor, packSigned, PaillierPublicKey, serializeCiphertexts, unpackSigned, RandomnessPool } from '../../he/index.js';
+import { decrypt, deserializeCiphertexts, encryptManyBytes, generateKeyPair, KEY_BITS, layoutFor, packSigned, PaillierPublicKey, unpackSigned, RandomnessPool } from '../../he/index.js';
 import { binColumns, MAX_BINS } from '../sgb/binning.js';
 import { checkHostBins } from '../sgb/guest.js';
 import { sgbHost } from '../sgb/host.js';
@@ -102,14 +102,13 @@ export const woeIvProgram: Program = {
     const { slots } = layoutFor(pk, layout.outer);
     // Each row's (count 1, label y) in one plaintext; randomness from the worker threads.
     const pool = new RandomnessPool(pk);
-    let cts: bigint[];
+    let cts: Uint8Array;
     try {
-      const rhos = await pool.take(rows);
-      cts = Array.from(y, (v, r) => encrypt(pk, packSigned(pk, [1n, BigInt(v)], layout.inner), rhos[r]!));
+      cts = encryptManyBytes(pk, Array.from(y, (v) => packSigned(pk, [1n, BigInt(v)], layout.inner)), await pool.takeBytes(rows));
     } finally {
       await pool.close();
     }
-    const treeMsg = command(CMD.tree, new Uint8Array(rows).fill(1), serializeCiphertexts(pk, cts));
+    const treeMsg = command(CMD.tree, new Uint8Array(rows).fill(1), cts);
     const req = new Int32Array(2 + rows);
     req[0] = 1; // one node (the root, all rows), node id 0
     const histMsg = command(CMD.hist, int32Bytes(req));

@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import type { Network } from '../../net/types.js';
 import { ProgramError } from '../program.js';
 import {
-  decrypt, deserializeCiphertexts, encrypt, layoutFor, packSigned, RandomnessPool, serializeCiphertexts, toFixed, unpackSigned, type KeyPair,
+  decrypt, deserializeCiphertexts, encryptManyBytes, layoutFor, packSigned, RandomnessPool, toFixed, unpackSigned, type KeyPair,
 } from '../../he/index.js';
 import { baseScore, growTree, logisticGradients, type TreeNode } from './grow.js';
 import type { SgbHyperparameters } from './hyper.js';
@@ -75,19 +75,18 @@ export async function sgbGuest(
       progress('sgb trees', t, hyper.trees);
       const { g, h } = logisticGradients(scores, y);
       // Encrypt the sampled rows' packed (g, h) with randomness made ahead.
-      let te = performance.now();
+      const te = performance.now();
       const k = sampleCount(sampled);
-      const rhos = await pool.take(k);
+      const rhos = await pool.takeBytes(k);
       const nextSample = t + 1 < hyper.trees ? drawSample() : undefined;
       if (t + 1 < hyper.trees) pool.prefill(sampleCount(nextSample));
-      const cts: bigint[] = new Array(k);
+      const plain: bigint[] = new Array(k);
       for (let r = 0, i = 0; r < rows; r++) {
         if (sampled && !sampled[r]) continue;
-        cts[i] = encrypt(pk, packSigned(pk, [toFixed(h[r]!, layout.fracBits), toFixed(g[r]!, layout.fracBits)], layout.inner), rhos[i]!);
-        i++;
+        plain[i++] = packSigned(pk, [toFixed(h[r]!, layout.fracBits), toFixed(g[r]!, layout.fracBits)], layout.inner);
       }
       const flags = sampled ?? new Uint8Array(rows).fill(1);
-      const treeMsg = command(CMD.tree, flags, serializeCiphertexts(pk, cts));
+      const treeMsg = command(CMD.tree, flags, encryptManyBytes(pk, plain, rhos));
       await Promise.all(hosts.map((hh) => net.send(hh.party, 'sgb.cmd', treeMsg)));
       timings.encrypt += (performance.now() - te) / 1000;
       const tree = await growTree(g, h, sampled, binsPerFeature, hyper, {
@@ -166,7 +165,6 @@ export async function sgbGuest(
       for (let r = 0; r < rows; r++) scores[r]! += tree.nodes[tree.leafOfRow[r]!]!.weight!;
       trees.push(tree.nodes);
       sampled = nextSample;
-      te = 0;
     }
     const end = command(CMD.end);
     await Promise.all(hosts.map((hh) => net.send(hh.party, 'sgb.cmd', end)));
