@@ -8,7 +8,8 @@
  * add ≤ 20 µs. The BigInt-only backend is measured in the same run as the baseline.
  */
 import { availableParallelism } from 'node:os';
-import { add, decrypt, encrypt, generateKeyPair, mulPlain, ObfuscatorSource, RandomnessPool, type PaillierScheme } from '../src/he/index.js';
+import { add, decrypt, encrypt, encryptManyBytes, generateKeyPair, mulPlain, ObfuscatorSource, RandomnessPool, serializeCiphertexts, type PaillierScheme } from '../src/he/index.js';
+import { HE_NATIVE, NativeModulus } from '../src/he/native.js';
 import { randomBelow, randomBits } from '../src/he/bigint.js';
 
 const HEU_MS: Record<string, number> = { encrypt: 0.52, decrypt: 2.3, add: 0.0049, mulPlain: 0.31 };
@@ -32,7 +33,8 @@ export async function runHeBench(opts: { json: boolean }): Promise<void> {
     if (opts.json) console.log(JSON.stringify(full));
     else console.log(Object.entries(full).map(([k, v]) => `${k}=${typeof v === 'number' ? Math.round(v * 1e4) / 1e4 : v}`).join('  '));
   };
-  const configs: { scheme: PaillierScheme; backend: 'openssl' | 'bigint'; method?: 'comb' | 'openssl' }[] = [
+  const configs: { scheme: PaillierScheme; backend: 'openssl' | 'bigint'; method?: 'native' | 'comb' | 'openssl' }[] = [
+    ...(HE_NATIVE ? [{ scheme: 'zpaillier' as const, backend: 'openssl' as const, method: 'native' as const }] : []),
     { scheme: 'zpaillier', backend: 'openssl', method: 'openssl' },
     { scheme: 'zpaillier', backend: 'openssl', method: 'comb' },
     { scheme: 'paillier', backend: 'openssl' },
@@ -44,9 +46,21 @@ export async function runHeBench(opts: { json: boolean }): Promise<void> {
     const tag = { scheme: cfg.scheme, modexp: cfg.backend, ...(cfg.method ? { fixedBase: cfg.method } : {}) };
     const src = new ObfuscatorSource(pk, cfg.method ?? 'auto');
     const ms = Array.from({ length: few }, () => randomBelow(pk.n));
-    const rhoMs = timeIt(few, () => src.next());
+    let rhoMs: number, onlineMs: number;
     const rhos = Array.from({ length: few }, () => src.next());
-    const onlineMs = timeIt(few, (i) => encrypt(pk, ms[i]!, rhos[i]!));
+    if (cfg.method === 'native') {
+      // The batch path sgb-train uses: ρ made in batches as bytes, (1 + m·n)·ρ in one call.
+      src.nextBytes(4);
+      let t0 = performance.now();
+      const rb = src.nextBytes(few);
+      rhoMs = (performance.now() - t0) / few;
+      t0 = performance.now();
+      encryptManyBytes(pk, ms, rb);
+      onlineMs = (performance.now() - t0) / few;
+    } else {
+      rhoMs = timeIt(few, () => src.next());
+      onlineMs = timeIt(few, (i) => encrypt(pk, ms[i]!, rhos[i]!));
+    }
     emit({ ...tag, op: 'encrypt', phase: 'randomness', threads: 1, msPerOp: rhoMs });
     emit({ ...tag, op: 'encrypt', phase: 'online', threads: 1, msPerOp: onlineMs });
     emit({ ...tag, op: 'encrypt', phase: 'both', threads: 1, msPerOp: rhoMs + onlineMs });
@@ -66,7 +80,18 @@ export async function runHeBench(opts: { json: boolean }): Promise<void> {
     emit({ ...tag, op: 'decrypt', threads: 1, msPerOp: decMs });
     const addOps = few * 20;
     const addMs = timeIt(addOps, (i) => add(pk, cs[i % few]!, cs[(i + 1) % few]!));
-    emit({ ...tag, op: 'add', threads: 1, msPerOp: addMs });
+    emit({ ...tag, op: 'add', path: 'bigint', threads: 1, msPerOp: addMs });
+    if (cfg.method === 'native' && HE_NATIVE) {
+      // Batch products in OpenSSL's Montgomery code (one call, bytes in and out), as the
+      // feature holders' histograms add ciphertexts.
+      const nm = new NativeModulus(HE_NATIVE, pk.n2, pk.cipherBytes);
+      const a = serializeCiphertexts(pk, Array.from({ length: addOps }, (_, i) => cs[i % few]!));
+      const b = serializeCiphertexts(pk, Array.from({ length: addOps }, (_, i) => cs[(i + 1) % few]!));
+      nm.mulMany(a.subarray(0, pk.cipherBytes * 2), b.subarray(0, pk.cipherBytes * 2));
+      const t0 = performance.now();
+      nm.mulMany(a, b);
+      emit({ ...tag, op: 'add', path: 'native-batch', threads: 1, msPerOp: (performance.now() - t0) / addOps });
+    }
     const ks = Array.from({ length: few }, () => randomBits(64));
     emit({ ...tag, op: 'mulPlain', scalarBits: 64, threads: 1, msPerOp: timeIt(few, (i) => mulPlain(pk, cs[i]!, ks[i]!)) });
   }
