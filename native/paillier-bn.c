@@ -17,6 +17,7 @@
  *        slotOfRow[r] = s, bins[r*features + f] = b (1 when empty)
  *   packMany(h, cells, group, bits, out)         out_j = Horner over cells j*group … :
  *        acc = c_last; acc = acc^(2^bits) * c_i downwards (SecureBoost+ cipher compression)
+ *   powMany(h, bases, exps, expBytes, out)       out_i = bases_i^exps_i mod m (public exponents)
  *   comb(h, base, maxBits, window)               -> table of base^(j*2^(window*i)) (Montgomery form)
  *   combPow(table, exps, expBytes, out)          out_i = base^exps_i mod m
  *
@@ -221,6 +222,27 @@ static napi_value pack_many(napi_env env, napi_callback_info info) {
   return ok ? NULL : fail(env, "packMany: an operand is not below the modulus");
 }
 
+static napi_value pow_many(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  Modulus *m = argc == 5 ? external_of(env, argv[0]) : NULL;
+  void *b, *e, *o;
+  size_t lb, le, lo;
+  int32_t eb;
+  if (!m || !bytes_of(env, argv[1], napi_uint8_array, &b, &lb) || !bytes_of(env, argv[2], napi_uint8_array, &e, &le) || !get_int(env, argv[3], &eb) || eb < 1 ||
+      !bytes_of(env, argv[4], napi_uint8_array, &o, &lo) || lb % m->width || lb != lo || le != (lb / m->width) * (size_t)eb)
+    return fail(env, "powMany(h, bases, exps, expBytes, out)");
+  BIGNUM *x = BN_new(), *k = BN_new();
+  int ok = x && k;
+  for (size_t i = 0; ok && i < lb / m->width; i++) {
+    ok = BN_bin2bn((unsigned char *)b + i * m->width, (int)m->width, x) && BN_ucmp(x, m->m) < 0 && BN_bin2bn((unsigned char *)e + i * (size_t)eb, eb, k) &&
+         BN_mod_exp_mont(x, x, k, m->m, m->ctx, m->mont) && BN_bn2binpad(x, (unsigned char *)o + i * m->width, (int)m->width) == (int)m->width;
+  }
+  BN_free(x), BN_free(k);
+  return ok ? NULL : fail(env, "powMany: a base is not below the modulus");
+}
+
 static napi_value comb(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
@@ -307,6 +329,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"mulMany", NULL, mul_many, NULL, NULL, NULL, napi_enumerable, NULL},
     {"histogram", NULL, histogram, NULL, NULL, NULL, napi_enumerable, NULL},
     {"packMany", NULL, pack_many, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"powMany", NULL, pow_many, NULL, NULL, NULL, napi_enumerable, NULL},
     {"comb", NULL, comb, NULL, NULL, NULL, napi_enumerable, NULL},
     {"combPow", NULL, comb_pow, NULL, NULL, NULL, napi_enumerable, NULL},
   };

@@ -14,6 +14,7 @@ interface Kernel {
   mulMany(h: object, a: Uint8Array, b: Uint8Array, out: Uint8Array): void;
   histogram(h: object, cts: Uint8Array, cipherOfRow: Int32Array, slotOfRow: Int32Array, bins: Uint8Array, features: number, stride: number, slots: number, out: Uint8Array): void;
   packMany(h: object, cells: Uint8Array, group: number, bits: number, out: Uint8Array): void;
+  powMany(h: object, bases: Uint8Array, exps: Uint8Array, expBytes: number, out: Uint8Array): void;
   comb(h: object, base: Uint8Array, maxBits: number, window: number): object;
   combPow(table: object, exps: Uint8Array, expBytes: number, out: Uint8Array): void;
 }
@@ -60,6 +61,13 @@ export class NativeModulus {
     const count = cells.length / this.width;
     const out = new Uint8Array(Math.ceil(count / group) * this.width);
     this.k.packMany(this.h, cells, group, bits, out);
+    return out;
+  }
+
+  /** bases_i ^ exps_i (public exponents of `expBytes` bytes each). */
+  powMany(bases: Uint8Array, exps: Uint8Array, expBytes: number): Uint8Array {
+    const out = new Uint8Array(bases.length);
+    this.k.powMany(this.h, bases, exps, expBytes, out);
     return out;
   }
 

@@ -45,11 +45,8 @@ export function encryptManyBytes(key: PaillierPublicKey, ms: readonly bigint[], 
   if (rhoBytes.length !== ms.length * w) throw new HeCiphertextError(`need ${ms.length} randomness values, got ${rhoBytes.length / w}`);
   const g = Buffer.alloc(ms.length * w);
   ms.forEach((m, i) => toBytes((1n + checkPlaintext(key, m) * key.n) % key.n2, w).copy(g, i * w));
-  if (HE_NATIVE && key.backend === 'openssl') {
-    let nm = nativeMods.get(key);
-    if (!nm) nativeMods.set(key, (nm = new NativeModulus(HE_NATIVE, key.n2, w)));
-    return nm.mulMany(g, rhoBytes);
-  }
+  const nm = nativeModOf(key);
+  if (nm) return nm.mulMany(g, rhoBytes);
   const out = Buffer.alloc(ms.length * w);
   for (let i = 0; i < ms.length; i++) {
     const rho = checkCiphertext(key, fromBytes(rhoBytes.subarray(i * w, (i + 1) * w)));
@@ -107,9 +104,22 @@ export function sub(key: PaillierPublicKey, a: bigint, b: bigint): bigint {
   return (a * negate(key, b)) % key.n2;
 }
 
+function nativeModOf(key: PaillierPublicKey): NativeModulus | undefined {
+  if (!HE_NATIVE || key.backend !== 'openssl') return undefined;
+  let nm = nativeMods.get(key);
+  if (!nm) nativeMods.set(key, (nm = new NativeModulus(HE_NATIVE, key.n2, key.cipherBytes)));
+  return nm;
+}
+
 /** Enc(k·a) for a signed integer k (negative k through the inverse, so the exponent stays short). */
 export function mulPlain(key: PaillierPublicKey, c: bigint, k: bigint): bigint {
-  if (k < 0n) return modPowBigInt(negate(key, c), -k, key.n2);
+  checkCiphertext(key, c);
+  if (k < 0n) return mulPlain(key, negate(key, c), -k);
+  const nm = nativeModOf(key);
+  if (nm && k > 0n) {
+    const eb = Math.ceil(k.toString(16).length / 2);
+    return fromBytes(nm.powMany(toBytes(c, key.cipherBytes), toBytes(k, eb), eb));
+  }
   return modPowBigInt(c, k, key.n2);
 }
 
