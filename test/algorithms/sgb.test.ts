@@ -59,6 +59,20 @@ describe('sgb-train / sgb-predict', () => {
     assert.ok(Math.abs(aucKsPlaintext(scores, y).auc - out.auc) < 1e-9, 'sgb-predict reproduces the training scores');
   });
 
+  it('subsamples rows per tree (the host sees only the sampled rows’ ciphertexts) and still learns', async () => {
+    const res = await runLocalSession({
+      program: 'sgb-train',
+      params: { idColumn: 'id', labelParty: 'guest', labelColumn: 'y', hyper: { trees: 2, depth: 2, bins: 8, subsample: 0.7 }, keyBits: 1024 },
+      parties: [
+        { id: 'guest', roles: ['data', 'receiver'], local: { csv: guestCsv } },
+        { id: 'host', roles: ['data'], local: { csv: hostCsv } },
+      ],
+    });
+    const out = res.get('guest')!.output as { auc: number; hyper: { subsample: number } };
+    assert.equal(out.hyper.subsample, 0.7);
+    assert.ok(out.auc > 0.9, `AUC ${out.auc}`);
+  });
+
   it('admission refuses small datasets and out-of-bounds hyperparameters', () => {
     const req = (params: Record<string, unknown>, rows = 1000): AdmissionRequest => ({
       program: 'sgb-train', version: '1.0.0', protocol: 'rep3', params, self: '0x1', roles: ['data'], computeParties: [], dataOwners: ['0x1'], receiver: '0x1',
