@@ -3,7 +3,8 @@
  *  - paillier:  ρ = r^n mod n² for uniform r ∈ Z*_n (Paillier 1999), r^n through OpenSSL;
  *  - zpaillier: ρ = h_s^α mod n² for a short uniform α (Damgård–Jurik 2001 §4.2), by a
  *    fixed-base comb over h_s — in OpenSSL's Montgomery arithmetic (`native.ts`) when that
- *    is built, else in BigInt — or OpenSSL's DH with generator h_s. 'auto' takes the native
+ *    is built (10-bit windows: ℓ/10 products, a 24 MB table per thread at 2048 bits), else in
+ *    BigInt (8-bit windows) — or OpenSSL's DH with generator h_s. 'auto' takes the native
  *    comb, else the DH object (the faster of the other two on the build machine).
  * ρ does not depend on m, so it can be made ahead of time (`randomness-pool.ts`).
  */
@@ -31,7 +32,7 @@ export class ObfuscatorSource {
     const bits = key.exponentBits;
     if (method === 'auto') method = HE_NATIVE && key.backend === 'openssl' ? 'native' : key.backend === 'openssl' ? 'openssl' : 'comb';
     if (method === 'native' && HE_NATIVE) {
-      this.nativeComb = new NativeModulus(HE_NATIVE, key.n2, key.cipherBytes).comb(key.hs!, bits, 8);
+      this.nativeComb = new NativeModulus(HE_NATIVE, key.n2, key.cipherBytes).comb(key.hs!, bits, 10);
       this.method = 'native';
     } else if (method === 'openssl' && key.backend === 'openssl') {
       this.fixedBase = new OpenSslFixedBase(key.n2, key.hs!);
