@@ -1,9 +1,10 @@
 /**
  * `npm run bench -- [suite ...] [--json]`: benchmarks that print machine-readable results
- * (one JSON object per line with --json). Suites: mpc, chain, credit, net, keys. Default: mpc.
+ * (one JSON object per line with --json). Suites: mpc, chain, credit, net, keys, he. Default: mpc.
  */
 import { runChainBench } from './chain.js';
 import { runCreditBench } from './credit.js';
+import { runHeBench } from './he.js';
 import { runKeysBench } from './keys.js';
 import { runMpcBench } from './mpc.js';
 import { runNetBench } from './net.js';
@@ -17,6 +18,7 @@ const known: Record<string, () => Promise<void>> = {
   credit: () => runCreditBench({ json, only: process.env.TACIT_BENCH_ONLY?.split(',') }),
   net: async () => void (await runNetBench({ json })),
   keys: () => runKeysBench({ json }),
+  he: () => runHeBench({ json }),
 };
 
 const chosen = suites.length ? suites : ['mpc'];

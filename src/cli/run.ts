@@ -25,6 +25,13 @@ algorithms:
   lr-train     vertical logistic regression (PSI-aligned); model, AUC and KS to the receiver
   lr-predict   score applicants (--applicant ID ... and --model FILE at the receiver)
   debt-query   an applicant's total debt and lender count (--applicant ID, --balance COLUMN)
+  sgb-train    vertical gradient-boosted trees (SecureBoost over Paillier, PSI-aligned); model,
+               AUC and KS to the label owner; each other party's split thresholds are written
+               beside --out as OUT.PARTY.json (they never leave that party in a real network)
+  sgb-predict  score applicants with an sgb-train model (--applicant ID ..., --model FILE; the
+               parties' OUT.PARTY.json files are read from beside it)
+  woe-iv       WOE per bin and IV of every party's features for the label owner (--bins N or
+               --cuts FILE with { "column": [cut, ...] } per party's own columns)
 
 options:
   --party NAME=FILE.csv   a party and its data (repeat; a party without =FILE holds no data)
@@ -34,6 +41,8 @@ options:
   --protocol rep3|semi2k  MPC protocol (default: rep3; a helper compute party is added when
                           fewer than three parties hold data; semi2k adds a dealer process)
   --epochs N --learning-rate X --batch-size N --l2 X   lr-train hyperparameters
+  --trees N --depth N --bins N --learning-rate X --l2 X --min-child-weight X --subsample X
+  --key-bits 2048|3072    sgb-train hyperparameters and Paillier key size (woe-iv: --bins, --key-bits)
   --cardinality-only      psi: reveal only the size of the intersection
   --applicant ID          lr-predict/debt-query: the applicant(s) to look up (repeat; each is answered)
   --model FILE            lr-predict: a model JSON (from lr-train --out); here, where every file
@@ -47,6 +56,14 @@ options:
 
 Ids are text, compared after trimming surrounding spaces; a repeated id is refused (with
 its lines) except in debt-query, where a lender's rows for one id are summed.`;
+
+/** Programs that run without the MPC engine (no compute parties are added). */
+const NO_MPC = new Set(['psi', 'sgb-train', 'sgb-predict', 'woe-iv']);
+
+/** Where `tacit run` puts what `party` keeps from a run whose output went to `out`. */
+function keptPath(out: string, party: string): string {
+  return out.replace(/(\.json)?$/, `.${party}.json`);
+}
 
 function headerOf(path: string): string[] {
   let fd: number;
@@ -88,6 +105,13 @@ export async function runCommand(argv: string[]): Promise<number> {
       'learning-rate': { type: 'string' },
       'batch-size': { type: 'string' },
       l2: { type: 'string' },
+      trees: { type: 'string' },
+      depth: { type: 'string' },
+      bins: { type: 'string' },
+      'min-child-weight': { type: 'string' },
+      subsample: { type: 'string' },
+      'key-bits': { type: 'string' },
+      cuts: { type: 'string' },
       'cardinality-only': { type: 'boolean', default: false },
       applicant: { type: 'string', multiple: true },
       model: { type: 'string' },
@@ -146,6 +170,58 @@ export async function runCommand(argv: string[]): Promise<number> {
       receivers = [String(params['receiver'])];
       break;
     }
+    case 'sgb-train':
+    case 'woe-iv': {
+      const label = v.label!;
+      const owners = [...headers].filter(([, h]) => h.includes(label)).map(([n]) => n);
+      if (owners.length !== 1) throw new UsageError(`exactly one party's file must have the label column "${label}" (found ${owners.length})`);
+      const schema = Object.fromEntries([...headers].map(([n, h]) => [n, h.filter((c) => c !== idColumn && c !== label)]));
+      const hyper = Object.fromEntries(
+        Object.entries({
+          trees: num(v.trees, '--trees'), depth: num(v.depth, '--depth'), bins: num(v.bins, '--bins'), learningRate: num(v['learning-rate'], '--learning-rate'),
+          l2: num(v.l2, '--l2'), minChildWeight: num(v['min-child-weight'], '--min-child-weight'), subsample: num(v.subsample, '--subsample'),
+        }).filter(([, x]) => x !== undefined),
+      );
+      const keyBits = num(v['key-bits'], '--key-bits');
+      Object.assign(params, { idColumn, labelParty: owners[0], labelColumn: label, schema, ...(keyBits ? { keyBits } : {}) });
+      if (algorithm === 'sgb-train') params['hyper'] = hyper;
+      else {
+        if (hyper['bins'] !== undefined) params['bins'] = hyper['bins'];
+        if (v.cuts) {
+          const cuts = JSON.parse(readFileSync(resolve(v.cuts), 'utf8')) as Record<string, number[]>;
+          for (const [name] of headers) {
+            const mine = Object.fromEntries(Object.entries(cuts).filter(([c]) => schema[name]!.includes(c)));
+            local.set(name, { ...(local.get(name) ?? {}), cuts: mine });
+          }
+        }
+      }
+      receivers = [owners[0]!];
+      break;
+    }
+    case 'sgb-predict': {
+      const applicants = v.applicant ?? [];
+      if (applicants.length === 0) throw new UsageError('sgb-predict needs at least one --applicant ID');
+      if (!v.model) throw new UsageError('sgb-predict needs --model FILE (from sgb-train --out)');
+      const modelPath = resolve(v.model);
+      const saved = JSON.parse(readFileSync(modelPath, 'utf8')) as { model?: { labelParty?: string } };
+      const model = saved.model ?? (saved as { labelParty?: string });
+      const receiver = receivers[0] ?? model.labelParty ?? parties[0]!.name;
+      Object.assign(params, { idColumn, receiver, count: applicants.length });
+      local.set(receiver, { ...(local.get(receiver) ?? {}), applicants, model });
+      for (const p of dataParties) {
+        if (p.name === receiver) continue;
+        const kept = keptPath(modelPath, p.name);
+        let sgb: unknown;
+        try {
+          sgb = (JSON.parse(readFileSync(kept, 'utf8')) as { sgb?: unknown }).sgb;
+        } catch (cause) {
+          throw new UsageError(`cannot read ${p.name}'s split thresholds at ${kept}`, { hint: 'sgb-train --out FILE writes them beside FILE', cause });
+        }
+        local.set(p.name, { ...(local.get(p.name) ?? {}), sgb });
+      }
+      receivers = [receiver];
+      break;
+    }
     case 'lr-predict': {
       const receiver = receivers[0] ?? parties[0]!.name;
       const applicants = v.applicant ?? [];
@@ -185,7 +261,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   let compute: string[];
   const extra: LocalParty[] = [];
   let mpc: MpcConfig | undefined;
-  if (algorithm !== 'psi') {
+  if (!NO_MPC.has(algorithm)) {
     const candidates = dataParties.length ? dataParties.map((p) => p.name) : ids;
     if (protocol === 'rep3') {
       compute = candidates.slice(0, 3);
@@ -248,6 +324,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     writeFileSync(resolve(v.out!), JSON.stringify(outputs, null, 2) + '\n');
     rmSync(outDir, { recursive: true, force: true });
   }
+  // What other parties keep (sgb-train's split thresholds), each in its own file.
+  if (v.out) for (const [party, r] of results) if (r.keep && !receivers.includes(party)) writeFileSync(keptPath(resolve(v.out), party), JSON.stringify(r.keep, null, 2) + '\n', { mode: 0o600 });
   const notFound = (main as { notFound?: string[] }).notFound;
   if (algorithm === 'lr-predict' && notFound?.length) {
     process.stderr.write(`tacit: not held by every party, so not scored: ${notFound.join(', ')}\n`);

@@ -21,6 +21,10 @@ import { devAccount } from '../chain/dev-accounts.js';
 import { readCsvTable } from '../data/csv.js';
 import { joinVertical } from '../algorithms/lr/vertical-join.js';
 import { aucKsPlaintext, DEFAULT_LR, scorePlaintext, trainPlaintextScaled } from '../algorithms/lr/plaintext.js';
+import { DEFAULT_SGB } from '../algorithms/sgb/hyper.js';
+import { binColumns } from '../algorithms/sgb/binning.js';
+import { trainPlainSgb } from '../algorithms/sgb/plaintext.js';
+import { binCounts, woeFromCounts } from '../algorithms/woe/woe.js';
 import { startLocalNetwork, type LocalNetwork } from '../node/local/network.js';
 import { buyDataTokens, createTacitClient, createTask, generateBoxKeyPair, getTaskResult, listDatasets, sendTaskInputs, waitForTask, type TacitClient } from '../sdk/index.js';
 import { ProgressBoard } from './progress.js';
@@ -28,7 +32,7 @@ import { parseFlags } from './usage.js';
 
 const USAGE = `usage: tacit sandbox [--once] [--json] [--dir DIR]
   Starts a local chain and four institution nodes, runs the credit scenario as on-chain
-  tasks (PSI, lr-train, scoring an applicant, a debt query) and prints a summary.
+  tasks (PSI, lr-train, woe-iv, sgb-train, scoring an applicant, a debt query) and prints a summary.
   --once   exit after the summary (otherwise the nodes stay up until Ctrl-C)
   --json   print the summary as one JSON object on stdout
   --dir    where the sandbox keeps its chain, nodes and logs (default .tacit/sandbox)`;
@@ -115,8 +119,8 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
       await node.api.publishDataset(name, { price: String(2n * TOKEN), algorithms, mint: 0 });
       await node.api.request('POST', `/datasets/${name}/sale`, { pricePerUse: String(TOKEN), uses: 20 });
     };
-    await publish(bank, 'credit', guestCsv, ['psi', 'lr-train', 'lr-predict']);
-    await publish(bureau, 'credit', hostCsv, ['psi', 'lr-train', 'lr-predict']);
+    await publish(bank, 'credit', guestCsv, ['psi', 'lr-train', 'lr-predict', 'woe-iv', 'sgb-train']);
+    await publish(bureau, 'credit', hostCsv, ['psi', 'lr-train', 'lr-predict', 'woe-iv', 'sgb-train']);
     await publish(bureau, 'loans', loans.bureau!, ['debt-query']);
     await publish(telco, 'loans', loans.telco!, ['debt-query']);
     await publish(fintech, 'loans', loans.fintech!, ['debt-query']);
@@ -170,6 +174,21 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
     const refModel = trainPlaintextScaled(X, y, common.length, d, hyper); // as lr-train: each column scaled by its owner
     const refMetrics = aucKsPlaintext(scorePlaintext(X, common.length, d, refModel), y);
     reports.push({ task: 'lr-train', id: String(lr.taskId), status: lr.status, seconds: lr.seconds, gas: lr.gas, result: { auc: lr.result['auc'], ks: lr.result['ks'], rows: lr.result['rows'] }, reference: { auc: refMetrics.auc, ks: refMetrics.ks } });
+
+    // 2b. Screen the bureau's features (WOE/IV over encrypted label counts), then train
+    // gradient-boosted trees (SecureBoost over Paillier) beside the logistic regression.
+    say('  task 2b: WOE/IV of the bureau’s features for the bank (Paillier), 10 equal-frequency bins');
+    const woe = await run('woe-iv', { program: 'woe-iv', protocol: 'rep3', params: { idColumn: 'id', labelParty: bank.address.toLowerCase(), labelColumn: 'y', bins: 10 }, datasetIds: [bankCredit, bureauCredit], computeParties: compute, receiver: bank.address, fee: 10n * TOKEN });
+    const ivOf = (f: Record<string, { iv: number }> | undefined) => Object.fromEntries(Object.entries(f ?? {}).filter(([k]) => !k.startsWith(bank.address.toLowerCase())).map(([k, v]) => [k.slice(k.indexOf('.') + 1), v.iv]));
+    const woeBins = binColumns(X, common.length, d, 10);
+    const woeRef = binCounts(woeBins.bins, common.length, d, woeBins.cuts.map((c) => c.length + 1), y);
+    const hostIv = Object.fromEntries(host.columns.map((c, j) => { const f = woeRef[d - host.columns.length + j]!; return [c, woeFromCounts(f.counts, f.positives).iv]; }));
+    reports.push({ task: 'woe-iv', id: String(woe.taskId), status: woe.status, seconds: woe.seconds, gas: woe.gas, result: { iv: ivOf(woe.result['features'] as Record<string, { iv: number }>) }, reference: { iv: hostIv } });
+    say('  task 2c: gradient-boosted trees (SecureBoost over Paillier), 10 trees of depth 5');
+    const sgb = await run('sgb-train', { program: 'sgb-train', protocol: 'rep3', params: { idColumn: 'id', labelParty: bank.address.toLowerCase(), labelColumn: 'y', hyper: DEFAULT_SGB }, datasetIds: [bankCredit, bureauCredit], computeParties: compute, receiver: bank.address, fee: 40n * TOKEN });
+    const sgbBins = binColumns(X, common.length, d, DEFAULT_SGB.bins);
+    const sgbRef = aucKsPlaintext((await trainPlainSgb(sgbBins.bins, common.length, d, sgbBins.cuts.map((c) => c.length + 1), y, DEFAULT_SGB)).scores, y);
+    reports.push({ task: 'sgb-train', id: String(sgb.taskId), status: sgb.status, seconds: sgb.seconds, gas: sgb.gas, result: { auc: sgb.result['auc'], ks: sgb.result['ks'], rows: sgb.result['rows'], lrAuc: lr.result['auc'] }, reference: { auc: sgbRef.auc, ks: sgbRef.ks } });
 
     // 3. Score a new applicant whose features sit at the bank and the bureau, with the model
     //    task 2 left secret-shared (a node takes no model from the receiver).
@@ -232,7 +251,7 @@ function printSummary(s: { seconds: number; tasks: TaskReport[]; payments: Recor
   }
   out.push('  payments (payment-token units, + received / − paid):');
   for (const [who, v] of Object.entries(s.payments)) out.push(`      ${who.padEnd(10)} ${v >= 0 ? '+' : ''}${v.toFixed(2)}`);
-  out.push(`  gas, all four tasks: ${s.gasTotal}`);
+  out.push(`  gas, all tasks: ${s.gasTotal}`);
   out.push(`  total time: ${s.seconds} s`);
   out.push(`  (${s.note})`);
   process.stdout.write(out.join('\n') + '\n');

@@ -8,7 +8,10 @@ import { keySignProgram } from './key-sign.js';
 import { lrPredictProgram } from './lr-predict.js';
 import { lrTrainProgram } from './lr-train.js';
 import { psiProgram } from './psi.js';
+import { sgbPredictProgram } from './sgb-predict.js';
+import { sgbTrainProgram } from './sgb-train.js';
+import { woeIvProgram } from './woe-iv.js';
 
 export const PROGRAMS: ReadonlyMap<string, Program> = new Map(
-  [psiProgram, lrTrainProgram, lrPredictProgram, debtQueryProgram, keyDkgProgram, keySignProgram, keyRefreshProgram, keyReshareProgram].map((p) => [p.name, p]),
+  [psiProgram, lrTrainProgram, lrPredictProgram, debtQueryProgram, keyDkgProgram, keySignProgram, keyRefreshProgram, keyReshareProgram, sgbTrainProgram, sgbPredictProgram, woeIvProgram].map((p) => [p.name, p]),
 );

@@ -1,0 +1,64 @@
+/**
+ * The random factor of a Paillier encryption, c = (1 + m·n) · ρ mod n²:
+ *  - paillier:  ρ = r^n mod n² for uniform r ∈ Z*_n (Paillier 1999), r^n through OpenSSL;
+ *  - zpaillier: ρ = h_s^α mod n² for a short uniform α (Damgård–Jurik 2001 §4.2), by a
+ *    fixed-base comb over h_s — in OpenSSL's Montgomery arithmetic (`native.ts`) when that
+ *    is built (10-bit windows: ℓ/10 products, a 24 MB table per thread at 2048 bits), else in
+ *    BigInt (8-bit windows) — or OpenSSL's DH with generator h_s. 'auto' takes the native
+ *    comb, else the DH object (the faster of the other two on the build machine).
+ * ρ does not depend on m, so it can be made ahead of time (`randomness-pool.ts`).
+ */
+import { randomBytes } from 'node:crypto';
+import { fromBytes, randomBelow, randomBits, toBytes } from './bigint.js';
+import type { PaillierPublicKey } from './keys.js';
+import { CombFixedBase, OpenSslFixedBase } from './modexp.js';
+import { HE_NATIVE, NativeModulus, type NativeComb } from './native.js';
+
+export type FixedBaseMethod = 'native' | 'comb' | 'openssl' | 'auto';
+
+export class ObfuscatorSource {
+  private readonly fixedBase: { pow(e: bigint): bigint } | undefined;
+  private readonly nativeComb: NativeComb | undefined;
+  readonly method: 'r^n' | 'native' | 'comb' | 'openssl';
+
+  constructor(
+    readonly key: PaillierPublicKey,
+    method: FixedBaseMethod = 'auto',
+  ) {
+    if (key.scheme === 'paillier') {
+      this.method = 'r^n';
+      return;
+    }
+    const bits = key.exponentBits;
+    if (method === 'auto') method = HE_NATIVE && key.backend === 'openssl' ? 'native' : key.backend === 'openssl' ? 'openssl' : 'comb';
+    if (method === 'native' && HE_NATIVE) {
+      this.nativeComb = new NativeModulus(HE_NATIVE, key.n2, key.cipherBytes).comb(key.hs!, bits, 10);
+      this.method = 'native';
+    } else if (method === 'openssl' && key.backend === 'openssl') {
+      this.fixedBase = new OpenSslFixedBase(key.n2, key.hs!);
+      this.method = 'openssl';
+    } else {
+      this.fixedBase = new CombFixedBase(key.n2, key.hs!, bits, 8);
+      this.method = 'comb';
+    }
+  }
+
+  /** One fresh ρ. */
+  next(): bigint {
+    if (this.nativeComb) return fromBytes(this.nextBytes(1));
+    if (this.fixedBase) return this.fixedBase.pow(randomBits(this.key.exponentBits));
+    return this.key.powerN(randomBelow(this.key.n));
+  }
+
+  /** `count` fresh values of ρ as fixed-width bytes (no BigInt per value on the native path). */
+  nextBytes(count: number): Uint8Array {
+    if (this.nativeComb) {
+      const eb = Math.ceil(this.key.exponentBits / 8);
+      return this.nativeComb.pow(randomBytes(count * eb), eb);
+    }
+    const w = this.key.cipherBytes;
+    const out = new Uint8Array(count * w);
+    for (let i = 0; i < count; i++) out.set(toBytes(this.next(), w), i * w);
+    return out;
+  }
+}

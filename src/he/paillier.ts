@@ -1,0 +1,163 @@
+/**
+ * Paillier encryption, decryption and the homomorphic operations (Paillier 1999 with
+ * g = n + 1, so g^m = 1 + m·n mod n² needs no exponentiation):
+ *   Enc(m) = (1 + m·n)·ρ mod n²,  Dec by CRT (Paillier 1999 §7: m_p = L_p(c^(p−1) mod p²)·h_p
+ *   mod p, likewise mod q, recombined by Garner), the two half-size powers through OpenSSL;
+ *   Enc(a)·Enc(b) = Enc(a + b), Enc(a)^k = Enc(k·a), Enc(a)^(−1) = Enc(−a).
+ * Plaintexts are residues mod n; `encoding.ts` maps signed fixed-point numbers onto them and
+ * `packing.ts` puts several small values into one. Ciphertexts are BigInts in memory and
+ * fixed-length big-endian bytes on the wire; anything else is refused (`HeCiphertextError`).
+ */
+import { mod, modInverse, modPowBigInt, toBytes, fromBytes, gcd } from './bigint.js';
+import { HeCiphertextError, HeEncodingError } from './errors.js';
+import type { PaillierPrivateKey, PaillierPublicKey } from './keys.js';
+import { FixedExponent } from './modexp.js';
+import { ObfuscatorSource } from './obfuscator.js';
+import { HE_NATIVE, NativeModulus } from './native.js';
+
+const sources = new WeakMap<PaillierPublicKey, ObfuscatorSource>();
+function sourceOf(key: PaillierPublicKey): ObfuscatorSource {
+  let s = sources.get(key);
+  if (!s) sources.set(key, (s = new ObfuscatorSource(key)));
+  return s;
+}
+
+function checkPlaintext(key: PaillierPublicKey, m: bigint): bigint {
+  if (typeof m !== 'bigint') throw new HeEncodingError('a Paillier plaintext must be a bigint (use encoding.ts for numbers)');
+  if (m < 0n || m >= key.n) throw new HeEncodingError(`a plaintext must lie in [0, n); reduce it mod n or encode it signed`);
+  return m;
+}
+
+/** Enc(m) with a fresh ρ, or with a ρ made ahead (from a RandomnessPool). */
+export function encrypt(key: PaillierPublicKey, m: bigint, rho?: bigint): bigint {
+  checkPlaintext(key, m);
+  const r = rho ?? sourceOf(key).next();
+  return ((1n + m * key.n) * r) % key.n2;
+}
+
+/**
+ * Enc(m_i) for many plaintexts with randomness made ahead (`RandomnessPool.takeBytes`), as
+ * serialized ciphertexts: (1 + m·n) · ρ mod n², the products in the native kernel when built.
+ */
+const nativeMods = new WeakMap<PaillierPublicKey, NativeModulus>();
+export function encryptManyBytes(key: PaillierPublicKey, ms: readonly bigint[], rhoBytes: Uint8Array): Uint8Array {
+  const w = key.cipherBytes;
+  if (rhoBytes.length !== ms.length * w) throw new HeCiphertextError(`need ${ms.length} randomness values, got ${rhoBytes.length / w}`);
+  const g = Buffer.alloc(ms.length * w);
+  ms.forEach((m, i) => toBytes((1n + checkPlaintext(key, m) * key.n) % key.n2, w).copy(g, i * w));
+  const nm = nativeModOf(key);
+  if (nm) return nm.mulMany(g, rhoBytes);
+  const out = Buffer.alloc(ms.length * w);
+  for (let i = 0; i < ms.length; i++) {
+    const rho = checkCiphertext(key, fromBytes(rhoBytes.subarray(i * w, (i + 1) * w)));
+    toBytes((fromBytes(g.subarray(i * w, (i + 1) * w)) * rho) % key.n2, w).copy(out, i * w);
+  }
+  return out;
+}
+
+/** A fresh ρ for `key` (the costly part of an encryption). */
+export function obfuscator(key: PaillierPublicKey): bigint {
+  return sourceOf(key).next();
+}
+
+/** Enc(m) with ρ = 1: deterministic, for values the other side may know (sums' identity, public constants). */
+export function encryptPublic(key: PaillierPublicKey, m: bigint): bigint {
+  checkPlaintext(key, m);
+  return (1n + m * key.n) % key.n2;
+}
+
+export function checkCiphertext(key: PaillierPublicKey, c: bigint): bigint {
+  if (typeof c !== 'bigint' || c <= 0n || c >= key.n2) throw new HeCiphertextError('a ciphertext must be an integer in (0, n²)');
+  return c;
+}
+
+export function decrypt(sk: PaillierPrivateKey, c: bigint): bigint {
+  checkCiphertext(sk.publicKey, c);
+  const cp = c % sk.p2, cq = c % sk.q2;
+  if (cp % sk.p === 0n || cq % sk.q === 0n) throw new HeCiphertextError('the ciphertext is not a unit mod n² (it shares a factor with n)');
+  const mp = (((sk.powP.pow(cp) - 1n) / sk.p) * sk.hp) % sk.p;
+  const mq = (((sk.powQ.pow(cq) - 1n) / sk.q) * sk.hq) % sk.q;
+  return mq + sk.q * mod((mp - mq) * sk.qInvP, sk.p);
+}
+
+/** Enc(a + b). */
+export function add(key: PaillierPublicKey, a: bigint, b: bigint): bigint {
+  return (a * b) % key.n2;
+}
+
+/** Enc(a + m) for a plaintext m. */
+export function addPlain(key: PaillierPublicKey, c: bigint, m: bigint): bigint {
+  return (c * (1n + mod(m, key.n) * key.n)) % key.n2;
+}
+
+/** Enc(−a). */
+export function negate(key: PaillierPublicKey, c: bigint): bigint {
+  try {
+    return modInverse(c, key.n2);
+  } catch {
+    throw new HeCiphertextError('the ciphertext is not a unit mod n²');
+  }
+}
+
+/** Enc(a − b). */
+export function sub(key: PaillierPublicKey, a: bigint, b: bigint): bigint {
+  return (a * negate(key, b)) % key.n2;
+}
+
+function nativeModOf(key: PaillierPublicKey): NativeModulus | undefined {
+  if (!HE_NATIVE || key.backend !== 'openssl') return undefined;
+  let nm = nativeMods.get(key);
+  if (!nm) nativeMods.set(key, (nm = new NativeModulus(HE_NATIVE, key.n2, key.cipherBytes)));
+  return nm;
+}
+
+/** Enc(k·a) for a signed integer k (negative k through the inverse, so the exponent stays short). */
+export function mulPlain(key: PaillierPublicKey, c: bigint, k: bigint): bigint {
+  checkCiphertext(key, c);
+  if (k < 0n) return mulPlain(key, negate(key, c), -k);
+  const nm = nativeModOf(key);
+  if (nm && k > 0n) {
+    const eb = Math.ceil(k.toString(16).length / 2);
+    return fromBytes(nm.powMany(toBytes(c, key.cipherBytes), toBytes(k, eb), eb));
+  }
+  return modPowBigInt(c, k, key.n2);
+}
+
+/** Enc(a + 0) with fresh randomness: unlinks a ciphertext from the ones it was made from. */
+export function rerandomize(key: PaillierPublicKey, c: bigint, rho?: bigint): bigint {
+  return (c * (rho ?? sourceOf(key).next())) % key.n2;
+}
+
+/** c^(2^bits) = Enc(a·2^bits): shifts a plaintext left by `bits` through OpenSSL (one object per key and width). */
+const shifters = new WeakMap<PaillierPublicKey, Map<number, FixedExponent>>();
+export function shiftLeft(key: PaillierPublicKey, c: bigint, bits: number): bigint {
+  let m = shifters.get(key);
+  if (!m) shifters.set(key, (m = new Map()));
+  let f = m.get(bits);
+  if (!f) m.set(bits, (f = new FixedExponent(key.n2, 1n << BigInt(bits), key.backend)));
+  return f.pow(c);
+}
+
+// ---- wire format: fixed-length big-endian, n² bytes each ----
+
+export function serializeCiphertexts(key: PaillierPublicKey, cs: readonly bigint[]): Uint8Array {
+  const w = key.cipherBytes;
+  const out = Buffer.alloc(cs.length * w);
+  cs.forEach((c, i) => toBytes(checkCiphertext(key, c), w).copy(out, i * w));
+  return out;
+}
+
+export function deserializeCiphertexts(key: PaillierPublicKey, bytes: Uint8Array, count?: number): bigint[] {
+  const w = key.cipherBytes;
+  if (bytes.length % w !== 0 || (count !== undefined && bytes.length !== count * w)) {
+    throw new HeCiphertextError(`malformed ciphertext block: ${bytes.length} bytes is not ${count ?? 'a whole number of'} × ${w}`);
+  }
+  const out: bigint[] = new Array(bytes.length / w);
+  for (let i = 0; i < out.length; i++) out[i] = checkCiphertext(key, fromBytes(bytes.subarray(i * w, (i + 1) * w)));
+  return out;
+}
+
+/** Full check that c ∈ Z*_{n²} (one gcd): for ciphertexts a party will decrypt-and-reveal. */
+export function isUnit(key: PaillierPublicKey, c: bigint): boolean {
+  return c > 0n && c < key.n2 && gcd(c, key.n) === 1n;
+}
