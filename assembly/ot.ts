@@ -98,7 +98,8 @@ export function compact(out: usize, inp: usize, count: i32, blocks: i32, words: 
 /**
  * Gilboa product, sender side, with vectors: OT (e, k, ·) of element e and bit k carries
  * a[e]·2^k (a vector of L words). h0/h1 hold L words per OT for the hashes of q and q⊕Δ.
- * d[(e,k,l)] = h1 − h0 + a[e,l]·2^k; out[e,l] = −Σ_k h0.
+ * d[(e,k,l)] = h0 − h1 + a[e,l]·2^k (a receiver with bit 1 holds h1, so h1 + d = h0 + a·2^k);
+ * out[e,l] = −Σ_k h0.
  */
 export function gilboaSend(d: usize, out: usize, h0: usize, h1: usize, a: usize, n: i32, L: i32): void {
   for (let e = 0; e < n; e++) {
@@ -110,7 +111,7 @@ export function gilboaSend(d: usize, out: usize, h0: usize, h1: usize, a: usize,
       for (let l = 0; l < L; l++) {
         const lo = <usize>l << 3;
         const s = load<u64>(h0 + j + lo);
-        store<u64>(d + j + lo, load<u64>(h1 + j + lo) - s + (load<u64>(ae + lo) << <u64>k));
+        store<u64>(d + j + lo, s - load<u64>(h1 + j + lo) + (load<u64>(ae + lo) << <u64>k));
         store<u64>(oe + lo, load<u64>(oe + lo) - s);
       }
     }
@@ -161,12 +162,12 @@ export function andRecv(out: usize, ht: usize, d: usize, b: usize, n: i32): void
   }
 }
 
-/** Arithmetic correlated OT, sender: d = h1 − h0 + c, s = −h0 (one word per OT). */
+/** Arithmetic correlated OT, sender: d = h0 − h1 + c, s = −h0 (one word per OT). */
 export function cotSend(d: usize, s: usize, h0: usize, h1: usize, c: usize, count: i32): void {
   for (let j = 0; j < count; j++) {
     const o = <usize>j << 3;
     const x = load<u64>(h0 + o);
-    store<u64>(d + o, load<u64>(h1 + o) - x + load<u64>(c + o));
+    store<u64>(d + o, x - load<u64>(h1 + o) + load<u64>(c + o));
     store<u64>(s + o, 0 - x);
   }
 }
@@ -177,5 +178,23 @@ export function cotRecv(v: usize, ht: usize, d: usize, bits: usize, count: i32):
     const o = <usize>j << 3;
     const m: u64 = 0 - <u64>((load<u8>(bits + (<usize>j >> 3)) >> <u8>(j & 7)) & 1);
     store<u64>(v + o, load<u64>(ht + o) + (load<u64>(d + o) & m));
+  }
+}
+
+/** out[e] = Σ_k w[k]·x[e·64 + k]: weighted sums of 64 arithmetic bit shares per element. */
+export function weightedSum(out: usize, x: usize, w: usize, n: i32): void {
+  for (let e = 0; e < n; e++) {
+    let acc: u64 = 0;
+    const xe = x + (<usize>(e * 64) << 3);
+    for (let k = 0; k < 64; k++) acc += load<u64>(w + (<usize>k << 3)) * load<u64>(xe + (<usize>k << 3));
+    store<u64>(out + (<usize>e << 3), acc);
+  }
+}
+
+/** The bits of words as 0/1 words: out[e·w + k] = bit k of x[e], k < w. */
+export function unpackBits(out: usize, x: usize, n: i32, w: i32): void {
+  for (let e = 0; e < n; e++) {
+    const v = load<u64>(x + (<usize>e << 3));
+    for (let k = 0; k < w; k++) store<u64>(out + (<usize>(e * w + k) << 3), (v >> <u64>k) & 1);
   }
 }

@@ -10,7 +10,7 @@
  * OpenSSL (AES-NI) over a whole batch, never one block at a time.
  */
 import { createCipheriv, createHash, type Cipher } from 'node:crypto';
-import { xorBytes } from './kernel.js';
+import { compact, expandKeys, xorBytes } from './kernel.js';
 
 /** A public key: nothing up the sleeve (SHA-256 of a label, first 16 bytes). */
 const FIXED_KEY = createHash('sha256').update('tacit/ot/fixed-key-aes/v1').digest().subarray(0, 16);
@@ -34,4 +34,15 @@ export function fixedKeyAes(blocks: Uint8Array): Uint8Array {
 /** H(x) = π(x) ⊕ x for every block. */
 export function crHash(blocks: Uint8Array): Uint8Array {
   return xorBytes(fixedKeyAes(blocks), blocks);
+}
+
+/**
+ * H applied to each 16-byte row and stretched to `words` u64 per row: row j ⊕ t for
+ * t < ⌈words/2⌉ are hashed (distinct inputs, one ECB pass) and the first `words` words kept.
+ */
+export function hashToWords(rows: Uint8Array, words: number): BigUint64Array {
+  const count = rows.length / 16;
+  const blocks = Math.ceil(words / 2);
+  const input = blocks === 1 ? rows : expandKeys(rows, blocks);
+  return compact(crHash(input), count, blocks, words);
 }

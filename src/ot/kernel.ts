@@ -21,6 +21,8 @@ interface Kernels {
   andRecv(out: number, ht: number, d: number, b: number, n: number): void;
   cotSend(d: number, s: number, h0: number, h1: number, c: number, count: number): void;
   cotRecv(v: number, ht: number, d: number, bits: number, count: number): void;
+  weightedSum(out: number, x: number, w: number, n: number): void;
+  unpackBits(out: number, x: number, n: number, w: number): void;
 }
 
 const PAGE = 65536;
@@ -164,4 +166,22 @@ export function cotRecv(ht: BigUint64Array, d: BigUint64Array, bits: Uint8Array)
   put(pb!, bits);
   K.cotRecv(pv!, pt!, pd!, pb!, count);
   return takeWords(pv!, count);
+}
+
+/** out[e] = Σ_k w[k]·x[e·64 + k] (x: 64 words per element). */
+export function weightedSum(x: BigUint64Array, w: BigUint64Array, n: number): BigUint64Array {
+  const [px, pw, po] = layout([n * 64 * 8, 64 * 8, n * 8]);
+  put(px!, x.subarray(0, n * 64));
+  put(pw!, w);
+  K.weightedSum(po!, px!, pw!, n);
+  return takeWords(po!, n);
+}
+
+/** The low `w` bits of each word as 0/1 words (n·w words). */
+export function unpackBits(x: BigUint64Array, w: number): BigUint64Array {
+  const n = x.length;
+  const [px, po] = layout([n * 8, n * w * 8]);
+  put(px!, x);
+  K.unpackBits(po!, px!, n, w);
+  return takeWords(po!, n * w);
 }
