@@ -18,7 +18,7 @@ import { OtProtocolError } from './errors.js';
 const Point = ristretto255.Point;
 type RPoint = InstanceType<typeof Point>;
 const ORDER = Point.Fn.ORDER;
-const POINT_BYTES = 32;
+export const POINT_BYTES = 32;
 export const KEY_BYTES = 16;
 
 function randomScalar(): bigint {
@@ -53,6 +53,7 @@ export function baseSenderStart(): { a: bigint; A: Uint8Array } {
 /** Receiver: from the sender's A and choice bits, the message (all B_i) and its keys. */
 export function baseReceive(Abytes: Uint8Array, choices: readonly boolean[]): { message: Uint8Array; keys: Uint8Array[] } {
   const A = decode(Abytes, 'A');
+  A.precompute(8); // one point, many multiples: a window table pays for itself
   const message = new Uint8Array(choices.length * POINT_BYTES);
   const keys: Uint8Array[] = [];
   choices.forEach((c, i) => {
