@@ -4,13 +4,15 @@
  *
  * The launcher reads only the header line of each file (to learn the public schema);
  * each party process reads its own file. Parties that are needed by the protocol but hold
- * no data (a third compute party for rep3, the dealer for semi2k) are added automatically.
+ * no data (a third compute party for rep3; a dealer for semi2k only with --preprocessing ttp)
+ * are added automatically.
  */
 import { readFileSync, writeFileSync, openSync, readSync, closeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PROGRAMS } from '../algorithms/programs/index.js';
 import type { Role } from '../algorithms/program.js';
 import type { MpcConfig } from '../mpc/engine.js';
+import { defaultSemi2kPreprocessing } from '../mpc/semi2k/preprocessing.js';
 import { parseCsvRecords } from '../data/csv.js';
 import { runLocalSession, type LocalParty } from '../node/local/cluster.js';
 import { ProgressBoard } from './progress.js';
@@ -30,7 +32,10 @@ options:
   --label COLUMN          the label column, for lr-train (default: y)
   --receiver NAME         who learns the result (repeat for psi; default: the label owner or first party)
   --protocol rep3|semi2k  MPC protocol (default: rep3; a helper compute party is added when
-                          fewer than three parties hold data; semi2k adds a dealer process)
+                          fewer than three parties hold data; semi2k runs between the data
+                          parties alone)
+  --preprocessing ot|ttp  semi2k: correlations from OT between the parties (default), or
+                          from a dealer process (ttp)
   --epochs N --learning-rate X --batch-size N --l2 X   lr-train hyperparameters
   --cardinality-only      psi: reveal only the size of the intersection
   --applicant ID          lr-predict/debt-query: the applicant(s) to look up (repeat)
@@ -75,6 +80,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       label: { type: 'string', default: 'y' },
       receiver: { type: 'string', multiple: true },
       protocol: { type: 'string', default: 'rep3' },
+      preprocessing: { type: 'string', default: 'ot' },
       epochs: { type: 'string' },
       'learning-rate': { type: 'string' },
       'batch-size': { type: 'string' },
@@ -99,6 +105,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (new Set(parties.map((p) => p.name)).size !== parties.length) throw new UsageError('party names must be distinct');
   const protocol = v.protocol;
   if (protocol !== 'rep3' && protocol !== 'semi2k') throw new UsageError('--protocol must be rep3 or semi2k');
+  if (v.preprocessing !== 'ot' && v.preprocessing !== 'ttp') throw new UsageError('--preprocessing must be ot or ttp');
   const idColumn = v.id!;
   const dataParties = parties.filter((p) => p.file);
   const headers = new Map(dataParties.map((p) => [p.name, headerOf(p.file!)]));
@@ -155,7 +162,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   for (const r of receivers) if (!parties.some((p) => p.name === r)) throw new UsageError(`receiver ${r} is not a party`);
 
-  // Compute parties: rep3 takes three (adding helpers), semi2k all data parties plus a dealer.
+  // Compute parties: rep3 takes three (adding helpers), semi2k all data parties (plus a dealer with ttp).
   const ids = parties.map((p) => p.name);
   let compute: string[];
   const extra: LocalParty[] = [];
@@ -173,8 +180,10 @@ export async function runCommand(argv: string[]): Promise<number> {
       mpc = { protocol: 'rep3', computeParties: compute };
     } else {
       compute = candidates.length >= 2 ? candidates : ids;
-      extra.push({ id: 'dealer', roles: ['dealer'] });
-      mpc = { protocol: 'semi2k', computeParties: compute, preprocessing: { kind: 'ttp', dealer: 'dealer' } };
+      if (v.preprocessing === 'ttp') {
+        extra.push({ id: 'dealer', roles: ['dealer'] });
+        mpc = { protocol: 'semi2k', computeParties: compute, preprocessing: { kind: 'ttp', dealer: 'dealer' } };
+      } else mpc = { protocol: 'semi2k', computeParties: compute, preprocessing: defaultSemi2kPreprocessing() };
     }
   } else compute = [];
   const members: LocalParty[] = [
