@@ -198,3 +198,20 @@ export function unpackBits(out: usize, x: usize, n: i32, w: i32): void {
     for (let k = 0; k < w; k++) store<u64>(out + (<usize>(e * w + k) << 3), (v >> <u64>k) & 1);
   }
 }
+
+/** h[j] ^= block `b` of row j (rows of `rowBytes` bytes), for `count` rows: one MMO-chain input. */
+export function xorRowBlock(h: usize, rows: usize, count: i32, rowBytes: i32, b: i32): void {
+  for (let j = 0; j < count; j++) {
+    const o = h + (<usize>j << 4);
+    v128.store(o, v128.xor(v128.load(o), v128.load(rows + <usize>j * <usize>rowBytes + (<usize>b << 4))));
+  }
+}
+
+/** out row j = rows row idx[j] (rows of `rowBytes` bytes, a multiple of 16). */
+export function gatherRows(out: usize, rows: usize, idx: usize, count: i32, rowBytes: i32): void {
+  for (let j = 0; j < count; j++) {
+    const src = rows + <usize>load<u32>(idx + (<usize>j << 2)) * <usize>rowBytes;
+    const dst = out + <usize>j * <usize>rowBytes;
+    for (let k: usize = 0; k < <usize>rowBytes; k += 16) v128.store(dst + k, v128.load(src + k));
+  }
+}

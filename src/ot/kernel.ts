@@ -23,6 +23,8 @@ interface Kernels {
   cotRecv(v: number, ht: number, d: number, bits: number, count: number): void;
   weightedSum(out: number, x: number, w: number, n: number): void;
   unpackBits(out: number, x: number, n: number, w: number): void;
+  xorRowBlock(h: number, rows: number, count: number, rowBytes: number, b: number): void;
+  gatherRows(out: number, rows: number, idx: number, count: number, rowBytes: number): void;
 }
 
 const PAGE = 65536;
@@ -184,4 +186,24 @@ export function unpackBits(x: BigUint64Array, w: number): BigUint64Array {
   put(px!, x);
   K.unpackBits(po!, px!, n, w);
   return takeWords(po!, n * w);
+}
+
+/** h (count × 16 bytes) XOR block b of each row of `rows` (count × rowBytes), in a new array. */
+export function xorRowBlock(h: Uint8Array, rows: Uint8Array, rowBytes: number, b: number): Uint8Array {
+  const count = h.length / 16;
+  const [ph, pr] = layout([h.length, rows.length]);
+  put(ph!, h);
+  put(pr!, rows);
+  K.xorRowBlock(ph!, pr!, count, rowBytes, b);
+  return take(ph!, h.length);
+}
+
+/** Rows idx[j] of `rows` (rows of rowBytes bytes), side by side. */
+export function gatherRows(rows: Uint8Array, idx: Uint32Array, rowBytes: number): Uint8Array {
+  const count = idx.length;
+  const [pr, pi, po] = layout([rows.length, count * 4, count * rowBytes]);
+  put(pr!, rows);
+  new Uint32Array(memory.buffer, pi!, count).set(idx);
+  K.gatherRows(po!, pr!, pi!, count, rowBytes);
+  return take(po!, count * rowBytes);
 }
