@@ -50,10 +50,14 @@ export async function kkrtReceiverSetup(pair: OtPair): Promise<ExtensionReceiver
   return new ExtensionReceiver(Array.from({ length: CODE_BITS }, (_, i) => [m0.slice(16 * i, 16 * i + 16), m1.slice(16 * i, 16 * i + 16)] as [Uint8Array, Uint8Array]));
 }
 
-/** Sender: F_{bin[j]}(y_j) for code rows `codes` (64 bytes each) against the table q. */
+/** Sender: the rows q_{bin[j]} ⊕ (C(y_j) ∧ s) whose hashes are F_{bin[j]}(y_j). */
+export function kkrtEvaluateUnhashed(ext: ExtensionSender, q: Uint8Array, bins: Uint32Array, codes: Uint8Array): Uint8Array {
+  return K.xorAndRows(K.gatherRows(q, bins, CODE_BYTES), codes, ext.delta, CODE_BYTES);
+}
+
+/** Sender: F_{bin[j]}(y_j) (16 bytes each) for code rows `codes` (64 bytes each). */
 export function kkrtEvaluate(ext: ExtensionSender, q: Uint8Array, bins: Uint32Array, codes: Uint8Array): Uint8Array {
-  const rows = K.gatherRows(q, bins, CODE_BYTES);
-  return rowHash(K.xorAndRows(rows, codes, ext.delta, CODE_BYTES));
+  return rowHash(kkrtEvaluateUnhashed(ext, q, bins, codes));
 }
 
 export { bitsOf };
