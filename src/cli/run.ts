@@ -13,6 +13,7 @@ import { PROGRAMS } from '../algorithms/programs/index.js';
 import type { Role } from '../algorithms/program.js';
 import type { MpcConfig } from '../mpc/engine.js';
 import { defaultSemi2kPreprocessing } from '../mpc/semi2k/preprocessing.js';
+import { defaultPsiProtocol, PSI_PROTOCOLS } from '../psi/select.js';
 import { parseCsvRecords } from '../data/csv.js';
 import { runLocalSession, type LocalParty } from '../node/local/cluster.js';
 import { ProgressBoard } from './progress.js';
@@ -31,6 +32,8 @@ options:
   --id COLUMN             the id column (default: id)
   --label COLUMN          the label column, for lr-train (default: y)
   --receiver NAME         who learns the result (repeat for psi; default: the label owner or first party)
+  --protocol oprf|ecdh    psi: OT-based OPRF (default for two parties) or ECDH (default for
+                          three or more, and for --cardinality-only)
   --protocol rep3|semi2k  MPC protocol (default: rep3; a helper compute party is added when
                           fewer than three parties hold data; semi2k runs between the data
                           parties alone)
@@ -79,7 +82,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       id: { type: 'string', default: 'id' },
       label: { type: 'string', default: 'y' },
       receiver: { type: 'string', multiple: true },
-      protocol: { type: 'string', default: 'rep3' },
+      protocol: { type: 'string' },
       preprocessing: { type: 'string', default: 'ot' },
       epochs: { type: 'string' },
       'learning-rate': { type: 'string' },
@@ -103,8 +106,11 @@ export async function runCommand(argv: string[]): Promise<number> {
   });
   if (parties.length < 2 && algorithm !== 'debt-query') throw new UsageError('give at least two --party', { hint: USAGE });
   if (new Set(parties.map((p) => p.name)).size !== parties.length) throw new UsageError('party names must be distinct');
-  const protocol = v.protocol;
-  if (protocol !== 'rep3' && protocol !== 'semi2k') throw new UsageError('--protocol must be rep3 or semi2k');
+  // psi: --protocol names the PSI protocol (oprf|ecdh, default by speed); otherwise the MPC one.
+  const protocol = algorithm === 'psi' ? v.protocol ?? defaultPsiProtocol(parties.filter((p) => p.file).length, v['cardinality-only'] === true) : v.protocol ?? 'rep3';
+  if (algorithm === 'psi' ? !(PSI_PROTOCOLS as readonly string[]).includes(protocol) : protocol !== 'rep3' && protocol !== 'semi2k') {
+    throw new UsageError(algorithm === 'psi' ? '--protocol for psi must be oprf or ecdh' : '--protocol must be rep3 or semi2k');
+  }
   if (v.preprocessing !== 'ot' && v.preprocessing !== 'ttp') throw new UsageError('--preprocessing must be ot or ttp');
   const idColumn = v.id!;
   const dataParties = parties.filter((p) => p.file);
@@ -123,7 +129,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   switch (algorithm) {
     case 'psi':
       if (receivers.length === 0) receivers = dataParties.map((p) => p.name);
-      Object.assign(params, { idColumn, receivers, cardinalityOnly: v['cardinality-only'] });
+      Object.assign(params, { idColumn, receivers, cardinalityOnly: v['cardinality-only'], psiProtocol: protocol });
       break;
     case 'lr-train': {
       const label = v.label!;

@@ -14,6 +14,11 @@ import { defaultPsiProtocol, runPsiWith } from '../../src/psi/select.js';
 import { PsiUsageError } from '../../src/psi/errors.js';
 import type { PsiResult } from '../../src/psi/run-psi.js';
 import { memoryNetworks } from '../support/memory-net.js';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { plainIntersection, randomIds } from '../support/psi-session.js';
 
 async function run(parties: string[], receivers: string[], sets: string[][], protocol?: 'oprf' | 'ecdh', cardinalityOnly = false): Promise<Map<string, PsiResult>> {
@@ -109,5 +114,27 @@ describe('psi: OPRF (KKRT) protocol', () => {
     assert.equal(card.get('a')!.intersection, undefined);
     await assert.rejects(runPsiWith(memoryNetworks(['a', 'b']).get('a')!, { parties: ['a', 'b'], receivers: ['a'], ids: ['x'], protocol: 'oprf', cardinalityOnly: true }), PsiUsageError);
     await assert.rejects(runPsiWith(memoryNetworks(['a', 'b', 'c']).get('a')!, { parties: ['a', 'b', 'c'], receivers: ['a'], ids: ['x'], protocol: 'oprf' }), PsiUsageError);
+  });
+
+  it('tacit run psi --protocol oprf: exact result as separate processes; a duplicate id is refused with its line', () => {
+    const tacit = fileURLToPath(new URL('../../../bin/tacit.mjs', import.meta.url));
+    const dir = mkdtempSync(join(tmpdir(), 'tacit-oprf-'));
+    try {
+      writeFileSync(join(dir, 'a.csv'), 'id,v\n"x,1",1\ny,2\nz,3\n"q\ne",4\n');
+      writeFileSync(join(dir, 'b.csv'), 'id,w\ny,1\n"x,1",2\nw,3\n"q\ne",5\n');
+      writeFileSync(join(dir, 'dup.csv'), 'id,w\ny,1\nk,2\ny,3\n');
+      const r = spawnSync(process.execPath, [tacit, 'run', 'psi', '--party', `a=${join(dir, 'a.csv')}`, '--party', `b=${join(dir, 'b.csv')}`, '--protocol', 'oprf', '--json'], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const out = JSON.parse(r.stdout) as { protocol: string; outputs: Record<string, { intersection: string[] }> };
+      assert.equal(out.protocol, 'oprf');
+      assert.deepEqual(out.outputs['a']!.intersection, ['q\ne', 'x,1', 'y']);
+      assert.deepEqual(out.outputs['b']!.intersection, ['q\ne', 'x,1', 'y']);
+      const d = spawnSync(process.execPath, [tacit, 'run', 'psi', '--party', `a=${join(dir, 'a.csv')}`, '--party', `b=${join(dir, 'dup.csv')}`, '--json'], { encoding: 'utf8' });
+      assert.notEqual(d.status, 0);
+      assert.match(d.stderr, /line 4 \(id\): duplicate id \(first seen on line 2\)/);
+      assert.equal(d.stdout, '');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
