@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- [suite ...] [--json]`: benchmarks that print machine-readable results
- * (one JSON object per line with --json). Suites: mpc, chain, credit, net, keys, he. Default: mpc.
+ * (one JSON object per line with --json). Suites: mpc, chain, credit, net, keys, he, psi. Default: mpc.
  */
 import { runChainBench } from './chain.js';
 import { runCreditBench } from './credit.js';
@@ -8,6 +8,7 @@ import { runHeBench } from './he.js';
 import { runKeysBench } from './keys.js';
 import { runMpcBench } from './mpc.js';
 import { runNetBench } from './net.js';
+import { runPsiProtocolsBench } from './psi-protocols.js';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -19,6 +20,7 @@ const known: Record<string, () => Promise<void>> = {
   net: async () => void (await runNetBench({ json })),
   keys: () => runKeysBench({ json }),
   he: () => runHeBench({ json }),
+  psi: () => runPsiProtocolsBench({ json }),
 };
 
 const chosen = suites.length ? suites : ['mpc'];

@@ -9,9 +9,22 @@ import { Mpc } from '../src/mpc/engine.js';
 import type { Network } from '../src/net/types.js';
 import type { SecretTensor } from '../src/mpc/tensor.js';
 import { ownBytes } from '../src/net/bytes.js';
+import { createOtPreprocessing } from '../src/mpc/semi2k/ot-preprocessing.js';
+import type { Preprocessing } from '../src/mpc/semi2k/preprocessing.js';
+
+/** Baseline messages are cut at this size (OT preprocessing moves GBs; one message is enough to show the wire's speed). */
+const BASELINE_MESSAGE = 64 << 20;
+
+async function sendChunked(net: Network, peer: string, step: string, bytes: number, chunk: Uint8Array): Promise<void> {
+  for (let off = 0; off < bytes; off += BASELINE_MESSAGE) await net.send(peer, step, chunk.subarray(0, Math.min(BASELINE_MESSAGE, bytes - off)));
+}
+
+async function recvChunked(net: Network, peer: string, step: string, bytes: number): Promise<void> {
+  for (let off = 0; off < bytes; off += BASELINE_MESSAGE) await net.recv(peer, step, Math.min(BASELINE_MESSAGE, bytes - off));
+}
 
 export interface BenchCase {
-  op: 'mul' | 'mul-fxp' | 'matmul' | 'lt' | 'sigmoid';
+  op: 'mul' | 'mul-fxp' | 'matmul' | 'lt' | 'sigmoid' | 'ot-setup' | 'triples';
   n: number;
   shape?: { m: number; k: number; n: number };
 }
@@ -55,9 +68,16 @@ const benchMpc: Program = {
     const peers = mpc.members.filter((m) => m !== ctx.self);
     const owner = config.computeParties[0]!;
     const records: BenchRecord[] = [];
+    const compute = config.computeParties;
+    let pp: Preprocessing | undefined;
     for (const [ci, c] of cases.entries()) {
       let run: () => Promise<unknown>;
-      if (c.op === 'matmul') {
+      if (c.op === 'ot-setup') {
+        run = () => createOtPreprocessing(mpc.comm, compute, compute.indexOf(ctx.self));
+      } else if (c.op === 'triples') {
+        pp ??= await createOtPreprocessing(mpc.comm, compute, compute.indexOf(ctx.self));
+        run = () => pp!.get({ kind: 'beaver', n: c.n });
+      } else if (c.op === 'matmul') {
         const s = c.shape!;
         const A = await mpc.input(owner, ctx.self === owner ? rand(s.m * s.k, 4) : undefined, [s.m, s.k]);
         const B = await mpc.input(owner, ctx.self === owner ? rand(s.k * s.n, 4) : undefined, [s.k, s.n]);
@@ -87,16 +107,17 @@ const benchMpc: Program = {
       perPeer.forEach((b, i) => (counts[i] = b));
       await Promise.all(peers.map((p, i) => ctx.net.send(p, `bench.count.${ci}`, new Uint8Array(new Float64Array([counts[i]!]).buffer))));
       const expect = await Promise.all(peers.map(async (p) => new Float64Array(ownBytes(await ctx.net.recv(p, `bench.count.${ci}`, 8)).buffer)[0]!));
-      // Written once, as the engine's own buffers are (untouched zero pages would add page faults).
-      const payloads = perPeer.map((b) => new Uint8Array(b).fill(1));
+      // Written once, as the engine's own buffers are (untouched zero pages would add page
+      // faults); sent in messages of at most BASELINE_MESSAGE (OT preprocessing moves GBs).
+      const payloads = perPeer.map((b) => new Uint8Array(Math.min(b, BASELINE_MESSAGE)).fill(1));
       // The median of BASELINE_REPS repetitions: on a shared machine one sample is mostly noise.
       const samples: number[] = [];
       for (let r = 0; r < BASELINE_REPS; r++) {
         await barrier(ctx.net, peers, `bench.sync.${ci}.b${r}`);
         const t1 = performance.now();
         await Promise.all([
-          ...peers.map((p, i) => (perPeer[i]! > 0 ? ctx.net.send(p, `bench.base.${ci}`, payloads[i]!) : Promise.resolve())),
-          ...peers.map((p, i) => (expect[i]! > 0 ? ctx.net.recv(p, `bench.base.${ci}`, expect[i]!) : Promise.resolve(undefined))),
+          ...peers.map((p, i) => sendChunked(ctx.net, p, `bench.base.${ci}`, perPeer[i]!, payloads[i]!)),
+          ...peers.map((p, i) => recvChunked(ctx.net, p, `bench.base.${ci}`, expect[i]!)),
         ]);
         samples.push((performance.now() - t1) / 1000);
       }

@@ -16,12 +16,29 @@ import type { BenchCase, BenchRecord } from './mpc-programs.js';
 import { theoreticalBytes, type CostProtocol } from './mpc-cost.js';
 import { runRing } from './net-ring.js';
 
+/** TACIT_BENCH_MPC_SCALE (e.g. 0.01) shrinks every size, for a quick check that the bench runs. */
+const SCALE = Number(process.env.TACIT_BENCH_MPC_SCALE ?? 1);
+const sized = (n: number) => Math.max(2, Math.round(n * SCALE));
+
 const CASES: BenchCase[] = [
-  { op: 'mul', n: 1_000_000 },
-  { op: 'mul-fxp', n: 1_000_000 },
-  { op: 'matmul', n: 100_000, shape: { m: 1000, k: 100, n: 1 } },
-  { op: 'lt', n: 100_000 },
-  { op: 'sigmoid', n: 100_000 },
+  { op: 'mul', n: sized(1_000_000) },
+  { op: 'mul-fxp', n: sized(1_000_000) },
+  { op: 'matmul', n: sized(100_000), shape: { m: sized(1000), k: 100, n: 1 } },
+  { op: 'lt', n: sized(100_000) },
+  { op: 'sigmoid', n: sized(100_000) },
+];
+
+/**
+ * Dealer-free semi2k (OT preprocessing): every operation makes its own correlations, so its
+ * time includes them; `triples` times the preprocessing of n Beaver triples alone and
+ * `ot-setup` the base OTs and the first extension of every pair (once per session).
+ */
+const OT_CASES: BenchCase[] = [
+  { op: 'ot-setup', n: 0 },
+  { op: 'triples', n: sized(1_000_000) },
+  { op: 'mul', n: sized(1_000_000) },
+  { op: 'lt', n: sized(100_000) },
+  { op: 'sigmoid', n: sized(100_000) },
 ];
 
 interface Setup {
@@ -29,6 +46,7 @@ interface Setup {
   mpc: MpcConfig;
   parties: string[];
   cost: CostProtocol;
+  cases?: BenchCase[];
 }
 
 const SETUPS: Setup[] = [
@@ -39,28 +57,50 @@ const SETUPS: Setup[] = [
     parties: ['p0', 'p1', 'p2', 'dealer'],
     cost: { protocol: 'semi2k', parties: 3 },
   },
+  ...[2, 3].map((k): Setup => {
+    const parties = Array.from({ length: k }, (_, i) => `p${i}`);
+    return { name: 'semi2k', mpc: { protocol: 'semi2k', computeParties: parties, preprocessing: { kind: 'ot' } }, parties, cost: { protocol: 'semi2k', parties: k }, cases: OT_CASES };
+  }),
 ];
+
+/** The semi2k triples the cost model leaves out: per element and peer, 64 OTs of 16 + 8 bytes. */
+const OT_TRIPLE_BYTES = 64 * (16 + 8);
 
 export async function runMpcBench(opts: { json: boolean; protocols?: string[] }): Promise<void> {
   const module = fileURLToPath(new URL('./mpc-programs.js', import.meta.url));
-  for (const setup of SETUPS.filter((s) => !opts.protocols || opts.protocols.includes(s.name))) {
+  // TACIT_BENCH_ONLY=ot (or rep3, semi2k …) keeps the setups whose name or preprocessing matches.
+  const only = process.env.TACIT_BENCH_ONLY?.split(',');
+  const keep = (s: Setup) => !only || only.includes(s.name) || only.includes(s.mpc.preprocessing?.kind ?? '');
+  for (const setup of SETUPS.filter((s) => (!opts.protocols || opts.protocols.includes(s.name)) && keep(s))) {
+    const cases = setup.cases ?? CASES;
+    const pp = setup.mpc.preprocessing?.kind;
     const results = await runLocalSession({
       program: 'bench-mpc',
-      params: { cases: CASES },
+      params: { cases },
       parties: setup.parties.map((id) => ({ id, roles: id === 'dealer' ? ['dealer'] : ['compute'] })),
       mpc: setup.mpc,
       programModule: module,
     });
     const perParty = setup.mpc.computeParties.map((p) => (results.get(p)!.output as { records: BenchRecord[] }).records);
-    CASES.forEach((c, i) => {
+    cases.forEach((c, i) => {
       const recs = perParty.map((r) => r[i]!);
       const seconds = Math.max(...recs.map((r) => r.seconds));
-      const baseline = Math.max(...recs.map((r) => r.baselineSeconds));
       const bytesPerParty = Math.max(...recs.map((r) => r.bytes));
-      const theory = theoreticalBytes(setup.cost, c.op, c.n, c.shape);
+      if (c.op === 'ot-setup' || c.op === 'triples') {
+        const line = { suite: 'mpc', protocol: setup.name, preprocessing: pp, parties: setup.mpc.computeParties.length, op: c.op, n: c.n, seconds: round(seconds), bytesPerParty };
+        if (opts.json) console.log(JSON.stringify(line));
+        else console.log(`${setup.name.padEnd(7)} ${pp} ${line.parties}p ${c.op.padEnd(8)} n=${String(c.n).padEnd(12)} ${line.seconds.toFixed(4)} s  ${(bytesPerParty / 1e6).toFixed(2)} MB/party`);
+        return;
+      }
+      const baseline = Math.max(...recs.map((r) => r.baselineSeconds));
+      const online = theoreticalBytes(setup.cost, c.op, c.n, c.shape);
+      // With OT preprocessing only the product's theory is extended (its triples); for the
+      // other operations the figure stays the online part alone.
+      const theory = pp === 'ot' && c.op === 'mul' ? online + OT_TRIPLE_BYTES * c.n * (setup.mpc.computeParties.length - 1) : online;
       const line = {
         suite: 'mpc',
         protocol: setup.name,
+        ...(pp ? { preprocessing: pp } : {}),
         parties: setup.mpc.computeParties.length,
         op: c.op,
         n: c.op === 'matmul' ? c.shape!.m * c.shape!.k : c.n,
@@ -69,12 +109,13 @@ export async function runMpcBench(opts: { json: boolean; protocols?: string[] })
         bytesPerParty,
         rounds: recs[0]!.rounds,
         theoreticalBytesPerParty: theory,
+        ...(pp === 'ot' && c.op !== 'mul' ? { theoryIsOnlineOnly: true } : {}),
         bytesVsTheory: round(bytesPerParty / theory),
         baselineSeconds: round(baseline),
         vsBaseline: round(seconds / baseline),
       };
       if (opts.json) console.log(JSON.stringify(line));
-      else console.log(`${setup.name.padEnd(7)} ${c.op.padEnd(8)} n=${String(line.n).padEnd(12)} ${line.seconds.toFixed(4)} s  ${(bytesPerParty / 1e6).toFixed(2)} MB/party (theory ${(theory / 1e6).toFixed(2)})  ${line.rounds} rounds  baseline ${line.baselineSeconds.toFixed(4)} s (x${line.vsBaseline})`);
+      else console.log(`${setup.name.padEnd(7)} ${pp ?? ''} ${line.parties}p ${c.op.padEnd(8)} n=${String(line.n).padEnd(12)} ${line.seconds.toFixed(4)} s  ${(bytesPerParty / 1e6).toFixed(2)} MB/party (theory ${(theory / 1e6).toFixed(2)})  ${line.rounds} rounds  baseline ${line.baselineSeconds.toFixed(4)} s (x${line.vsBaseline})`);
       if (opts.json) console.log(JSON.stringify({ suite: 'mpc', protocol: setup.name, op: 'baseline', for: c.op, n: line.n, seconds: line.baselineSeconds, bytesPerParty, rounds: 1 }));
     });
     if (setup.name === 'rep3') {

@@ -51,6 +51,7 @@ export const PROGRAM_PARAMETERS: ReadonlyMap<string, ProgramParameters> = new Ma
         params: [
           { name: 'idColumn', type: 'string', required: true, column: 'every', description: 'the id column every dataset is matched on' },
           { name: 'cardinalityOnly', type: 'boolean', required: false, default: false, description: 'the receiver learns only the size of the intersection' },
+          { name: 'psiProtocol', type: 'string', required: false, description: "'oprf' (two parties, OT-based) or 'ecdh'; the fastest that fits by default" },
         ],
       },
       {

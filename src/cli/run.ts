@@ -4,7 +4,8 @@
  *
  * The launcher reads only the header line of each file (to learn the public schema);
  * each party process reads its own file. Parties that are needed by the protocol but hold
- * no data (a third compute party for rep3, the dealer for semi2k) are added automatically.
+ * no data (a third compute party for rep3; a dealer for semi2k only with --preprocessing ttp)
+ * are added automatically.
  */
 import { readFileSync, writeFileSync, openSync, readSync, closeSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,8 @@ import { resolve } from 'node:path';
 import { PROGRAMS } from '../algorithms/programs/index.js';
 import type { Role } from '../algorithms/program.js';
 import type { MpcConfig } from '../mpc/engine.js';
+import { defaultSemi2kPreprocessing } from '../mpc/semi2k/preprocessing.js';
+import { defaultPsiProtocol, PSI_PROTOCOLS } from '../psi/select.js';
 import { parseCsvRecords } from '../data/csv.js';
 import { runLocalSession, type LocalParty } from '../node/local/cluster.js';
 import { ProgressBoard } from './progress.js';
@@ -38,8 +41,13 @@ options:
   --id COLUMN             the id column (default: id)
   --label COLUMN          the label column, for lr-train (default: y)
   --receiver NAME         who learns the result (repeat for psi; default: the label owner or first party)
+  --protocol oprf|ecdh    psi: OT-based OPRF (default for two parties) or ECDH (default for
+                          three or more, and for --cardinality-only)
   --protocol rep3|semi2k  MPC protocol (default: rep3; a helper compute party is added when
-                          fewer than three parties hold data; semi2k adds a dealer process)
+                          fewer than three parties hold data; semi2k runs between the data
+                          parties alone)
+  --preprocessing ot|ttp  semi2k: correlations from OT between the parties (default), or
+                          from a dealer process (ttp)
   --epochs N --learning-rate X --batch-size N --l2 X   lr-train hyperparameters
   --trees N --depth N --bins N --learning-rate X --l2 X --min-child-weight X --subsample X
   --key-bits 2048|3072    sgb-train hyperparameters and Paillier key size (woe-iv: --bins, --key-bits)
@@ -100,7 +108,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       id: { type: 'string', default: 'id' },
       label: { type: 'string', default: 'y' },
       receiver: { type: 'string', multiple: true },
-      protocol: { type: 'string', default: 'rep3' },
+      protocol: { type: 'string' },
+      preprocessing: { type: 'string', default: 'ot' },
       epochs: { type: 'string' },
       'learning-rate': { type: 'string' },
       'batch-size': { type: 'string' },
@@ -131,8 +140,12 @@ export async function runCommand(argv: string[]): Promise<number> {
   });
   if (parties.length < 2 && algorithm !== 'debt-query') throw new UsageError('give at least two --party', { hint: USAGE });
   if (new Set(parties.map((p) => p.name)).size !== parties.length) throw new UsageError('party names must be distinct');
-  const protocol = v.protocol;
-  if (protocol !== 'rep3' && protocol !== 'semi2k') throw new UsageError('--protocol must be rep3 or semi2k');
+  // psi: --protocol names the PSI protocol (oprf|ecdh, default by speed); otherwise the MPC one.
+  const protocol = algorithm === 'psi' ? v.protocol ?? defaultPsiProtocol(parties.filter((p) => p.file).length, v['cardinality-only'] === true) : v.protocol ?? 'rep3';
+  if (algorithm === 'psi' ? !(PSI_PROTOCOLS as readonly string[]).includes(protocol) : protocol !== 'rep3' && protocol !== 'semi2k') {
+    throw new UsageError(algorithm === 'psi' ? '--protocol for psi must be oprf or ecdh' : '--protocol must be rep3 or semi2k');
+  }
+  if (v.preprocessing !== 'ot' && v.preprocessing !== 'ttp') throw new UsageError('--preprocessing must be ot or ttp');
   const idColumn = v.id!;
   const dataParties = parties.filter((p) => p.file);
   const headers = new Map(dataParties.map((p) => [p.name, headerOf(p.file!)]));
@@ -156,7 +169,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   switch (algorithm) {
     case 'psi':
       if (receivers.length === 0) receivers = dataParties.map((p) => p.name);
-      Object.assign(params, { idColumn, receivers, cardinalityOnly: v['cardinality-only'] });
+      Object.assign(params, { idColumn, receivers, cardinalityOnly: v['cardinality-only'], psiProtocol: protocol });
       break;
     case 'lr-train': {
       const label = v.label!;
@@ -256,7 +269,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   for (const r of receivers) if (!parties.some((p) => p.name === r)) throw new UsageError(`receiver ${r} is not a party`);
 
-  // Compute parties: rep3 takes three (adding helpers), semi2k all data parties plus a dealer.
+  // Compute parties: rep3 takes three (adding helpers), semi2k all data parties (plus a dealer with ttp).
   const ids = parties.map((p) => p.name);
   let compute: string[];
   const extra: LocalParty[] = [];
@@ -274,8 +287,10 @@ export async function runCommand(argv: string[]): Promise<number> {
       mpc = { protocol: 'rep3', computeParties: compute };
     } else {
       compute = candidates.length >= 2 ? candidates : ids;
-      extra.push({ id: 'dealer', roles: ['dealer'] });
-      mpc = { protocol: 'semi2k', computeParties: compute, preprocessing: { kind: 'ttp', dealer: 'dealer' } };
+      if (v.preprocessing === 'ttp') {
+        extra.push({ id: 'dealer', roles: ['dealer'] });
+        mpc = { protocol: 'semi2k', computeParties: compute, preprocessing: { kind: 'ttp', dealer: 'dealer' } };
+      } else mpc = { protocol: 'semi2k', computeParties: compute, preprocessing: defaultSemi2kPreprocessing() };
     }
   } else compute = [];
   // With --out, each receiver writes its own output (a large result never crosses a pipe).

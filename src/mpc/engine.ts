@@ -16,7 +16,7 @@ import { decodeFixed, decodeInt, DEFAULT_FRAC_BITS, encodeFixed, encodeInt, fixe
 import { addParts, concatParts, gatherParts, mulPublicParts, negParts, splitParts, subParts } from './parts.js';
 import type { Parts, Protocol, ProtocolName } from './protocol.js';
 import { Rep3Protocol } from './rep3/protocol.js';
-import { serveDealer, type PreprocessingConfig } from './semi2k/preprocessing.js';
+import { defaultSemi2kPreprocessing, serveDealer, type PreprocessingConfig } from './semi2k/preprocessing.js';
 import { Semi2kProtocol } from './semi2k/protocol.js';
 import { SecretTensor, sizeOf, type DType, type Shape } from './tensor.js';
 import { sigmoid, type SigmoidOptions } from './functions/sigmoid.js';
@@ -29,7 +29,7 @@ export interface MpcConfig {
   computeParties: readonly string[];
   /** Fractional bits of fixed-point values (default 18). */
   fracBits?: number;
-  /** semi2k only: where Beaver triples and other correlations come from (default: tfp). */
+  /** semi2k only: where Beaver triples and other correlations come from (default: ot, dealer-free). */
   preprocessing?: PreprocessingConfig;
 }
 
@@ -78,7 +78,7 @@ export class Mpc {
     let protocol: Protocol;
     if (config.protocol === 'rep3') protocol = await Rep3Protocol.create(comm, config.computeParties);
     else if (config.protocol === 'semi2k') {
-      protocol = await Semi2kProtocol.create(comm, config.computeParties, config.preprocessing ?? { kind: 'tfp' });
+      protocol = await Semi2kProtocol.create(comm, config.computeParties, config.preprocessing ?? defaultSemi2kPreprocessing());
     } else throw new MpcUsageError(`unknown protocol ${String(config.protocol)}`, { hint: 'Use rep3 or semi2k.' });
     const dealer = config.protocol === 'semi2k' && config.preprocessing?.kind === 'ttp' ? config.preprocessing.dealer : undefined;
     if (dealer && config.computeParties.includes(dealer)) throw new MpcUsageError('the dealer cannot be a compute party');

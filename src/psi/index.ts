@@ -10,3 +10,5 @@ export { planPsi, type PsiPlan, type ChainPlan } from './plan.js';
 export { PSI_DST, hashIdsToU, hashToCurveU, expandMessageXmd, hashToField, mapPairsToU } from './hash-to-curve.js';
 export { MaskingKey, isCanonicalU } from './masking-key.js';
 export { PsiError, PsiUsageError, PsiPeerError, PsiMalformedMessageError, PsiConfigMismatchError, PsiAbortedError } from './errors.js';
+export { runPsiWith, defaultPsiProtocol, PSI_PROTOCOLS, type PsiProtocol } from './select.js';
+export { runOprfPsi } from './oprf/run-oprf-psi.js';

@@ -8,15 +8,17 @@ export interface TestSession {
   compute: string[];
   /** Members that do not compute (data providers, receivers). */
   extra?: string[];
-  /** semi2k: a dealer process id (ttp); otherwise tfp. */
+  /** semi2k: a dealer process id (ttp); otherwise tfp, or OT-based with `ot`. */
   dealer?: string;
+  /** semi2k: dealer-free preprocessing from OT extension. */
+  ot?: boolean;
   fracBits?: number;
   /** Builds the networks (defaults to the in-memory one). */
   networks?: (ids: string[]) => Map<string, Network>;
 }
 
 export function describeSession(s: TestSession): string {
-  const pp = s.protocol === 'semi2k' ? (s.dealer ? ', ttp' : ', tfp') : '';
+  const pp = s.protocol === 'semi2k' ? (s.dealer ? ', ttp' : s.ot ? ', ot' : ', tfp') : '';
   return `${s.protocol} (${s.compute.length} parties${pp})`;
 }
 
@@ -25,6 +27,8 @@ export const SESSIONS: TestSession[] = [
   { protocol: 'semi2k', compute: ['p0', 'p1'], extra: ['provider', 'receiver'] },
   { protocol: 'semi2k', compute: ['p0', 'p1', 'p2'], extra: ['provider', 'receiver'], dealer: 'dealer' },
   { protocol: 'semi2k', compute: ['p0', 'p1', 'p2', 'p3', 'p4'], extra: ['provider', 'receiver'] },
+  { protocol: 'semi2k', compute: ['p0', 'p1'], extra: ['provider', 'receiver'], ot: true },
+  { protocol: 'semi2k', compute: ['p0', 'p1', 'p2'], extra: ['provider', 'receiver'], ot: true },
 ];
 
 export async function runSession<T>(s: TestSession, program: (mpc: Mpc) => Promise<T>): Promise<Map<string, T>> {
@@ -34,7 +38,7 @@ export async function runSession<T>(s: TestSession, program: (mpc: Mpc) => Promi
     protocol: s.protocol,
     computeParties: s.compute,
     fracBits: s.fracBits,
-    preprocessing: s.dealer ? { kind: 'ttp', dealer: s.dealer } : { kind: 'tfp' },
+    preprocessing: s.dealer ? { kind: 'ttp', dealer: s.dealer } : s.ot ? { kind: 'ot' } : { kind: 'tfp' },
   };
   const results = new Map<string, T>();
   await Promise.all(

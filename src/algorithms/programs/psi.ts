@@ -1,6 +1,6 @@
 /**
- * Program `psi` v1: ECDH private set intersection of the data parties' id columns.
- * Parameters: idColumn, receivers (who learn the result), cardinalityOnly.
+ * Program `psi` v1: private set intersection of the data parties' id columns.
+ * Parameters: idColumn, receivers (who learn the result), cardinalityOnly, psiProtocol.
  * Output at each receiver: { size } and, unless cardinality-only, { intersection }.
  *
  * Guards (`PSI_GUARDS`, node.json `policy.guards`): a data owner refuses sets smaller than
@@ -10,10 +10,11 @@
  * owners of the task (PSI receivers take part in the protocol); and the deadline must
  * leave time for the masking of the largest set.
  */
-import { runPsi } from '../../psi/index.js';
+import { PSI_PROTOCOLS, runPsiWith, type PsiProtocol } from '../../psi/index.js';
 import { partiesWith, ProgramError, type Program } from '../program.js';
 import { ADMIT, admitWith, deadlineProblem, idColumnProblem, largestKnownRows, refuse, sameParty, type AdmissionRequest, type GuardOverrides } from '../admission.js';
 import { localTable } from './common.js';
+import { readCsvTable } from '../../data/csv.js';
 
 /**
  * psi's guards and defaults:
@@ -66,12 +67,16 @@ export const psiProgram: Program = {
     const receivers = ctx.plan.params['receivers'];
     const cardinalityOnly = ctx.plan.params['cardinalityOnly'] === true;
     if (typeof idColumn !== 'string' || !Array.isArray(receivers)) throw new ProgramError('psi needs idColumn and receivers');
+    // psiProtocol: oprf | ecdh; absent, the fastest that can do the job (src/psi/select.ts).
+    const protocol = ctx.plan.params['psiProtocol'];
+    if (protocol !== undefined && !PSI_PROTOCOLS.includes(protocol as PsiProtocol)) throw new ProgramError('psiProtocol must be oprf or ecdh');
     const parties = partiesWith(ctx.plan, 'data');
     const t0 = performance.now();
     const bytes0 = ctx.net.meter.bytesSent();
     const ids = parties.includes(ctx.self) ? localTable(ctx, idColumn, { uniqueIds: true }).ids : undefined;
     const r = parties.includes(ctx.self)
-      ? await runPsi(ctx.net, {
+      ? await runPsiWith(ctx.net, {
+          protocol: protocol as PsiProtocol | undefined,
           parties,
           receivers: receivers as string[],
           ids: ids!,

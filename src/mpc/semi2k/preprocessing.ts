@@ -3,7 +3,10 @@
  * for (`get`), so that an OT-based (e.g. Keller, Orsini, Scholl 2016) or HE-based source can
  * replace the dealer later without touching the protocol.
  *
- * Two dealer-based sources, after SPU's semi2k beaver providers:
+ * Three sources. The default, `ot`, needs no one else: the compute parties make every
+ * correlation between themselves from OT extension (ot-preprocessing.ts; Keller, Orsini,
+ * Scholl 2016 and SPDZ2k's semi-honest core). Two dealer-based ones, after SPU's semi2k
+ * beaver providers, remain for comparison and for deployments that have a dealer:
  * - `ttp` (trusted third party): a separate dealer process in the session, which knows every
  *   correlation but no input, output or share of the computation. Security holds as long as
  *   the dealer does not collude with a compute party.
@@ -24,6 +27,7 @@ import {
   encodeRequest,
   type CorrelationRequest,
 } from './correlations.js';
+import { createOtPreprocessing } from './ot-preprocessing.js';
 
 export interface Preprocessing {
   /** This party's arrays for `req`, in the order of its specification. */
@@ -32,7 +36,15 @@ export interface Preprocessing {
   close(): Promise<void>;
 }
 
-export type PreprocessingConfig = { kind: 'ttp'; dealer: string } | { kind: 'tfp' };
+export type PreprocessingConfig = { kind: 'ot' } | { kind: 'ttp'; dealer: string } | { kind: 'tfp' };
+
+/**
+ * The preprocessing semi2k uses unless told otherwise (the node daemon and `tacit run` call
+ * this): OT-based, dealer-free, no party trusted.
+ */
+export function defaultSemi2kPreprocessing(): PreprocessingConfig {
+  return { kind: 'ot' };
+}
 
 /** Sets up the source at a compute party (index `index` of `parties`). */
 export async function createPreprocessing(
@@ -41,6 +53,7 @@ export async function createPreprocessing(
   index: number,
   config: PreprocessingConfig,
 ): Promise<Preprocessing> {
+  if (config.kind === 'ot') return createOtPreprocessing(comm, parties, index);
   if (config.kind === 'tfp') {
     if (index === 0) {
       const seeds = parties.map(() => randomBytes(SEED_BYTES));

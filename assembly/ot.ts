@@ -1,0 +1,217 @@
+// Oblivious-transfer kernels (src/ot/kernel.ts), compiled to WebAssembly with SIMD.
+//
+// OT extension (Ishai, Kilian, Nissim, Petrank, CRYPTO 2003) works on a bit matrix with one
+// column per base OT and one row per extended OT: the parties expand the base seeds column by
+// column (AES-CTR, fast in OpenSSL) but hash and use it row by row, so every batch is
+// transposed once at each party. `transpose` does it with the SSE "movemask" method
+// (i8x16.bitmask): sixteen rows' bytes are gathered into one vector and each shift-and-bitmask
+// emits sixteen output bits at once. The remaining kernels are the per-OT arithmetic of the
+// correlations built on top (Gilboa 1999 products over Z_2^64, bit products, per-OT
+// arithmetic COT): loops of 64-bit adds and masks that cost ~20x more as BigInt in JavaScript.
+//
+// Layout conventions: a "block" is the 16-byte hash output of one OT; kernels read its low
+// 8 bytes as a u64 (`compact` moves those words side by side first where a kernel wants words).
+
+/** out (8W rows × R/8 bytes) = transpose of in (R rows × W bytes); R, W multiples of 16. */
+export function transpose(out: usize, inp: usize, R: i32, W: i32): void {
+  const outRow = <usize>(R >> 3);
+  for (let ib = 0; ib < R; ib += 16) {
+    const rowBase = inp + <usize>ib * <usize>W;
+    for (let c = 0; c < W; c++) {
+      let v = i8x16.splat(0);
+      let p = rowBase + <usize>c;
+      v = v128.load8_lane(p, v, 0); p += W;
+      v = v128.load8_lane(p, v, 1); p += W;
+      v = v128.load8_lane(p, v, 2); p += W;
+      v = v128.load8_lane(p, v, 3); p += W;
+      v = v128.load8_lane(p, v, 4); p += W;
+      v = v128.load8_lane(p, v, 5); p += W;
+      v = v128.load8_lane(p, v, 6); p += W;
+      v = v128.load8_lane(p, v, 7); p += W;
+      v = v128.load8_lane(p, v, 8); p += W;
+      v = v128.load8_lane(p, v, 9); p += W;
+      v = v128.load8_lane(p, v, 10); p += W;
+      v = v128.load8_lane(p, v, 11); p += W;
+      v = v128.load8_lane(p, v, 12); p += W;
+      v = v128.load8_lane(p, v, 13); p += W;
+      v = v128.load8_lane(p, v, 14); p += W;
+      v = v128.load8_lane(p, v, 15);
+      // Output row j = 8c + b takes bit b of each gathered byte; bitmask reads bit 7.
+      let o = out + <usize>(c << 3) * outRow + <usize>(ib >> 3);
+      const step = outRow;
+      store<u16>(o + 7 * step, <u16>i8x16.bitmask(v)); v = i8x16.shl(v, 1);
+      store<u16>(o + 6 * step, <u16>i8x16.bitmask(v)); v = i8x16.shl(v, 1);
+      store<u16>(o + 5 * step, <u16>i8x16.bitmask(v)); v = i8x16.shl(v, 1);
+      store<u16>(o + 4 * step, <u16>i8x16.bitmask(v)); v = i8x16.shl(v, 1);
+      store<u16>(o + 3 * step, <u16>i8x16.bitmask(v)); v = i8x16.shl(v, 1);
+      store<u16>(o + 2 * step, <u16>i8x16.bitmask(v)); v = i8x16.shl(v, 1);
+      store<u16>(o + 1 * step, <u16>i8x16.bitmask(v)); v = i8x16.shl(v, 1);
+      store<u16>(o, <u16>i8x16.bitmask(v));
+    }
+  }
+}
+
+/** out = a XOR b over `bytes` bytes (a multiple of 16). */
+export function xor(out: usize, a: usize, b: usize, bytes: i32): void {
+  for (let o: usize = 0; o < <usize>bytes; o += 16) v128.store(out + o, v128.xor(v128.load(a + o), v128.load(b + o)));
+}
+
+/** out row i = in row i XOR (delta AND mask row i), rows of `rowBytes` (a multiple of 16). */
+export function xorAndRows(out: usize, inp: usize, mask: usize, delta: usize, rows: i32, rowBytes: i32): void {
+  for (let i = 0; i < rows; i++) {
+    const o = <usize>i * <usize>rowBytes;
+    for (let k: usize = 0; k < <usize>rowBytes; k += 16) {
+      v128.store(out + o + k, v128.xor(v128.load(inp + o + k), v128.and(v128.load(mask + o + k), v128.load(delta + k))));
+    }
+  }
+}
+
+/** out row i = in row i XOR delta, rows of `rowBytes` bytes (a multiple of 16). */
+export function xorRows(out: usize, inp: usize, delta: usize, rows: i32, rowBytes: i32): void {
+  for (let i = 0; i < rows; i++) {
+    const o = <usize>i * <usize>rowBytes;
+    for (let k: usize = 0; k < <usize>rowBytes; k += 16) v128.store(out + o + k, v128.xor(v128.load(inp + o + k), v128.load(delta + k)));
+  }
+}
+
+/**
+ * Hash inputs for `count` keys (16-byte rows) expanded to `blocks` blocks each: block t of key
+ * j is key j XOR t (in its first 4 bytes), so one AES-ECB call hashes them all.
+ */
+export function expandKeys(out: usize, keys: usize, count: i32, blocks: i32): void {
+  let o = out;
+  for (let j = 0; j < count; j++) {
+    const k = v128.load(keys + (<usize>j << 4));
+    for (let t = 0; t < blocks; t++) {
+      v128.store(o, v128.xor(k, i32x4(t, 0, 0, 0)));
+      o += 16;
+    }
+  }
+}
+
+/** From `count` groups of `blocks` 16-byte blocks, the first `words` u64 of each group, packed. */
+export function compact(out: usize, inp: usize, count: i32, blocks: i32, words: i32): void {
+  const stride = <usize>blocks << 4;
+  for (let j = 0; j < count; j++) memory.copy(out + (<usize>j * <usize>words << 3), inp + <usize>j * stride, <usize>words << 3);
+}
+
+/**
+ * Gilboa product, sender side, with vectors: OT (e, k, ·) of element e and bit k carries
+ * a[e]·2^k (a vector of L words). h0/h1 hold L words per OT for the hashes of q and q⊕Δ.
+ * d[(e,k,l)] = h0 − h1 + a[e,l]·2^k (a receiver with bit 1 holds h1, so h1 + d = h0 + a·2^k);
+ * out[e,l] = −Σ_k h0.
+ */
+export function gilboaSend(d: usize, out: usize, h0: usize, h1: usize, a: usize, n: i32, L: i32): void {
+  for (let e = 0; e < n; e++) {
+    const ae = a + (<usize>(e * L) << 3);
+    const oe = out + (<usize>(e * L) << 3);
+    for (let l = 0; l < L; l++) store<u64>(oe + (<usize>l << 3), 0);
+    for (let k = 0; k < 64; k++) {
+      const j = (<usize>((e * 64 + k) * L)) << 3;
+      for (let l = 0; l < L; l++) {
+        const lo = <usize>l << 3;
+        const s = load<u64>(h0 + j + lo);
+        store<u64>(d + j + lo, s - load<u64>(h1 + j + lo) + (load<u64>(ae + lo) << <u64>k));
+        store<u64>(oe + lo, load<u64>(oe + lo) - s);
+      }
+    }
+  }
+}
+
+/** Gilboa product, receiver side: out[e,l] = Σ_k ht + bit_k(b[e])·d. */
+export function gilboaRecv(out: usize, ht: usize, d: usize, b: usize, n: i32, L: i32): void {
+  for (let e = 0; e < n; e++) {
+    const be = load<u64>(b + (<usize>e << 3));
+    const oe = out + (<usize>(e * L) << 3);
+    for (let l = 0; l < L; l++) store<u64>(oe + (<usize>l << 3), 0);
+    for (let k = 0; k < 64; k++) {
+      const j = (<usize>((e * 64 + k) * L)) << 3;
+      const m: u64 = 0 - ((be >> <u64>k) & 1);
+      for (let l = 0; l < L; l++) {
+        const lo = <usize>l << 3;
+        store<u64>(oe + lo, load<u64>(oe + lo) + load<u64>(ht + j + lo) + (load<u64>(d + j + lo) & m));
+      }
+    }
+  }
+}
+
+/**
+ * Bit products of 64-bit words, sender side (hash words packed, one per OT): bit k of
+ * d[e] = lsb(h1) ⊕ lsb(h0) ⊕ bit k of a[e]; bit k of out[e] = lsb(h0).
+ */
+export function andSend(d: usize, out: usize, h0: usize, h1: usize, a: usize, n: i32): void {
+  for (let e = 0; e < n; e++) {
+    let s: u64 = 0, t: u64 = 0;
+    const j = <usize>(e * 64) << 3;
+    for (let k = 0; k < 64; k++) {
+      s |= (load<u64>(h0 + j + (<usize>k << 3)) & 1) << <u64>k;
+      t |= (load<u64>(h1 + j + (<usize>k << 3)) & 1) << <u64>k;
+    }
+    store<u64>(d + (<usize>e << 3), s ^ t ^ load<u64>(a + (<usize>e << 3)));
+    store<u64>(out + (<usize>e << 3), s);
+  }
+}
+
+/** Bit products, receiver side: bit k of out[e] = lsb(ht) ⊕ (bit k of b[e] ∧ bit k of d[e]). */
+export function andRecv(out: usize, ht: usize, d: usize, b: usize, n: i32): void {
+  for (let e = 0; e < n; e++) {
+    let s: u64 = 0;
+    const j = <usize>(e * 64) << 3;
+    for (let k = 0; k < 64; k++) s |= (load<u64>(ht + j + (<usize>k << 3)) & 1) << <u64>k;
+    store<u64>(out + (<usize>e << 3), s ^ (load<u64>(b + (<usize>e << 3)) & load<u64>(d + (<usize>e << 3))));
+  }
+}
+
+/** Arithmetic correlated OT, sender: d = h0 − h1 + c, s = −h0 (one word per OT). */
+export function cotSend(d: usize, s: usize, h0: usize, h1: usize, c: usize, count: i32): void {
+  for (let j = 0; j < count; j++) {
+    const o = <usize>j << 3;
+    const x = load<u64>(h0 + o);
+    store<u64>(d + o, x - load<u64>(h1 + o) + load<u64>(c + o));
+    store<u64>(s + o, 0 - x);
+  }
+}
+
+/** Arithmetic correlated OT, receiver: v = ht + bit_j·d (bits packed, LSB first). */
+export function cotRecv(v: usize, ht: usize, d: usize, bits: usize, count: i32): void {
+  for (let j = 0; j < count; j++) {
+    const o = <usize>j << 3;
+    const m: u64 = 0 - <u64>((load<u8>(bits + (<usize>j >> 3)) >> <u8>(j & 7)) & 1);
+    store<u64>(v + o, load<u64>(ht + o) + (load<u64>(d + o) & m));
+  }
+}
+
+/** out[e] = Σ_k w[k]·x[e·64 + k]: weighted sums of 64 arithmetic bit shares per element. */
+export function weightedSum(out: usize, x: usize, w: usize, n: i32): void {
+  for (let e = 0; e < n; e++) {
+    let acc: u64 = 0;
+    const xe = x + (<usize>(e * 64) << 3);
+    for (let k = 0; k < 64; k++) acc += load<u64>(w + (<usize>k << 3)) * load<u64>(xe + (<usize>k << 3));
+    store<u64>(out + (<usize>e << 3), acc);
+  }
+}
+
+/** The bits of words as 0/1 words: out[e·w + k] = bit k of x[e], k < w. */
+export function unpackBits(out: usize, x: usize, n: i32, w: i32): void {
+  for (let e = 0; e < n; e++) {
+    const v = load<u64>(x + (<usize>e << 3));
+    for (let k = 0; k < w; k++) store<u64>(out + (<usize>(e * w + k) << 3), (v >> <u64>k) & 1);
+  }
+}
+
+/** h[j] ^= block `b` of row j (rows of `rowBytes` bytes), for `count` rows: one MMO-chain input. */
+export function xorRowBlock(h: usize, rows: usize, count: i32, rowBytes: i32, b: i32): void {
+  for (let j = 0; j < count; j++) {
+    const o = h + (<usize>j << 4);
+    v128.store(o, v128.xor(v128.load(o), v128.load(rows + <usize>j * <usize>rowBytes + (<usize>b << 4))));
+  }
+}
+
+/** out row j = rows row idx[j] (rows of `rowBytes` bytes, a multiple of 16). */
+export function gatherRows(out: usize, rows: usize, idx: usize, count: i32, rowBytes: i32): void {
+  for (let j = 0; j < count; j++) {
+    const src = rows + <usize>load<u32>(idx + (<usize>j << 2)) * <usize>rowBytes;
+    const dst = out + <usize>j * <usize>rowBytes;
+    for (let k: usize = 0; k < <usize>rowBytes; k += 16) v128.store(dst + k, v128.load(src + k));
+  }
+}

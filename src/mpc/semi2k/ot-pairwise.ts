@@ -1,0 +1,126 @@
+/**
+ * Products of secrets held by two parties, from OT extension (src/ot): the building block of
+ * dealer-free semi2k preprocessing. For each pair of compute parties every function runs both
+ * ways at once (each party is the OT sender for its own factor and the receiver for the
+ * peer's), in batches of at most BATCH_OTS OTs, each batch two messages per direction:
+ * the extension columns u, then the sender's corrections d.
+ *
+ * - `gilboaBothWays`: Gilboa's product over Z_2^64 (CRYPTO 1999; the OLE of MASCOT, Keller,
+ *   Orsini, Scholl, CCS 2016, §4, and of SPDZ2k's semi-honest core): the receiver chooses
+ *   with the 64 bits of b, the sender's k-th message pair is (s_k, s_k + a·2^k) as correlated
+ *   OT; Σ_k of what each side holds are additive shares of a·b. With vectors (L > 1) one
+ *   bit of b multiplies a whole row of the sender's matrix (matrix triples).
+ * - `andBothWays`: the same over GF(2), one OT per bit, corrections packed 64 to a word.
+ * - `cotAsSender` / `cotAsReceiver`: one-way arithmetic correlated OT with a per-OT offset
+ *   c_j: the sender keeps −s_j, the receiver gets s_j + r_j·c_j (bit products for daBits).
+ */
+import { hashToWords } from '../../ot/aes-hash.js';
+import type { OtPair } from '../../ot/iknp.js';
+import * as K from '../../ot/kernel.js';
+import * as R from '../../crypto/ring64.js';
+
+export const BATCH_OTS = 1 << 18;
+
+const asBytes = (w: BigUint64Array) => new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
+
+/** Copies `src[from, to)` (in units of `unit` words) into a zero-padded array of `len` units. */
+function slicePadded(src: BigUint64Array, from: number, to: number, len: number, unit = 1): BigUint64Array {
+  const out = new BigUint64Array(len * unit);
+  out.set(src.subarray(from * unit, to * unit));
+  return out;
+}
+
+/** Elements per batch so that 64 OTs each (L words of hash per OT) stay near BATCH_OTS; even. */
+function elementsPerBatch(L: number): number {
+  const e = Math.floor(BATCH_OTS / 64 / Math.max(1, Math.ceil(L / 2)));
+  return Math.max(2, e & ~1);
+}
+
+/** The sender's hashes H(q_j) and H(q_j ⊕ Δ) as `L` words per OT. */
+function senderHashes(pair: OtPair, q: Uint8Array, L: number): [BigUint64Array, BigUint64Array] {
+  return [hashToWords(q, L), hashToWords(K.xorRows(q, pair.sender.delta, 16), L)];
+}
+
+/**
+ * My additive share of a_me[e]·b_peer[e] + a_peer[e]·b_me[e] (vectors of L words times a
+ * word), for `count` elements. `a` is count×L, `b` count.
+ */
+export async function gilboaBothWays(pair: OtPair, a: BigUint64Array, b: BigUint64Array, count: number, L: number): Promise<BigUint64Array> {
+  const ch = pair.channel;
+  const out = new BigUint64Array(count * L);
+  const per = elementsPerBatch(L);
+  for (let e0 = 0; e0 < count; e0 += per) {
+    const e1 = Math.min(count, e0 + per);
+    const n = (e1 - e0 + 1) & ~1;
+    const ots = 64 * n;
+    const bB = slicePadded(b, e0, e1, n);
+    const aB = slicePadded(a, e0, e1, n, L);
+    const { u, t } = pair.receiver.prepareBits(asBytes(bB), ots);
+    ch.send('pp.ot.u', u);
+    const q = pair.sender.absorb(await ch.recv('pp.ot.u', 16 * ots), ots);
+    const [h0, h1] = senderHashes(pair, q, L);
+    const sent = K.gilboaSend(h0, h1, aB, n, L);
+    ch.send('pp.ot.d', sent.d);
+    const got = K.gilboaRecv(hashToWords(t, L), await ch.recvWords('pp.ot.d', ots * L), bB, n, L);
+    R.add(out.subarray(e0 * L, e1 * L), sent.out.subarray(0, (e1 - e0) * L), got.subarray(0, (e1 - e0) * L));
+  }
+  return out;
+}
+
+/** My XOR share of a_me & b_peer ⊕ a_peer & b_me, bitwise on `count` words. */
+export async function andBothWays(pair: OtPair, a: BigUint64Array, b: BigUint64Array, count: number): Promise<BigUint64Array> {
+  const ch = pair.channel;
+  const out = new BigUint64Array(count);
+  const per = elementsPerBatch(1);
+  for (let e0 = 0; e0 < count; e0 += per) {
+    const e1 = Math.min(count, e0 + per);
+    const n = (e1 - e0 + 1) & ~1;
+    const ots = 64 * n;
+    const bB = slicePadded(b, e0, e1, n);
+    const { u, t } = pair.receiver.prepareBits(asBytes(bB), ots);
+    ch.send('pp.ot.u', u);
+    const q = pair.sender.absorb(await ch.recv('pp.ot.u', 16 * ots), ots);
+    const [h0, h1] = senderHashes(pair, q, 1);
+    const sent = K.andSend(h0, h1, slicePadded(a, e0, e1, n), n);
+    ch.send('pp.ot.d', sent.d);
+    const got = K.andRecv(hashToWords(t, 1), await ch.recvWords('pp.ot.d', n), bB, n);
+    R.xor(out.subarray(e0, e1), sent.out.subarray(0, e1 - e0), got.subarray(0, e1 - e0));
+  }
+  return out;
+}
+
+const roundOts = (m: number) => Math.max(128, Math.ceil(m / 128) * 128);
+
+/** One-way correlated OT, sender side: offsets c (one word per OT); returns −s per OT. */
+export async function cotAsSender(pair: OtPair, c: BigUint64Array): Promise<BigUint64Array> {
+  const ch = pair.channel;
+  const out = new BigUint64Array(c.length);
+  for (let j0 = 0; j0 < c.length; j0 += BATCH_OTS) {
+    const j1 = Math.min(c.length, j0 + BATCH_OTS);
+    const ots = roundOts(j1 - j0);
+    const q = pair.sender.absorb(await ch.recv('pp.cot.u', 16 * ots), ots);
+    const [h0, h1] = senderHashes(pair, q, 1);
+    const sent = K.cotSend(h0, h1, slicePadded(c, j0, j1, ots));
+    ch.send('pp.cot.d', sent.d);
+    out.set(sent.s.subarray(0, j1 - j0), j0);
+  }
+  return out;
+}
+
+/** One-way correlated OT, receiver side with packed choice bits: s_j + r_j·c_j per OT. */
+export async function cotAsReceiver(pair: OtPair, choices: Uint8Array, count: number): Promise<BigUint64Array> {
+  const ch = pair.channel;
+  const out = new BigUint64Array(count);
+  for (let j0 = 0; j0 < count; j0 += BATCH_OTS) {
+    const j1 = Math.min(count, j0 + BATCH_OTS);
+    const ots = roundOts(j1 - j0);
+    const bits = new Uint8Array(ots / 8);
+    bits.set(choices.subarray(j0 / 8, Math.ceil(j1 / 8)));
+    if ((j1 - j0) % 8) bits[(j1 - j0) >> 3]! &= (1 << ((j1 - j0) % 8)) - 1;
+    const { u, t } = pair.receiver.prepareBits(bits, ots);
+    ch.send('pp.cot.u', u);
+    const v = K.cotRecv(hashToWords(t, 1), await ch.recvWords('pp.cot.d', ots), bits);
+    out.set(v.subarray(0, j1 - j0), j0);
+  }
+  return out;
+}
