@@ -22,9 +22,14 @@
  *    feasible at the rule's fixpoint is feasible with more incoming), and a set that is
  *    feasible is the rule's result (feasible sets are closed under union, and the rule
  *    yields the largest one). So after T iterations the set is either exactly the rule's
- *    result (then feasible) or still infeasible; in that case the algorithm falls back to
- *    what each bank's own balance pays (S_i ≤ balance), which is always feasible.
- *    Settlement is therefore feasible whatever T; `convergedAt` measures the T needed.
+ *    result (then feasible) or still infeasible.
+ *    In the same rounds a second sequence climbs from below: start from nothing (so the first
+ *    iterate is what each bank's own balance pays, S_i ≤ balance) and apply the same update. Every set of it is feasible (a
+ *    bank's cut is paid by the incoming of the previous set, and the sets only grow, so
+ *    incoming only rises) and lies inside the rule's result. After T iterations the
+ *    algorithm takes the upper set if it is feasible (then it is exactly the rule's result)
+ *    and the lower set otherwise. Settlement is therefore feasible whatever T, and exact
+ *    once T reaches `convergedAt`; below that it settles a subset (measured in the docs).
  */
 import { removalOrder, suffixTotals, type BankQueue } from './queue.js';
 
@@ -57,9 +62,9 @@ export interface ClearingOutcome {
 }
 
 export interface BoundedOutcome extends ClearingOutcome {
-  /** Whether the T-th iterate was feasible (then it equals `clearExact`). */
+  /** Whether the T-th upper iterate was feasible (then it equals `clearExact`). */
   converged: boolean;
-  /** First iteration whose set is feasible (Infinity if none within T). */
+  /** First iteration whose upper set is feasible (Infinity if none within T). */
   convergedAt: number;
 }
 
@@ -117,7 +122,7 @@ export function clearExact(queues: readonly BankQueue[]): ClearingOutcome {
   return outcomeOf(queues, settled);
 }
 
-/** The MPC's algorithm in plaintext: T simultaneous cut updates, then the feasibility fallback. */
+/** The MPC's algorithm in plaintext: T simultaneous cut updates from above and from below, then the choice. */
 export function clearBounded(queues: readonly BankQueue[], iterations: number): BoundedOutcome {
   const index = new Map(queues.map((q, b) => [q.bank, b]));
   const suffix = queues.map((q) => suffixTotals(q.payments));
@@ -137,13 +142,16 @@ export function clearBounded(queues: readonly BankQueue[], iterations: number): 
     });
   };
   let convergedAt = Infinity;
+  let lower = queues.map((q) => q.payments.map(() => false)); // after one iteration: what each balance pays
   for (let t = 1; t <= iterations; t++) {
     const inc = incomingOf(active);
+    const incLower = incomingOf(lower);
     active = queues.map((q, b) => q.payments.map((_, i) => suffix[b]![i]! <= bal[b]! + inc[b]!));
+    lower = queues.map((q, b) => q.payments.map((_, i) => suffix[b]![i]! <= bal[b]! + incLower[b]!));
     if (convergedAt === Infinity && feasible(active)) convergedAt = t;
   }
   const converged = feasible(active);
-  const settled = converged ? active : queues.map((q, b) => q.payments.map((_, i) => suffix[b]![i]! <= bal[b]!));
+  const settled = converged ? active : lower;
   return { ...outcomeOf(queues, settled), converged, convergedAt };
 }
 
