@@ -3,7 +3,7 @@
 // adversarial instances, with rep3 and semi2k on in-memory sessions.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { clearingMpc, type ClearingMpcResult } from '../../src/algorithms/clearing/mpc.js';
+import { clearingMpc, encodeBank, type ClearingMpcResult } from '../../src/algorithms/clearing/mpc.js';
 import { clearBounded, clearExact } from '../../src/algorithms/clearing/plaintext.js';
 import { generateQueues } from '../../src/algorithms/clearing/generate.js';
 import { ClearingInputError, type BankQueue } from '../../src/algorithms/clearing/queue.js';
@@ -107,7 +107,7 @@ describe('clearing under MPC equals the plaintext reference', () => {
     queues.forEach((q, b) => assert.ok(BigInt(q.balance) + ref.banks[b]!.net >= 0n));
   });
 
-  it('refuses duplicate ids, unknown banks and over-range amounts before sharing anything', async () => {
+  it('refuses duplicate ids, unknown banks and over-range amounts before sharing anything', () => {
     const base: BankQueue[] = [
       { bank: 'p0', balance: 10, payments: [pay('a', 'p1', 5)] },
       { bank: 'p1', balance: 10, payments: [pay('b', 'p2', 5)] },
@@ -119,8 +119,11 @@ describe('clearing under MPC equals the plaintext reference', () => {
       [{ ...base[0]!, payments: [pay('a', 'p1', 2 ** 40)] }, /over the limit/],
       [{ ...base[0]!, payments: [pay('a', 'p1', -3)] }, /must be positive/],
     ];
+    // Each host encodes (and so checks) its queues before its first message; the refusal
+    // reaching the other parties as an abort is tested with real processes (cli/clearing).
     for (const [bad, re] of cases) {
-      await assert.rejects(runClearing(REP3, [bad, base[1]!, base[2]!], { slots: 2 }), (e: Error) => e instanceof ClearingInputError && re.test(e.message));
+      assert.throws(() => encodeBank(bad, ['p0', 'p1', 'p2'], 2), (e: Error) => e instanceof ClearingInputError && re.test(e.message));
     }
+    assert.equal(encodeBank(base[0]!, ['p0', 'p1', 'p2'], 2).flat.length, 1 + 2 * 2 + 3 * 2 * 3);
   });
 });
