@@ -14,6 +14,7 @@ import type { MpcConfig } from '../mpc/engine.js';
 import { parseCsvRecords } from '../data/csv.js';
 import { runLocalSession, type LocalParty } from '../node/local/cluster.js';
 import { ProgressBoard } from './progress.js';
+import { clearingReport, clearingSetup } from './run-clearing.js';
 import { parseFlags, UsageError } from './usage.js';
 
 const USAGE = `usage: tacit run ALGORITHM --party NAME[=FILE.csv] ... [options]
@@ -23,6 +24,7 @@ algorithms:
   lr-train     vertical logistic regression (PSI-aligned); model, AUC and KS to the receiver
   lr-predict   score applicants (--applicant ID ... and --model FILE at the receiver)
   debt-query   an applicant's total debt and lender count (--applicant ID, --balance COLUMN)
+  clearing     multilateral netting of banks' payment queues (--party BANK=QUEUE.csv, --balance BANK=CENTS)
 
 options:
   --party NAME=FILE.csv   a party and its data (repeat; a party without =FILE holds no data)
@@ -36,6 +38,9 @@ options:
   --applicant ID          lr-predict/debt-query: the applicant(s) to look up (repeat)
   --model FILE            lr-predict: a model JSON (from lr-train --out)
   --balance COLUMN        debt-query: the balance column (default: balance)
+  --balance BANK=CENTS    clearing: the liquidity BANK commits to the cycle (repeat; default 0)
+  --slots N --iterations N --cycle-id N   clearing: payment slots per bank, rounds of the
+                          queue-removal rule (default 32), the on-chain cycle id (see docs/clearing.md)
   --out FILE              write the receiver's output as JSON
   --json                  print one JSON object (outputs, seconds, bytes, rounds) on stdout`;
 
@@ -82,7 +87,10 @@ export async function runCommand(argv: string[]): Promise<number> {
       'cardinality-only': { type: 'boolean', default: false },
       applicant: { type: 'string', multiple: true },
       model: { type: 'string' },
-      balance: { type: 'string', default: 'balance' },
+      balance: { type: 'string', multiple: true },
+      slots: { type: 'string' },
+      iterations: { type: 'string' },
+      'cycle-id': { type: 'string' },
       out: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
@@ -146,10 +154,18 @@ export async function runCommand(argv: string[]): Promise<number> {
       if (!receiver) throw new UsageError('debt-query needs a --receiver (or a party without a file)');
       const applicant = (v.applicant ?? [])[0];
       if (!applicant) throw new UsageError('debt-query needs --applicant ID');
-      for (const [name, h] of headers) if (!h.includes(v.balance!)) throw new UsageError(`${name}'s file has no "${v.balance}" column`);
-      Object.assign(params, { idColumn, balanceColumn: v.balance, receiver });
+      const balanceColumn = v.balance?.[0] ?? 'balance';
+      for (const [name, h] of headers) if (!h.includes(balanceColumn)) throw new UsageError(`${name}'s file has no "${balanceColumn}" column`);
+      Object.assign(params, { idColumn, balanceColumn, receiver });
       local.set(receiver, { ...(local.get(receiver) ?? {}), applicant });
       receivers = [receiver];
+      break;
+    }
+    case 'clearing': {
+      const c = clearingSetup(parties, v);
+      Object.assign(params, c.params);
+      for (const [name, l] of c.local) local.set(name, l);
+      receivers = c.receivers;
       break;
     }
   }
@@ -161,7 +177,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const extra: LocalParty[] = [];
   let mpc: MpcConfig | undefined;
   if (algorithm !== 'psi') {
-    const candidates = dataParties.length ? dataParties.map((p) => p.name) : ids;
+    const candidates = dataParties.length && algorithm !== 'clearing' ? dataParties.map((p) => p.name) : ids;
     if (protocol === 'rep3') {
       compute = candidates.slice(0, 3);
       for (let i = 1; compute.length < 3; i++) {
@@ -204,6 +220,12 @@ export async function runCommand(argv: string[]): Promise<number> {
   const bytes = [...results.values()].reduce((s, r) => s + r.stats.bytesSent, 0);
   const rounds = Math.max(...[...results.values()].map((r) => r.stats.rounds));
   if (v.out) writeFileSync(resolve(v.out), JSON.stringify(receivers.length > 1 ? outputs : main, null, 2) + '\n');
+  if (algorithm === 'clearing') {
+    const report = clearingReport(results, receivers, { seconds: Math.round(seconds * 1000) / 1000, bytes, rounds });
+    if (v.out) writeFileSync(resolve(v.out), JSON.stringify(report, null, 2) + '\n');
+    process.stdout.write(v.json ? JSON.stringify({ algorithm, protocol, ...report }) + '\n' : `${JSON.stringify(report, null, 2)}\n`);
+    return 0;
+  }
   if (v.json) {
     process.stdout.write(JSON.stringify({ algorithm, protocol, ...(receivers.length > 1 ? { outputs } : main), seconds: Math.round(seconds * 1000) / 1000, bytes, rounds }) + '\n');
   } else {

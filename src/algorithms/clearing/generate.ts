@@ -70,7 +70,7 @@ export function generateQueues(opts: GenerateOptions): BankQueue[] {
     if (r >= b) r++;
     const q = queues[b]!;
     const p: Payment = {
-      id: `${q.bank.slice(-4)}-${String(q.payments.length + 1).padStart(6, '0')}`,
+      id: `b${b}-${String(q.payments.length + 1).padStart(6, "0")}`,
       to: names[r]!,
       amount: Math.max(1, Math.round(Math.exp(lo + (hi - lo) * rnd()))),
       priority: rnd() < 0.2 ? 2 : rnd() < 0.5 ? 1 : 0,
@@ -88,7 +88,7 @@ export function generateQueues(opts: GenerateOptions): BankQueue[] {
     // A ring of urgent payments larger than any balance, each bank to the next: it nets to
     // zero, but heads every bank's gross queue, so nothing can settle gross.
     const ring = Math.min(2 ** 40 - 1, Math.max(...owed) + 1);
-    queues.forEach((q, b) => q.payments.push({ id: `${q.bank.slice(-4)}-ring`, to: names[(b + 1) % B]!, amount: ring, priority: 9 }));
+    queues.forEach((q, b) => q.payments.push({ id: `b${b}-ring`, to: names[(b + 1) % B]!, amount: ring, priority: 9 }));
     queues.forEach((q, b) => (q.balance = owed[b]!));
   } else queues.forEach((q, b) => (q.balance = Math.floor(owed[b]! * (opts.liquidity ?? 0.6))));
   return queues;
