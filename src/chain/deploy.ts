@@ -1,12 +1,14 @@
 /**
  * Deploys a complete Tacit ledger to any EVM chain and describes it in a manifest: the
  * payment token (a TestToken when none is given), NodeRegistry, DataRegistry (which deploys
- * the DataToken implementation in its constructor) and TaskMarket, then binds the market to
+ * the DataToken implementation in its constructor), TaskMarket and Clearing, then binds the market to
  * the registry as its only slasher. Each step waits for its receipt so it also works on
  * chains with real block times; the wiring is read back and checked before returning.
  */
 import { erc20Abi, getAddress, type Account, type Address, type Hash, type Hex } from 'viem';
 import {
+  ClearingAbi,
+  ClearingBytecode,
   DataRegistryAbi,
   DataRegistryBytecode,
   DataTokenSaleAbi,
@@ -145,6 +147,9 @@ export async function deployTacit(options: DeployOptions): Promise<TacitManifest
       await wallet.deployContract({ abi: DataTokenSaleAbi, bytecode: DataTokenSaleBytecode, args: [data.address, paymentToken] }),
     );
 
+    step('deploying Clearing');
+    const clearing = await deployed('Clearing deployment', await wallet.deployContract({ abi: ClearingAbi, bytecode: ClearingBytecode }));
+
     step('binding TaskMarket to NodeRegistry');
     await mined(
       'bindTaskMarket',
@@ -179,6 +184,7 @@ export async function deployTacit(options: DeployOptions): Promise<TacitManifest
         DataTokenSale: sale.address,
         PaymentToken: paymentToken,
         DataTokenImplementation: getAddress(implementation),
+        Clearing: clearing.address,
       },
       testPaymentToken: options.paymentToken === undefined,
       parameters: {

@@ -21,6 +21,8 @@ export interface TacitContracts {
   PaymentToken: Address;
   /** The implementation every data token clones. */
   DataTokenImplementation?: Address;
+  /** Locks and atomic settlement of clearing cycles (absent in manifests from before it). */
+  Clearing?: Address;
 }
 
 export interface TacitParameters {
@@ -80,6 +82,7 @@ export function validateManifest(value: unknown, source = 'manifest'): TacitMani
   if (c.DataTokenImplementation !== undefined) {
     contracts.DataTokenImplementation = addr(c.DataTokenImplementation, 'contracts.DataTokenImplementation');
   }
+  if (c.Clearing !== undefined) contracts.Clearing = addr(c.Clearing, 'contracts.Clearing');
   if (typeof m.testPaymentToken !== 'boolean') bad('testPaymentToken', 'must be true or false');
   if (typeof m.parameters !== 'object' || m.parameters === null) bad('parameters', 'is missing');
   const p = m.parameters as Record<string, unknown>;
