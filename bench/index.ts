@@ -1,8 +1,9 @@
 /**
  * `npm run bench -- [suite ...] [--json]`: benchmarks that print machine-readable results
- * (one JSON object per line with --json). Suites: mpc, chain, credit, net. Default: mpc.
+ * (one JSON object per line with --json). Suites: mpc, chain, credit, net, clearing. Default: mpc.
  */
 import { runChainBench } from './chain.js';
+import { runClearingBench } from './clearing.js';
 import { runCreditBench } from './credit.js';
 import { runMpcBench } from './mpc.js';
 import { runNetBench } from './net.js';
@@ -13,6 +14,7 @@ const suites = args.filter((a) => !a.startsWith('--'));
 const known: Record<string, () => Promise<void>> = {
   mpc: () => runMpcBench({ json }),
   chain: () => runChainBench({ json }),
+  clearing: () => runClearingBench({ json }),
   credit: () => runCreditBench({ json, only: process.env.TACIT_BENCH_ONLY?.split(',') }),
   net: async () => void (await runNetBench({ json })),
 };
