@@ -54,7 +54,7 @@ export async function runClearingBench(opts: { json: boolean }): Promise<void> {
       });
       const wallSeconds = (performance.now() - t0) / 1000;
       const stats = compute.map((c) => results.get(c)!.stats);
-      const out = results.get(compute[0]!)!.output as { settlement: { nets: string[]; digest: Hex }; settledSet: Hex; liquiditySaved: number; settledValue: number };
+      const out = results.get(compute[0]!)!.output as { timings: Record<string, number>; settlement: { nets: string[]; digest: Hex }; settledSet: Hex; liquiditySaved: number; settledValue: number };
 
       const p0 = performance.now();
       const ref = clearBounded(queues, T);
@@ -70,6 +70,7 @@ export async function runClearingBench(opts: { json: boolean }): Promise<void> {
         seconds, wallSeconds, bytesPerParty: Math.max(...stats.map((s) => s.bytesSent)), rounds: Math.max(...stats.map((s) => s.rounds)),
         liquiditySaved: out.liquiditySaved, settledValue: out.settledValue,
         settleGas: Number(gas.settle), settleGasPerBank: Math.round(Number(gas.settle) / B), approveGas: Number(gas.approvals),
+        phases: out.timings, hostPhases: (results.get('others')!.output as { timings: Record<string, number> }).timings,
         plaintextSeconds, matchesPlaintext: matches, converged: ref.converged, convergedAt: ref.convergedAt,
         optimality: exact.settledValue === 0n ? 1 : Number(ref.settledValue) / Number(exact.settledValue),
         target: B <= 20 ? 10 : 60, ok: matches && seconds <= (B <= 20 ? 10 : 60) && Number(gas.settle) / B <= 30_000,

@@ -74,6 +74,8 @@ export interface ClearingMpcResult {
   settledValue?: bigint;
   netLiquidity?: bigint;
   liquiditySaved?: bigint;
+  /** Seconds per phase at this member: encode, input, iterate, choose, route, reveal. */
+  timings: Record<string, number>;
 }
 
 /** A bank's slots as it inputs them, and how its slots map back to its payments. */
@@ -140,7 +142,15 @@ export async function clearingMpc(mpc: Mpc, spec: ClearingSpec, queues: readonly
   const mine = banks.map((b, i) => (hosts[i] === mpc.self ? b : undefined)).filter((b): b is string => b !== undefined);
   for (const q of queues) if (!mine.includes(q.bank)) throw new ClearingInputError(`${mpc.self} does not host bank ${q.bank}`);
   for (const b of mine) if (!queues.some((q) => q.bank === b)) throw new ClearingInputError(`${mpc.self} hosts bank ${b} but has no queue for it`);
+  const timings: Record<string, number> = {};
+  let mark = performance.now();
+  const lap = (phase: string) => {
+    const now = performance.now();
+    timings[phase] = (now - mark) / 1000;
+    mark = now;
+  };
   const encoded = new Map(queues.map((q) => [q.bank, encodeBank(q, banks, L)]));
+  lap('encode');
 
   // ---- input: one tensor per host, its banks in bank order; one round in all.
   const perBank = 1 + 2 * L + 3 * L * B;
@@ -166,6 +176,7 @@ export async function clearingMpc(mpc: Mpc, spec: ClearingSpec, queues: readonly
   const wAmt = pick(3, [P, B]);
   const wId = pick(4, [P, 2 * B]);
 
+  lap('input');
   const rowBank = Int32Array.from({ length: P }, (_, i) => Math.floor(i / L));
   const toRows = (perBankValues: SecretTensor) => mpc.rows(perBankValues, rowBank);
   const zeroB = mpc.constant(new Array(B).fill(0), [B], 'int');
@@ -188,6 +199,7 @@ export async function clearingMpc(mpc: Mpc, spec: ClearingSpec, queues: readonly
     [upper, lower] = mpc.split(keep, [[P], [P]]) as [SecretTensor, SecretTensor];
   }
 
+  lap('iterate');
   // ---- choose: the upper set if it is feasible (then it is the rule's result), else the lower.
   const outU = mpc.sum((await mpc.mulRing(upper!, amt)).reshape([B, L]), 1);
   const incU = (await mpc.matmul(upper!.reshape([1, P]), wAmt)).reshape([B]);
@@ -196,6 +208,7 @@ export async function clearingMpc(mpc: Mpc, spec: ClearingSpec, queues: readonly
   const feasible = await mpc.ltz(mpc.addPublic(failing, -1)); // failing = 0 ⇔ failing − 1 < 0
   const settled = await mpc.select(mpc.rows(feasible, new Int32Array(P)), upper!, lower!);
 
+  lap('choose');
   // ---- routing: settled·W in one product; positions follow locally from its amount part
   // (column sums are incoming, each bank block's total is outgoing: a row has one amount).
   const wide = (k: number) => {
@@ -215,6 +228,7 @@ export async function clearingMpc(mpc: Mpc, spec: ClearingSpec, queues: readonly
   const negNet = await mpc.mulRing(await mpc.ltz(net), net); // min(net, 0)
   const aggregates = mpc.concat([settledValue, mpc.neg(mpc.sum(negNet))]);
 
+  lap('route');
   // Per host: its banks' nets, their own slots' 0/1, and per slot of the cycle the amount
   // and id words of settled·W in their column (zero unless the payment is theirs and settles).
   const all = mpc.concat([net, settled, routedAmt.reshape([P * B]), routedId.reshape([2 * P * B])]);
@@ -242,7 +256,8 @@ export async function clearingMpc(mpc: Mpc, spec: ClearingSpec, queues: readonly
   ]);
   if (mpc.comm.rounds > rounds0) mpc.comm.rounds = rounds0 + 1;
 
-  const result: ClearingMpcResult = { banks: [] };
+  lap('reveal');
+  const result: ClearingMpcResult = { banks: [], timings };
   const k = hostList.indexOf(mpc.self);
   if (k >= 0) {
     const got = opened[k]!;

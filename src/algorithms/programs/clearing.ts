@@ -130,7 +130,7 @@ export const clearingProgram: Program = {
       }
       const settledSet = settledSetCommitment(p.cycleId, p.banks.map((b) => perBank.get(b)!));
 
-      const out: Record<string, unknown> = { cycleId: p.cycleId.toString(), bankCount: p.banks.length, settledSet };
+      const out: Record<string, unknown> = { cycleId: p.cycleId.toString(), bankCount: p.banks.length, settledSet, timings: r.timings };
       if (r.settledValue !== undefined) {
         out['settledValue'] = cents(r.settledValue);
         out['liquiditySaved'] = cents(r.liquiditySaved!);

@@ -51,10 +51,13 @@ async function main(): Promise<void> {
   say({ type: 'result', result });
 }
 
+// Exit only once stdout has taken everything: writes to a pipe are asynchronous, and a
+// large result line (a clearing host's payments) would otherwise be cut off by exit().
+const exitAfterFlush = (code: number) => process.stdout.write('', () => process.exit(code));
 main().then(
-  () => process.exit(0),
+  () => exitAfterFlush(0),
   (err: Error) => {
     say({ type: 'error', name: err?.name ?? 'Error', message: err?.message ?? String(err) });
-    process.exit(1);
+    exitAfterFlush(1);
   },
 );
