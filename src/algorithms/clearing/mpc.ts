@@ -31,6 +31,7 @@
  * value and liquidity saved to every member if `revealAggregates`.
  */
 import { randomInt } from 'node:crypto';
+import * as R from '../../crypto/ring64.js';
 import type { Mpc } from '../../mpc/engine.js';
 import { concatParts, gatherParts } from '../../mpc/parts.js';
 import { SecretTensor } from '../../mpc/tensor.js';
@@ -211,11 +212,8 @@ export async function clearingMpc(mpc: Mpc, spec: ClearingSpec, queues: readonly
   lap('choose');
   // ---- routing: settled·W in one product; positions follow locally from its amount part
   // (column sums are incoming, each bank block's total is outgoing: a row has one amount).
-  const wide = (k: number) => {
-    const idx = new Int32Array(P * k);
-    for (let i = 0; i < P; i++) idx.fill(i, i * k, (i + 1) * k);
-    return gatherParts(settled.parts, idx);
-  };
+  // Each slot's 0/1 repeated across k columns: an outer product with ones, in the wasm kernel.
+  const wide = (k: number) => settled.parts.map((p) => R.matmul(new BigUint64Array(P * k), p, new BigUint64Array(k).fill(1n), P, 1, k));
   const routed = await mpc.mulRing(
     new SecretTensor([3 * P * B], 'int', concatParts(wide(B), wide(2 * B))),
     mpc.concat([wAmt.reshape([P * B]), wId.reshape([2 * P * B])]),
