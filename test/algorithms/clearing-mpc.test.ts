@@ -3,7 +3,7 @@
 // adversarial instances, with rep3 and semi2k on in-memory sessions.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { clearingMpc, encodeBank, type ClearingMpcResult } from '../../src/algorithms/clearing/mpc.js';
+import { clearingMpc, clearingMpcEncoded, encodeBank, type ClearingMpcResult } from '../../src/algorithms/clearing/mpc.js';
 import { clearBounded, clearExact } from '../../src/algorithms/clearing/plaintext.js';
 import { generateQueues } from '../../src/algorithms/clearing/generate.js';
 import { ClearingInputError, type BankQueue } from '../../src/algorithms/clearing/queue.js';
@@ -125,5 +125,26 @@ describe('clearing under MPC equals the plaintext reference', () => {
       assert.throws(() => encodeBank(bad, ['p0', 'p1', 'p2'], 2), (e: Error) => e instanceof ClearingInputError && re.test(e.message));
     }
     assert.equal(encodeBank(base[0]!, ['p0', 'p1', 'p2'], 2).flat.length, 1 + 2 * 2 + 3 * 2 * 3);
+  });
+
+  it('rep3: a bank that encodes a negative amount (to take money from its receiver) is caught before any output', async () => {
+    const queues: BankQueue[] = [
+      { bank: 'p0', balance: 10_000, payments: [pay('a', 'p1', 5), pay('b', 'p2', 7)] },
+      { bank: 'p1', balance: 10_000, payments: [pay('c', 'p2', 100)] },
+      { bank: 'p2', balance: 0, payments: [pay('d', 'p0', 50)] },
+    ];
+    const banks = queues.map((q) => q.bank);
+    const spec = { banks, hosts: banks, slots: 2, iterations: 4, revealAggregates: true, settlementTo: REP3.compute };
+    const res = runSession({ protocol: 'rep3', compute: ['p0', 'p1', 'p2'] }, (mpc) => {
+      const q = queues.find((x) => x.bank === mpc.self)!;
+      const enc = encodeBank(q, banks, 2);
+      if (mpc.self === 'p0') {
+        // Payment 'a' (to p1) encoded as −1000 in p1's column: p0 would gain 1000 from p1.
+        const slot = enc.slotPayment.indexOf(0);
+        enc.flat[1 + 2 * 2 + slot * 3 + 1] = 2n ** 64n - 1000n;
+      }
+      return clearingMpcEncoded(mpc, spec, [q], new Map([[q.bank, enc]]));
+    });
+    await assert.rejects(res, (e: Error) => e instanceof ClearingInputError && /malformed/.test(e.message));
   });
 });

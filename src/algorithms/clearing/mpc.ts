@@ -24,6 +24,10 @@
  * a ← [S ≤ balance + incoming(a)]. After T: posU = balance + in − out for the upper set;
  * f = [no posU < 0]; settled = lower + f·(upper − lower). Whether it converged stays secret.
  *
+ * Check: every settled flow from one bank to another must lie in [0, 2^60) (two sign tests
+ * on B² values; only the count of violations is opened), so a bank that feeds a malformed
+ * encoding — a negative amount, or amounts that wrap — can move only its own money.
+ *
  * Outputs (one batched round): each host learns, per bank it hosts, its net position, the
  * 0/1 of its own slots and the columns of settled·W addressed to it (amount and id of each
  * incoming payment, by payer block); the settlement vector of net positions goes to
@@ -80,7 +84,7 @@ export interface ClearingMpcResult {
 }
 
 /** A bank's slots as it inputs them, and how its slots map back to its payments. */
-interface EncodedBank {
+export interface EncodedBank {
   flat: BigUint64Array;
   /** slot → payment index, −1 for a dummy. */
   slotPayment: Int32Array;
@@ -137,6 +141,23 @@ export function checkSpec(spec: ClearingSpec): void {
  */
 export async function clearingMpc(mpc: Mpc, spec: ClearingSpec, queues: readonly BankQueue[]): Promise<ClearingMpcResult> {
   checkSpec(spec);
+  return clearingMpcEncoded(mpc, spec, queues, new Map(queues.map((q) => [q.bank, encodeBank(q, spec.banks, spec.slots)])));
+}
+
+/** Largest settled flow from one bank to another (cents): below it no sum wraps the ring. */
+export const MAX_FLOW_CENTS = 2n ** 60n - 1n;
+
+/**
+ * The same, from banks already encoded (`encodeBank`); tests use it to feed a malformed
+ * encoding, as a bank that does not follow the protocol would.
+ */
+export async function clearingMpcEncoded(
+  mpc: Mpc,
+  spec: ClearingSpec,
+  queues: readonly BankQueue[],
+  encoded: ReadonlyMap<string, EncodedBank>,
+): Promise<ClearingMpcResult> {
+  checkSpec(spec);
   const { banks, hosts, slots: L, iterations: T } = spec;
   const B = banks.length;
   const P = B * L;
@@ -150,7 +171,6 @@ export async function clearingMpc(mpc: Mpc, spec: ClearingSpec, queues: readonly
     timings[phase] = (now - mark) / 1000;
     mark = now;
   };
-  const encoded = new Map(queues.map((q) => [q.bank, encodeBank(q, banks, L)]));
   lap('encode');
 
   // ---- input: one tensor per host, its banks in bank order; one round in all.
@@ -219,6 +239,25 @@ export async function clearingMpc(mpc: Mpc, spec: ClearingSpec, queues: readonly
     mpc.concat([wAmt.reshape([P * B]), wId.reshape([2 * P * B])]),
   );
   const [routedAmt, routedId] = mpc.split(routed, [[P, B], [P, 2 * B]]) as [SecretTensor, SecretTensor];
+  // Every settled flow from bank a to bank b (the a-block's column b of settled·W) must lie
+  // in [0, 2^60): then no bank is credited by a negative or wrapped amount, so a bank that
+  // inputs a malformed row can move only its own money (and the contract caps that by its
+  // lock). Only the number of violations is opened; on any, nothing else is.
+  const ones = new BigUint64Array(L).fill(1n);
+  const flows = new SecretTensor([B * B], 'int', routedAmt.parts.map((part) => {
+    const f = new BigUint64Array(B * B);
+    for (let a = 0; a < B; a++) f.set(R.matmul(new BigUint64Array(B), ones, part.subarray(a * L * B, (a + 1) * L * B), 1, L, B), a * B);
+    return f;
+  }));
+  const outOfRange = await mpc.ltz(mpc.concat([flows, new SecretTensor([B * B], 'int', mpc.protocol.addPublicA(mpc.neg(flows).parts, MAX_FLOW_CENTS, B * B))]));
+  const violations = await mpc.revealRing(mpc.sum(outOfRange));
+  if (violations![0] !== 0n) {
+    throw new ClearingInputError('a bank\'s input is malformed: a settled flow between two banks is out of range', {
+      details: 'nothing was revealed and nothing can be settled',
+      hint: 'Every bank must encode its queue with encodeBank; the cycle expires and returns every lock.',
+    });
+  }
+  lap('check');
   const inc = mpc.sum(routedAmt, 0);
   const out = mpc.sum(mpc.sum(routedAmt, 1).reshape([B, L]), 1);
   const net = mpc.sub(inc, out);
