@@ -96,7 +96,10 @@ export const clearingProgram: Program = {
   moduleUrl: import.meta.url,
   async run(ctx) {
     const p = clearingParams(ctx.plan.params);
-    const members = ctx.plan.parties.map((x) => x.id);
+    const pre = ctx.plan.mpc?.preprocessing;
+    const dealer = pre?.kind === 'ttp' ? pre.dealer : undefined;
+    // Every member but a semi2k dealer (which serves correlations and then leaves).
+    const members = ctx.plan.parties.map((x) => x.id).filter((id) => id !== dealer);
     for (const h of p.hosts) if (!members.includes(h)) throw new ProgramError(`clearing: host ${h} is not a member of the session`);
     const queues = localQueues(ctx, p);
     return withMpc(ctx, async (mpc) => {
