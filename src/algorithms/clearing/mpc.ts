@@ -79,7 +79,7 @@ export interface ClearingMpcResult {
   settledValue?: bigint;
   netLiquidity?: bigint;
   liquiditySaved?: bigint;
-  /** Seconds per phase at this member: encode, input, iterate, choose, route, reveal. */
+  /** Seconds per phase at this member: encode, input, iterate, choose, route (product and flow check), positions, reveal. */
   timings: Record<string, number>;
 }
 
@@ -141,7 +141,9 @@ export function checkSpec(spec: ClearingSpec): void {
  */
 export async function clearingMpc(mpc: Mpc, spec: ClearingSpec, queues: readonly BankQueue[]): Promise<ClearingMpcResult> {
   checkSpec(spec);
-  return clearingMpcEncoded(mpc, spec, queues, new Map(queues.map((q) => [q.bank, encodeBank(q, spec.banks, spec.slots)])));
+  const t0 = performance.now();
+  const encoded = new Map(queues.map((q) => [q.bank, encodeBank(q, spec.banks, spec.slots)]));
+  return clearingMpcEncoded(mpc, spec, queues, encoded, t0);
 }
 
 /** Largest settled flow from one bank to another (cents): below it no sum wraps the ring. */
@@ -156,6 +158,7 @@ export async function clearingMpcEncoded(
   spec: ClearingSpec,
   queues: readonly BankQueue[],
   encoded: ReadonlyMap<string, EncodedBank>,
+  t0 = performance.now(),
 ): Promise<ClearingMpcResult> {
   checkSpec(spec);
   const { banks, hosts, slots: L, iterations: T } = spec;
@@ -165,7 +168,7 @@ export async function clearingMpcEncoded(
   for (const q of queues) if (!mine.includes(q.bank)) throw new ClearingInputError(`${mpc.self} does not host bank ${q.bank}`);
   for (const b of mine) if (!queues.some((q) => q.bank === b)) throw new ClearingInputError(`${mpc.self} hosts bank ${b} but has no queue for it`);
   const timings: Record<string, number> = {};
-  let mark = performance.now();
+  let mark = t0;
   const lap = (phase: string) => {
     const now = performance.now();
     timings[phase] = (now - mark) / 1000;
@@ -257,7 +260,7 @@ export async function clearingMpcEncoded(
       hint: 'Every bank must encode its queue with encodeBank; the cycle expires and returns every lock.',
     });
   }
-  lap('check');
+  lap('route');
   const inc = mpc.sum(routedAmt, 0);
   const out = mpc.sum(mpc.sum(routedAmt, 1).reshape([B, L]), 1);
   const net = mpc.sub(inc, out);
@@ -265,7 +268,7 @@ export async function clearingMpcEncoded(
   const negNet = await mpc.mulRing(await mpc.ltz(net), net); // min(net, 0)
   const aggregates = mpc.concat([settledValue, mpc.neg(mpc.sum(negNet))]);
 
-  lap('route');
+  lap('positions');
   // Per host: its banks' nets, their own slots' 0/1, and per slot of the cycle the amount
   // and id words of settled·W in their column (zero unless the payment is theirs and settles).
   const all = mpc.concat([net, settled, routedAmt.reshape([P * B]), routedId.reshape([2 * P * B])]);
