@@ -13,6 +13,7 @@ import { settlementDigest } from '../../src/algorithms/clearing/settlement.js';
 import { clearExact } from '../../src/algorithms/clearing/plaintext.js';
 import { generateQueues } from '../../src/algorithms/clearing/generate.js';
 import { deltas, expectRevert, startLocalLedger } from './fixture.js';
+import { approveClearingSettlement, createTacitClient, expireClearingCycle, getClearingCycle, lockForClearing, openClearingCycle as sdkOpen, settleClearingCycle } from '../../src/sdk/index.js';
 
 let env: Awaited<ReturnType<typeof startLocalLedger>>;
 let ledger: LocalLedger;
@@ -111,4 +112,33 @@ test('openCycle refuses duplicate banks, a single bank and a past deadline', asy
   await expectRevert(open([a, a], now + 100n), 'ClearingInvalidCycle');
   await expectRevert(open([a], now + 100n), 'ClearingInvalidCycle');
   await expectRevert(open([a, b], now - 1n), 'ClearingInvalidCycle');
+});
+
+test('SDK: a whole cycle through the client actions, and an expired one', async () => {
+  const banks = banksOf(3);
+  const client = (a: Account) => createTacitClient({ manifest: ledger.manifest, rpcUrl: ledger.rpcUrl, account: a });
+  const [c0, c1, c2] = compute();
+  const open = () => ledger.now().then((now) => sdkOpen(client(ledger.account(0)), { banks: banks.map((b) => b.address), computeParties: [c0, c1, c2].map((c) => c.address), deadline: now + 600n }));
+  const { cycleId } = await open();
+  const locks = [500n, 200n, 0n];
+  for (const [i, b] of banks.entries()) {
+    await ledger.mint(b.address, 1000n);
+    if (locks[i]! > 0n) await lockForClearing(client(b), { cycleId, amount: locks[i]! });
+  }
+  const nets = [-450n, 100n, 350n];
+  const digest = settlementDigest(cycleId, nets, SET);
+  for (const c of [c0, c1, c2]) await approveClearingSettlement(client(c), { cycleId, digest });
+  let cycle = await getClearingCycle(client(c0), { cycleId });
+  assert.deepEqual([cycle.state, cycle.locked, cycle.approvals], ['Open', locks, [digest, digest, digest]]);
+  const moved = await deltas(ledger, token, banks.map((b) => b.address), () => settleClearingCycle(client(banks[2]!), { cycleId, nets, settledSet: SET }));
+  assert.deepEqual(moved, locks.map((l, i) => l + nets[i]!));
+  cycle = await getClearingCycle(client(c0), { cycleId });
+  assert.equal(cycle.state, 'Settled');
+
+  const second = (await open()).cycleId;
+  await lockForClearing(client(banks[0]!), { cycleId: second, amount: 300n });
+  await ledger.increaseTime(601);
+  const back = await deltas(ledger, token, [banks[0]!.address], () => expireClearingCycle(client(banks[1]!), { cycleId: second }));
+  assert.deepEqual(back, [300n]);
+  assert.equal((await getClearingCycle(client(c0), { cycleId: second })).state, 'Expired');
 });
