@@ -1,8 +1,9 @@
 /**
  * `npm run bench -- [suite ...] [--json]`: benchmarks that print machine-readable results
- * (one JSON object per line with --json). Suites: mpc, chain, credit, net, keys, he, psi. Default: mpc.
+ * (one JSON object per line with --json). Suites: mpc, chain, credit, net, keys, he, psi, clearing. Default: mpc.
  */
 import { runChainBench } from './chain.js';
+import { runClearingBench } from './clearing.js';
 import { runCreditBench } from './credit.js';
 import { runHeBench } from './he.js';
 import { runKeysBench } from './keys.js';
@@ -16,6 +17,7 @@ const suites = args.filter((a) => !a.startsWith('--'));
 const known: Record<string, () => Promise<void>> = {
   mpc: () => runMpcBench({ json }),
   chain: () => runChainBench({ json }),
+  clearing: () => runClearingBench({ json }),
   credit: () => runCreditBench({ json, only: process.env.TACIT_BENCH_ONLY?.split(',') }),
   net: async () => void (await runNetBench({ json })),
   keys: () => runKeysBench({ json }),

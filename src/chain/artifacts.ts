@@ -7,6 +7,7 @@
 import type { Abi } from 'viem';
 import {
   CustodyVaultAbi,
+  ClearingAbi,
   DataRegistryAbi,
   DataTokenAbi,
   DataTokenSaleAbi,
@@ -23,7 +24,7 @@ type AbiError = Extract<Abi[number], { type: 'error' }>;
 /** Every custom error declared by a Tacit contract or the OpenZeppelin code it uses, once each. */
 export const tacitErrorsAbi: readonly AbiError[] = (() => {
   const seen = new Map<string, AbiError>();
-  const all: Abi[] = [TaskMarketAbi, NodeRegistryAbi, DataRegistryAbi, DataTokenAbi, DataTokenSaleAbi, TestTokenAbi, KeyRegistryAbi, CustodyVaultAbi];
+  const all: Abi[] = [TaskMarketAbi, NodeRegistryAbi, DataRegistryAbi, DataTokenAbi, DataTokenSaleAbi, TestTokenAbi, KeyRegistryAbi, CustodyVaultAbi, ClearingAbi];
   for (const abi of all) {
     for (const item of abi) {
       if (item.type !== 'error') continue;

@@ -1,12 +1,14 @@
 /**
  * Deploys a complete Tacit ledger to any EVM chain and describes it in a manifest: the
  * payment token (a TestToken when none is given), NodeRegistry, DataRegistry (which deploys
- * the DataToken implementation in its constructor), TaskMarket and KeyRegistry (threshold
- * keys), then binds the market to the registry as its only slasher. Each step waits for its receipt so it also works on
+ * the DataToken implementation in its constructor), TaskMarket, KeyRegistry (threshold
+ * keys) and Clearing, then binds the market to the registry as its only slasher. Each step waits for its receipt so it also works on
  * chains with real block times; the wiring is read back and checked before returning.
  */
 import { erc20Abi, getAddress, type Account, type Address, type Hash, type Hex } from 'viem';
 import {
+  ClearingAbi,
+  ClearingBytecode,
   DataRegistryAbi,
   DataRegistryBytecode,
   DataTokenSaleAbi,
@@ -157,6 +159,8 @@ export async function deployTacit(options: DeployOptions): Promise<TacitManifest
 
     step('deploying KeyRegistry');
     const keys = await deployed('KeyRegistry deployment', await wallet.deployContract({ abi: KeyRegistryAbi, bytecode: KeyRegistryBytecode }));
+    step('deploying Clearing');
+    const clearing = await deployed('Clearing deployment', await wallet.deployContract({ abi: ClearingAbi, bytecode: ClearingBytecode }));
 
     step('binding TaskMarket to NodeRegistry');
     await mined(
@@ -193,6 +197,7 @@ export async function deployTacit(options: DeployOptions): Promise<TacitManifest
         PaymentToken: paymentToken,
         DataTokenImplementation: getAddress(implementation),
         KeyRegistry: keys.address,
+        Clearing: clearing.address,
       },
       testPaymentToken: options.paymentToken === undefined,
       parameters: {

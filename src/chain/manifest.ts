@@ -23,6 +23,8 @@ export interface TacitContracts {
   DataTokenImplementation?: Address;
   /** Threshold keys (FROST group keys, epochs, members); absent in manifests from before it existed. */
   KeyRegistry?: Address;
+  /** Locks and atomic settlement of clearing cycles (absent in manifests from before it). */
+  Clearing?: Address;
 }
 
 export interface TacitParameters {
@@ -83,6 +85,7 @@ export function validateManifest(value: unknown, source = 'manifest'): TacitMani
     contracts.DataTokenImplementation = addr(c.DataTokenImplementation, 'contracts.DataTokenImplementation');
   }
   if (c.KeyRegistry !== undefined) contracts.KeyRegistry = addr(c.KeyRegistry, 'contracts.KeyRegistry');
+  if (c.Clearing !== undefined) contracts.Clearing = addr(c.Clearing, 'contracts.Clearing');
   if (typeof m.testPaymentToken !== 'boolean') bad('testPaymentToken', 'must be true or false');
   if (typeof m.parameters !== 'object' || m.parameters === null) bad('parameters', 'is missing');
   const p = m.parameters as Record<string, unknown>;

@@ -19,6 +19,7 @@ import { defaultPsiProtocol, PSI_PROTOCOLS } from '../psi/select.js';
 import { parseCsvRecords } from '../data/csv.js';
 import { runLocalSession, type LocalParty } from '../node/local/cluster.js';
 import { ProgressBoard } from './progress.js';
+import { clearingReport, clearingSetup } from './run-clearing.js';
 import { parseFlags, UsageError } from './usage.js';
 
 const USAGE = `usage: tacit run ALGORITHM --party NAME[=FILE.csv] ... [options]
@@ -35,6 +36,7 @@ algorithms:
                parties' OUT.PARTY.json files are read from beside it)
   woe-iv       WOE per bin and IV of every party's features for the label owner (--bins N or
                --cuts FILE with { "column": [cut, ...] } per party's own columns)
+  clearing     multilateral netting of banks' payment queues (--party BANK=QUEUE.csv, --balance BANK=CENTS)
 
 options:
   --party NAME=FILE.csv   a party and its data (repeat; a party without =FILE holds no data)
@@ -56,6 +58,9 @@ options:
   --model FILE            lr-predict: a model JSON (from lr-train --out); here, where every file
                           is your own, the receiver's model is allowed (a node refuses it)
   --balance COLUMN        debt-query: the balance column (default: balance)
+  --balance BANK=CENTS    clearing: the liquidity BANK commits to the cycle (repeat; default 0)
+  --slots N --iterations N --cycle-id N   clearing: payment slots per bank, rounds of the
+                          queue-removal rule (default 32), the on-chain cycle id (see docs/clearing.md)
   --guard NAME=VALUE      override a program guard, as a node's policy.guards would (repeat), e.g.
                           --guard minRows=50, --guard minLenders=2, --guard minSetSize=1
   --out FILE              the receiver writes its output there as JSON (several receivers:
@@ -124,8 +129,11 @@ export async function runCommand(argv: string[]): Promise<number> {
       'cardinality-only': { type: 'boolean', default: false },
       applicant: { type: 'string', multiple: true },
       model: { type: 'string' },
-      balance: { type: 'string', default: 'balance' },
+      balance: { type: 'string', multiple: true },
       guard: { type: 'string', multiple: true },
+      slots: { type: 'string' },
+      iterations: { type: 'string' },
+      'cycle-id': { type: 'string' },
       out: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
@@ -260,10 +268,18 @@ export async function runCommand(argv: string[]): Promise<number> {
       const applicants = v.applicant ?? [];
       if (applicants.length === 0) throw new UsageError('debt-query needs --applicant ID (repeat for several)');
       if (new Set(applicants.map((a) => a.trim())).size !== applicants.length) throw new UsageError('an --applicant is given twice');
-      for (const [name, h] of headers) if (!h.includes(v.balance!)) throw new UsageError(`${name}'s file has no "${v.balance}" column`);
-      Object.assign(params, { idColumn, balanceColumn: v.balance, receiver, count: applicants.length });
+      const balanceColumn = v.balance?.[0] ?? 'balance';
+      for (const [name, h] of headers) if (!h.includes(balanceColumn)) throw new UsageError(`${name}'s file has no "${balanceColumn}" column`);
+      Object.assign(params, { idColumn, balanceColumn, receiver, count: applicants.length });
       local.set(receiver, { ...(local.get(receiver) ?? {}), applicants });
       receivers = [receiver];
+      break;
+    }
+    case 'clearing': {
+      const c = clearingSetup(parties, v);
+      Object.assign(params, c.params);
+      for (const [name, l] of c.local) local.set(name, l);
+      receivers = c.receivers;
       break;
     }
   }
@@ -275,7 +291,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const extra: LocalParty[] = [];
   let mpc: MpcConfig | undefined;
   if (!NO_MPC.has(algorithm)) {
-    const candidates = dataParties.length ? dataParties.map((p) => p.name) : ids;
+    const candidates = dataParties.length && algorithm !== 'clearing' ? dataParties.map((p) => p.name) : ids;
     if (protocol === 'rep3') {
       compute = candidates.slice(0, 3);
       for (let i = 1; compute.length < 3; i++) {
@@ -344,6 +360,12 @@ export async function runCommand(argv: string[]): Promise<number> {
   const notFound = (main as { notFound?: string[] }).notFound;
   if (algorithm === 'lr-predict' && notFound?.length) {
     process.stderr.write(`tacit: not held by every party, so not scored: ${notFound.join(', ')}\n`);
+  }
+  if (algorithm === 'clearing') {
+    const report = clearingReport(results, receivers, { seconds: Math.round(seconds * 1000) / 1000, bytes, rounds });
+    if (v.out) writeFileSync(resolve(v.out), JSON.stringify(report, null, 2) + '\n');
+    process.stdout.write(v.json ? JSON.stringify({ algorithm, protocol, ...report }) + '\n' : `${JSON.stringify(report, null, 2)}\n`);
+    return 0;
   }
   if (v.json) {
     process.stdout.write(JSON.stringify({ algorithm, protocol, ...(receivers.length > 1 ? { outputs } : main), seconds: Math.round(seconds * 1000) / 1000, bytes, rounds }) + '\n');

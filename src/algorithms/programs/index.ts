@@ -1,5 +1,6 @@
 /** The registry of programs a node or `tacit run` can execute, by name. */
 import type { Program } from '../program.js';
+import { clearingProgram } from './clearing.js';
 import { debtQueryProgram } from './debt-query.js';
 import { keyDkgProgram } from './key-dkg.js';
 import { keyRefreshProgram } from './key-refresh.js';
@@ -13,5 +14,5 @@ import { sgbTrainProgram } from './sgb-train.js';
 import { woeIvProgram } from './woe-iv.js';
 
 export const PROGRAMS: ReadonlyMap<string, Program> = new Map(
-  [psiProgram, lrTrainProgram, lrPredictProgram, debtQueryProgram, keyDkgProgram, keySignProgram, keyRefreshProgram, keyReshareProgram, sgbTrainProgram, sgbPredictProgram, woeIvProgram].map((p) => [p.name, p]),
+  [psiProgram, lrTrainProgram, lrPredictProgram, debtQueryProgram, keyDkgProgram, keySignProgram, keyRefreshProgram, keyReshareProgram, sgbTrainProgram, sgbPredictProgram, woeIvProgram, clearingProgram].map((p) => [p.name, p]),
 );

@@ -67,6 +67,9 @@ async function main(): Promise<void> {
   await say({ type: 'result', result });
 }
 
+// Exit only once stdout has taken everything: writes to a pipe are asynchronous, and a
+// large result line (a clearing host's payments) would otherwise be cut off by exit().
+const exitAfterFlush = (code: number) => process.stdout.write('', () => process.exit(code));
 main().then(
   () => process.exit(0),
   async (err: Error) => {
