@@ -32,6 +32,15 @@
  * does when the session aborts or closes). Failures are handled by `BaseNetwork` (abort
  * state) and `Connection` (frames, backpressure).
  *
+ * Limits (docs/security-net.md). An accepted connection must finish TLS and HELLO within
+ * `handshakeTimeoutMs`; a dialing party's connection is taken only from the host the plan
+ * registers for it (`checkPeerAddress`: host names resolved once at start; on a mux the
+ * address is checked before the server's half of the handshake, on an endpoint before TLS
+ * starts); at most MAX_PENDING_PER_SESSION connections handshake at once on an endpoint
+ * (the mux has its own caps). Every message is admitted at its first frame header against
+ * what the waiting `recv` expects or the session's `maxBufferedBytes` (inbox.ts), so a
+ * member's oversized or surplus data is refused before it is allocated, and blamed.
+ *
  * Cipher: OpenSSL's TLS 1.3 default order (AES-256-GCM first). Measured on loopback here,
  * AES-128-GCM was no faster (0.82 vs 0.83 GB/s) and ChaCha20-Poly1305 slower (0.51 GB/s).
  */
