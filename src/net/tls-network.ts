@@ -32,6 +32,15 @@
  * does when the session aborts or closes). Failures are handled by `BaseNetwork` (abort
  * state) and `Connection` (frames, backpressure).
  *
+ * Limits (docs/security-net.md). An accepted connection must finish TLS and HELLO within
+ * `handshakeTimeoutMs`; a dialing party's connection is taken only from the host the plan
+ * registers for it (`checkPeerAddress`: host names resolved once at start; on a mux the
+ * address is checked before the server's half of the handshake, on an endpoint before TLS
+ * starts); at most MAX_PENDING_PER_SESSION connections handshake at once on an endpoint
+ * (the mux has its own caps). Every message is admitted at its first frame header against
+ * what the waiting `recv` expects or the session's `maxBufferedBytes` (inbox.ts), so a
+ * member's oversized or surplus data is refused before it is allocated, and blamed.
+ *
  * Cipher: OpenSSL's TLS 1.3 default order (AES-256-GCM first). Measured on loopback here,
  * AES-128-GCM was no faster (0.82 vs 0.83 GB/s) and ChaCha20-Poly1305 slower (0.51 GB/s).
  */
@@ -46,61 +55,14 @@ import { Mux, sessionServername, type SessionMux } from './session-mux.js';
 import {
   abortInfoOf, MalformedMessageError, PeerAuthError, PeerDisconnectedError, PeerTimeoutError, SessionAbortedError,
 } from './errors.js';
-import { DEFAULT_SEND_FRAME, MAX_FRAME_PAYLOAD, type FrameSink } from './framing.js';
-import { addressesOfHost, checkSessionLimits, DEFAULT_SESSION_LIMITS, normalizeAddress, type SessionDefaults } from './peer-port-limits.js';
-import { assertPartyId, fingerprintOfCert, normalizeFingerprint, type Identity } from './identity.js';
+import { type FrameSink } from './framing.js';
+import { addressesOfHost, normalizeAddress } from './peer-port-limits.js';
+import { resolveTlsOptions, type TlsNetworkOptions, type TlsPeer } from './tls-options.js';
+import { fingerprintOfCert, type Identity } from './identity.js';
 import type { Network } from './types.js';
 
-export interface TlsPeer {
-  id: string;
-  host: string;
-  port: number;
-  /** Pinned hex SHA-256 of the peer's SubjectPublicKeyInfo (see `Identity.fingerprint`). */
-  fingerprint: string;
-}
+export type { TlsNetworkOptions, TlsPeer } from './tls-options.js';
 
-export interface TlsNetworkOptions {
-  sessionId: string;
-  self: Identity;
-  /**
-   * Where to accept peers: an address to bind (port 0 = any), an endpoint from
-   * `listenTlsEndpoint` (the session takes it over and closes it once the mesh is up), a
-   * mux from `listenSessionMux` (stays the caller's; the session registers with it until
-   * its mesh is up, and any number of sessions may share it), or a listening net.Server
-   * (stays the caller's; one session at a time: a session stops watching it once its mesh is
-   * up or it ended; connections it accepted before this call are not seen, which
-   * `listenTlsEndpoint` avoids by holding them).
-   */
-  listen: { host: string; port: number } | TlsEndpoint | SessionMux | net.Server;
-  peers: TlsPeer[];
-  /** Deadline for the whole mesh, retries included (default 30 000 ms). */
-  connectTimeoutMs?: number;
-  /** A `recv` fails after this long without a byte from its peer (default 60 000 ms; 0 = never). */
-  idleTimeoutMs?: number;
-  /** Largest message sent, or accepted by a step that states its size (default 4 GiB − 1, or the mux's). */
-  maxMessageBytes?: number;
-  /**
-   * Most bytes received from the peers that no `recv` has taken yet, which is also the
-   * largest message a `recv` without a size hint accepts (default 1 GiB, or the mux's).
-   * A peer that sends more is refused before anything is allocated, and blamed.
-   */
-  maxBufferedBytes?: number;
-  /** An accepted connection must finish TLS and HELLO within this (default 5 000 ms, or the mux's). */
-  handshakeTimeoutMs?: number;
-  /**
-   * Accept a dialing party's connection only from its `host` (resolved once at start;
-   * default true, or the mux's setting). Turn off for parties behind NAT.
-   */
-  checkPeerAddress?: boolean;
-  /** How long `close()` waits for the peers' CLOSE (default 5 000 ms). */
-  closeTimeoutMs?: number;
-  /** Aborts connecting, or the session, when signalled. */
-  signal?: AbortSignal;
-  /** Payload bytes per frame when sending (default 512 KiB, at most 4 MiB; tests use tiny frames). */
-  frameBytes?: number;
-}
-
-const SESSION_ID = /^[\x21-\x7e]{1,128}$/;
 /** How long an aborting party waits for a peer to take its ABORT before dropping the socket. */
 const ABORT_GRACE_MS = 1000;
 /** Most connections a session on its own endpoint handshakes at once (a mux has its own limits). */
@@ -148,46 +110,19 @@ export class TlsNetwork extends BaseNetwork {
   private onSignal: (() => void) | undefined;
 
   constructor(options: TlsNetworkOptions) {
-    const self = options.self;
-    if (!self || typeof self.keyPem !== 'string' || typeof self.certPem !== 'string') throw new TypeError('self must be an Identity');
-    assertPartyId(self.id, 'self.id');
-    if (typeof options.sessionId !== 'string' || !SESSION_ID.test(options.sessionId)) throw new RangeError('sessionId must be 1-128 printable ASCII characters');
-    if (!Array.isArray(options.peers) || options.peers.length === 0) throw new RangeError('peers must list at least one party');
-    const pins = new Map<string, string>();
-    const addresses = new Map<string, TlsPeer>();
-    const seen = new Set<string>([normalizeFingerprint(self.fingerprint, 'self.fingerprint')]);
-    for (const p of options.peers) {
-      assertPartyId(p.id, 'peer id');
-      if (p.id === self.id || pins.has(p.id)) throw new RangeError(`party id '${p.id}' appears twice in the session`);
-      const fp = normalizeFingerprint(p.fingerprint, `fingerprint of '${p.id}'`);
-      if (seen.has(fp)) throw new RangeError(`fingerprint of '${p.id}' is used by another party too`);
-      seen.add(fp);
-      if (typeof p.host !== 'string' || !Number.isInteger(p.port) || p.port < 1 || p.port > 65535) throw new RangeError(`address of '${p.id}' must be a host and a port 1-65535`);
-      pins.set(p.id, fp);
-      addresses.set(p.id, p);
-    }
-    const parties = [self.id, ...pins.keys()].sort();
-    const base = options.listen instanceof Mux ? options.listen.sessionDefaults : DEFAULT_SESSION_LIMITS;
-    const limits: SessionDefaults = {
-      maxMessageBytes: options.maxMessageBytes ?? base.maxMessageBytes,
-      maxBufferedBytes: options.maxBufferedBytes ?? base.maxBufferedBytes,
-      handshakeTimeoutMs: options.handshakeTimeoutMs ?? base.handshakeTimeoutMs,
-      checkPeerAddress: options.checkPeerAddress ?? base.checkPeerAddress,
-    };
-    checkSessionLimits(limits);
-    super(self.id, parties, { idleTimeoutMs: options.idleTimeoutMs ?? 60_000, maxMessageBytes: limits.maxMessageBytes, maxBufferedBytes: limits.maxBufferedBytes });
-    this.handshakeTimeoutMs = limits.handshakeTimeoutMs;
-    this.checkPeerAddress = limits.checkPeerAddress;
-    this.sessionId = options.sessionId;
-    this.identity = self;
-    this.pins = pins;
-    this.addresses = addresses;
-    this.dialers = new Map([...pins].filter(([id]) => id < self.id).map(([id, fp]) => [fp, id]));
-    this.connectTimeoutMs = options.connectTimeoutMs ?? 30_000;
-    this.closeTimeoutMs = options.closeTimeoutMs ?? 5_000;
-    this.frameBytes = options.frameBytes ?? DEFAULT_SEND_FRAME;
-    if (!Number.isInteger(this.frameBytes) || this.frameBytes < 1 || this.frameBytes > MAX_FRAME_PAYLOAD) throw new RangeError(`frameBytes must be in [1, ${MAX_FRAME_PAYLOAD}]`);
-    this.signal = options.signal;
+    const o = resolveTlsOptions(options);
+    super(o.self.id, o.parties, { idleTimeoutMs: o.idleTimeoutMs, maxMessageBytes: o.limits.maxMessageBytes, maxBufferedBytes: o.limits.maxBufferedBytes });
+    this.handshakeTimeoutMs = o.limits.handshakeTimeoutMs;
+    this.checkPeerAddress = o.limits.checkPeerAddress;
+    this.sessionId = o.sessionId;
+    this.identity = o.self;
+    this.pins = o.pins;
+    this.addresses = o.addresses;
+    this.dialers = new Map([...o.pins].filter(([id]) => id < o.self.id).map(([id, fp]) => [fp, id]));
+    this.connectTimeoutMs = o.connectTimeoutMs;
+    this.closeTimeoutMs = o.closeTimeoutMs;
+    this.frameBytes = o.frameBytes;
+    this.signal = o.signal;
   }
 
   /** The negotiated TLS version with `peer` (always 'TLSv1.3'), for checks and logs. */

@@ -91,6 +91,28 @@ describe('peer port limits', () => {
     await (ok[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof connectTlsNetwork>>>).value.close();
   });
 
+  it('drops a pinned member that completes TLS but never sends HELLO at the handshake deadline; the real session then connects', async () => {
+    const [a, b] = [createIdentity('a'), createIdentity('b')];
+    const [ma, mb] = [await mux(), await mux({ handshakeTimeoutMs: 600 })];
+    const sb = connectTlsNetwork({ sessionId: 'mute', self: b, listen: mb, peers: [{ id: 'a', host: HOST, port: ma.port, fingerprint: a.fingerprint }], connectTimeoutMs: 8000 });
+    sb.catch(() => {});
+    await sleep(100);
+    // a's key, the right SNI, the right address — and then silence.
+    const t = tls.connect({ host: HOST, port: mb.port, servername: sessionServername('mute', 'b'), key: a.keyPem, cert: a.certPem, rejectUnauthorized: false, minVersion: 'TLSv1.3' });
+    t.on('error', () => {});
+    const t0 = Date.now();
+    await new Promise((r) => t.once('secureConnect', r));
+    await new Promise((r) => t.once('close', r));
+    const ms = Date.now() - t0;
+    assert.ok(ms >= 400 && ms < 3000, `mute connection closed after ${ms} ms`);
+    const sa = await connectTlsNetwork({ sessionId: 'mute', self: a, listen: ma, peers: [{ id: 'b', host: HOST, port: mb.port, fingerprint: b.fingerprint }], connectTimeoutMs: 5000 });
+    const nb = await sb;
+    void sa.send('b', 'x', new Uint8Array([5]));
+    assert.deepEqual([...await nb.recv('a', 'x', 1)], [5]);
+    await Promise.all([sa.close(), nb.close()]);
+    assert.equal(mb.stats().pending, 0);
+  });
+
   it('reads TACIT_PEER_* and refuses a bad value naming the variable', () => {
     assert.deepEqual(peerPortOptionsFromEnv({}), {});
     assert.deepEqual(peerPortOptionsFromEnv({ TACIT_PEER_MAX_PENDING_PER_ADDRESS: '8', TACIT_PEER_HANDSHAKE_TIMEOUT_MS: '2000', TACIT_PEER_CHECK_ADDRESS: '0', TACIT_PEER_MAX_BUFFERED_BYTES: '1048576' }),
