@@ -207,7 +207,8 @@ export const lrPredictProgram: Program = {
       const source = sharedModel ? shared : model;
       const known = source?.features ? { features: source.features, scaleExponents: source.scaleExponents ?? source.features.map(() => 0) } : undefined;
       const given = ctx.plan.params['schema'] as Record<string, string[]> | undefined;
-      shape = given && !known ? { features: Object.entries(given).flatMap(([q, cs]) => cs.map((c) => `${q}.${c}`)), scaleExponents: Object.values(given).flat().map(() => 0) } : await announceShape(ctx, announcer, known);
+      // A schema in the (public) parameters is used by everyone; otherwise the holder announces.
+      shape = given ? { features: Object.entries(given).flatMap(([q, cs]) => cs.map((c) => `${q}.${c}`)), scaleExponents: Object.values(given).flat().map(() => 0) } : await announceShape(ctx, announcer, known);
     }
     const schema: Record<string, string[]> = {};
     const exps: Record<string, number[]> = {};

@@ -86,7 +86,9 @@ function startChild(party: LocalParty, opts: LocalSessionOptions): Child {
     else if (m.type === 'result') result = m.result;
     else if (m.type === 'error') failure = new LocalSessionError(`party ${party.id} failed: ${m.message}`, { details: `${m.name}` });
   });
-  proc.on('exit', (code, signal) => {
+  // 'close', not 'exit': 'exit' may fire while the child's stdout still holds unread lines
+  // (a 50,000-id PSI result is a ~1 MB line), and the result would be reported missing.
+  proc.on('close', (code, signal) => {
     if (result && code === 0) onDone(result);
     else onFail(failure ?? new LocalSessionError(`party ${party.id} exited (${signal ?? `code ${code}`}) without a result`, { details: stderr.trim() || undefined }));
   });
