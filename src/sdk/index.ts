@@ -17,3 +17,12 @@ export { approveClearingSettlement } from './actions/approveClearingSettlement.j
 export { settleClearingCycle } from './actions/settleClearingCycle.js';
 export { expireClearingCycle } from './actions/expireClearingCycle.js';
 export { getClearingCycle, type ClearingCycle } from './actions/getClearingCycle.js';
+export { createKey, type CreateKeyParameters } from './actions/createKey.js';
+export { signWithKey, type SignWithKeyParameters } from './actions/signWithKey.js';
+export { refreshKey, type RefreshKeyParameters } from './actions/refreshKey.js';
+export { reshareKey, type ReshareKeyParameters } from './actions/reshareKey.js';
+export { listKeys, type KeySummary } from './actions/listKeys.js';
+export { registerKey, type GroupSigner, type RegisterKeyParameters } from './actions/registerKey.js';
+export { rotateKey, type RotateKeyParameters } from './actions/rotateKey.js';
+export { deployCustodyVault } from './actions/deployCustodyVault.js';
+export { transferFromVault, type TransferFromVaultParameters } from './actions/transferFromVault.js';
