@@ -124,6 +124,8 @@ async function debtQuery(client: TacitClient, o: { params?: Record<string, unkno
     fee: FEE,
     ...(o.deadlineSeconds ? { deadlineSeconds: o.deadlineSeconds } : {}),
     ...(o.resultKey ? { resultKey: o.resultKey } : {}),
+    // A hostile requester does not run the SDK's courtesy checks: the nodes must refuse.
+    unchecked: true,
   });
 }
 
