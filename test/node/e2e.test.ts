@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { erc20Abi, type Address } from 'viem';
 import { startLocalNetwork, type LocalNetwork } from '../../src/node/local/network.js';
-import { buyDataTokens, createTacitClient, createTask, generateBoxKeyPair, getTaskResult, listDatasets, sendTaskInputs, waitForTask, type TacitClient } from '../../src/sdk/index.js';
+import { buyDataTokens, createTacitClient, createTask, generateBoxKeyPair, getTaskOutcome, getTaskResult, listDatasets, sendTaskInputs, waitForTask, type TacitClient } from '../../src/sdk/index.js';
 import { devAccount, devPrivateKey } from '../../src/chain/dev-accounts.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -108,6 +108,27 @@ describe('a task through four node processes', () => {
       assert.ok(['settled', 'delivered', 'committed', 'revealed'].includes(t.status), `${n.name}: ${t.status}`);
     }
     await assert.rejects(net.node('bureau').api.taskResult(Number(taskId)));
+  });
+
+  it('semi2k in the daemon: dealer-free (OT preprocessing between the compute parties), settles with the plaintext answer', async () => {
+    const datasets = await listDatasets(requester);
+    for (const d of datasets) await buyDataTokens(requester, { datasetId: d.id, uses: 1n });
+    const keys = generateBoxKeyPair();
+    const { taskId } = await createTask(requester, {
+      program: 'debt-query',
+      protocol: 'semi2k',
+      params: { idColumn: 'id', balanceColumn: 'balance' },
+      datasetIds: datasets.map((d) => d.id),
+      computeParties: [net.node('bank').address, net.node('bureau').address, net.node('telco').address],
+      receiver: net.node('bank').address,
+      fee: 30n * TOKEN,
+      resultKey: keys.publicKey,
+    });
+    await sendTaskInputs({ node: { url: net.node('bank').apiUrl, token: net.node('bank').token }, taskId, inputs: { applicant: 'A-17' } });
+    const final = await waitForTask(requester, { taskId, timeoutMs: 180_000 });
+    assert.equal(final.status, 'Settled', (await getTaskOutcome(requester, { taskId })).reason);
+    const result = await getTaskResult(requester, { node: { url: net.node('bank').apiUrl }, taskId, resultPrivateKey: keys.privateKey });
+    assert.deepEqual(result, { total: 1200.5 + 300 + 45.25, lenders: 2 });
   });
 
   it('the requester CLI: market buy, task create with receiver inputs, status --wait, result', async () => {

@@ -1,14 +1,14 @@
 /**
  * The ONE place where the daemon picks how semi2k gets its correlated randomness (Beaver
- * triples …). semi2k's "trusted first party" mode lets compute party 0 deal the triples,
- * which gives party 0 every other party's masks — it learns every input — so the daemon never
- * uses it. An independent dealer (a node that is not a compute party, `{ kind: 'ttp' }`) or
- * dealer-free preprocessing (oblivious transfer, being built on branch `ot`) are the only
- * acceptable sources; until one is wired in here the daemon refuses semi2k tasks on-chain
- * (full refund) with the reason below. `tacit run` (one operator, all parties local) keeps
- * its own dealer process and is not affected.
+ * triples, truncation pairs, bits, shuffles). semi2k's "trusted first party" mode lets compute
+ * party 0 deal the triples, which gives party 0 every other party's masks — it learns every
+ * input — so the daemon never uses it. The default is dealer-free preprocessing from
+ * oblivious transfer between the compute parties themselves (`src/ot`, `mpc/semi2k/
+ * ot-preprocessing.ts`: no party is trusted beyond semi2k's own dishonest-majority,
+ * semi-honest model); an independent dealer (a task party that is not a compute party) is
+ * used when the task offers one. `tacit run` (one operator, all parties local) chooses its own.
  */
-import type { PreprocessingConfig } from '../../mpc/semi2k/preprocessing.js';
+import { defaultSemi2kPreprocessing, type PreprocessingConfig } from '../../mpc/semi2k/preprocessing.js';
 
 export type Semi2kPreprocessing = { ok: true; config: PreprocessingConfig } | { ok: false; reason: string };
 
@@ -17,11 +17,12 @@ export type Semi2kPreprocessing = { ok: true; config: PreprocessingConfig } | { 
  * `dealers` are task parties that are not compute parties and offered to deal (none today:
  * the TaskMarket has no dealer role yet).
  */
-export function semi2kPreprocessing(_computeParties: readonly string[], dealers: readonly string[] = []): Semi2kPreprocessing {
-  const dealer = dealers.find((d) => !_computeParties.includes(d));
+export function semi2kPreprocessing(computeParties: readonly string[], dealers: readonly string[] = []): Semi2kPreprocessing {
+  const dealer = dealers.find((d) => !computeParties.includes(d));
   if (dealer) return { ok: true, config: { kind: 'ttp', dealer } };
-  return {
-    ok: false,
-    reason: 'semi2k needs an independent dealer or dealer-free preprocessing and neither is available (a trusted first party would learn every input)',
-  };
+  if (computeParties.length < 2) return { ok: false, reason: 'semi2k needs at least two compute parties' };
+  const config = defaultSemi2kPreprocessing();
+  // Never a compute party as dealer, whatever the default becomes.
+  if (config.kind === 'tfp') return { ok: false, reason: 'semi2k with a trusted first party would let it learn every input' };
+  return { ok: true, config };
 }
