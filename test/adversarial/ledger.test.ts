@@ -175,6 +175,8 @@ describe('a hostile requester cannot get honest nodes slashed or gain anything',
   it('control: an honest task still settles (link digests agree), and its result opens', async () => {
     const keys = generateBoxKeyPair();
     const { taskId } = await debtQuery(client, { resultKey: keys.publicKey });
+    const allowance = await net.ledger.pub.readContract({ address: net.manifest.contracts.PaymentToken, abi: erc20Abi, functionName: 'allowance', args: [client.account!.address, net.manifest.contracts.TaskMarket] });
+    assert.equal(allowance, 0n, 'the SDK approved the market for exactly the escrow, nothing left over');
     await sendTaskInputs({ node: { url: net.node('bank').apiUrl, token: net.node('bank').token }, taskId, inputs: { applicant: 'A-17' } });
     const final = await waitForTask(client, { taskId, timeoutMs: 120_000 });
     assert.equal(final.status, 'Settled');
