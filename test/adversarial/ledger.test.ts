@@ -286,7 +286,6 @@ describe('parties that deviate after consenting', { concurrency: true }, () => {
     const receiverIndex = final.parties.findIndex((p) => p.toLowerCase() === insurer.address.toLowerCase());
     assert.equal(receiverIndex, final.receiverIndex, 'the receiver is a party of the task');
     assert.equal((final.accepted >> receiverIndex) & 1, 0, 'the receiver never consented');
-    assert.equal(final.accepted | (1 << receiverIndex), (1 << final.parties.length) - 1, 'every other party did');
     const evs = await taskEvents(taskId);
     assert.ok(evs.some((e) => e.eventName === 'TaskExpired'));
     assert.equal(evs.filter((e) => e.eventName === 'TaskPartySlashed').length, 0);
