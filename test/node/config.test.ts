@@ -29,6 +29,20 @@ function field(value: unknown): string {
 }
 
 describe('node config', () => {
+  it('takes the trust policy: protocols, guards, minimum time to the deadline, confirmations', () => {
+    const c = validateNodeConfig({
+      ...minimal,
+      chain: { manifest: 'manifest.json', confirmations: 3 },
+      policy: { protocols: ['rep3'], guards: { minRows: 500, allowSharedModel: false }, minSecondsToDeadline: 60, minFeePerTask: '1000' },
+    });
+    assert.deepEqual(c.policy, { protocols: ['rep3'], guards: { minRows: 500, allowSharedModel: false }, minSecondsToDeadline: 60, minFeePerTask: '1000' });
+    assert.equal(c.chain.confirmations, 3);
+    assert.equal(field({ ...minimal, policy: { protocols: ['spdz'] } }), 'policy.protocols[0]');
+    assert.equal(field({ ...minimal, policy: { guards: { minRows: [1] } } }), 'policy.guards.minRows');
+    assert.equal(field({ ...minimal, policy: { minSecondsToDeadline: -1 } }), 'policy.minSecondsToDeadline');
+    assert.equal(field({ ...minimal, chain: { manifest: 'm.json', confirmations: 1.5 } }), 'chain.confirmations');
+  });
+
   it('fills defaults: both ports on 127.0.0.1, data dir ".", empty policy, default stake', () => {
     const c = validateNodeConfig(minimal);
     assert.deepEqual(c.peer, { host: '127.0.0.1', port: 7700 });

@@ -233,7 +233,7 @@ describe('a task through four node processes', () => {
     assert.equal(await balanceOf(net.manifest.contracts.TaskMarket), 0n, 'the market holds nothing');
   });
 
-  it('a peer whose key is not the one in the registry is refused; the task expires and refunds', async () => {
+  it('a peer whose key is not the one in the registry is refused; the task fails or expires and refunds exactly', async () => {
     const bureau = net.node('bureau');
     // The bureau's registry entry now pins a key the bureau does not have.
     const keys = await unlockNodeKeys(bureau.dir, 'sandbox-passphrase');

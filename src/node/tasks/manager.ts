@@ -23,7 +23,8 @@
 import { parseEventLogs, zeroAddress, type Account, type Address, type Hex } from 'viem';
 import type { Logger } from 'pino';
 import { TaskMarketAbi } from '../../chain/artifacts.js';
-import { commitmentOf, FailurePhase, FailureReason, freshSalt, type CommitOpening } from '../../chain/commit-reveal.js';
+import { FailurePhase, FailureReason, freshSalt, type CommitOpening } from '../../chain/commit-reveal.js';
+import { TaskOutcomes } from './outcomes.js';
 import type { LocalLedger } from '../../chain/local-ledger.js';
 import { revertName } from '../../chain/revert.js';
 import { PROGRAMS } from '../../algorithms/programs/index.js';
@@ -33,10 +34,10 @@ import type { Identity, SessionMux } from '../../net/index.js';
 import type { NodeConfig } from '../config.js';
 import type { NodeMetrics } from '../metrics.js';
 import type { NodeStore, TaskRecord } from '../store/index.js';
-import type { FailureReport } from './blame.js';
 import { ChainWatcher } from './chain-watcher.js';
-import { datasetOwner, FINAL_STATUSES, hasAccepted, hasCommitted, hasReported, hasRevealed, lower, readCreation, readParty, readTask, type ChainTask } from './chain-view.js';
-import { buildPlan, sessionIdOf } from './plan.js';
+import { datasetOwner, FINAL_STATUSES, hasAccepted, hasCommitted, hasReported, hasRevealed, lower, readCreation, readTask, type ChainTask } from './chain-view.js';
+import { planOf, sessionIdOf } from './plan.js';
+import { localInputs } from './local-inputs.js';
 import { decide } from './policy.js';
 import { sealTaskResult } from './result-box.js';
 import { runTaskSession } from './session.js';
@@ -66,6 +67,7 @@ export class TaskManager {
   readonly #self: string;
   readonly #watcher: ChainWatcher;
   readonly #programs: ReadonlyMap<string, Program>;
+  readonly #out: TaskOutcomes;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
   #polling: Promise<void> | undefined;
@@ -78,6 +80,7 @@ export class TaskManager {
     this.#o = options;
     this.#self = lower(options.account.address);
     this.#programs = options.programs ?? PROGRAMS;
+    this.#out = new TaskOutcomes({ ...options, set: (id, patch) => this.#set(id, patch) });
     const { ledger, store, config } = options;
     this.#watcher = new ChainWatcher(ledger.pub, ledger.manifest.contracts.TaskMarket, BigInt(ledger.manifest.block), config.chain.confirmations ?? 0, store);
   }
@@ -252,19 +255,19 @@ export class TaskManager {
         if (t.step === 'reporting') this.#set(t.id, { status: 'reported', step: 'reported' });
         return;
       }
-      if (t.step === 'committing' && computeIndex >= 0) return this.#commit(t.id);
-      if (t.step === 'reporting') return this.#report(t.id);
+      if (t.step === 'committing' && computeIndex >= 0) return this.#out.commit(t.id);
+      if (t.step === 'reporting') return this.#out.report(t.id);
       if (t.status === 'running' && t.step === 'session') {
         // Found mid-session after a restart: the session cannot be resumed.
-        return this.#failSession(t.id, { phase: FailurePhase.Compute, reason: FailureReason.Local, blamed: zeroAddress }, 'the node restarted during the computation');
+        return this.#out.failSession(t.id, { phase: FailurePhase.Compute, reason: FailureReason.Local, blamed: zeroAddress }, 'the node restarted during the computation');
       }
       if (t.status === 'accepted' || t.status === 'pending' || (t.status === 'running' && t.step === 'session-pending')) return this.#runSession(t, chain);
       return;
     }
 
-    if (chain.status === 'Revealing' && computeIndex >= 0 && !hasRevealed(latest, computeIndex)) return this.#reveal(t.id);
+    if (chain.status === 'Revealing' && computeIndex >= 0 && !hasRevealed(latest, computeIndex)) return this.#out.reveal(t.id);
     if (chain.status === 'Revealing' && computeIndex >= 0 && t.status === 'committed') this.#set(t.id, { status: 'revealed', step: 'revealed' });
-    if (chain.status === 'Disputed') return this.#resolve(t, chain);
+    if (chain.status === 'Disputed') return this.#out.resolve(t.id, chain);
   }
 
   async #decideAndConsent(t: TaskRecord, chain: ChainTask, now: number): Promise<void> {
@@ -311,113 +314,7 @@ export class TaskManager {
     this.#set(t.id, { status: 'expired', step: 'done', error: t.error ?? 'expired at its deadline; the requester was refunded' });
   }
 
-  // ------------------------------------------------------------------ commit, reveal, report, resolve
-
-  #opening(id: number): CommitOpening | undefined {
-    const raw = this.#o.store.getKv(`task-opening:${id}`);
-    return raw ? (JSON.parse(raw) as CommitOpening) : undefined;
-  }
-
-  async #commit(id: number): Promise<void> {
-    const { ledger, account } = this.#o;
-    const opening = this.#opening(id);
-    if (!opening) return this.#failSession(id, { phase: FailurePhase.Deliver, reason: FailureReason.Local, blamed: zeroAddress }, 'the commitment opening was lost');
-    const c = commitmentOf(ledger.manifest.contracts.TaskMarket, ledger.manifest.chainId, BigInt(id), account.address, opening);
-    this.#set(id, { step: 'committing', commitment: c });
-    const r = await ledger.commit(account, BigInt(id), c);
-    this.#o.metrics?.chainTransactions.inc({ method: 'commit', outcome: 'success' });
-    this.#set(id, { status: 'committed', step: 'committed', commitTx: r.transactionHash, error: null });
-    this.#o.logger.info({ task: id }, 'link digests committed');
-  }
-
-  async #reveal(id: number): Promise<void> {
-    const opening = this.#opening(id);
-    if (!opening) {
-      this.#set(id, { error: 'the commitment opening was lost; this node cannot reveal' });
-      return;
-    }
-    this.#set(id, { step: 'revealing' });
-    await this.#o.ledger.reveal(this.#o.account, BigInt(id), opening.claims, opening.salt);
-    this.#o.metrics?.chainTransactions.inc({ method: 'reveal', outcome: 'success' });
-    this.#set(id, { status: 'revealed', step: 'revealed', error: null });
-    this.#o.logger.info({ task: id }, 'link digests revealed');
-  }
-
-  /** Records the failure and the report to send; the sweep retries the report until it is on-chain. */
-  async #failSession(id: number, report: FailureReport, why: string): Promise<void> {
-    this.#o.store.setKv(`task-report:${id}`, JSON.stringify(report));
-    this.#set(id, { status: 'reported', step: 'reporting', error: why });
-    await this.#report(id);
-  }
-
-  async #report(id: number): Promise<void> {
-    const raw = this.#o.store.getKv(`task-report:${id}`);
-    const report: FailureReport = raw ? (JSON.parse(raw) as FailureReport) : { phase: FailurePhase.Compute, reason: FailureReason.Local, blamed: zeroAddress };
-    await this.#o.ledger.reportFailure(this.#o.account, BigInt(id), report.phase, report.reason, report.blamed);
-    this.#o.metrics?.chainTransactions.inc({ method: 'reportFailure', outcome: 'success' });
-    this.#set(id, { status: 'reported', step: 'reported' });
-    this.#o.logger.info({ task: id, blamed: report.blamed, reason: report.reason }, 'session failure reported on-chain');
-  }
-
-  /** Submits every compute party's revealed opening so the contract attributes the dispute. */
-  async #resolve(t: TaskRecord, chain: ChainTask): Promise<void> {
-    const { ledger } = this.#o;
-    this.#set(t.id, { status: 'disputed', step: 'resolving' });
-    const logs = await ledger.pub.getContractEvents({ address: ledger.manifest.contracts.TaskMarket, abi: TaskMarketAbi, eventName: 'TaskRevealed', args: { taskId: chain.id }, fromBlock: BigInt(ledger.manifest.block) });
-    const byNode = new Map(logs.map((l) => [lower(l.args.node!), l.args]));
-    const compute = chain.parties.slice(0, chain.nCompute).map(lower);
-    const openings = compute.map((c) => byNode.get(c));
-    if (openings.some((o) => !o)) return; // not all reveals visible yet
-    try {
-      await ledger.resolve(this.#o.account, chain.id, openings.map((o) => [...o!.claims!]), openings.map((o) => o!.salt!));
-      this.#o.logger.warn({ task: t.id }, 'disputed task resolved on-chain (digests disagreed)');
-    } catch (err) {
-      const again = await readTask(ledger, chain.id);
-      if (again.status !== 'Failed') throw err;
-    }
-    this.#set(t.id, { status: 'failed', step: 'done', error: 'the compute parties’ link digests disagreed; the requester was refunded' });
-  }
-
   // ------------------------------------------------------------------ the session
-
-  async #plan(t: TaskRecord, chain: ChainTask): Promise<SessionPlan> {
-    const { ledger } = this.#o;
-    const params = t.params as unknown as TaskParams & { dataOwners: string[] };
-    const members = [...new Set([...chain.parties.map(lower), lower(chain.receiver)])];
-    const profiles = new Map(await Promise.all(members.map(async (m) => [m, await readParty(ledger, m as Address)] as const)));
-    return buildPlan({ chainId: ledger.manifest.chainId, task: chain, params, dataOwners: params.dataOwners, profiles });
-  }
-
-  /** This node's private inputs for the task: its dataset, and the receiver's own inputs. */
-  #localInputs(t: TaskRecord): Record<string, unknown> {
-    const { store } = this.#o;
-    const local: Record<string, unknown> = {};
-    const params = t.params as unknown as { datasetIds: string[]; dataOwners: string[]; params: Record<string, unknown> };
-    const mine = params.datasetIds.filter((_, i) => params.dataOwners[i] === this.#self);
-    if (mine.length > 1) throw new Error('this node owns more than one dataset of the task; a task takes one per party');
-    if (mine.length === 1) {
-      const ds = store.listDatasets().find((d) => String(d.datasetId ?? '') === mine[0]);
-      if (!ds) throw new Error(`dataset ${mine[0]} is not stored at this node`);
-      local['table'] = store.table(ds.name);
-    }
-    const modelTaskId = params.params['modelTask'];
-    if (modelTaskId !== undefined && params.params['sharedModel'] === true && t.roles.includes('compute')) {
-      const kept = store.getKv(`task-keep:${Number(modelTaskId)}`);
-      if (kept) local['modelShares'] = (JSON.parse(kept) as { modelShares?: unknown }).modelShares;
-    }
-    if (t.roles.includes('receiver')) {
-      const raw = store.getKv(`task-inputs:${t.id}`);
-      if (raw) Object.assign(local, JSON.parse(raw) as Record<string, unknown>);
-      const modelTask = params.params['modelTask'];
-      if (modelTask !== undefined && params.params['sharedModel'] !== true) {
-        const prior = store.getTask(Number(modelTask));
-        const model = (prior?.result as { model?: unknown } | null)?.model;
-        if (!model) throw new Error(`no model from task ${String(modelTask)} at this node`);
-        local['model'] = model;
-      }
-    }
-    return local;
-  }
 
   async #runSession(t: TaskRecord, chain: ChainTask): Promise<void> {
     const { store, logger } = this.#o;
@@ -429,16 +326,16 @@ export class TaskManager {
     let program: Program | undefined;
     let local: Record<string, unknown>;
     try {
-      plan = await this.#plan(t, chain);
+      plan = await planOf(this.#o.ledger, t, chain);
       checkPlan(plan, identity);
       program = this.#programs.get(plan.program);
       if (!program) throw new Error(`unknown program ${plan.program}`);
-      local = this.#localInputs(t);
+      local = localInputs(this.#o.store, t, this.#self);
     } catch (err) {
       // E.g. the registry pins another TLS key for this node: it cannot take part.
       const why = `cannot join the session: ${(err as Error).message.split('\n')[0]}`;
       logger.warn({ task: t.id, err: why }, 'cannot join the session; reporting the failure');
-      return this.#failSession(t.id, { phase: FailurePhase.Connect, reason: FailureReason.Local, blamed: zeroAddress }, why);
+      return this.#out.failSession(t.id, { phase: FailurePhase.Connect, reason: FailureReason.Local, blamed: zeroAddress }, why);
     }
     let lastWrite = 0;
     const controller = new AbortController();
@@ -480,7 +377,7 @@ export class TaskManager {
         return;
       }
       logger.warn({ task: t.id, err: why, blamed: outcome.report.blamed }, 'session failed; reporting it on-chain');
-      return this.#failSession(t.id, outcome.report, why);
+      return this.#out.failSession(t.id, outcome.report, why);
     }
     for (const [peer, bytes] of outcome.bytesSentTo) this.#o.metrics?.mpcBytesSent.inc({ peer }, bytes);
     if (outcome.keep) store.setKv(`task-keep:${t.id}`, JSON.stringify(outcome.keep));
@@ -501,7 +398,7 @@ export class TaskManager {
     store.setKv(`task-opening:${t.id}`, JSON.stringify({ claims: outcome.claims, salt: freshSalt() } satisfies CommitOpening));
     this.#set(t.id, { status: 'running', step: 'committing' });
     // A failed commit is retried by the sweep (step "committing").
-    await this.#commit(t.id);
+    await this.#out.commit(t.id);
   }
 
   // ------------------------------------------------------------------ recovery and helpers

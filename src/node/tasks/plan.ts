@@ -7,7 +7,10 @@
 import type { SessionPlan, Role } from '../../algorithms/program.js';
 import type { TaskParams } from '../../algorithms/task-params.js';
 import type { MpcConfig } from '../../mpc/engine.js';
-import { lower, type ChainTask, type PartyProfile } from './chain-view.js';
+import type { Address } from 'viem';
+import type { LocalLedger } from '../../chain/local-ledger.js';
+import type { TaskRecord } from '../store/index.js';
+import { lower, readParty, type ChainTask, type PartyProfile } from './chain-view.js';
 import { TacitError } from '../../errors.js';
 import { semi2kPreprocessing } from './preprocessing.js';
 
@@ -58,4 +61,12 @@ export function buildPlan(input: {
     parties,
     mpc,
   };
+}
+
+/** The plan for a stored task, with every party's profile read from the NodeRegistry. */
+export async function planOf(ledger: LocalLedger, t: TaskRecord, chain: ChainTask): Promise<SessionPlan> {
+  const params = t.params as unknown as TaskParams & { dataOwners: string[] };
+  const members = [...new Set([...chain.parties.map(lower), lower(chain.receiver)])];
+  const profiles = new Map(await Promise.all(members.map(async (m) => [m, await readParty(ledger, m as Address)] as const)));
+  return buildPlan({ chainId: ledger.manifest.chainId, task: chain, params, dataOwners: params.dataOwners, profiles });
 }

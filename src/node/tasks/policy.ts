@@ -54,11 +54,25 @@ export interface DecideInput {
   now: number;
 }
 
-const refuse = (code: number, reason: string): Verdict => ({ kind: 'refuse', code, reason: reason.slice(0, 160) });
+/** The contract takes at most 160 bytes of reason (TaskMarket.MAX_REASON_BYTES). */
+export const MAX_REASON_BYTES = 160;
+
+/** `s` cut to at most `max` UTF-8 bytes, never inside a character. */
+export function truncateUtf8(s: string, max = MAX_REASON_BYTES): string {
+  if (Buffer.byteLength(s) <= max) return s;
+  let out = '';
+  for (const ch of s) {
+    if (Buffer.byteLength(out + ch) > max - 3) break;
+    out += ch;
+  }
+  return `${out}...`;
+}
+
+const refuse = (code: number, reason: string): Verdict => ({ kind: 'refuse', code, reason: truncateUtf8(reason) });
 
 export async function decide(d: DecideInput): Promise<Verdict> {
   const { task: t, chain, config, store, self } = d;
-  if (!t.params) return refuse(RefusalCode.Parameters, (t.error ?? 'the task has no readable parameters').slice(0, 160));
+  if (!t.params) return refuse(RefusalCode.Parameters, t.error ?? 'the task has no readable parameters');
   const params = t.params as unknown as TaskParams & { datasetIds: string[]; dataOwners: string[] };
   const policy = config.policy;
 

@@ -1,8 +1,11 @@
 /**
  * Creates a task: publishes its public parameters with it (TaskMarket.createTaskWithParams),
- * escrowing the fee and one data token per dataset (approving the TaskMarket as needed).
+ * escrowing the fee and one data token per dataset. The TaskMarket is approved for exactly
+ * what this task escrows — never an open-ended allowance a later bug or compromise could
+ * draw on — and one account's creations are serialised so that two concurrent calls do not
+ * overwrite each other's approvals.
  */
-import { erc20Abi, maxUint256, parseEventLogs, type Address, type Hash, type Hex } from 'viem';
+import { erc20Abi, parseEventLogs, type Address, type Hash, type Hex } from 'viem';
 import { randomBytes } from 'node:crypto';
 import { DataRegistryAbi, TaskMarketAbi } from '../../chain/artifacts.js';
 import { algorithmId } from '../../chain/algorithm-id.js';
@@ -38,6 +41,17 @@ export type CreateTaskReturnType = { taskId: bigint; txHash: Hash; paramsHash: H
 /** @example const { taskId } = await createTask(client, { program: 'psi', protocol: 'rep3', … }); */
 export async function createTask(client: TacitClient, p: CreateTaskParameters): Promise<CreateTaskReturnType> {
   const account = requireAccount(client);
+  const previous = creating.get(account.address) ?? Promise.resolve();
+  const mine = previous.catch(() => {}).then(() => create(client, p));
+  creating.set(account.address, mine);
+  return mine;
+}
+
+/** Per account, the tail of its chain of task creations. */
+const creating = new Map<Address, Promise<unknown>>();
+
+async function create(client: TacitClient, p: CreateTaskParameters): Promise<CreateTaskReturnType> {
+  const account = requireAccount(client);
   const { ledger } = client;
   const program = PROGRAMS.get(p.program);
   if (!program) throw new SdkError(`unknown program ${p.program}`, { hint: `known: ${[...PROGRAMS.keys()].join(', ')}` });
@@ -65,12 +79,12 @@ export async function createTask(client: TacitClient, p: CreateTaskParameters): 
   };
   const { hex, hash } = encodeTaskParams(tp);
   const market = ledger.manifest.contracts.TaskMarket;
-  const approveIfNeeded = async (token: Address, need: bigint) => {
+  const approveExactly = async (token: Address, need: bigint) => {
     const a = await ledger.pub.readContract({ address: token, abi: erc20Abi, functionName: 'allowance', args: [account.address, market] });
-    if (a < need) await ledger.approve(account, token, market, maxUint256);
+    if (a !== need) await ledger.approve(account, token, market, need);
   };
-  await approveIfNeeded(ledger.manifest.contracts.PaymentToken, p.fee);
-  for (const d of listings) await approveIfNeeded(d.token, 10n ** 18n);
+  await approveExactly(ledger.manifest.contracts.PaymentToken, p.fee);
+  for (const d of listings) await approveExactly(d.token, 10n ** 18n);
   // A chain that mines only on transactions can have a stale last timestamp: use the clock too.
   const now = BigInt(Math.max(Number((await ledger.pub.getBlock()).timestamp), Math.floor(Date.now() / 1000)));
   const spec = {
