@@ -12,41 +12,63 @@
 // Layout conventions: a "block" is the 16-byte hash output of one OT; kernels read its low
 // 8 bytes as a u64 (`compact` moves those words side by side first where a kernel wants words).
 
-/** out (8W rows × R/8 bytes) = transpose of in (R rows × W bytes); R, W multiples of 16. */
+// @ts-ignore: decorator
+@inline function lo8(a: v128, b: v128): v128 {
+  return i8x16.shuffle(a, b, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+}
+// @ts-ignore: decorator
+@inline function hi8(a: v128, b: v128): v128 {
+  return i8x16.shuffle(a, b, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+}
+
+/** Eight output rows (bits 7..0 of the 16 gathered bytes in v) at o, o+step, … */
+// @ts-ignore: decorator
+@inline function emit(o: usize, step: usize, v: v128): void {
+  store<u16>(o + 7 * step, <u16>i8x16.bitmask(v)); v = i8x16.shl(v, 1);
+  store<u16>(o + 6 * step, <u16>i8x16.bitmask(v)); v = i8x16.shl(v, 1);
+  store<u16>(o + 5 * step, <u16>i8x16.bitmask(v)); v = i8x16.shl(v, 1);
+  store<u16>(o + 4 * step, <u16>i8x16.bitmask(v)); v = i8x16.shl(v, 1);
+  store<u16>(o + 3 * step, <u16>i8x16.bitmask(v)); v = i8x16.shl(v, 1);
+  store<u16>(o + 2 * step, <u16>i8x16.bitmask(v)); v = i8x16.shl(v, 1);
+  store<u16>(o + 1 * step, <u16>i8x16.bitmask(v)); v = i8x16.shl(v, 1);
+  store<u16>(o, <u16>i8x16.bitmask(v));
+}
+
+/**
+ * out (8W rows × R/8 bytes) = transpose of in (R rows × W bytes); R, W multiples of 16.
+ * Per 16×16-byte block: four rounds of byte interleaving (zip of vector i with i + 8)
+ * transpose the bytes, so vector c holds byte c of the sixteen rows; then eight
+ * shift-and-bitmask steps per vector emit its eight output rows.
+ */
 export function transpose(out: usize, inp: usize, R: i32, W: i32): void {
   const outRow = <usize>(R >> 3);
+  const w = <usize>W;
   for (let ib = 0; ib < R; ib += 16) {
-    const rowBase = inp + <usize>ib * <usize>W;
-    for (let c = 0; c < W; c++) {
-      let v = i8x16.splat(0);
-      let p = rowBase + <usize>c;
-      v = v128.load8_lane(p, v, 0); p += W;
-      v = v128.load8_lane(p, v, 1); p += W;
-      v = v128.load8_lane(p, v, 2); p += W;
-      v = v128.load8_lane(p, v, 3); p += W;
-      v = v128.load8_lane(p, v, 4); p += W;
-      v = v128.load8_lane(p, v, 5); p += W;
-      v = v128.load8_lane(p, v, 6); p += W;
-      v = v128.load8_lane(p, v, 7); p += W;
-      v = v128.load8_lane(p, v, 8); p += W;
-      v = v128.load8_lane(p, v, 9); p += W;
-      v = v128.load8_lane(p, v, 10); p += W;
-      v = v128.load8_lane(p, v, 11); p += W;
-      v = v128.load8_lane(p, v, 12); p += W;
-      v = v128.load8_lane(p, v, 13); p += W;
-      v = v128.load8_lane(p, v, 14); p += W;
-      v = v128.load8_lane(p, v, 15);
-      // Output row j = 8c + b takes bit b of each gathered byte; bitmask reads bit 7.
-      let o = out + <usize>(c << 3) * outRow + <usize>(ib >> 3);
-      const step = outRow;
-      store<u16>(o + 7 * step, <u16>i8x16.bitmask(v)); v = i8x16.shl(v, 1);
-      store<u16>(o + 6 * step, <u16>i8x16.bitmask(v)); v = i8x16.shl(v, 1);
-      store<u16>(o + 5 * step, <u16>i8x16.bitmask(v)); v = i8x16.shl(v, 1);
-      store<u16>(o + 4 * step, <u16>i8x16.bitmask(v)); v = i8x16.shl(v, 1);
-      store<u16>(o + 3 * step, <u16>i8x16.bitmask(v)); v = i8x16.shl(v, 1);
-      store<u16>(o + 2 * step, <u16>i8x16.bitmask(v)); v = i8x16.shl(v, 1);
-      store<u16>(o + 1 * step, <u16>i8x16.bitmask(v)); v = i8x16.shl(v, 1);
-      store<u16>(o, <u16>i8x16.bitmask(v));
+    const rowBase = inp + <usize>ib * w;
+    for (let cb = 0; cb < W; cb += 16) {
+      let p = rowBase + <usize>cb;
+      let a0 = v128.load(p); p += w; let a1 = v128.load(p); p += w;
+      let a2 = v128.load(p); p += w; let a3 = v128.load(p); p += w;
+      let a4 = v128.load(p); p += w; let a5 = v128.load(p); p += w;
+      let a6 = v128.load(p); p += w; let a7 = v128.load(p); p += w;
+      let a8 = v128.load(p); p += w; let a9 = v128.load(p); p += w;
+      let a10 = v128.load(p); p += w; let a11 = v128.load(p); p += w;
+      let a12 = v128.load(p); p += w; let a13 = v128.load(p); p += w;
+      let a14 = v128.load(p); p += w; let a15 = v128.load(p);
+      for (let round = 0; round < 4; round++) {
+        const b0 = lo8(a0, a8), b1 = hi8(a0, a8), b2 = lo8(a1, a9), b3 = hi8(a1, a9);
+        const b4 = lo8(a2, a10), b5 = hi8(a2, a10), b6 = lo8(a3, a11), b7 = hi8(a3, a11);
+        const b8 = lo8(a4, a12), b9 = hi8(a4, a12), b10 = lo8(a5, a13), b11 = hi8(a5, a13);
+        const b12 = lo8(a6, a14), b13 = hi8(a6, a14), b14 = lo8(a7, a15), b15 = hi8(a7, a15);
+        a0 = b0; a1 = b1; a2 = b2; a3 = b3; a4 = b4; a5 = b5; a6 = b6; a7 = b7;
+        a8 = b8; a9 = b9; a10 = b10; a11 = b11; a12 = b12; a13 = b13; a14 = b14; a15 = b15;
+      }
+      const o = out + (<usize>(cb << 3)) * outRow + <usize>(ib >> 3);
+      const s8 = outRow << 3;
+      emit(o, outRow, a0); emit(o + s8, outRow, a1); emit(o + 2 * s8, outRow, a2); emit(o + 3 * s8, outRow, a3);
+      emit(o + 4 * s8, outRow, a4); emit(o + 5 * s8, outRow, a5); emit(o + 6 * s8, outRow, a6); emit(o + 7 * s8, outRow, a7);
+      emit(o + 8 * s8, outRow, a8); emit(o + 9 * s8, outRow, a9); emit(o + 10 * s8, outRow, a10); emit(o + 11 * s8, outRow, a11);
+      emit(o + 12 * s8, outRow, a12); emit(o + 13 * s8, outRow, a13); emit(o + 14 * s8, outRow, a14); emit(o + 15 * s8, outRow, a15);
     }
   }
 }
@@ -92,7 +114,14 @@ export function expandKeys(out: usize, keys: usize, count: i32, blocks: i32): vo
 /** From `count` groups of `blocks` 16-byte blocks, the first `words` u64 of each group, packed. */
 export function compact(out: usize, inp: usize, count: i32, blocks: i32, words: i32): void {
   const stride = <usize>blocks << 4;
-  for (let j = 0; j < count; j++) memory.copy(out + (<usize>j * <usize>words << 3), inp + <usize>j * stride, <usize>words << 3);
+  if (words == 1) {
+    for (let j = 0; j < count; j++) store<u64>(out + (<usize>j << 3), load<u64>(inp + <usize>j * stride));
+    return;
+  }
+  for (let j = 0; j < count; j++) {
+    const o = out + (<usize>j * <usize>words << 3), i = inp + <usize>j * stride;
+    for (let k = 0; k < words; k++) store<u64>(o + (<usize>k << 3), load<u64>(i + (<usize>k << 3)));
+  }
 }
 
 /**

@@ -30,15 +30,19 @@ function loadBreast() {
   return { n, dg, dh, guestX, hostX, y };
 }
 
-const hyper: LrHyperparameters = { epochs: 10, learningRate: 0.5, l2: 0.001, batchSize: 128, fitIntercept: true };
+const baseHyper: LrHyperparameters = { epochs: 10, learningRate: 0.5, l2: 0.001, batchSize: 128, fitIntercept: true };
 
-const sessions: TestSession[] = [
+const sessions: (TestSession & { hyper?: LrHyperparameters })[] = [
   { protocol: 'rep3', compute: ['guest', 'host', 'helper'] },
   { protocol: 'semi2k', compute: ['guest', 'host'], extra: [], dealer: 'dealer' },
+  // Dealer-free: the two data parties alone, correlations from OT (fewer epochs: every
+  // operation makes its own triples, which costs more than the dealer's).
+  { protocol: 'semi2k', compute: ['guest', 'host'], extra: [], ot: true, hyper: { ...baseHyper, epochs: 3 } },
 ];
 
 for (const s of sessions) {
-  describe(`lr-train on breast: ${s.protocol}`, () => {
+  const hyper = s.hyper ?? baseHyper;
+  describe(`lr-train on breast: ${s.protocol}${s.ot ? ' (OT preprocessing, two parties only)' : ''}`, () => {
     it('reaches the plaintext AUC within 0.005 and the plaintext weights within 1e-2', async () => {
       const data = loadBreast();
       const { n, dg, dh } = data;

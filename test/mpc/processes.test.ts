@@ -1,5 +1,5 @@
-// The engine between separate OS processes over loopback TLS (rep3; semi2k with a dealer
-// process), checked against plaintext.
+// The engine between separate OS processes over loopback TLS (rep3; semi2k with OT
+// preprocessing between two processes alone, and with a dealer process), checked against plaintext.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ const programModule = fileURLToPath(new URL('./fixtures/engine-program.js', impo
 
 const setups: { name: string; mpc: MpcConfig; parties: string[] }[] = [
   { name: 'rep3, three processes', mpc: { protocol: 'rep3', computeParties: ['a', 'b', 'c'] }, parties: ['a', 'b', 'c'] },
+  { name: 'semi2k, two processes and nothing else (OT preprocessing)', mpc: { protocol: 'semi2k', computeParties: ['a', 'b'], preprocessing: { kind: 'ot' } }, parties: ['a', 'b'] },
   { name: 'semi2k, three processes and a dealer process', mpc: { protocol: 'semi2k', computeParties: ['a', 'b', 'c'], preprocessing: { kind: 'ttp', dealer: 'dealer' } }, parties: ['a', 'b', 'c', 'dealer'] },
 ];
 
