@@ -26,6 +26,8 @@ describe('sgb-train / sgb-predict', () => {
     const train = await runLocalSession({
       program: 'sgb-train',
       params: { idColumn: 'id', labelParty: 'guest', labelColumn: 'y', hyper, keyBits: 1024 },
+      // 1024-bit keys keep the test fast; a node refuses them (guard minKeyBits, default 2048).
+      guards: { minKeyBits: 1024 },
       parties: [
         { id: 'guest', roles: ['data', 'receiver'], local: { csv: guestCsv } },
         { id: 'host', roles: ['data'], local: { csv: hostCsv } },
@@ -63,6 +65,8 @@ describe('sgb-train / sgb-predict', () => {
     const res = await runLocalSession({
       program: 'sgb-train',
       params: { idColumn: 'id', labelParty: 'guest', labelColumn: 'y', hyper: { trees: 2, depth: 2, bins: 8, subsample: 0.7 }, keyBits: 1024 },
+      // 1024-bit keys keep the test fast; a node refuses them (guard minKeyBits, default 2048).
+      guards: { minKeyBits: 1024 },
       parties: [
         { id: 'guest', roles: ['data', 'receiver'], local: { csv: guestCsv } },
         { id: 'host', roles: ['data'], local: { csv: hostCsv } },

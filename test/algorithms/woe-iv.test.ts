@@ -30,6 +30,8 @@ const run = (params: Record<string, unknown>, hostLocal: Record<string, unknown>
   runLocalSession({
     program: 'woe-iv',
     params: { idColumn: 'id', labelParty: 'guest', labelColumn: 'y', keyBits: 1024, ...params },
+    // 1024-bit keys keep the test fast; a node refuses them (guard minKeyBits, default 2048).
+    guards: { minKeyBits: 1024 },
     parties: [
       { id: 'guest', roles: ['data', 'receiver'], local: { csv: guestCsv } },
       { id: 'host', roles: ['data'], local: { csv: hostCsv, ...hostLocal } },

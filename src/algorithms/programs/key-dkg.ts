@@ -3,6 +3,7 @@
  * Parameters: members (names, in identifier order), threshold. Each member's output: the
  * public key state { key }; its share goes only to its own encrypted key store.
  */
+import { admitKeyCeremony, KEY_GUARDS } from './key-admit.js';
 import { runDkg } from '../../keys/dkg.js';
 import { param, type Program } from '../program.js';
 import { ceremonyOptions, cpuSecondsSince, isCount, isStringArray, keyChannel, keyStats } from './key-common.js';
@@ -12,6 +13,8 @@ export const keyDkgProgram: Program = {
   version: '1.0.0',
   summary: 'distributed generation of a FROST(secp256k1) threshold key; each member keeps only its share',
   moduleUrl: import.meta.url,
+  admit: admitKeyCeremony,
+  defaultGuards: KEY_GUARDS,
   async run(ctx) {
     const members = param(ctx.plan, 'members', isStringArray, 'a list of member names');
     const threshold = param(ctx.plan, 'threshold', isCount, 'a positive integer');

@@ -3,6 +3,7 @@
  * Herzberg et al. 1995; src/keys/refresh.ts). Parameters: keyId, epoch (the one being
  * refreshed). Output: the new public key state { key } (epoch + 1, same group key).
  */
+import { admitKeyCeremony, KEY_GUARDS } from './key-admit.js';
 import { runRefresh } from '../../keys/refresh.js';
 import { param, type Program } from '../program.js';
 import { ceremonyOptions, cpuSecondsSince, keyChannel, keyStats } from './key-common.js';
@@ -12,6 +13,8 @@ export const keyRefreshProgram: Program = {
   version: '1.0.0',
   summary: 'proactive refresh of a threshold key: new shares, same group key, old shares useless',
   moduleUrl: import.meta.url,
+  admit: admitKeyCeremony,
+  defaultGuards: KEY_GUARDS,
   async run(ctx) {
     const keyId = param(ctx.plan, 'keyId', (v): v is string => typeof v === 'string', 'a hex key id');
     const epoch = param(ctx.plan, 'epoch', (v): v is number => Number.isInteger(v) && (v as number) >= 0, 'a non-negative integer');

@@ -4,6 +4,7 @@
  * key state), dealers (old holders, ≥ old threshold), members (new), threshold (new).
  * Output: the new public key state { key }.
  */
+import { admitKeyCeremony, KEY_GUARDS } from './key-admit.js';
 import type { GroupKeyInfo } from '../../keys/group-key.js';
 import { runReshare } from '../../keys/reshare.js';
 import { param, type Program } from '../program.js';
@@ -17,6 +18,8 @@ export const keyReshareProgram: Program = {
   version: '1.0.0',
   summary: 'reshare a threshold key to new members and a new threshold under the same group key',
   moduleUrl: import.meta.url,
+  admit: admitKeyCeremony,
+  defaultGuards: KEY_GUARDS,
   async run(ctx) {
     const previous = param(ctx.plan, 'previous', isKeyInfo, 'the current public key state');
     const dealers = param(ctx.plan, 'dealers', isStringArray, 'a list of old holders');

@@ -5,6 +5,7 @@
  * signature (R ‖ z, hex) and the key it verifies under. `stats.seconds` excludes unlocking
  * the share from the keystore (a KDF run, a property of the store, not of the protocol).
  */
+import { admitKeyCeremony, KEY_GUARDS } from './key-admit.js';
 import { runSign } from '../../keys/sign-session.js';
 import { param, type Program } from '../program.js';
 import { isStringArray, keyChannel, keyLocal } from './key-common.js';
@@ -18,6 +19,8 @@ export const keySignProgram: Program = {
   version: '1.0.0',
   summary: 'a threshold of members sign a message with their FROST group key',
   moduleUrl: import.meta.url,
+  admit: admitKeyCeremony,
+  defaultGuards: KEY_GUARDS,
   async run(ctx) {
     const keyId = param(ctx.plan, 'keyId', isHex, 'a hex key id');
     const message = param(ctx.plan, 'message', isHex, 'a hex message');

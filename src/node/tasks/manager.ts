@@ -20,6 +20,7 @@
  * delivered (a party that does not commit, after its session); reported (after a failure
  * report); disputed; and the terminal settled, refused, failed, expired, failed-final.
  */
+import { bindKept } from '../runner/kept-model.js';
 import { parseEventLogs, zeroAddress, type Account, type Address, type Hex } from 'viem';
 import type { Logger } from 'pino';
 import { TaskMarketAbi } from '../../chain/artifacts.js';
@@ -353,6 +354,7 @@ export class TaskManager {
         local,
         self: this.#self,
         signal: controller.signal,
+        ...(this.#o.config.policy.guards ? { guards: this.#o.config.policy.guards } : {}),
         // Connect well before the deadline, so a peer that never shows up is reported in time.
         connectTimeoutMs: Math.min(this.#o.connectTimeoutMs ?? 60_000, Math.max(5_000, Math.floor((chain.deadline * 1000 - Date.now()) / 3))),
         progress: (phase, done, total) => {
@@ -380,7 +382,9 @@ export class TaskManager {
       return this.#out.failSession(t.id, outcome.report, why);
     }
     for (const [peer, bytes] of outcome.bytesSentTo) this.#o.metrics?.mpcBytesSent.inc({ peer }, bytes);
-    if (outcome.keep) store.setKv(`task-keep:${t.id}`, JSON.stringify(outcome.keep));
+    // Kept shares are bound to this training task and its requester: lr-predict admits them
+    // only for the same requester, receiver and data owners (runner/kept-model.ts).
+    if (outcome.keep) store.setKv(`task-keep:${t.id}`, JSON.stringify(bindKept(outcome.keep, { task: String(t.id), requester: t.requester ?? '' })));
     const patch: Parameters<NodeStore['updateTask']>[1] = { progress: 1, progressPhase: 'done' };
     if (outcome.output !== undefined && this.#self === lower(chain.receiver)) {
       patch.result = outcome.output;

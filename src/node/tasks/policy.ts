@@ -22,7 +22,8 @@ import { algorithmId } from '../../chain/algorithm-id.js';
 import { DataRegistryAbi } from '../../chain/artifacts.js';
 import { RefusalCode } from '../../chain/commit-reveal.js';
 import type { LocalLedger } from '../../chain/local-ledger.js';
-import type { AdmissionRequest, LocalDatasetInfo } from '../../algorithms/admission.js';
+import type { AdmissionRequest, KeptModelBinding, LocalDatasetInfo } from '../../algorithms/admission.js';
+import { keptModelBinding } from '../runner/kept-model.js';
 import { codeHashOf, type Program, type Role } from '../../algorithms/program.js';
 import type { TaskParams } from '../../algorithms/task-params.js';
 import type { NodeConfig } from '../config.js';
@@ -149,6 +150,9 @@ export async function decide(d: DecideInput): Promise<Verdict> {
       receiver,
       ...(dataset ? { dataset } : {}),
       secondsToDeadline,
+      ...(t.requester ? { requester: lower(t.requester) } : {}),
+      datasetRows: await datasetRowsOf(d.ledger, params.datasetIds),
+      ...keptModelOf(store, params.params),
     };
     const verdict = program.admit(request, policy.guards ?? {});
     if (!verdict.ok) return refuse(RefusalCode.Guard, verdict.reason);
@@ -200,6 +204,21 @@ function missingColumns(p: Record<string, unknown>, ds: LocalDatasetInfo, self: 
 }
 
 const infoCache = new Map<string, LocalDatasetInfo>();
+
+/** The on-chain row counts of the task's datasets (guards compare them with their minimums). */
+async function datasetRowsOf(ledger: LocalLedger, ids: readonly string[]): Promise<number[]> {
+  const listings = await Promise.all(ids.map((id) => ledger.pub.readContract({ address: ledger.manifest.contracts.DataRegistry, abi: DataRegistryAbi, functionName: 'getDataset', args: [BigInt(id)] })));
+  return listings.map((l) => Number(l.rowCount));
+}
+
+/** For a task that scores with a kept model: that model's binding (never its shares). */
+function keptModelOf(store: NodeStore, params: Record<string, unknown>): { keptModel?: KeptModelBinding } {
+  const modelTask = params['modelTask'];
+  if (modelTask === undefined || params['sharedModel'] !== true) return {};
+  const raw = store.getKv(`task-keep:${Number(modelTask)}`);
+  const binding = raw ? keptModelBinding(JSON.parse(raw) as unknown) : undefined;
+  return binding ? { keptModel: binding } : {};
+}
 
 /** Columns, rows and per-column ranges of a stored dataset (computed once per dataset). */
 export function datasetInfo(store: NodeStore, name: string, datasetId: string): LocalDatasetInfo {

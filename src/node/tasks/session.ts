@@ -5,6 +5,7 @@
  * link digests to commit to, or the failure it saw with the report it should send on-chain
  * (blame.ts). The session never decides anything on-chain itself; the manager does.
  */
+import type { GuardOverrides } from '../../algorithms/admission.js';
 import type { Hex } from 'viem';
 import type { Program, SessionPlan } from '../../algorithms/program.js';
 import { connectTlsNetwork, type Identity, type SessionMux } from '../../net/index.js';
@@ -21,6 +22,8 @@ export interface SessionInput {
   /** This node's id (lowercase address). */
   self: string;
   signal: AbortSignal;
+  /** This node's guard overrides (node.json `policy.guards`), checked again by programs at run time. */
+  guards?: GuardOverrides;
   connectTimeoutMs?: number;
   progress: (phase: string, done: number, total: number) => void;
 }
@@ -56,7 +59,7 @@ export async function runTaskSession(s: SessionInput): Promise<SessionOutcome> {
   }
   const recorded = recordTranscript(net);
   try {
-    const result = await s.program.run({ plan, self, net: recorded.net, local: s.local, signal: s.signal, progress: s.progress });
+    const result = await s.program.run({ plan, self, net: recorded.net, local: s.local, signal: s.signal, progress: s.progress, ...(s.guards ? { guards: s.guards } : {}) });
     await net.close();
     const compute = plan.mpc?.computeParties ?? [];
     const claims = compute.includes(self) ? compute.filter((c) => c !== self).map((c) => recorded.linkDigest(c)) : undefined;
