@@ -37,7 +37,7 @@
  * closes; connections for it that arrive later are held and dropped like any unknown
  * session's.
  *
- * Limits (the port faces the internet; see docs/security-net.md). Every connection is
+ * Limits (the port faces the internet; see docs/security.md (the peer port)). Every connection is
  * "pending" from accept until its session has checked the peer's key and HELLO and calls
  * `established`, and only pending connections are cheap for a stranger to make, so they are
  * bounded several ways (`PeerPortLimits`, defaults in `DEFAULT_PEER_PORT_LIMITS`):

@@ -32,7 +32,7 @@
  * does when the session aborts or closes). Failures are handled by `BaseNetwork` (abort
  * state) and `Connection` (frames, backpressure).
  *
- * Limits (docs/security-net.md). An accepted connection must finish TLS and HELLO within
+ * Limits (docs/security.md (the peer port)). An accepted connection must finish TLS and HELLO within
  * `handshakeTimeoutMs`; a dialing party's connection is taken only from the host the plan
  * registers for it (`checkPeerAddress`: host names resolved once at start; on a mux the
  * address is checked before the server's half of the handshake, on an endpoint before TLS
