@@ -18,7 +18,8 @@ import { parseFlags, dispatch, UsageError } from './usage.js';
 const USAGE = `usage:
   tacit chain deploy --rpc URL [--payment-token ADDR] [--out FILE] [--json] [--keystore FILE]
                      [--min-stake UNITS] [--exit-delay SECONDS] [--slash-amount UNITS] [--max-task-duration SECONDS]
-      Deploys NodeRegistry, DataRegistry, TaskMarket (and a test-only payment token when
+      Deploys NodeRegistry, DataRegistry (with the DataToken implementation), TaskMarket,
+      DataTokenSale, KeyRegistry and Clearing (and a test-only payment token when
       --payment-token is omitted — allowed only on local dev chains, chain id 31337 or 1337;
       any other chain needs --payment-token). Key: TACIT_PRIVATE_KEY, or --keystore FILE (v3 keystore)
       with TACIT_KEYSTORE_PASSPHRASE.
