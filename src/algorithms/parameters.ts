@@ -62,6 +62,8 @@ export const PROGRAM_PARAMETERS: ReadonlyMap<string, ProgramParameters> = new Ma
           { name: 'labelColumn', type: 'string', required: true, column: 'labelParty', description: "the 0/1 label column in the label party's dataset" },
           { name: 'hyper', type: 'object', required: false, description: 'hyperparameters', fields: LR_HYPER },
           { name: 'keepShared', type: 'boolean', required: false, default: false, description: 'keep the model secret-shared at the compute parties (for lr-predict with sharedModel) instead of delivering it' },
+          { name: 'revealModel', type: 'boolean', required: false, default: false, description: 'with keepShared, also deliver the model to the receiver' },
+          { name: 'standardize', type: 'boolean', required: false, default: true, description: "each feature owner scales its own columns locally (model reported on the original scale)" },
           { name: 'metrics', type: 'boolean', required: false, default: true, description: 'compute AUC and KS under MPC for the receiver' },
         ],
       },
@@ -69,9 +71,10 @@ export const PROGRAM_PARAMETERS: ReadonlyMap<string, ProgramParameters> = new Ma
         program: 'lr-predict',
         params: [
           { name: 'idColumn', type: 'string', required: true, column: 'every', description: 'the id column applicants are looked up by' },
-          { name: 'modelTask', type: 'integer', required: true, min: 1, description: 'the lr-train task whose model scores (over the same data owners)' },
+          { name: 'modelTask', type: 'integer', required: false, min: 1, description: 'the lr-train task whose kept model scores (over the same data owners)' },
+          { name: 'modelHash', type: 'string', required: false, description: "instead: the hash of a model every data owner approved (policy.guards.approvedModels); the receiver supplies the model" },
           { name: 'sharedModel', type: 'boolean', required: false, default: false, description: 'use the model kept secret-shared by that task (keepShared) instead of the receiver\'s copy' },
-          { name: 'count', type: 'integer', required: true, min: 1, max: 10_000, description: 'how many applicants the receiver scores' },
+          { name: 'count', type: 'integer', required: false, default: 1, min: 1, max: 10_000, description: 'how many applicants the receiver scores' },
         ],
         receiverInputs: [{ name: 'applicants', type: 'object', required: true, description: 'the applicant ids (an array of strings), given to the receiver node only' }],
       },
@@ -80,8 +83,9 @@ export const PROGRAM_PARAMETERS: ReadonlyMap<string, ProgramParameters> = new Ma
         params: [
           { name: 'idColumn', type: 'string', required: true, column: 'every', description: "the id column of every lender's loan book" },
           { name: 'balanceColumn', type: 'string', required: true, column: 'every', description: 'the outstanding balance column' },
+          { name: 'count', type: 'integer', required: false, default: 1, min: 1, max: 100, description: 'how many applicants the receiver asks about (each is answered)' },
         ],
-        receiverInputs: [{ name: 'applicant', type: 'string', required: true, description: 'the applicant id, given to the receiver node only' }],
+        receiverInputs: [{ name: 'applicant', type: 'string', required: false, description: "the applicant id, given to the receiver node only (or 'applicants', an array, with count)" }],
       },
     ] satisfies ProgramParameters[]
   ).map((p) => [p.program, p]),

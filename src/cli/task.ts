@@ -17,11 +17,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { getAddress, isAddress, type Address, type Hex } from 'viem';
+import { formatUnits, getAddress, isAddress, type Address, type Hex } from 'viem';
 import { loadManifest } from '../chain/manifest.js';
 import { buyDataTokens, createTacitClient, createTask, generateBoxKeyPair, getTask, getTaskResult, listDatasets, listNodes, sendTaskInputs, waitForTask } from '../sdk/index.js';
 import { parseFlags, dispatch, emitResult, UsageError } from './usage.js';
 import { describeParameters } from '../algorithms/parameters.js';
+import { formatFields, formatTable } from './table.js';
 import { getTaskOutcome } from '../sdk/actions/getTaskOutcome.js';
 
 const USAGE = `usage:
@@ -85,7 +86,15 @@ export async function marketCommand(argv: string[]): Promise<number> {
     const id = uint(positionals[0], 'DATASET_ID');
     out = { datasetId: id, uses: uint(values.uses as string, '--uses'), ...(await buyDataTokens(client, { datasetId: id, uses: uint(values.uses as string, '--uses'), ...(values['max-cost'] !== undefined ? { maxCost: uint(values['max-cost'] as string, '--max-cost') } : {}) })) };
   } else throw new UsageError(`unknown subcommand "market ${sub ?? ''}"`, { hint: USAGE });
-  process.stdout.write((values.json ? json(out) : JSON.stringify(JSON.parse(json(out)), null, 2)) + '\n');
+  if (values.json) process.stdout.write(json(out) + '\n');
+  else if (sub === 'nodes') {
+    const nodes = out as Awaited<ReturnType<typeof listNodes>>;
+    const roles = (r: { data: boolean; compute: boolean; receiver: boolean }) => Object.entries(r).filter(([, v]) => v).map(([k]) => k).join(',');
+    process.stdout.write(formatTable(['NAME', 'ADDRESS', 'ROLES', 'STAKE', 'ENDPOINT'], nodes.map((n) => [n.name, n.address, roles(n.roles), `${formatUnits(n.stake, 18)}${n.exiting ? ' (exiting)' : ''}`, n.endpoint])));
+  } else if (sub === 'datasets') {
+    const ds = out as Awaited<ReturnType<typeof listDatasets>>;
+    process.stdout.write(formatTable(['ID', 'OWNER', 'ROWS', 'PRICE/USE', 'SALE', 'STATUS', 'COLUMNS'], ds.map((d) => [String(d.id), d.owner, String(d.rowCount), formatUnits(d.price, 18), d.sale.open ? formatUnits(d.sale.pricePerUse, 18) : 'closed', d.status, d.schema ? [d.schema.idColumn, ...d.schema.columns].join(',') : '(not published)'])));
+  } else process.stdout.write(formatFields(JSON.parse(json(out)) as Record<string, unknown>));
   return 0;
 }
 
@@ -184,7 +193,7 @@ async function resultCmd(args: string[]): Promise<number> {
     taskId: uint(positionals[0], 'ID'),
     resultPrivateKey: readFileSync(resolve(v['result-key'] as string), 'utf8').trim(),
   });
-  process.stdout.write((v.json ? JSON.stringify(result) : JSON.stringify(result, null, 2)) + '\n');
+  process.stdout.write(v.json ? `${JSON.stringify(result)}\n` : `task ${positionals[0]} result:\n${formatFields(result as Record<string, unknown>, '  ')}`);
   return 0;
 }
 

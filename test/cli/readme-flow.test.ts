@@ -65,7 +65,7 @@ test('README "Run a node": three nodes, data for sale, a PSI task created from t
     const a = readCsvTable(join(root, 'data/breast_hetero_guest.csv'), { idColumn: 'id' }).ids;
     const b = new Set(readCsvTable(join(root, 'data/breast_hetero_host.csv'), { idColumn: 'id' }).ids);
     const size = a.filter((id) => b.has(id)).length;
-    assert.match(stdout, new RegExp(`"size":\\s*${size}\\b`), `expected size ${size} in:\n${stdout.slice(-2000)}`);
+    assert.match(stdout, new RegExp(`result:\\n\\s+size:\\s+${size}\\b`), `expected size ${size} in:\n${stdout.slice(-2000)}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
