@@ -7,6 +7,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { readCsvTable } from '../../src/data/csv.js';
 import { joinVertical } from '../../src/algorithms/lr/vertical-join.js';
 import { aucKsPlaintext } from '../../src/algorithms/lr/plaintext.js';
@@ -59,6 +62,38 @@ describe('sgb-train / sgb-predict', () => {
     const scores = (pred.get('guest')!.output as { scores: number[] }).scores;
     assert.equal(scores.length, ids.length);
     assert.ok(Math.abs(aucKsPlaintext(scores, y).auc - out.auc) < 1e-9, 'sgb-predict reproduces the training scores');
+  });
+
+  it('trains with two feature holders (the host’s columns split in two files) as with one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tacit-sgb-'));
+    try {
+      const lines = readFileSync(hostCsv, 'utf8').trim().split('\n').map((l) => l.split(','));
+      const pick = (from: number, to: number) => lines.map((f) => [f[0], ...f.slice(from, to)].join(',')).join('\n') + '\n';
+      writeFileSync(join(dir, 'h1.csv'), pick(1, 11));
+      writeFileSync(join(dir, 'h2.csv'), pick(11, 21));
+      const hyper = { ...DEFAULT_SGB, trees: 2, depth: 3, bins: 16 };
+      const res = await runLocalSession({
+        program: 'sgb-train',
+        params: { idColumn: 'id', labelParty: 'guest', labelColumn: 'y', hyper, keyBits: 1024 },
+        parties: [
+          { id: 'guest', roles: ['data', 'receiver'], local: { csv: guestCsv } },
+          { id: 'h1', roles: ['data'], local: { csv: join(dir, 'h1.csv') } },
+          { id: 'h2', roles: ['data'], local: { csv: join(dir, 'h2.csv') } },
+        ],
+      });
+      const out = res.get('guest')!.output as { auc: number; model: { trees: { party?: string }[][] } };
+      const { X, y, d, ids } = joinVertical(readCsvTable(guestCsv, { idColumn: 'id' }), readCsvTable(hostCsv, { idColumn: 'id' }), 'y');
+      const b = binColumns(X, ids.length, d, hyper.bins);
+      const ref = aucKsPlaintext((await trainPlainSgb(b.bins, ids.length, d, b.cuts.map((c) => c.length + 1), y, hyper)).scores, y);
+      assert.ok(Math.abs(out.auc - ref.auc) < 0.01, `AUC ${out.auc} vs plaintext ${ref.auc}`);
+      const owners = new Set(out.model.trees.flat().map((n) => n.party).filter(Boolean));
+      for (const h of ['h1', 'h2']) {
+        const kept = res.get(h)!.keep as { sgb: { splits: Record<string, unknown> } };
+        assert.equal(Object.keys(kept.sgb.splits).length > 0, owners.has(h));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('subsamples rows per tree (the host sees only the sampled rows’ ciphertexts) and still learns', async () => {

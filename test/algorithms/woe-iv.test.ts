@@ -35,6 +35,9 @@ const run = (params: Record<string, unknown>, hostLocal: Record<string, unknown>
     parties: [
       { id: 'guest', roles: ['data', 'receiver'], local: { csv: guestCsv } },
       { id: 'host', roles: ['data'], local: { csv: hostCsv, ...hostLocal } },
+      // A member without data (as a task's third compute node is): it must take part in the
+      // schema announcement and leave.
+      { id: 'helper', roles: ['compute'] },
     ],
   });
 

@@ -64,7 +64,12 @@ export const sgbTrainProgram: Program = {
     if (!dataParties.includes(p.labelParty)) throw new ProgramError('the label party must bring data');
     const t0 = performance.now();
     const bytes0 = ctx.net.meter.bytesSent();
-    if (!dataParties.includes(ctx.self)) return { stats: { seconds: 0, bytesSent: 0, rounds: 0 } };
+    if (!dataParties.includes(ctx.self)) {
+      // A member without data (e.g. a compute node of the task) still takes the schema
+      // announcements sent to every member (public column names), then has nothing to do.
+      if (!p.schema) await announceSchemas(ctx, dataParties, undefined, 'sgb.schema');
+      return { stats: { seconds: (performance.now() - t0) / 1000, bytesSent: 0, rounds: 0 } };
+    }
     const isGuest = ctx.self === p.labelParty;
     const table = localTable(ctx, p.idColumn);
     if (isGuest && !table.columns.includes(p.labelColumn)) throw new ProgramError(`the label column "${p.labelColumn}" is not in ${ctx.self}'s dataset`);

@@ -66,7 +66,11 @@ export const woeIvProgram: Program = {
     const stats = () => ({ seconds: (performance.now() - t0) / 1000, bytesSent: ctx.net.meter.bytesSent() - bytes0, rounds: 3 });
     const dataParties = partiesWith(ctx.plan, 'data');
     if (!dataParties.includes(p.labelParty)) throw new ProgramError('the label party must bring data');
-    if (!dataParties.includes(ctx.self)) return { stats: stats() };
+    if (!dataParties.includes(ctx.self)) {
+      // A member without data still takes the schema announcements sent to every member.
+      if (!p.schema) await announceSchemas(ctx, dataParties, undefined, 'woe.schema');
+      return { stats: stats() };
+    }
     const isGuest = ctx.self === p.labelParty;
     const table = localTable(ctx, p.idColumn);
     if (isGuest && !table.columns.includes(p.labelColumn)) throw new ProgramError(`the label column "${p.labelColumn}" is not in ${ctx.self}'s dataset`);

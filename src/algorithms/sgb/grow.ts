@@ -148,7 +148,6 @@ export async function growTree(
       H[child]! += h[r]!;
       count[child]!++;
     }
-    for (const k of splits.map((s) => s.node)) if (!frontier.includes(k)) hist.delete(k);
     frontier = next;
   }
   for (let k = 0; k < nodes.length; k++) {

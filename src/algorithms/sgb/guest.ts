@@ -92,6 +92,7 @@ export async function sgbGuest(
       const tree = await growTree(g, h, sampled, binsPerFeature, hyper, {
         histograms: async (nodeOfRow, nodes) => {
           const th = performance.now();
+          let decryptMs = 0;
           const req = new Int32Array(1 + nodes.length + rows);
           req[0] = nodes.length;
           req.set(nodes, 1);
@@ -109,7 +110,6 @@ export async function sgbGuest(
             const total = hh.binsPerFeature.reduce((a, b) => a + b, 0);
             const perNode = Math.ceil(total / slots);
             const raw = await net.recv(hh.party, 'sgb.hist', perNode * nodes.length * pk.cipherBytes);
-            timings.histograms += (performance.now() - th) / 1000;
             const td = performance.now();
             const packed = deserializeCiphertexts(pk, raw, perNode * nodes.length);
             for (let i = 0; i < nodes.length; i++) {
@@ -130,8 +130,11 @@ export async function sgbGuest(
                 }
               }
             }
-            timings.decrypt += (performance.now() - td) / 1000;
+            decryptMs += performance.now() - td;
           }
+          // Waiting for the hosts' histograms (and the guest's own), apart from decryption.
+          timings.histograms += (performance.now() - th - decryptMs) / 1000;
+          timings.decrypt += decryptMs / 1000;
           return out;
         },
         partition: async (nodeOfRow, splits) => {
