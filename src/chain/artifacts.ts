@@ -12,6 +12,8 @@ import {
   NodeRegistryAbi,
   TaskMarketAbi,
   TestTokenAbi,
+  ZkCeremonyAbi,
+  ZkClaimsAbi,
 } from './generated/index.js';
 
 export * from './generated/index.js';
@@ -21,7 +23,7 @@ type AbiError = Extract<Abi[number], { type: 'error' }>;
 /** Every custom error declared by a Tacit contract or the OpenZeppelin code it uses, once each. */
 export const tacitErrorsAbi: readonly AbiError[] = (() => {
   const seen = new Map<string, AbiError>();
-  const all: Abi[] = [TaskMarketAbi, NodeRegistryAbi, DataRegistryAbi, DataTokenAbi, DataTokenSaleAbi, TestTokenAbi];
+  const all: Abi[] = [TaskMarketAbi, NodeRegistryAbi, DataRegistryAbi, DataTokenAbi, DataTokenSaleAbi, TestTokenAbi, ZkClaimsAbi, ZkCeremonyAbi];
   for (const abi of all) {
     for (const item of abi) {
       if (item.type !== 'error') continue;

@@ -1,0 +1,38 @@
+/**
+ * Proving and verification keys of a circuit for one machine: compiled circuit + keys from a
+ * ceremony, cached under the zk cache dir by circuit hash. `localSetup` runs the ceremony with
+ * local contributors only — for development, tests and benchmarks; a network runs
+ * `tacit zk ceremony` among its nodes instead and every node verifies the transcript.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compileCircuit, defaultZkCacheDir, type CompiledCircuit } from './artifacts.js';
+import { MemoryCeremonyLedger, ptauPowerFor, runPhase1, runPhase2 } from './ceremony.js';
+import type { CircuitSpec } from './circuits/circuit.js';
+import type { Prover, VerificationKey } from './prover.js';
+
+export interface CircuitKeys {
+  circuit: CompiledCircuit;
+  zkey: string;
+  vk: VerificationKey;
+}
+
+/** Compiled circuit + keys from a local ceremony with `contributors` separate contributions (cached). */
+export async function localSetup(prover: Prover, spec: CircuitSpec, options: { cacheDir?: string; contributors?: number } = {}): Promise<CircuitKeys> {
+  const cacheDir = options.cacheDir ?? defaultZkCacheDir();
+  const circuit = await compileCircuit(prover, spec, cacheDir);
+  const zkey = join(circuit.dir, 'local_final.zkey');
+  const vkFile = join(circuit.dir, 'local_vk.json');
+  if (existsSync(zkey) && existsSync(vkFile)) return { circuit, zkey, vk: JSON.parse(readFileSync(vkFile, 'utf8')) };
+  const power = ptauPowerFor(circuit.constraints, spec.publicInputs.length);
+  const participants = Array.from({ length: options.contributors ?? 1 }, (_, i) => `local-${i + 1}`);
+  const ledger = new MemoryCeremonyLedger();
+  const ptauDir = join(cacheDir, 'ptau', `local-${power}`);
+  const ptauFinal = join(ptauDir, `pot${power}_final.ptau`);
+  if (!existsSync(ptauFinal)) await runPhase1(prover, ledger, { dir: ptauDir, power, label: 'local', participants });
+  const p2 = await runPhase2(prover, ledger, { dir: join(circuit.dir, 'local-phase2'), circuit, ptauFinal, participants });
+  writeFileSync(vkFile, JSON.stringify(p2.vk));
+  const { copyFileSync } = await import('node:fs');
+  copyFileSync(p2.files.final, zkey);
+  return { circuit, zkey, vk: p2.vk };
+}
