@@ -6,8 +6,10 @@
  * with the contract's custom error name.
  */
 import { encodeFunctionData, parseEventLogs, type Account, type Address, type Hash, type Hex, type TransactionReceipt } from 'viem';
-import type { Bytes32, CeremonyLedger } from '../zk/ceremony.js';
-import type { Groth16Proof, VerificationKey } from '../zk/prover.js';
+import type { CompiledCircuit } from '../zk/artifacts.js';
+import { runPhase2, type Bytes32, type CeremonyLedger, type Phase2Files } from '../zk/ceremony.js';
+import { circuitKey } from '../zk/circuits/circuit.js';
+import type { Groth16Proof, Prover, VerificationKey } from '../zk/prover.js';
 import { ZkCeremonyAbi, ZkCeremonyBytecode, ZkClaimsAbi, ZkClaimsBytecode } from './artifacts.js';
 import { publicClientFor, walletClientFor, type TacitPublicClient, type TacitWalletClient } from './clients.js';
 import { ChainError } from './errors.js';
@@ -150,4 +152,21 @@ export class ZkChain {
 const verifyAbi = [{ type: 'function', name: 'verifyProof', stateMutability: 'view', inputs: [{ name: 'proof', type: 'uint256[8]' }, { name: 'inputs', type: 'uint256[]' }], outputs: [{ name: '', type: 'bool' }] }] as const;
 function encodeVerify(inputs: readonly bigint[], proof: Groth16Proof): Hex {
   return encodeFunctionData({ abi: verifyAbi, functionName: 'verifyProof', args: [proofToCalldata(proof), [...inputs]] });
+}
+
+/**
+ * Phase 2 of `circuit` on-chain among `participants` (each contribution in its own prover
+ * process, recorded from the participant's account), then the verifier registered in
+ * ZkClaims under the circuit's on-chain id. Returns the keys and the ceremony id.
+ */
+export async function setupCircuitOnChain(
+  zk: ZkChain,
+  prover: Prover,
+  options: { admin: Address; circuit: CompiledCircuit; ptauFinal: string; participants: readonly Address[]; dir: string },
+): Promise<{ ceremonyId: Bytes32; circuitId: Bytes32; zkey: string; vk: VerificationKey; files: Phase2Files; verifier: Address }> {
+  const ledger = zk.ceremonyLedger(options.admin);
+  const p2 = await runPhase2(prover, ledger, { dir: options.dir, circuit: options.circuit, ptauFinal: options.ptauFinal, participants: options.participants });
+  const circuitId = circuitKey(options.circuit.spec);
+  const verifier = await zk.registerCircuit(options.admin, circuitId, p2.vk, options.circuit.spec.commitmentInputs, p2.id);
+  return { ceremonyId: p2.id, circuitId, zkey: p2.files.final, vk: p2.vk, files: p2.files, verifier };
 }

@@ -142,8 +142,8 @@ export async function verifyPhase1(prover: Prover, ledger: CeremonyLedger, id: B
   const problems = checkHashes(files.steps, files.final, await ledger.transcript(id), 'phase 1');
   if (problems.length === 0) {
     // The last contributed file carries every contribution's proof of knowledge; the prepared file adds the Lagrange bases.
-    if (!(await prover.ptauVerify(files.steps[files.steps.length - 1]!))) problems.push('phase 1: a contribution does not verify (powers of tau)');
-    else if (!(await prover.ptauVerify(files.final))) problems.push('phase 1: the prepared accumulator does not verify');
+    if (!(await verifies(() => prover.ptauVerify(files.steps[files.steps.length - 1]!)))) problems.push('phase 1: a contribution does not verify (powers of tau)');
+    else if (!(await verifies(() => prover.ptauVerify(files.final)))) problems.push('phase 1: the prepared accumulator does not verify');
   }
   return { valid: problems.length === 0, problems };
 }
@@ -151,10 +151,20 @@ export async function verifyPhase1(prover: Prover, ledger: CeremonyLedger, id: B
 /** Verifies phase 2 of a circuit: hashes in order, then the proving key against the r1cs and the accumulator. */
 export async function verifyPhase2(prover: Prover, ledger: CeremonyLedger, id: Bytes32, circuit: CompiledCircuit, ptauFinal: string, files: Phase2Files): Promise<TranscriptCheck> {
   const problems = checkHashes(files.steps, files.final, await ledger.transcript(id), 'phase 2');
-  if (problems.length === 0 && !(await prover.zkeyVerify(circuit.r1cs, ptauFinal, files.final))) {
+  if (problems.length === 0 && !(await verifies(() => prover.zkeyVerify(circuit.r1cs, ptauFinal, files.final)))) {
     problems.push(`phase 2 (${circuit.spec.id}): a contribution does not verify against the circuit and the accumulator`);
   }
   return { valid: problems.length === 0, problems };
+}
+
+/** A check that throws on a malformed file (a point off the curve, a truncated section) fails like a false one. */
+async function verifies(check: () => Promise<boolean>): Promise<boolean> {
+  try {
+    return await check();
+  } catch (err) {
+    if ((err as { name?: string }).name === 'ZkToolsMissingError') throw err;
+    return false;
+  }
 }
 
 /** Throws ZkCeremonyError listing the problems when a check failed. */

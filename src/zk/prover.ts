@@ -69,7 +69,7 @@ export function proverScriptPath(): string {
 }
 
 export interface ProcessProverOptions {
-  /** Longest a single request may run (default 10 minutes: setup of large circuits is slow). */
+  /** Longest a single request may run (default 1 hour: setup of large circuits is slow). */
   timeoutMs?: number;
   script?: string;
 }
@@ -80,7 +80,7 @@ export class ProcessProver implements Prover {
 
   constructor(options: ProcessProverOptions = {}) {
     this.script = options.script ?? proverScriptPath();
-    this.timeoutMs = options.timeoutMs ?? 600_000;
+    this.timeoutMs = options.timeoutMs ?? 3_600_000;
   }
 
   private request<T>(op: string, args: unknown): Promise<T> {

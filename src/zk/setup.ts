@@ -4,7 +4,7 @@
  * local contributors only — for development, tests and benchmarks; a network runs
  * `tacit zk ceremony` among its nodes instead and every node verifies the transcript.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileCircuit, defaultZkCacheDir, type CompiledCircuit } from './artifacts.js';
 import { MemoryCeremonyLedger, ptauPowerFor, runPhase1, runPhase2 } from './ceremony.js';
@@ -17,6 +17,25 @@ export interface CircuitKeys {
   vk: VerificationKey;
 }
 
+/** Smallest accumulator size used locally: one cached ptau serves every small circuit. */
+export const LOCAL_MIN_POWER = 10;
+
+/** A locally made, cached powers-of-tau accumulator of size 2^power, prepared for phase 2. */
+export async function localPtau(prover: Prover, power: number, cacheDir = defaultZkCacheDir(), contributors = 1): Promise<string> {
+  const ptauDir = join(cacheDir, 'ptau', `local-${power}`);
+  const ptauFinal = join(ptauDir, `pot${power}_final.ptau`);
+  if (!existsSync(ptauFinal)) {
+    const participants = Array.from({ length: contributors }, (_, i) => `local-${i + 1}`);
+    await runPhase1(prover, new MemoryCeremonyLedger(), { dir: ptauDir, power, label: 'local', participants });
+  }
+  return ptauFinal;
+}
+
+/** The accumulator size a compiled circuit needs locally. */
+export function localPowerFor(circuit: CompiledCircuit): number {
+  return Math.max(LOCAL_MIN_POWER, ptauPowerFor(circuit.constraints, circuit.spec.publicInputs.length));
+}
+
 /** Compiled circuit + keys from a local ceremony with `contributors` separate contributions (cached). */
 export async function localSetup(prover: Prover, spec: CircuitSpec, options: { cacheDir?: string; contributors?: number } = {}): Promise<CircuitKeys> {
   const cacheDir = options.cacheDir ?? defaultZkCacheDir();
@@ -24,15 +43,10 @@ export async function localSetup(prover: Prover, spec: CircuitSpec, options: { c
   const zkey = join(circuit.dir, 'local_final.zkey');
   const vkFile = join(circuit.dir, 'local_vk.json');
   if (existsSync(zkey) && existsSync(vkFile)) return { circuit, zkey, vk: JSON.parse(readFileSync(vkFile, 'utf8')) };
-  const power = ptauPowerFor(circuit.constraints, spec.publicInputs.length);
+  const ptauFinal = await localPtau(prover, localPowerFor(circuit), cacheDir, options.contributors ?? 1);
   const participants = Array.from({ length: options.contributors ?? 1 }, (_, i) => `local-${i + 1}`);
-  const ledger = new MemoryCeremonyLedger();
-  const ptauDir = join(cacheDir, 'ptau', `local-${power}`);
-  const ptauFinal = join(ptauDir, `pot${power}_final.ptau`);
-  if (!existsSync(ptauFinal)) await runPhase1(prover, ledger, { dir: ptauDir, power, label: 'local', participants });
-  const p2 = await runPhase2(prover, ledger, { dir: join(circuit.dir, 'local-phase2'), circuit, ptauFinal, participants });
-  writeFileSync(vkFile, JSON.stringify(p2.vk));
-  const { copyFileSync } = await import('node:fs');
+  const p2 = await runPhase2(prover, new MemoryCeremonyLedger(), { dir: join(circuit.dir, 'local-phase2'), circuit, ptauFinal, participants });
   copyFileSync(p2.files.final, zkey);
+  writeFileSync(vkFile, JSON.stringify(p2.vk));
   return { circuit, zkey, vk: p2.vk };
 }

@@ -42,6 +42,11 @@ export function circuitHash(spec: CircuitSpec): string {
   return createHash('sha256').update(circuitSource(spec)).digest('hex');
 }
 
+/** The circuit's id on-chain (ZkClaims): SHA-256 of its name and source hash, as bytes32. */
+export function circuitKey(spec: CircuitSpec): `0x${string}` {
+  return `0x${createHash('sha256').update(`tacit-circuit-v1\0${spec.id}\0${circuitHash(spec)}`).digest('hex')}`;
+}
+
 /** A prover input: signal name → decimal string or array of them. */
 export type CircuitInput = Record<string, string | string[] | string[][]>;
 
