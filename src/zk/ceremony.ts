@@ -65,8 +65,9 @@ const p1Step = (dir: string, power: number, i: number) => join(dir, `pot${power}
 export async function runPhase1(
   prover: Prover,
   ledger: CeremonyLedger,
-  options: { dir: string; power: number; label: string; participants: readonly string[] },
+  options: { dir: string; power: number; label: string; participants: readonly string[]; proverFor?: (participant: string) => Prover },
 ): Promise<{ id: Bytes32; files: Phase1Files; finalHash: Bytes32 }> {
+  const contributor = options.proverFor ?? (() => prover);
   const { dir, power, participants } = options;
   mkdirSync(dir, { recursive: true });
   const id = phase1Id(power, options.label);
@@ -75,7 +76,7 @@ export async function runPhase1(
   await ledger.start(id, fileHash(steps[0]!), participants);
   for (let i = 0; i < participants.length; i++) {
     const out = p1Step(dir, power, i + 1);
-    await prover.ptauContribute(steps[i]!, out, participants[i]!);
+    await contributor(participants[i]!).ptauContribute(steps[i]!, out, participants[i]!);
     await ledger.contribute(id, participants[i]!, fileHash(steps[i]!), fileHash(out));
     steps.push(out);
   }
@@ -98,8 +99,9 @@ const p2Step = (dir: string, circuitId: string, i: number) => join(dir, `${circu
 export async function runPhase2(
   prover: Prover,
   ledger: CeremonyLedger,
-  options: { dir: string; circuit: CompiledCircuit; ptauFinal: string; participants: readonly string[] },
+  options: { dir: string; circuit: CompiledCircuit; ptauFinal: string; participants: readonly string[]; proverFor?: (participant: string) => Prover },
 ): Promise<{ id: Bytes32; files: Phase2Files; finalHash: Bytes32; vk: VerificationKey }> {
+  const contributor = options.proverFor ?? (() => prover);
   const { dir, circuit, participants } = options;
   mkdirSync(dir, { recursive: true });
   const id = phase2Id(circuit, fileHash(options.ptauFinal));
@@ -108,7 +110,7 @@ export async function runPhase2(
   await ledger.start(id, fileHash(steps[0]!), participants);
   for (let i = 0; i < participants.length; i++) {
     const out = p2Step(dir, circuit.spec.id, i + 1);
-    await prover.zkeyContribute(steps[i]!, out, participants[i]!);
+    await contributor(participants[i]!).zkeyContribute(steps[i]!, out, participants[i]!);
     await ledger.contribute(id, participants[i]!, fileHash(steps[i]!), fileHash(out));
     steps.push(out);
   }
@@ -140,18 +142,17 @@ function checkHashes(files: readonly string[], final: string, recorded: { hashes
 /** Verifies phase 1 from its files and the chain: hashes in order, then every contribution (snarkjs). */
 export async function verifyPhase1(prover: Prover, ledger: CeremonyLedger, id: Bytes32, files: Phase1Files): Promise<TranscriptCheck> {
   const problems = checkHashes(files.steps, files.final, await ledger.transcript(id), 'phase 1');
-  if (problems.length === 0) {
-    // The last contributed file carries every contribution's proof of knowledge; the prepared file adds the Lagrange bases.
-    if (!(await verifies(() => prover.ptauVerify(files.steps[files.steps.length - 1]!)))) problems.push('phase 1: a contribution does not verify (powers of tau)');
-    else if (!(await verifies(() => prover.ptauVerify(files.final)))) problems.push('phase 1: the prepared accumulator does not verify');
-  }
+  // The last contributed file carries every contribution's proof of knowledge; the prepared file adds the Lagrange bases.
+  const last = files.steps[files.steps.length - 1]!;
+  if (!existsSync(last) || !(await verifies(() => prover.ptauVerify(last)))) problems.push('phase 1: a contribution does not verify (powers of tau)');
+  else if (!existsSync(files.final) || !(await verifies(() => prover.ptauVerify(files.final)))) problems.push('phase 1: the prepared accumulator does not verify');
   return { valid: problems.length === 0, problems };
 }
 
 /** Verifies phase 2 of a circuit: hashes in order, then the proving key against the r1cs and the accumulator. */
 export async function verifyPhase2(prover: Prover, ledger: CeremonyLedger, id: Bytes32, circuit: CompiledCircuit, ptauFinal: string, files: Phase2Files): Promise<TranscriptCheck> {
   const problems = checkHashes(files.steps, files.final, await ledger.transcript(id), 'phase 2');
-  if (problems.length === 0 && !(await verifies(() => prover.zkeyVerify(circuit.r1cs, ptauFinal, files.final)))) {
+  if (existsSync(files.final) && !(await verifies(() => prover.zkeyVerify(circuit.r1cs, ptauFinal, files.final)))) {
     problems.push(`phase 2 (${circuit.spec.id}): a contribution does not verify against the circuit and the accumulator`);
   }
   return { valid: problems.length === 0, problems };
