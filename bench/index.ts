@@ -1,11 +1,12 @@
 /**
  * `npm run bench -- [suite ...] [--json]`: benchmarks that print machine-readable results
- * (one JSON object per line with --json). Suites: mpc, chain, credit, net. Default: mpc.
+ * (one JSON object per line with --json). Suites: mpc, chain, credit, net, zk. Default: mpc.
  */
 import { runChainBench } from './chain.js';
 import { runCreditBench } from './credit.js';
 import { runMpcBench } from './mpc.js';
 import { runNetBench } from './net.js';
+import { runZkBench } from './zk.js';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -15,6 +16,7 @@ const known: Record<string, () => Promise<void>> = {
   chain: () => runChainBench({ json }),
   credit: () => runCreditBench({ json, only: process.env.TACIT_BENCH_ONLY?.split(',') }),
   net: async () => void (await runNetBench({ json })),
+  zk: () => runZkBench({ json }),
 };
 
 const chosen = suites.length ? suites : ['mpc'];

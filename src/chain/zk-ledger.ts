@@ -100,13 +100,27 @@ export class ZkChain {
 
   /** Renders, compiles and deploys the verifier of `vk`, then registers it for `circuitId` (admin only). */
   async registerCircuit(admin: Address, circuitId: Bytes32, vk: VerificationKey, commitmentInputs: number, ceremonyId: Bytes32): Promise<Address> {
-    const compiled = compileVerifier(renderVerifier(vk));
-    const r = await this.tx(admin, 'deploy Groth16Verifier', (w) => w.deployContract({ abi: compiled.abi as [], bytecode: compiled.bytecode }));
-    const verifier = r.contractAddress!;
+    const verifier = await this.deployVerifier(admin, vk);
     await this.tx(admin, 'ZkClaims.registerCircuit', (w) =>
       w.writeContract({ address: this.deployment.claims, abi: ZkClaimsAbi, functionName: 'registerCircuit', args: [circuitId, verifier, commitmentInputs, ceremonyId] }),
     );
     return verifier;
+  }
+
+  /** Renders, compiles and deploys the verifier contract of `vk`. */
+  async deployVerifier(from: Address, vk: VerificationKey): Promise<Address> {
+    const compiled = compileVerifier(renderVerifier(vk));
+    const r = await this.tx(from, 'deploy Groth16Verifier', (w) => w.deployContract({ abi: compiled.abi as [], bytecode: compiled.bytecode }));
+    if (!r.contractAddress) throw new ChainError('deploying the verifier gave no contract address');
+    return r.contractAddress;
+  }
+
+  /** Calls a verifier directly: its answer and the gas eth_estimateGas reports for the call. */
+  async callVerifier(verifier: Address, inputs: readonly bigint[], proof: Groth16Proof): Promise<{ valid: boolean; gas: bigint }> {
+    const data = encodeVerify(inputs, proof);
+    const { data: ret } = await this.pub.call({ to: verifier, data });
+    const valid = ret !== undefined && BigInt(ret) === 1n;
+    return { valid, gas: await this.pub.estimateGas({ to: verifier, data }) };
   }
 
   async registerCommitment(committer: Address, key: Bytes32, commitment: bigint): Promise<void> {
@@ -133,15 +147,6 @@ export class ZkChain {
     const [log] = parseEventLogs({ abi: ZkClaimsAbi, logs: r.logs, eventName: 'ClaimVerified' });
     if (!log) throw new ChainError('submitClaim emitted no ClaimVerified event');
     return { claimId: log.args.claimId, gasUsed: r.gasUsed, txHash: r.transactionHash };
-  }
-
-  /** Gas of the verifier call alone (eth_estimateGas of verifyProof through ZkClaims' registered verifier). */
-  async verifierGas(circuitId: Bytes32, inputs: readonly bigint[], proof: Groth16Proof): Promise<bigint> {
-    const c = await this.pub.readContract({ address: this.deployment.claims, abi: ZkClaimsAbi, functionName: 'circuit', args: [circuitId] });
-    return this.pub.estimateGas({
-      to: c.verifier,
-      data: encodeVerify(inputs, proof),
-    });
   }
 
   async claim(claimId: Hex) {
