@@ -55,7 +55,7 @@ export async function runZkBench(options: { json: boolean }): Promise<void> {
       const verifyProcessSeconds = (performance.now() - t0) / 1000;
       const verifier = await zk.deployVerifier(admin.address, keys.vk);
       const { commitments, statement } = splitPublicSignals(spec, r.publicSignals);
-      const onchain = await zk.callVerifier(verifier, [...commitments, ...statement], r.proof);
+      const onchain = await zk.callVerifier(admin.address, verifier, [...commitments, ...statement], r.proof);
       const row = {
         suite: 'zk',
         circuit: spec.id,

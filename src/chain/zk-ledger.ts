@@ -115,12 +115,18 @@ export class ZkChain {
     return r.contractAddress;
   }
 
-  /** Calls a verifier directly: its answer and the gas eth_estimateGas reports for the call. */
-  async callVerifier(verifier: Address, inputs: readonly bigint[], proof: Groth16Proof): Promise<{ valid: boolean; gas: bigint }> {
+  /**
+   * Calls a verifier directly: its answer (eth_call), and the gas a transaction calling it
+   * used (21,000 base + calldata + execution). Gas is measured with a real transaction, not
+   * eth_estimateGas: a verifier returns false instead of reverting when the pairing
+   * precompile runs out of gas, so an estimate would find the cheapest *failing* call.
+   */
+  async callVerifier(from: Address, verifier: Address, inputs: readonly bigint[], proof: Groth16Proof): Promise<{ valid: boolean; gas: bigint }> {
     const data = encodeVerify(inputs, proof);
-    const { data: ret } = await this.pub.call({ to: verifier, data });
+    const { data: ret } = await this.pub.call({ to: verifier, data, gas: 5_000_000n });
     const valid = ret !== undefined && BigInt(ret) === 1n;
-    return { valid, gas: await this.pub.estimateGas({ to: verifier, data }) };
+    const r = await this.tx(from, 'verifyProof', (w) => w.sendTransaction({ to: verifier, data, gas: 1_000_000n }));
+    return { valid, gas: r.gasUsed };
   }
 
   async registerCommitment(committer: Address, key: Bytes32, commitment: bigint): Promise<void> {

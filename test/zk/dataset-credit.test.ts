@@ -40,7 +40,7 @@ async function proveAndCheck(claim: Claim) {
   const verifier = await zk.deployVerifier(admin.address, keys.vk);
   const { commitments, statement } = splitPublicSignals(spec, r.publicSignals);
   const inputs = [...commitments, ...statement];
-  const ok = await zk.callVerifier(verifier, inputs, r.proof);
+  const ok = await zk.callVerifier(admin.address, verifier, inputs, r.proof);
   assert.equal(ok.valid, true);
   assert.ok(ok.gas <= 300_000n, `verification gas ${ok.gas}`);
   return { keys, r, verifier, inputs, input };
@@ -50,7 +50,7 @@ test('depth-20 membership: an id in the dataset proves, a flipped id fails on-ch
   const data = new DatasetCommitment(['income', 'age'], Array.from({ length: 6 }, (_, i) => ({ id: `p-${i}`, values: [100 * i, 30 + i] })));
   const { r, verifier, inputs } = await proveAndCheck({ kind: 'membership', data, id: 'p-4' });
   assert.deepEqual(r.publicSignals, [data.commitment.toString(), idToField('p-4').toString()]);
-  assert.equal((await zk.callVerifier(verifier, [inputs[0]!, idToField('p-5')], r.proof)).valid, false);
+  assert.equal((await zk.callVerifier(admin.address, verifier, [inputs[0]!, idToField('p-5')], r.proof)).valid, false);
 });
 
 test('column range over every row: true bounds prove, a bound one unit too tight has no witness', { skip }, async () => {
@@ -60,7 +60,7 @@ test('column range over every row: true bounds prove, a bound one unit too tight
   const { keys, verifier, inputs, r } = await proveAndCheck({ kind: 'column-range', data, column: 'age', lo, hi, rowsLog2: 1 });
   assert.deepEqual(inputs.slice(1), [1n, lo, hi]);
   await assert.rejects(prover.prove(keys.circuit.wasm, keys.zkey, columnRangeInput(data, 1, 'age', lo + 1n, hi)), ZkWitnessError);
-  assert.equal((await zk.callVerifier(verifier, [inputs[0]!, 1n, lo, hi - 1n], r.proof)).valid, false);
+  assert.equal((await zk.callVerifier(admin.address, verifier, [inputs[0]!, 1n, lo, hi - 1n], r.proof)).valid, false);
   assert.equal(columnRangeCircuit(1).id, keys.circuit.spec.id);
 });
 
@@ -84,6 +84,6 @@ test('credit decision on 23 committed features: the decision proves, the opposit
   // The threshold one unit above the score: deny is the provable decision.
   const deny = await prover.prove(keys.circuit.wasm, keys.zkey, scoreThresholdInput({ ...witness, threshold: score + 1n, approve: false }, mc, fc));
   assert.equal(deny.publicSignals[3], '0');
-  assert.equal((await zk.callVerifier(verifier, [mc, fc, inputs[2]!, 0n], r.proof)).valid, false);
+  assert.equal((await zk.callVerifier(admin.address, verifier, [mc, fc, inputs[2]!, 0n], r.proof)).valid, false);
   assert.equal(scoreThresholdCircuit().id, keys.circuit.spec.id);
 });
