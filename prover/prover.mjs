@@ -116,15 +116,15 @@ const handlers = {
     const snarkjs = await loadSnarkjs();
     return { vk: await snarkjs.zKey.exportVerificationKey(zkey) };
   },
-  async prove({ wasm, zkey, input }) {
+  async prove({ wasm, zkey, input, singleThread = false }) {
     const snarkjs = await loadSnarkjs();
-    // Build the curve (WebAssembly field code) before the clock starts: it is per process, not per proof.
-    await snarkjs.curves.getCurveFromName('bn128', { singleThread: true });
+    // Build the curve (WebAssembly field code and its worker threads) before the clock starts: it is per process, not per proof.
+    await snarkjs.curves.getCurveFromName('bn128', { singleThread });
     const t0 = performance.now();
     let out;
     try {
-      // One thread: the prover shares the machine with the node and its MPC parties.
-      out = await snarkjs.groth16.fullProve(input, wasm, zkey, undefined, undefined, { singleThread: true });
+      // singleThread: for a prover that shares the machine with the node's MPC parties.
+      out = await snarkjs.groth16.fullProve(input, wasm, zkey, undefined, undefined, { singleThread });
     } catch (err) {
       const msg = String(err?.message ?? err);
       // The witness calculator throws on a failed `===` or `<==` constraint: the statement is false.
