@@ -8,13 +8,19 @@ import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileCircuit, defaultZkCacheDir, type CompiledCircuit } from './artifacts.js';
 import { MemoryCeremonyLedger, ptauPowerFor, runPhase1, runPhase2 } from './ceremony.js';
-import type { CircuitSpec } from './circuits/circuit.js';
+import { circuitHash, type CircuitSpec } from './circuits/circuit.js';
 import type { Prover, VerificationKey } from './prover.js';
 
 export interface CircuitKeys {
   circuit: CompiledCircuit;
   zkey: string;
   vk: VerificationKey;
+}
+
+/** True when `localSetup` would find the circuit's keys in the cache (no compile, no ceremony). */
+export function hasLocalKeys(spec: CircuitSpec, cacheDir = defaultZkCacheDir()): boolean {
+  const dir = join(cacheDir, 'circuits', `${spec.id}-${circuitHash(spec).slice(0, 16)}`);
+  return existsSync(join(dir, 'local_final.zkey')) && existsSync(join(dir, 'local_vk.json'));
 }
 
 /** Smallest accumulator size used locally: one cached ptau serves every small circuit. */
