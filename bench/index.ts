@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- [suite ...] [--json]`: benchmarks that print machine-readable results
- * (one JSON object per line with --json). Suites: mpc, chain, credit, net, keys, he, psi, clearing. Default: mpc.
+ * (one JSON object per line with --json). Suites: mpc, chain, credit, net, keys, he, psi, clearing, zk. Default: mpc.
  */
 import { runChainBench } from './chain.js';
 import { runClearingBench } from './clearing.js';
@@ -10,6 +10,7 @@ import { runKeysBench } from './keys.js';
 import { runMpcBench } from './mpc.js';
 import { runNetBench } from './net.js';
 import { runPsiProtocolsBench } from './psi-protocols.js';
+import { runZkBench } from './zk.js';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -23,6 +24,7 @@ const known: Record<string, () => Promise<void>> = {
   keys: () => runKeysBench({ json }),
   he: () => runHeBench({ json }),
   psi: () => runPsiProtocolsBench({ json }),
+  zk: () => runZkBench({ json }),
 };
 
 const chosen = suites.length ? suites : ['mpc'];

@@ -15,6 +15,8 @@ import {
   NodeRegistryAbi,
   TaskMarketAbi,
   TestTokenAbi,
+  ZkCeremonyAbi,
+  ZkClaimsAbi,
 } from './generated/index.js';
 
 export * from './generated/index.js';
@@ -24,7 +26,7 @@ type AbiError = Extract<Abi[number], { type: 'error' }>;
 /** Every custom error declared by a Tacit contract or the OpenZeppelin code it uses, once each. */
 export const tacitErrorsAbi: readonly AbiError[] = (() => {
   const seen = new Map<string, AbiError>();
-  const all: Abi[] = [TaskMarketAbi, NodeRegistryAbi, DataRegistryAbi, DataTokenAbi, DataTokenSaleAbi, TestTokenAbi, KeyRegistryAbi, CustodyVaultAbi, ClearingAbi];
+  const all: Abi[] = [TaskMarketAbi, NodeRegistryAbi, DataRegistryAbi, DataTokenAbi, DataTokenSaleAbi, TestTokenAbi, KeyRegistryAbi, CustodyVaultAbi, ClearingAbi, ZkClaimsAbi, ZkCeremonyAbi];
   for (const abi of all) {
     for (const item of abi) {
       if (item.type !== 'error') continue;

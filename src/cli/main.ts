@@ -19,6 +19,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   node: { summary: 'create a node directory (keys, token, config) and show a node', load: async () => (await import('./node.js')).nodeCommand },
   data: { summary: "import, publish and list a running node's datasets", load: async () => (await import('./data.js')).dataCommand },
   key: { summary: 'threshold keys: create, sign, refresh, reshare, list (members as local processes)', load: async () => (await import('./key.js')).keyCommand },
+  zk: { summary: 'zero-knowledge claims: commit, prove, verify, trusted-setup ceremony', load: async () => (await import('./zk.js')).zkCommand },
 };
 
 function usage(): string {

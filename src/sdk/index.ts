@@ -26,3 +26,11 @@ export { registerKey, type GroupSigner, type RegisterKeyParameters } from './act
 export { rotateKey, type RotateKeyParameters } from './actions/rotateKey.js';
 export { deployCustodyVault } from './actions/deployCustodyVault.js';
 export { transferFromVault, type TransferFromVaultParameters } from './actions/transferFromVault.js';
+export { proveZkClaim, type ProveZkClaimParameters, type ProveZkClaimReturnType } from './actions/proveZkClaim.js';
+export { verifyZkProof } from './actions/verifyZkProof.js';
+export { submitZkClaim, type SubmitZkClaimParameters } from './actions/submitZkClaim.js';
+export { registerZkCommitment } from './actions/registerZkCommitment.js';
+export { ZkChain } from '../chain/zk-ledger.js';
+export { DatasetCommitment } from '../zk/dataset-commitment.js';
+export { modelCommitment, featuresCommitment, resultCommitment, type Claim } from '../zk/claims.js';
+export { ZkToolsMissingError, ZkWitnessError, ZkInputError } from '../zk/errors.js';
