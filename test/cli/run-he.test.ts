@@ -30,7 +30,7 @@ test('tacit run sgb-train then sgb-predict; woe-iv equals plaintext', async () =
   try {
     const { X, y, d, ids, columns } = joinVertical(readCsvTable(`${data}breast_hetero_guest.csv`, { idColumn: 'id' }), readCsvTable(`${data}breast_hetero_host.csv`, { idColumn: 'id' }), 'y');
     const out = join(dir, 'model.json');
-    const trained = run(['sgb-train', ...parties, '--label', 'y', '--trees', '2', '--depth', '3', '--bins', '8', '--key-bits', '1024', '--out', out]);
+    const trained = run(['sgb-train', ...parties, '--label', 'y', '--trees', '2', '--depth', '3', '--bins', '8', '--key-bits', '1024', '--guard', 'minKeyBits=1024', '--out', out]);
     const b = binColumns(X, ids.length, d, 8);
     const ref = await trainPlainSgb(b.bins, ids.length, d, b.cuts.map((c) => c.length + 1), y, { ...DEFAULT_SGB, trees: 2, depth: 3, bins: 8 });
     assert.ok(Math.abs((trained['auc'] as number) - aucKsPlaintext(ref.scores, y).auc) < 0.01);
@@ -43,7 +43,7 @@ test('tacit run sgb-train then sgb-predict; woe-iv equals plaintext', async () =
     assert.equal(scores.length, 3);
     assert.ok(scores.every((s) => s > 0 && s < 1));
 
-    const woe = run(['woe-iv', ...parties, '--label', 'y', '--bins', '4', '--key-bits', '1024']);
+    const woe = run(['woe-iv', ...parties, '--label', 'y', '--bins', '4', '--key-bits', '1024', '--guard', 'minKeyBits=1024']);
     const wb = binColumns(X, ids.length, d, 4);
     const counts = binCounts(wb.bins, ids.length, d, wb.cuts.map((c) => c.length + 1), y);
     assert.deepEqual(woe['features'], Object.fromEntries(columns.map((c, f) => [c, woeFromCounts(counts[f]!.counts, counts[f]!.positives)])));
