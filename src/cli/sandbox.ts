@@ -133,7 +133,7 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
     await net.ledger.mint(account.address, 1000n * TOKEN);
     const client: TacitClient = createTacitClient({ manifest: net.manifest, rpcUrl: net.rpcUrl, account });
     const datasets = await listDatasets(client);
-    for (const d of datasets) await buyDataTokens(client, { datasetId: d.id, uses: 3n });
+    for (const d of datasets) await buyDataTokens(client, { datasetId: d.id, uses: 5n });
     const idOf = (owner: Address, rows: number) => datasets.find((d) => d.owner.toLowerCase() === owner.toLowerCase() && Number(d.rowCount) === rows)!.id;
     const bankCredit = idOf(bank.address, guest.rows);
     const bureauCredit = idOf(bureau.address, host.rows);
