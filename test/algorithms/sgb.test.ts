@@ -75,6 +75,8 @@ describe('sgb-train / sgb-predict', () => {
       const res = await runLocalSession({
         program: 'sgb-train',
         params: { idColumn: 'id', labelParty: 'guest', labelColumn: 'y', hyper, keyBits: 1024 },
+        // 1024-bit keys keep the test fast; a node refuses them (guard minKeyBits, default 2048).
+        guards: { minKeyBits: 1024 },
         parties: [
           { id: 'guest', roles: ['data', 'receiver'], local: { csv: guestCsv } },
           { id: 'h1', roles: ['data'], local: { csv: join(dir, 'h1.csv') } },

@@ -89,6 +89,9 @@ function localQueues(ctx: ProgramContext, p: ClearingParams): BankQueue[] {
   return [{ bank: ctx.self, balance, payments: readQueueCsv(csv, ctx.self) }];
 }
 
+/** clearing's guards and defaults (node.json policy.guards overrides each by name). */
+export const CLEARING_GUARDS = { minBanks: 3, maxIterations: 256, maxSlots: MAX_CYCLE_SLOTS, minSecondsToDeadline: 120 };
+
 export const clearingProgram: Program = {
   name: 'clearing',
   version: '1.0.0',
@@ -151,19 +154,20 @@ export const clearingProgram: Program = {
       return out;
     });
   },
+  defaultGuards: CLEARING_GUARDS,
   admit(request: AdmissionRequest, guards: GuardOverrides): AdmissionVerdict {
-    const num = (name: string, dflt: number) => (typeof guards[name] === 'number' ? (guards[name] as number) : dflt);
+    const num = (name: keyof typeof CLEARING_GUARDS, dflt: number) => (typeof guards[name] === 'number' ? (guards[name] as number) : dflt);
     let p: ClearingParams;
     try {
       p = clearingParams(request.params);
     } catch (e) {
       return refuse((e as Error).message);
     }
-    if (p.banks.length < num('minBanks', 3)) return refuse(`clearing: fewer than ${num('minBanks', 3)} banks (each would learn the others' positions)`);
-    if (p.iterations > num('maxIterations', 256)) return refuse(`clearing: iterations above the guard maxIterations (${num('maxIterations', 256)})`);
-    if (p.banks.length * p.slots > num('maxSlots', MAX_CYCLE_SLOTS)) return refuse('clearing: banks × slots above the guard maxSlots');
+    if (p.banks.length < num('minBanks', CLEARING_GUARDS.minBanks)) return refuse(`clearing: fewer than ${num('minBanks', CLEARING_GUARDS.minBanks)} banks (each would learn the others' positions)`);
+    if (p.iterations > num('maxIterations', CLEARING_GUARDS.maxIterations)) return refuse(`clearing: iterations above the guard maxIterations (${num('maxIterations', CLEARING_GUARDS.maxIterations)})`);
+    if (p.banks.length * p.slots > num('maxSlots', CLEARING_GUARDS.maxSlots)) return refuse('clearing: banks × slots above the guard maxSlots');
     if (request.protocol === 'rep3' && request.computeParties.length !== 3) return refuse('clearing: rep3 needs exactly three compute parties');
-    if (request.secondsToDeadline < num('minSecondsToDeadline', 120)) return refuse('clearing: too little time before the deadline');
+    if (request.secondsToDeadline < num('minSecondsToDeadline', CLEARING_GUARDS.minSecondsToDeadline)) return refuse('clearing: too little time before the deadline');
     if (request.roles.includes('data') && request.dataset && request.dataset.rows > p.slots) {
       return refuse(`clearing: this bank's queue has more payments than the cycle's ${p.slots} slots per bank`);
     }

@@ -13,7 +13,7 @@
  */
 import { partiesWith, ProgramError, type Program } from '../program.js';
 import { exchangeTags, gatherRows, localTable, rowsByTag } from './common.js';
-import { admitSgb } from '../sgb/admit.js';
+import { admitSgb, SGB_GUARDS } from '../sgb/admit.js';
 import { jsonBytes, parseJson } from '../sgb/wire.js';
 import type { HostSplit } from '../sgb/host.js';
 import type { SgbModel } from './sgb-train.js';
@@ -24,6 +24,7 @@ export const sgbPredictProgram: Program = {
   summary: 'score applicants with a SecureBoost model whose split thresholds stay with their owners; scores to the receiver only',
   moduleUrl: import.meta.url,
   admit: admitSgb,
+  defaultGuards: SGB_GUARDS,
   async run(ctx) {
     const t0 = performance.now();
     const bytes0 = ctx.net.meter.bytesSent();

@@ -16,7 +16,7 @@ import { binColumns } from '../sgb/binning.js';
 import { checkHostBins, sgbGuest, type HostInfo } from '../sgb/guest.js';
 import { sgbHost } from '../sgb/host.js';
 import { checkHyper, DEFAULT_SGB, type SgbHyperparameters } from '../sgb/hyper.js';
-import { admitSgb } from '../sgb/admit.js';
+import { admitSgb, SGB_GUARDS } from '../sgb/admit.js';
 import { jsonBytes, parseJson } from '../sgb/wire.js';
 import type { TreeNode } from '../sgb/grow.js';
 import { partiesWith, ProgramError, type Program, type ProgramContext } from '../program.js';
@@ -54,6 +54,7 @@ export const sgbTrainProgram: Program = {
   summary: 'vertical gradient-boosted trees (SecureBoost over Paillier) on PSI-aligned rows; model, AUC and KS to the label party',
   moduleUrl: import.meta.url,
   admit: admitSgb,
+  defaultGuards: SGB_GUARDS,
   async run(ctx: ProgramContext) {
     const p = ctx.plan.params as unknown as SgbTrainParams;
     if (!p.idColumn || !p.labelParty || !p.labelColumn) throw new ProgramError('sgb-train needs idColumn, labelParty and labelColumn');

@@ -53,6 +53,7 @@ export const woeIvProgram: Program = {
   summary: "WOE per bin and IV of every party's features for the label party, over Paillier-encrypted label counts",
   moduleUrl: import.meta.url,
   admit: admitWoe,
+  defaultGuards: WOE_GUARDS,
   async run(ctx) {
     const t0 = performance.now();
     const bytes0 = ctx.net.meter.bytesSent();
