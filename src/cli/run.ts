@@ -159,11 +159,13 @@ export async function runCommand(argv: string[]): Promise<number> {
   const headers = new Map(dataParties.map((p) => [p.name, headerOf(p.file!)]));
   for (const [name, h] of headers) if (!h.includes(idColumn)) throw new UsageError(`${name}'s file has no "${idColumn}" column`, { hint: 'Name the id column with --id.' });
 
-  const guards: Record<string, string | boolean> = {};
+  // Guard values typed as node.json would give them: numbers and booleans, else text.
+  const guards: Record<string, string | number | boolean> = {};
   for (const g of v.guard ?? []) {
     const eq = g.indexOf('=');
     if (eq <= 0) throw new UsageError(`--guard ${g}: expected NAME=VALUE`, { hint: USAGE });
-    guards[g.slice(0, eq)] = g.slice(eq + 1);
+    const raw = g.slice(eq + 1);
+    guards[g.slice(0, eq)] = raw === 'true' ? true : raw === 'false' ? false : raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
   }
   const params: Record<string, unknown> = {};
   const local = new Map<string, Record<string, unknown>>(parties.map((p) => [p.name, p.file ? { csv: p.file } : {}]));
