@@ -44,7 +44,8 @@ before(async () => {
       { name: 'bank', roles: ['compute', 'receiver'] },
       { name: 'bureau', roles: ['data', 'compute'] },
       { name: 'telco', roles: ['data', 'compute'] },
-      { name: 'lender', roles: ['data'], policy: { allowedAlgorithms: ['debt-query'] } },
+      // The lender serves the two requesters of these tests, and debt queries only.
+      { name: 'lender', roles: ['data'], policy: { allowedAlgorithms: ['debt-query'], allowedRequesters: [devAccount(7).address, devAccount(8).address] } },
     ],
   });
   for (const [name, csv] of Object.entries(books)) {
@@ -162,35 +163,39 @@ describe('a task through four node processes', () => {
   });
 
   it('a policy refusal ends the task and refunds the requester in full', async () => {
-    const datasets = await listDatasets(requester);
-    const lenderSet = datasets.find((x) => x.owner.toLowerCase() === net.node('lender').address.toLowerCase())!;
-    const before = await balanceOf(requester.account!.address);
-    const { taskId } = await createTask(requester, {
-      program: 'psi', // the lender's policy allows debt-query only
+    // A requester the lender does not serve (every other node would take the task).
+    const stranger = devAccount(9);
+    await net.ledger.mint(stranger.address, 100n * TOKEN);
+    const client = createTacitClient({ manifest: net.manifest, rpcUrl: net.rpcUrl, account: stranger });
+    const datasets = await listDatasets(client);
+    for (const d of datasets) await buyDataTokens(client, { datasetId: d.id, uses: 1n });
+    const before = await balanceOf(stranger.address);
+    const { taskId } = await createTask(client, {
+      program: 'debt-query',
       protocol: 'rep3',
-      params: { idColumn: 'id' },
-      datasetIds: [lenderSet.id],
+      params: { idColumn: 'id', balanceColumn: 'balance' },
+      datasetIds: datasets.map((d) => d.id),
       computeParties: [net.node('bank').address, net.node('bureau').address, net.node('telco').address],
       receiver: net.node('bank').address,
-      fee: 10n * TOKEN,
+      fee: 30n * TOKEN,
     });
-    const final = await waitForTask(requester, { taskId, timeoutMs: 60_000 });
+    const final = await waitForTask(client, { taskId, timeoutMs: 60_000 });
     assert.equal(final.status, 'Refused');
-    assert.equal(await balanceOf(requester.account!.address), before);
-    // The refusal says why, on-chain (the on-chain algorithm id check, or the policy).
+    assert.equal(await balanceOf(stranger.address), before, 'refunded in full');
+    // The refusal says why, on-chain.
     const [ev] = await net.ledger.pub.getContractEvents({ address: net.manifest.contracts.TaskMarket, abi: TaskMarketAbi, eventName: 'TaskRefused', args: { taskId }, fromBlock: 0n });
     assert.equal(ev?.args.node?.toLowerCase(), net.node('lender').address.toLowerCase());
-    assert.match(ev?.args.reason ?? '', /not allowed by this node's policy/);
+    assert.match(ev?.args.reason ?? '', /requester is not on this node.s allow-list/);
     // The requester's CLI ends with the outcome and the node's reason, and a non-zero exit.
     const status = await tacitAsync(['task', 'status', String(taskId), '--manifest', net.manifestPath, '--json']);
     assert.equal(status.code, 1, status.stderr);
     const out = JSON.parse(status.stdout) as { status: string; outcome: { ok: boolean; reason: string; refusals: { code: string }[] } };
     assert.equal(out.status, 'Refused');
     assert.equal(out.outcome.ok, false);
-    assert.match(out.outcome.reason, new RegExp(`refused by ${net.node('lender').address}.*not allowed by this node's policy`, 'i'));
+    assert.match(out.outcome.reason, new RegExp(`refused by ${net.node('lender').address}.*allow-list`, 'i'));
     const human = await tacitAsync(['task', 'status', String(taskId), '--manifest', net.manifestPath]);
     assert.equal(human.code, 1);
-    assert.match(human.stdout, /Refused — refused by .*not allowed by this node's policy.*refunded/);
+    assert.match(human.stdout, /Refused — refused by .*allow-list.*refunded/);
   });
 
   it('the API refuses state changes without the token', async () => {
@@ -252,7 +257,8 @@ describe('a task through four node processes', () => {
       computeParties: [net.node('bank').address, bureau.address, net.node('telco').address],
       receiver: net.node('bank').address,
       fee: 30n * TOKEN,
-      deadlineSeconds: 25,
+      // Long enough for the lenders' debt-query guard (30 s); the bureau's wrong key ends it sooner.
+      deadlineSeconds: 45,
     });
     await sendTaskInputs({ node: { url: net.node('bank').apiUrl, token: net.node('bank').token }, taskId, inputs: { applicant: 'A-17' } });
     const final = await waitForTask(requester, { taskId, timeoutMs: 120_000 });

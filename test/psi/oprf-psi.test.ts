@@ -123,16 +123,16 @@ describe('psi: OPRF (KKRT) protocol', () => {
       writeFileSync(join(dir, 'a.csv'), 'id,v\n"x,1",1\ny,2\nz,3\n"q\ne",4\n');
       writeFileSync(join(dir, 'b.csv'), 'id,w\ny,1\n"x,1",2\nw,3\n"q\ne",5\n');
       writeFileSync(join(dir, 'dup.csv'), 'id,w\ny,1\nk,2\ny,3\n');
-      const r = spawnSync(process.execPath, [tacit, 'run', 'psi', '--party', `a=${join(dir, 'a.csv')}`, '--party', `b=${join(dir, 'b.csv')}`, '--protocol', 'oprf', '--json'], { encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [tacit, 'run', 'psi', '--party', `a=${join(dir, 'a.csv')}`, '--party', `b=${join(dir, 'b.csv')}`, '--protocol', 'oprf', '--guard', 'minSetSize=1', '--json'], { encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr);
       const out = JSON.parse(r.stdout) as { protocol: string; outputs: Record<string, { intersection: string[] }> };
       assert.equal(out.protocol, 'oprf');
       assert.deepEqual(out.outputs['a']!.intersection, ['q\ne', 'x,1', 'y']);
       assert.deepEqual(out.outputs['b']!.intersection, ['q\ne', 'x,1', 'y']);
-      const d = spawnSync(process.execPath, [tacit, 'run', 'psi', '--party', `a=${join(dir, 'a.csv')}`, '--party', `b=${join(dir, 'dup.csv')}`, '--json'], { encoding: 'utf8' });
+      const d = spawnSync(process.execPath, [tacit, 'run', 'psi', '--party', `a=${join(dir, 'a.csv')}`, '--party', `b=${join(dir, 'dup.csv')}`, '--guard', 'minSetSize=1', '--json'], { encoding: 'utf8' });
       assert.notEqual(d.status, 0);
-      assert.match(d.stderr, /line 4 \(id\): duplicate id \(first seen on line 2\)/);
-      assert.equal(d.stdout, '');
+      assert.match(d.stderr, /line 4 \(id\): duplicate id: the same id as line 2/);
+      assert.equal((JSON.parse(d.stdout) as { error: { code: string } }).error.code, 'LocalSessionError');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
