@@ -37,6 +37,10 @@ import { runRefresh } from '../src/keys/refresh.js';
 import { runReshare } from '../src/keys/reshare.js';
 import { createMemoryNetworks } from '../src/net/index.js';
 
+// Bench keystores are throw-away: the keystore's test-only escape lets them use scrypt N = 1024
+// (the floor would otherwise refuse it), in this process and the member processes it spawns.
+process.env.TACIT_SCRYPT_N ||= '1024';
+
 const PROGRAM_MODULE = fileURLToPath(new URL('./keys-programs.js', import.meta.url));
 const PASS = 'bench-passphrase';
 const TARGETS: Record<string, Record<string, number>> = { '3-5': { dkg: 0.15, sign: 0.02 }, '14-20': { sign: 0.05 } };
