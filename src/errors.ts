@@ -11,6 +11,8 @@ export interface TacitErrorOptions {
   /** What the user should do about it. */
   hint?: string;
   cause?: unknown;
+  /** A machine-readable code when it is not the class name (a party's error relayed by its parent). */
+  code?: string;
 }
 
 export class TacitError extends Error {
@@ -18,6 +20,7 @@ export class TacitError extends Error {
   readonly shortMessage: string;
   readonly details: string | undefined;
   readonly hint: string | undefined;
+  readonly code: string | undefined;
 
   constructor(shortMessage: string, options: TacitErrorOptions = {}) {
     const lines = [shortMessage];
@@ -27,6 +30,7 @@ export class TacitError extends Error {
     this.shortMessage = shortMessage;
     this.details = options.details;
     this.hint = options.hint;
+    this.code = options.code;
   }
 
   /** Walks the cause chain and returns the first error matching `fn`, if any. */

@@ -49,9 +49,9 @@ async function main(argv: string[]): Promise<number> {
   return (await command.load())(rest);
 }
 
-/** Error codes for the `--json` error object: the error class's name, or a generic one. */
+/** Error codes for the `--json` error object: the error's own code or class name, or a generic one. */
 function errorCode(err: unknown): string {
-  if (err instanceof TacitError) return err.name;
+  if (err instanceof TacitError) return err.code ?? err.name;
   const e = err as { name?: string } | undefined;
   return typeof e?.name === 'string' && e.name !== 'Error' ? e.name : 'UnexpectedError';
 }
@@ -79,7 +79,12 @@ function report(err: unknown, argv: readonly string[]): number {
     process.stdout.write(`${err.hint}\n`);
     return 0;
   }
-  if (argv.includes('--json')) reportJson(err);
+  // With --json the error object is the whole report (told once, on stdout), but for usage
+  // errors: their usage text goes to stderr as well, for the person at the terminal.
+  if (argv.includes('--json')) {
+    reportJson(err);
+    if (!(err instanceof UsageError)) return 1;
+  }
   if (err instanceof UsageError) {
     process.stderr.write(`tacit: ${err.message}\n`);
     return 2;

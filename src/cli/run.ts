@@ -65,7 +65,9 @@ options:
                           --guard minRows=50, --guard minLenders=2, --guard minSetSize=1
   --out FILE              the receiver writes its output there as JSON (several receivers:
                           one object keyed by receiver)
-  --json                  print one JSON object (outputs, seconds, bytes, rounds) on stdout
+  --json                  print one JSON object on stdout, the same shape for any number of
+                          receivers: {algorithm, protocol, receivers, …first receiver's
+                          output, outputs: {RECEIVER: output}, seconds, bytes, rounds}
 
 Ids are text, compared after trimming surrounding spaces; a repeated id is refused (with
 its lines) except in debt-query, where a lender's rows for one id are summed.`;
@@ -370,7 +372,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (v.json) {
-    process.stdout.write(JSON.stringify({ algorithm, protocol, ...(receivers.length > 1 ? { outputs } : main), seconds: Math.round(seconds * 1000) / 1000, bytes, rounds }) + '\n');
+    // One shape whatever the number of receivers: the first receiver's output at the top
+    // level (what a one-receiver script reads), and every receiver's under `outputs`.
+    process.stdout.write(JSON.stringify({ algorithm, protocol, receivers, ...main, outputs, seconds: Math.round(seconds * 1000) / 1000, bytes, rounds }) + '\n');
   } else {
     process.stdout.write(`${algorithm} finished in ${seconds.toFixed(2)} s (${(bytes / 1e6).toFixed(1)} MB sent in all, ${rounds} rounds)\n`);
     for (const r of receivers) {

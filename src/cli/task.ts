@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { formatUnits, getAddress, isAddress, type Address, type Hex } from 'viem';
 import { loadManifest } from '../chain/manifest.js';
-import { buyDataTokens, createTacitClient, createTask, generateBoxKeyPair, getTask, getTaskResult, listDatasets, listNodes, sendTaskInputs, waitForTask } from '../sdk/index.js';
+import { buyDataTokens, createTacitClient, createTask, generateBoxKeyPair, getTask, getTaskResult, listDatasets, nameParties, listNodes, sendTaskInputs, waitForTask } from '../sdk/index.js';
 import { parseFlags, dispatch, emitResult, UsageError } from './usage.js';
 import { describeParameters } from '../algorithms/parameters.js';
 import { formatFields, formatTable } from './table.js';
@@ -188,11 +188,13 @@ async function resultCmd(args: string[]): Promise<number> {
   const { values: v, positionals } = parseArgsLoose(args, { manifest: 'string', 'node-api': 'string', 'result-key': 'string', json: 'boolean' });
   if (!v['node-api'] || !v['result-key']) throw new UsageError('--node-api URL and --result-key FILE are required', { hint: USAGE });
   const client = clientFrom(v.manifest as string | undefined, false);
-  const result = await getTaskResult(client, {
+  const opened = await getTaskResult(client, {
     node: { url: v['node-api'] as string },
     taskId: uint(positionals[0], 'ID'),
     resultPrivateKey: readFileSync(resolve(v['result-key'] as string), 'utf8').trim(),
   });
+  // Parties by the names their nodes registered (`bureau.income`), with `parties` for the addresses.
+  const result = await nameParties(client, opened);
   process.stdout.write(v.json ? `${JSON.stringify(result)}\n` : `task ${positionals[0]} result:\n${formatFields(result as Record<string, unknown>, '  ')}`);
   return 0;
 }

@@ -9,6 +9,7 @@ export { getTaskOutcome, type TaskOutcome } from './actions/getTaskOutcome.js';
 export { waitForTask } from './actions/waitForTask.js';
 export { sendTaskInputs } from './actions/sendTaskInputs.js';
 export { getTaskResult } from './actions/getTaskResult.js';
+export { nameParties } from './actions/nameParties.js';
 export { generateBoxKeyPair } from '../crypto/sealed-box.js';
 export { loadManifest, type TacitManifest } from '../chain/manifest.js';
 export { openClearingCycle, type OpenClearingCycleParameters } from './actions/openClearingCycle.js';

@@ -37,14 +37,35 @@ test('tacit run psi --cardinality-only and debt-query give exact answers; a bad 
     const psi = run(['psi', '--party', `a=${join(dir, 'a.csv')}`, '--party', `b=${join(dir, 'b.csv')}`, '--cardinality-only', '--receiver', 'a', '--guard', 'minSetSize=1']);
     assert.equal(psi['size'], 2);
     assert.equal(psi['intersection'], undefined);
+    // One --json shape whatever the number of receivers: the same keys, with every
+    // receiver's output under `outputs` and the first one's at the top level.
+    const both = run(['psi', '--party', `a=${join(dir, 'a.csv')}`, '--party', `b=${join(dir, 'b.csv')}`, '--receiver', 'a', '--receiver', 'b', '--guard', 'minSetSize=1']);
+    assert.deepEqual(Object.keys(both).sort(), Object.keys(psi).concat('intersection').sort());
+    assert.deepEqual(psi['receivers'], ['a']);
+    assert.deepEqual(both['receivers'], ['a', 'b']);
+    for (const r of ['a', 'b']) assert.deepEqual([...((both['outputs'] as Record<string, { intersection: string[] }>)[r]!.intersection)].sort(), ['x,1', 'y']);
+    assert.deepEqual([...(both['intersection'] as string[])].sort(), ['x,1', 'y']);
     const dq = run(['debt-query', '--party', `a=${join(dir, 'a.csv')}`, '--party', `b=${join(dir, 'b.csv')}`, '--party', 'bureau', '--applicant', 'y', '--guard', 'minLenders=2']);
     assert.deepEqual([dq['total'], dq['lenders']], [21.5, 2]);
     writeFileSync(join(dir, 'bad.csv'), 'id,balance\nx,1\ny,abc\nz\n');
     const r = spawnSync(process.execPath, [tacit, 'run', 'debt-query', '--party', `a=${join(dir, 'bad.csv')}`, '--party', `b=${join(dir, 'b.csv')}`, '--party', 'bureau', '--applicant', 'y', '--guard', 'minLenders=2'], { encoding: 'utf8' });
     assert.notEqual(r.status, 0);
-    assert.match(r.stderr, /line 3/);
-    assert.match(r.stderr, /line 4/);
+    // Each detail is told once (the party's error relayed by its parent, not repeated).
+    assert.equal(r.stderr.match(/line 3/g)?.length, 1, r.stderr);
+    assert.equal(r.stderr.match(/line 4/g)?.length, 1, r.stderr);
+    assert.equal(r.stderr.match(/Hint:/g)?.length, 1, r.stderr);
     assert.equal(r.stdout, '');
+    // With --json: one error object on stdout (the party's own error class as the code, its
+    // details and hint apart), and nothing repeated on stderr.
+    const j = spawnSync(process.execPath, [tacit, 'run', 'debt-query', '--party', `a=${join(dir, 'bad.csv')}`, '--party', `b=${join(dir, 'b.csv')}`, '--party', 'bureau', '--applicant', 'y', '--guard', 'minLenders=2', '--json'], { encoding: 'utf8' });
+    assert.equal(j.status, 1);
+    const { error } = JSON.parse(j.stdout) as { error: { code: string; message: string; details: string; hint: string } };
+    assert.equal(error.code, 'CsvError');
+    assert.match(error.message, /bad\.csv/);
+    assert.match(error.details, /line 3[\s\S]*line 4/);
+    assert.ok(error.hint.length > 0);
+    assert.ok(!error.message.includes('Hint:'), error.message);
+    assert.equal(j.stderr, '');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLocalNetwork, type LocalNetwork } from '../../src/node/local/network.js';
-import { buyDataTokens, createTacitClient, createTask, generateBoxKeyPair, getTaskResult, listDatasets, waitForTask, type TacitClient } from '../../src/sdk/index.js';
+import { buyDataTokens, createTacitClient, createTask, generateBoxKeyPair, getTaskResult, listDatasets, nameParties, waitForTask, type TacitClient } from '../../src/sdk/index.js';
 import { devAccount } from '../../src/chain/dev-accounts.js';
 import { readCsvTable } from '../../src/data/csv.js';
 import { joinVertical } from '../../src/algorithms/lr/vertical-join.js';
@@ -73,6 +73,11 @@ describe('Paillier programs as on-chain tasks', () => {
       const f = counts[d - h.columns.length + j]!;
       assert.equal(w.features[`${bureau.address.toLowerCase()}.${c}`]!.iv, woeFromCounts(f.counts, f.positives).iv);
     });
+    // Shown to people, the features carry the names the nodes registered, not addresses.
+    const shown = (await nameParties(requester, w)) as { features: Record<string, { iv: number }>; parties: Record<string, string> };
+    assert.equal(shown.parties[bureau.name]!.toLowerCase(), bureau.address.toLowerCase());
+    for (const c of h.columns) assert.equal(shown.features[`${bureau.name}.${c}`]!.iv, w.features[`${bureau.address.toLowerCase()}.${c}`]!.iv);
+    assert.ok(!JSON.stringify(shown.features).includes(bureau.address.toLowerCase()));
 
     const hyper = { ...DEFAULT_SGB, trees: 2, depth: 3, bins: 16 };
     const sgb = await createTask(requester, { ...common, program: 'sgb-train', params: { idColumn: 'id', labelParty: label, labelColumn: 'y', hyper } });

@@ -84,7 +84,14 @@ function startChild(party: LocalParty, opts: LocalSessionOptions): Child {
     if (m.type === 'ready') onReady({ port: m.port, fingerprint: m.fingerprint });
     else if (m.type === 'progress') opts.onProgress?.(party.id, m.phase, m.done, m.total);
     else if (m.type === 'result') result = m.result;
-    else if (m.type === 'error') failure = new LocalSessionError(`party ${party.id} failed: ${m.message}`, { details: `${m.name}` });
+    else if (m.type === 'error') {
+      // The party's own error, told once: its message, details and hint, and its name as the code.
+      failure = new LocalSessionError(`party ${party.id} failed: ${m.message}`, {
+        code: m.name,
+        ...(m.details ? { details: m.details.trim() } : {}),
+        ...(m.hint ? { hint: m.hint } : {}),
+      });
+    }
   });
   // 'close', not 'exit': 'exit' may fire while the child's stdout still holds unread lines
   // (a 50,000-id PSI result is a ~1 MB line), and the result would be reported missing.

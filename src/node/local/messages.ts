@@ -10,7 +10,8 @@ export type ChildMessage =
   | { type: 'ready'; id: string; port: number; fingerprint: string }
   | { type: 'progress'; phase: string; done: number; total: number }
   | { type: 'result'; result: ProgramResult }
-  | { type: 'error'; name: string; message: string };
+  /** A failure, in parts (the error's short message, details and hint), so the parent reports each once. */
+  | { type: 'error'; name: string; message: string; details?: string; hint?: string };
 
 export interface StartMessage {
   type: 'start';

@@ -73,7 +73,14 @@ const exitAfterFlush = (code: number) => process.stdout.write('', () => process.
 main().then(
   () => process.exit(0),
   async (err: Error) => {
-    await say({ type: 'error', name: err?.name ?? 'Error', message: err?.message ?? String(err) });
+    const e = err as Error & { shortMessage?: string; details?: string; hint?: string };
+    await say({
+      type: 'error',
+      name: e?.name ?? 'Error',
+      message: e?.shortMessage ?? e?.message ?? String(err),
+      ...(typeof e?.details === 'string' ? { details: e.details } : {}),
+      ...(typeof e?.hint === 'string' ? { hint: e.hint } : {}),
+    });
     process.exit(1);
   },
 );
