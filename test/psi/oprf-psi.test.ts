@@ -131,8 +131,10 @@ describe('psi: OPRF (KKRT) protocol', () => {
       assert.deepEqual(out.outputs['b']!.intersection, ['q\ne', 'x,1', 'y']);
       const d = spawnSync(process.execPath, [tacit, 'run', 'psi', '--party', `a=${join(dir, 'a.csv')}`, '--party', `b=${join(dir, 'dup.csv')}`, '--guard', 'minSetSize=1', '--json'], { encoding: 'utf8' });
       assert.notEqual(d.status, 0);
-      assert.match(d.stderr, /line 4 \(id\): duplicate id: the same id as line 2/);
-      assert.equal((JSON.parse(d.stdout) as { error: { code: string } }).error.code, 'LocalSessionError');
+      // --json: the error object alone (told once), the party's CSV error as the code.
+      const { error } = JSON.parse(d.stdout) as { error: { code: string; details: string } };
+      assert.match(error.details, /line 4 \(id\): duplicate id: the same id as line 2/);
+      assert.equal(error.code, 'CsvError');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
