@@ -83,7 +83,14 @@ export async function runParty(opts: RunPartyOptions): Promise<ProgramResult> {
       local['table'] = readCsvTable(local['csv'], { idColumn: plan.params['idColumn'], uniqueIds: program.name !== 'debt-query' });
     }
     const verdict = program.admit?.(admissionRequestOf(plan, identity.id, local, opts.secondsToDeadline ?? Infinity), opts.guards ?? {});
-    if (verdict && !verdict.ok) throw new AdmissionError(`${identity.id} refuses the ${plan.program} task: ${verdict.reason}`, { hint: 'A guard can be adjusted with --guard NAME=VALUE (tacit run) or policy.guards in node.json.' });
+    if (verdict && !verdict.ok) {
+      // A refusal by a guard can be loosened by the party's operator; a bad parameter or
+      // dataset cannot: the hint says which it is.
+      const hint = /guard/.test(verdict.reason)
+        ? 'A guard can be adjusted with --guard NAME=VALUE (tacit run) or policy.guards in node.json.'
+        : `Fix what the reason names (see \`tacit run ${plan.program} --help\` and docs/algorithms.md) and try again.`;
+      throw new AdmissionError(`${identity.id} refuses the ${plan.program} task: ${verdict.reason}`, { hint });
+    }
     const result = await program.run({
       plan,
       self: identity.id,
