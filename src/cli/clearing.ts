@@ -134,7 +134,9 @@ async function openCmd(argv: string[]): Promise<number> {
   const client = await chainClient(v.manifest, v.keystore, true);
   const banks = await resolveParties(client, v.bank, '--bank');
   const computeParties = await resolveParties(client, v.compute, '--compute');
-  const deadline = (await client.ledger.now()) + BigInt(seconds);
+  // The last block's time lags the clock when nothing was mined lately: take the later one.
+  const now = BigInt(Math.max(Number(await client.ledger.now()), Math.floor(Date.now() / 1000)));
+  const deadline = now + BigInt(seconds);
   const r = await openClearingCycle(client, {
     banks,
     computeParties,

@@ -113,7 +113,7 @@ export class ClearingCycles {
           const name = revertName(err);
           const msg = `${(err as Error).message.split('\n')[0]}${name ? ` (${name})` : ''}`;
           this.#o.logger.warn({ cycle: id, err: msg }, 'clearing: step failed; will retry');
-          updateCycle(this.#o.store, id, { error: msg });
+          updateCycle(this.#o.store, id, { stepError: msg });
         })
         .finally(() => this.#busy.delete(id));
     }
@@ -150,14 +150,16 @@ export class ClearingCycles {
     const chain = await cycleState(ledger, id);
     if (chain.state === 'Settled' || chain.state === 'Expired') return this.#finish(rec, chain.state);
     const now = Math.max(Number((await ledger.pub.getBlock()).timestamp), Math.floor(Date.now() / 1000));
-    if (now > rec.deadline) {
+    if (now > rec.deadline + 1) {
       // Anyone may expire; several nodes may try at once, the losers' reverts are harmless.
       this.#sessions.get(rec.id)?.abort(new Error('the cycle reached its deadline'));
       try {
         await expireCycle(ledger, account, id);
         logger.info({ cycle: rec.id }, 'clearing cycle expired: every lock returned');
       } catch (err) {
-        if (revertName(err) !== 'ClearingNotOpen') throw err;
+        const name = revertName(err);
+        if (name === 'ClearingDeadlineNotReached') return; // the chain's clock lags: next sweep
+        if (name !== 'ClearingNotOpen') throw err;
       }
       return this.#finish(rec, 'Expired');
     }
@@ -250,7 +252,10 @@ export class ClearingCycles {
   }
 
   async #runSession(rec: CycleRecord): Promise<void> {
-    const { ledger, store, logger, identity, mux } = this.#o;
+    const { ledger, store, logger, mux } = this.#o;
+    // Party ids in a session are addresses (the TLS identity's own id is the node name).
+    const identity = { ...this.#o.identity, id: this.#self } as Identity;
+    Object.defineProperty(identity, 'keyPem', { value: this.#o.identity.keyPem, enumerable: false });
     const t0 = performance.now();
     let plan: SessionPlan;
     const local: Record<string, unknown> = {};
@@ -269,7 +274,9 @@ export class ClearingCycles {
         this.#set(rec.id, { balanceCents });
       }
     } catch (err) {
-      this.#set(rec.id, { status: 'failed', error: `cannot join the cycle's session: ${(err as Error).message.split('\n')[0]}` });
+      const why = `cannot join the cycle's session: ${(err as Error).message.split('\n')[0]}`;
+      logger.warn({ cycle: rec.id, err: why }, 'clearing: cannot join; the cycle will expire at its deadline');
+      this.#set(rec.id, { status: 'failed', error: why });
       return;
     }
     this.#set(rec.id, { status: 'running' });

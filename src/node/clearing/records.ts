@@ -38,6 +38,8 @@ export interface CycleRecord {
   paramsError?: string;
   /** Why this node declined, or the last problem it met. */
   error?: string;
+  /** The last step that failed and will be retried (a transaction, an RPC call). */
+  stepError?: string;
   /** Token base units this bank locks (decimal string). */
   lockUnits?: string;
   /** This bank's balance in the cycle's MPC (cents: its lock). */
