@@ -59,6 +59,8 @@ contract Clearing is ReentrancyGuardTransient {
     mapping(uint256 => mapping(address => bool)) private _isComputeParty;
 
     event CycleOpened(uint256 indexed cycleId, address indexed token, address[] banks, address[] computeParties, uint64 deadline);
+    /// @dev The cycle's public program parameters, for the bank nodes that run it (src/node/clearing).
+    event CycleParams(uint256 indexed cycleId, bytes params);
     event Locked(uint256 indexed cycleId, address indexed bank, uint256 amount);
     event SettlementApproved(uint256 indexed cycleId, address indexed computeParty, bytes32 digest);
     event CycleSettled(uint256 indexed cycleId, bytes32 settledSet, bytes32 digest);
@@ -88,6 +90,25 @@ contract Clearing is ReentrancyGuardTransient {
     /// @return cycleId The new cycle's id (1, 2, …).
     function openCycle(IERC20 token, address[] calldata banks, address[] calldata computeParties, uint64 deadline)
         external
+        returns (uint256 cycleId)
+    {
+        return _openCycle(token, banks, computeParties, deadline);
+    }
+
+    /// @notice Opens a cycle and publishes its program parameters (slots, iterations, …) for
+    /// the bank nodes that run it as a task; the contract does not read them.
+    /// @param params UTF-8 JSON, at most 1024 bytes (docs/clearing.md).
+    function openCycleWithParams(IERC20 token, address[] calldata banks, address[] calldata computeParties, uint64 deadline, bytes calldata params)
+        external
+        returns (uint256 cycleId)
+    {
+        if (params.length == 0 || params.length > 1024) revert ClearingInvalidCycle("params");
+        cycleId = _openCycle(token, banks, computeParties, deadline);
+        emit CycleParams(cycleId, params);
+    }
+
+    function _openCycle(IERC20 token, address[] calldata banks, address[] calldata computeParties, uint64 deadline)
+        private
         returns (uint256 cycleId)
     {
         if (address(token) == address(0)) revert ClearingInvalidCycle("token");

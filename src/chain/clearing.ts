@@ -3,7 +3,7 @@
  * settlement digest, settle, expire. Thin wrappers over a LocalLedger (tests, benchmark,
  * sandbox), each waiting for its receipt so the caller can read the gas it used.
  */
-import { parseEventLogs, type Account, type Address, type Hex, type TransactionReceipt } from 'viem';
+import { parseEventLogs, toHex, type Account, type Address, type Hex, type TransactionReceipt } from 'viem';
 import { ClearingAbi } from './artifacts.js';
 import { ChainError } from './errors.js';
 import type { LocalLedger } from './local-ledger.js';
@@ -17,12 +17,15 @@ function clearingAddress(ledger: LocalLedger): Address {
 export async function openClearingCycle(
   ledger: LocalLedger,
   opener: Account,
-  cycle: { token: Address; banks: Address[]; computeParties: Address[]; deadline: bigint },
+  cycle: { token: Address; banks: Address[]; computeParties: Address[]; deadline: bigint; params?: string },
 ): Promise<{ cycleId: bigint; receipt: TransactionReceipt }> {
   const address = clearingAddress(ledger);
-  const receipt = await ledger.tx(opener, 'openCycle', (w) =>
-    w.writeContract({ address, abi: ClearingAbi, functionName: 'openCycle', args: [cycle.token, cycle.banks, cycle.computeParties, cycle.deadline] }),
-  );
+  // With params (a cycle the bank nodes run, src/node/clearing): published in CycleParams.
+  const receipt = cycle.params === undefined
+    ? await ledger.tx(opener, 'openCycle', (w) =>
+      w.writeContract({ address, abi: ClearingAbi, functionName: 'openCycle', args: [cycle.token, cycle.banks, cycle.computeParties, cycle.deadline] }))
+    : await ledger.tx(opener, 'openCycleWithParams', (w) =>
+      w.writeContract({ address, abi: ClearingAbi, functionName: 'openCycleWithParams', args: [cycle.token, cycle.banks, cycle.computeParties, cycle.deadline, toHex(cycle.params!)] }));
   const ev = parseEventLogs({ abi: ClearingAbi, logs: receipt.logs, eventName: 'CycleOpened' })[0];
   if (!ev) throw new ChainError('openCycle emitted no CycleOpened event');
   return { cycleId: ev.args.cycleId, receipt };
@@ -48,6 +51,16 @@ export function settleCycle(ledger: LocalLedger, caller: Account, cycleId: bigin
 export function expireCycle(ledger: LocalLedger, caller: Account, cycleId: bigint): Promise<TransactionReceipt> {
   const address = clearingAddress(ledger);
   return ledger.tx(caller, 'expire', (w) => w.writeContract({ address, abi: ClearingAbi, functionName: 'expire', args: [cycleId] }));
+}
+
+export async function cycleState(ledger: LocalLedger, cycleId: bigint, blockNumber?: bigint): Promise<{ token: Address; deadline: number; state: 'None' | 'Open' | 'Settled' | 'Expired' }> {
+  const [token, deadline, state] = await ledger.pub.readContract({ address: clearingAddress(ledger), abi: ClearingAbi, functionName: 'cycleOf', args: [cycleId], ...(blockNumber !== undefined ? { blockNumber } : {}) });
+  return { token, deadline: Number(deadline), state: (['None', 'Open', 'Settled', 'Expired'] as const)[state] ?? 'None' };
+}
+
+export async function cycleApprovals(ledger: LocalLedger, cycleId: bigint): Promise<{ parties: readonly Address[]; digests: readonly Hex[] }> {
+  const [parties, digests] = await ledger.pub.readContract({ address: clearingAddress(ledger), abi: ClearingAbi, functionName: 'approvalsOf', args: [cycleId] });
+  return { parties, digests };
 }
 
 export async function cycleMembers(ledger: LocalLedger, cycleId: bigint): Promise<{ banks: readonly Address[]; locked: readonly bigint[] }> {

@@ -18,6 +18,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   chain: { summary: 'deploy the Tacit contracts, or run the embedded chain', load: async () => (await import('./chain.js')).chainCommand },
   node: { summary: 'create a node directory (keys, token, config) and show a node', load: async () => (await import('./node.js')).nodeCommand },
   data: { summary: "import, publish and list a running node's datasets", load: async () => (await import('./data.js')).dataCommand },
+  clearing: { summary: "clearing cycles run by bank nodes: a bank's queue, open, status, expire", load: async () => (await import('./clearing.js')).clearingCommand },
   key: { summary: 'threshold keys: create, sign, refresh, reshare, list (members as local processes)', load: async () => (await import('./key.js')).keyCommand },
   zk: { summary: 'zero-knowledge claims: commit, prove, verify, trusted-setup ceremony', load: async () => (await import('./zk.js')).zkCommand },
 };

@@ -1,104 +1,137 @@
 /**
- * The sandbox's clearing step: five banks whose queues gridlock a gross system (the seeded
- * generator's `gridlock` case) lock their liquidity in `Clearing`, net their queues under
- * MPC — every bank its own process over TLS, as `tacit run clearing` does, the first three
- * banks computing — and settle the result on the sandbox chain in one transaction, after the
- * three compute parties approved the same digest. The summary shows the liquidity a gross
- * system would need against what netting needed, and each bank's token balance before and
- * after, checked against the plaintext rule computed here (where all the demo queues are).
- *
- * Banks are dev accounts 4–8 (not the institution nodes: running a cycle as a task among
- * nodes is not built yet, see docs/clearing.md).
+ * The sandbox's clearing step, run by the sandbox's own node processes: the four
+ * institution nodes are the banks, their queues (the seeded generator's `gridlock` case)
+ * jam a gross system outright. Each bank's operator gives its node its standing queue and
+ * the liquidity it commits (the node API, as `tacit clearing queue` does); a cycle is opened
+ * through the SDK with its parameters on-chain, and the nodes do the rest by themselves —
+ * lock, net under MPC over their TLS mesh (the three compute nodes compute), approve the
+ * same digest and settle in one transaction (src/node/clearing). The summary shows the
+ * liquidity a gross system would need against what netting needed, and each bank's token
+ * balance before and after, checked against the plaintext rule computed here (where all
+ * the demo queues are) and against what each node says it learnt.
  */
 import { mkdirSync } from 'node:fs';
-import type { Hex } from 'viem';
+import { parseEventLogs, type Address } from 'viem';
+import { ClearingAbi } from '../chain/artifacts.js';
 import { devAccount } from '../chain/dev-accounts.js';
-import type { LocalLedger } from '../chain/local-ledger.js';
-import { approveSettlement, lockForCycle, openClearingCycle, settleCycle } from '../chain/clearing.js';
 import { generateQueues, writeQueues } from '../algorithms/clearing/generate.js';
-import { clearExact, settleGross } from '../algorithms/clearing/plaintext.js';
-import { runLocalSession } from '../node/local/cluster.js';
-import type { LocalParty } from '../node/local/cluster.js';
+import { clearBounded, settleGross } from '../algorithms/clearing/plaintext.js';
+import type { LocalNetwork } from '../node/local/network.js';
+import { createTacitClient, getClearingCycle, openClearingCycle } from '../sdk/index.js';
 
 const UNIT = 10n ** 16n; // token units per cent: the test token has 18 decimals
+const ITERATIONS = 16;
 
 export interface ClearingStepReport {
   banks: number;
   payments: number;
   cycleId: string;
+  state: string;
   /** Value a gross system settles with the same balances (0: gridlocked). */
   grossSettles: number;
   /** Liquidity a gross system would need for the settled payments vs what netting needed (currency units). */
   grossLiquidity: number;
   tacitLiquidity: number;
   settledValue: number;
+  /** Seconds from opening the cycle to its settlement (locks, MPC, approvals, settlement). */
+  cycleSeconds: number;
+  /** The MPC at the slowest compute node. */
   mpcSeconds: number;
   settleGas: number;
   approveGas: number;
-  /** Per bank: wallet balance before locking and after settlement (currency units), its net, and the plaintext net. */
-  balances: { bank: string; before: number; after: number; net: number; plaintextNet: number }[];
+  /** Per bank: wallet balance before locking and after settlement (currency units), its net on-chain, the plaintext net, and the net its node reports. */
+  balances: { bank: string; before: number; after: number; net: number; plaintextNet: number; nodeNet: number }[];
   ok: boolean;
 }
 
 const money = (units: bigint) => Number(units / UNIT) / 100;
 
-export async function runClearingStep(ledger: LocalLedger, dir: string, say: (m: string) => void = () => {}): Promise<ClearingStepReport> {
-  const queues = generateQueues({ banks: 5, payments: 60, seed: 2026, gridlock: true });
+interface NodeCycle {
+  status: string;
+  error?: string;
+  result?: { net: number; settled: string[] };
+  aggregates?: { settledValue: number; netLiquidity: number };
+  mpcSeconds?: number;
+}
+
+export async function runClearingStep(net: LocalNetwork, dir: string, say: (m: string) => void = () => {}): Promise<ClearingStepReport> {
+  const nodes = net.nodes;
+  const names = nodes.map((n) => n.name);
+  const queues = generateQueues({ banks: nodes.length, payments: 60, seed: 2026, gridlock: true, names });
   mkdirSync(dir, { recursive: true });
-  writeQueues(dir, queues);
-  const names = queues.map((q) => q.bank);
-  const accounts = names.map((_, i) => devAccount(4 + i));
-  const compute = names.slice(0, 3);
-  const token = ledger.manifest.contracts.PaymentToken;
-  const ref = clearExact(queues);
+  const files = writeQueues(dir, queues);
+  const token = net.manifest.contracts.PaymentToken;
+  const ref = clearBounded(queues, ITERATIONS);
+  const ledger = net.ledger;
 
-  say(`  clearing: ${names.length} banks lock their liquidity (queues in ${dir})`);
-  const { cycleId } = await openClearingCycle(ledger, ledger.account(0), {
-    token,
-    banks: accounts.map((a) => a.address),
-    computeParties: accounts.slice(0, 3).map((a) => a.address),
-    deadline: (await ledger.now()) + 3600n,
+  say(`  clearing: each bank node gets its standing queue and committed liquidity (queues in ${dir})`);
+  for (const [i, n] of nodes.entries()) {
+    // Its liquidity, and 1,000.00 more, on top of what the node already holds.
+    await ledger.mint(n.address, BigInt(queues[i]!.balance) * UNIT + 1000n * 100n * UNIT);
+    await n.api.request('POST', '/clearing/queue', { path: files[n.name], liquidity: queues[i]!.balance });
+  }
+  const before = await Promise.all(nodes.map((n) => ledger.balanceOf(token, n.address)));
+
+  say('  clearing: a cycle opened on-chain; the nodes lock, net under MPC (rep3 among bank, bureau, telco), approve, settle');
+  const opener = createTacitClient({ manifest: net.manifest, rpcUrl: net.rpcUrl, account: devAccount(0) });
+  const t0 = performance.now();
+  const { cycleId } = await openClearingCycle(opener, {
+    banks: nodes.map((n) => n.address),
+    computeParties: nodes.slice(0, 3).map((n) => n.address),
+    deadline: BigInt(Math.max(Number(await ledger.now()), Math.floor(Date.now() / 1000))) + 300n,
+    run: { slots: Math.max(...queues.map((q) => q.payments.length)), iterations: ITERATIONS, unitsPerCent: UNIT.toString() },
   });
-  const locks = queues.map((q) => BigInt(q.balance) * UNIT);
-  for (const [i, a] of accounts.entries()) await ledger.mint(a.address, locks[i]! + 1000n * 100n * UNIT); // its liquidity, and 1,000.00 more
-  const before = await Promise.all(accounts.map((a) => ledger.balanceOf(token, a.address)));
-  for (const [i, a] of accounts.entries()) if (locks[i]! > 0n) await lockForCycle(ledger, a, token, cycleId, locks[i]!);
+  let cycle = await getClearingCycle(opener, { cycleId });
+  while (cycle.state === 'Open') {
+    await new Promise((r) => setTimeout(r, 300));
+    cycle = await getClearingCycle(opener, { cycleId });
+  }
+  const cycleSeconds = (performance.now() - t0) / 1000;
+  const after = await Promise.all(nodes.map((n) => ledger.balanceOf(token, n.address)));
 
-  say('  clearing: netting under MPC (one process per bank, rep3 among the first three)');
-  const parties: LocalParty[] = queues.map((q, i) => ({ id: q.bank, roles: i < 3 ? ['data', 'compute', 'receiver'] : ['data', 'receiver'], local: { queues: [q] } }));
-  const results = await runLocalSession({
-    program: 'clearing',
-    params: { cycleId: cycleId.toString(), banks: names, slots: Math.max(...queues.map((q) => q.payments.length)), iterations: 16, revealAggregates: true, unitsPerCent: UNIT.toString() },
-    parties,
-    mpc: { protocol: 'rep3', computeParties: compute },
-  });
-  const settlements = compute.map((c) => results.get(c)!.output!['settlement'] as { nets: string[]; digest: Hex });
-  const first = results.get(compute[0]!)!.output!;
-  const nets = settlements[0]!.nets.map(BigInt);
-
-  say('  clearing: the compute parties approve the settlement; one transaction settles it');
+  // Gas: the approvals and the settlement, read from the Clearing logs of this cycle.
+  const logs = await ledger.pub.getLogs({ address: net.manifest.contracts.Clearing!, fromBlock: 0n });
   let approveGas = 0n;
-  for (const [i, s] of settlements.entries()) approveGas += (await approveSettlement(ledger, accounts[i]!, cycleId, s.digest)).gasUsed;
-  const settleGas = (await settleCycle(ledger, accounts[0]!, cycleId, nets, first['settledSet'] as Hex)).gasUsed;
-  const after = await Promise.all(accounts.map((a) => ledger.balanceOf(token, a.address)));
-
+  let settleGas = 0n;
+  for (const ev of parseEventLogs({ abi: ClearingAbi, logs })) {
+    if ((ev.args as { cycleId?: bigint }).cycleId !== cycleId) continue;
+    if (ev.eventName !== 'SettlementApproved' && ev.eventName !== 'CycleSettled') continue;
+    const gas = (await ledger.pub.getTransactionReceipt({ hash: ev.transactionHash })).gasUsed;
+    if (ev.eventName === 'SettlementApproved') approveGas += gas;
+    else settleGas = gas;
+  }
+  // What each node says it learnt (its own outputs only).
+  const seen: NodeCycle[] = [];
+  for (const n of nodes) {
+    let rec: NodeCycle;
+    for (let i = 0; ; i++) {
+      rec = await n.api.request<NodeCycle>('GET', `/clearing/cycles/${cycleId}`);
+      if (rec.status === 'settled' || rec.status === 'expired' || i > 50) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    seen.push(rec);
+  }
   const balances = names.map((bank, i) => ({
     bank,
     before: money(before[i]!),
     after: money(after[i]!),
     net: money(after[i]! - before[i]!),
     plaintextNet: Number(ref.banks[i]!.net) / 100,
+    nodeNet: Number(seen[i]!.result?.net ?? NaN) / 100,
   }));
-  const ok = balances.every((b) => b.net === b.plaintextNet) && nets.every((n, i) => n === ref.banks[i]!.net * UNIT);
+  const first = seen[0]!;
+  const ok = cycle.state === 'Settled' && balances.every((b) => b.net === b.plaintextNet && b.nodeNet === b.plaintextNet);
   return {
     banks: names.length,
     payments: queues.reduce((s, q) => s + q.payments.length, 0),
     cycleId: cycleId.toString(),
+    state: cycle.state,
     grossSettles: Number(settleGross(queues)) / 100,
     grossLiquidity: Number(ref.grossLiquidity) / 100,
-    tacitLiquidity: Number(first['netLiquidity']) / 100,
-    settledValue: Number(first['settledValue']) / 100,
-    mpcSeconds: Math.max(...compute.map((c) => results.get(c)!.stats.seconds)),
+    tacitLiquidity: Number(first.aggregates?.netLiquidity ?? NaN) / 100,
+    settledValue: Number(first.aggregates?.settledValue ?? NaN) / 100,
+    cycleSeconds,
+    mpcSeconds: Math.max(...seen.slice(0, 3).map((s) => s.mpcSeconds ?? 0)),
     settleGas: Number(settleGas),
     approveGas: Number(approveGas),
     balances,
@@ -108,12 +141,15 @@ export async function runClearingStep(ledger: LocalLedger, dir: string, say: (m:
 
 export function clearingSummaryLines(r: ClearingStepReport): string[] {
   const out = [
-    `  clearing    cycle #${r.cycleId.padEnd(3)} ${r.ok ? 'Settled ' : 'MISMATCH'} ${r.mpcSeconds.toFixed(1).padStart(6)} s  ${String(r.settleGas).padStart(9)} gas (+${r.approveGas} approvals)`,
-    `      ${r.banks} banks, ${r.payments} payments; a gross system settles ${r.grossSettles.toFixed(2)} with the same balances (gridlocked)`,
-    `      liquidity: gross ${r.grossLiquidity.toFixed(2)} vs Tacit ${r.tacitLiquidity.toFixed(2)} (settled ${r.settledValue.toFixed(2)})`,
+    `  clearing    cycle #${r.cycleId.padEnd(3)} ${r.ok ? 'Settled ' : r.state === 'Settled' ? 'MISMATCH' : r.state.padEnd(8)} ${r.cycleSeconds.toFixed(1).padStart(6)} s  ${String(r.settleGas).padStart(9)} gas (+${r.approveGas} approvals)`,
+    `      ${r.banks} bank nodes, ${r.payments} payments; a gross system settles ${r.grossSettles.toFixed(2)} with the same balances (gridlocked)`,
+    `      liquidity: gross ${r.grossLiquidity.toFixed(2)} vs Tacit ${r.tacitLiquidity.toFixed(2)} (settled ${r.settledValue.toFixed(2)}; MPC ${r.mpcSeconds.toFixed(1)} s)`,
   ];
   for (const b of r.balances) {
-    out.push(`      ${b.bank.padEnd(7)} ${b.before.toFixed(2).padStart(12)} → ${b.after.toFixed(2).padStart(12)}  net ${b.net >= 0 ? '+' : ''}${b.net.toFixed(2)} (plaintext ${b.plaintextNet >= 0 ? '+' : ''}${b.plaintextNet.toFixed(2)})`);
+    const sign = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
+    out.push(`      ${b.bank.padEnd(8)} ${b.before.toFixed(2).padStart(12)} → ${b.after.toFixed(2).padStart(12)}  net ${sign(b.net)} (plaintext ${sign(b.plaintextNet)}, node says ${sign(b.nodeNet)})`);
   }
   return out;
 }
+
+export type { Address };

@@ -8,7 +8,7 @@
  * buys data tokens and runs four on-chain tasks through the SDK — PSI, vertical logistic
  * regression, scoring a new applicant, a multi-lender debt query — and the sandbox prints
  * what was learnt (checked against plaintext computed here, where all the demo data is),
- * then a clearing cycle among five gridlocked banks (`sandbox-clearing.ts`),
+ * then a clearing cycle run by the four nodes as gridlocked banks (`sandbox-clearing.ts`),
  * how long it took, the gas, and who was paid what. The nodes stay up to explore until
  * Ctrl-C; `--once` exits after the summary (`--json` prints it as JSON).
  */
@@ -35,7 +35,7 @@ import { parseFlags } from './usage.js';
 const USAGE = `usage: tacit sandbox [--once] [--json] [--dir DIR]
   Starts a local chain and four institution nodes, runs the credit scenario as on-chain
   tasks (PSI, lr-train, woe-iv, sgb-train, scoring an applicant, a debt query), then a clearing
-  cycle among five gridlocked banks settled on-chain, and prints a summary.
+  cycle run by the four nodes as gridlocked banks, settled on-chain, and prints a summary.
   --once   exit after the summary (otherwise the nodes stay up until Ctrl-C)
   --json   print the summary as one JSON object on stdout
   --dir    where the sandbox keeps its chain, nodes and logs (default .tacit/sandbox)`;
@@ -219,12 +219,13 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
     }
     reports.push({ task: 'debt-query', id: String(dq.taskId), status: dq.status, seconds: dq.seconds, gas: dq.gas, result: dq.result, reference: { total: total / 100, lenders } });
 
-    say('  clearing: five banks whose payment queues gridlock net them under MPC and settle on-chain');
-    const clearing = await runClearingStep(net.ledger, join(dir, 'clearing'), say);
-
+    // Task payments first: the clearing cycle then moves the nodes' balances by their net positions.
     const after = await Promise.all(who.map(balance));
     const names = ['requester', ...net.nodes.map((n) => n.name)];
     const payments = Object.fromEntries(names.map((n, i) => [n, Number(after[i]! - before[i]!) / 1e18]));
+
+    say('  clearing: the four nodes, as banks whose payment queues gridlock, net them under MPC and settle on-chain');
+    const clearing = await runClearingStep(net, join(dir, 'clearing'), say);
     const summary = {
       seconds: Math.round((performance.now() - t0) / 10) / 100,
       chain: { rpcUrl: net.rpcUrl, chainId: net.manifest.chainId },

@@ -24,6 +24,8 @@ import { readOnChainStake } from './stake.js';
 import { closeSale, openSale } from './datasets/sale.js';
 import { NodeStore } from './store/index.js';
 import { TaskManager } from './tasks/manager.js';
+import { ClearingCycles } from './clearing/cycles.js';
+import { clearingRoutes } from './clearing/api.js';
 
 export interface DaemonOptions {
   dir: string;
@@ -83,11 +85,15 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningNode> 
       },
       metrics,
       logger,
+      extraRoutes: clearingRoutes(store),
     });
     cleanups.push(() => api.close());
     const manager = new TaskManager({ config, store, ledger, account: keys.account, identity: keys.tls, mux, logger, metrics, programs: options.programs });
     await manager.start();
     cleanups.push(() => manager.stop());
+    const clearing = new ClearingCycles({ config, store, ledger, account: keys.account, identity: keys.tls, mux, logger, metrics });
+    await clearing.start();
+    cleanups.push(() => clearing.stop());
     logger.info({ api: api.url, peer: `${config.peer.host}:${mux.port}` }, 'node started');
     return { config, address: keys.address, api, peerPort: mux.port, stop };
   } catch (err) {

@@ -62,6 +62,8 @@ export interface StartApiOptions {
   /** Metrics to serve and feed (default: a fresh registry reading `store`). */
   metrics?: NodeMetrics;
   logger?: Logger;
+  /** Routes of other node features (e.g. src/node/clearing/api.ts), served and documented alike. */
+  extraRoutes?: ApiRoute[];
 }
 
 export interface RunningApi {
@@ -72,7 +74,7 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-interface Route extends RouteDoc {
+export interface ApiRoute extends RouteDoc {
   handler: (req: FastifyRequest, reply: FastifyReply) => unknown;
 }
 
@@ -85,7 +87,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const authorized = bearerChecker(options.token);
   const metrics = options.metrics ?? createNodeMetrics({ store, processMetrics: false });
 
-  const routes: Route[] = [
+  const routes: ApiRoute[] = [
     {
       method: 'GET', url: '/health', operationId: 'getHealth', tag: 'node', auth: false,
       summary: 'Liveness: the API answers; version and uptime',
@@ -211,6 +213,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       schema: { response: { 200: OpenApiSchema } },
       handler: () => openapi,
     },
+    ...(options.extraRoutes ?? []),
   ];
   const openapi = buildOpenApi(routes, { title: 'Tacit node API', version: tacitVersion() });
 

@@ -1,0 +1,146 @@
+/**
+ * Clearing cycles run by bank nodes, end to end: a real anvil and five `tacit node start`
+ * processes (every one a bank, the first three also compute). Each bank's operator gives its
+ * node a standing queue with `tacit clearing queue` (a real CLI process); a cycle is opened
+ * with `tacit clearing open`; the nodes lock, net under MPC over their TLS mesh, approve and
+ * settle by themselves. Checked against the plaintext rule (clearBounded, the algorithm the
+ * MPC computes): every bank's on-chain balance moves by exactly its plaintext net position,
+ * each node holds exactly its own outputs, settled payments leave the standing queues.
+ * Then an attack: a compute node is killed; the cycle cannot settle, expires at its
+ * deadline, every lock comes back and no stake moves.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Address } from 'viem';
+import { NodeRegistryAbi } from '../../src/chain/artifacts.js';
+import { devPrivateKey } from '../../src/chain/dev-accounts.js';
+import { generateQueues, writeQueues } from '../../src/algorithms/clearing/generate.js';
+import { clearBounded } from '../../src/algorithms/clearing/plaintext.js';
+import { startLocalNetwork, type LocalNetwork } from '../../src/node/local/network.js';
+import { createTacitClient, getClearingCycle } from '../../src/sdk/index.js';
+
+const TACIT = fileURLToPath(new URL('../../../bin/tacit.mjs', import.meta.url));
+const UNIT = 10n ** 16n; // token base units per cent (18 decimals)
+const NAMES = ['bankA', 'bankB', 'bankC', 'bankD', 'bankE'];
+const T = 16;
+let net: LocalNetwork;
+let dir: string;
+
+function tacit(args: string[]): { status: number; out: unknown; stderr: string } {
+  const r = spawnSync(process.execPath, [TACIT, ...args], { encoding: 'utf8', env: { ...process.env, TACIT_PRIVATE_KEY: devPrivateKey(7) } });
+  let out: unknown;
+  try {
+    out = JSON.parse(r.stdout);
+  } catch {
+    out = r.stdout;
+  }
+  return { status: r.status ?? -1, out, stderr: r.stderr };
+}
+
+const balance = (a: Address) => net.ledger.balanceOf(net.manifest.contracts.PaymentToken, a);
+const stake = async (a: Address) => (await net.ledger.pub.readContract({ address: net.manifest.contracts.NodeRegistry, abi: NodeRegistryAbi, functionName: 'getNode', args: [a] })).stake;
+
+async function waitState(cycleId: bigint, timeoutMs: number): Promise<string> {
+  const client = createTacitClient({ manifest: net.manifest, rpcUrl: net.rpcUrl });
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const c = await getClearingCycle(client, { cycleId });
+    if (c.state !== 'Open' || Date.now() > end) return c.state;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tacit-clearing-nodes-'));
+  net = await startLocalNetwork({
+    dir: join(dir, 'net'),
+    // Short test deadlines: the nodes accept cycles with 20 s left (default guard 120 s).
+    nodes: NAMES.map((name) => ({ name, roles: ['data', 'compute', 'receiver'] as ('data' | 'compute' | 'receiver')[], policy: { guards: { minSecondsToDeadline: 20 } } })),
+    funds: 10_000_000n * 10n ** 18n,
+  });
+});
+
+after(async () => {
+  await net?.stop();
+  if (dir && !process.env.TACIT_KEEP) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a clearing cycle among bank nodes', () => {
+  it('gridlocked queues settle through the nodes; balances and outputs equal the plaintext rule', async () => {
+    const queues = generateQueues({ banks: 5, payments: 40, seed: 11, gridlock: true, names: NAMES, maxAmount: 2_000_000 });
+    const files = writeQueues(join(dir, 'queues'), queues);
+    for (const q of queues) {
+      const r = tacit(['clearing', 'queue', files[q.bank]!, '--dir', net.node(q.bank).dir, '--liquidity', String(q.balance), '--json']);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal((r.out as { payments: number }).payments, q.payments.length);
+    }
+    const ref = clearBounded(queues, T);
+    const addrs = NAMES.map((n) => net.node(n).address);
+    const before = await Promise.all(addrs.map(balance));
+    const stakes = await Promise.all(addrs.map(stake));
+    const slots = Math.max(...queues.map((q) => q.payments.length));
+    const opened = tacit(['clearing', 'open', '--manifest', net.manifestPath, ...NAMES.flatMap((n) => ['--bank', n]), ...NAMES.slice(0, 3).flatMap((n) => ['--compute', n]), '--slots', String(slots), '--iterations', String(T), '--deadline', '90', '--json']);
+    assert.equal(opened.status, 0, opened.stderr);
+    const cycleId = BigInt((opened.out as { cycleId: string }).cycleId);
+    assert.equal(await waitState(cycleId, 100_000), 'Settled');
+
+    const afterB = await Promise.all(addrs.map(balance));
+    NAMES.forEach((n, i) => assert.equal(afterB[i]! - before[i]!, ref.banks[i]!.net * UNIT, `${n}: on-chain net equals the plaintext net`));
+    assert.equal(await balance(net.manifest.contracts.Clearing!), 0n, 'the contract holds nothing');
+    assert.deepEqual(await Promise.all(addrs.map(stake)), stakes, 'no stake moved');
+
+    // Each node holds its own outputs, equal to the plaintext ones, and nothing of the others'.
+    for (const [i, n] of NAMES.entries()) {
+      const st = tacit(['clearing', 'status', String(cycleId), '--manifest', net.manifestPath, '--dir', net.node(n).dir, '--json']);
+      assert.equal(st.status, 0, st.stderr);
+      const s = st.out as { state: string; node: { status: string; result: { net: number; settled: string[]; incoming: { id: string; from: string; amount: number }[] } } };
+      assert.equal(s.state, 'Settled');
+      await waitFor(async () => ((await net.node(n).api.request('GET', `/clearing/cycles/${cycleId}`)) as { status: string }).status === 'settled');
+      const r = s.node.result;
+      assert.equal(BigInt(r.net), ref.banks[i]!.net, `${n} net`);
+      assert.deepEqual([...r.settled].sort(), [...ref.banks[i]!.settled].sort(), `${n} settled`);
+      const key = (x: { id: string; from: string; amount: number }) => `${x.from}/${x.id}/${x.amount}`;
+      assert.deepEqual(r.incoming.map(key).sort(), ref.banks[i]!.incoming.map(key).sort(), `${n} incoming`);
+      // Settled payments left the standing queue; the rest stay for the next cycle.
+      const q = (await net.node(n).api.request('GET', '/clearing/queue')) as { payments: number };
+      assert.equal(q.payments, queues[i]!.payments.length - ref.banks[i]!.settled.length);
+    }
+    // The unauthenticated list shows no outputs.
+    const list = (await (await fetch(`${net.node('bankD').apiUrl}/clearing/cycles`)).json()) as { cycles: Record<string, unknown>[] };
+    assert.equal(list.cycles[0]!['status'], 'settled');
+    assert.equal(list.cycles[0]!['result'], undefined);
+  });
+
+  it('a compute node killed before the cycle: no settlement; the cycle expires, every lock returns, no stake moves', async () => {
+    const addrs = NAMES.map((n) => net.node(n).address);
+    const before = await Promise.all(addrs.map(balance));
+    const stakes = await Promise.all(addrs.map(stake));
+    await net.node('bankC').kill(true);
+    const opened = tacit(['clearing', 'open', '--manifest', net.manifestPath, ...NAMES.flatMap((n) => ['--bank', n]), ...NAMES.slice(0, 3).flatMap((n) => ['--compute', n]), '--slots', '16', '--iterations', String(T), '--deadline', '25', '--json']);
+    assert.equal(opened.status, 0, opened.stderr);
+    const cycleId = BigInt((opened.out as { cycleId: string }).cycleId);
+    // The live banks lock their liquidity.
+    const client = createTacitClient({ manifest: net.manifest, rpcUrl: net.rpcUrl });
+    await waitFor(async () => (await getClearingCycle(client, { cycleId })).locked.filter((l) => l > 0n).length >= 3);
+    assert.equal(await waitState(cycleId, 90_000), 'Expired');
+    assert.deepEqual(await Promise.all(addrs.map(balance)), before, 'every lock returned: no bank lost anything');
+    assert.equal(await balance(net.manifest.contracts.Clearing!), 0n);
+    assert.deepEqual(await Promise.all(addrs.map(stake)), stakes, 'nobody slashed');
+    const rec = (await net.node('bankA').api.request('GET', `/clearing/cycles/${cycleId}`)) as { status: string; error?: string };
+    await waitFor(async () => ((await net.node('bankA').api.request('GET', `/clearing/cycles/${cycleId}`)) as { status: string }).status === 'expired');
+    assert.ok(rec.error === undefined || typeof rec.error === 'string');
+  });
+});
+
+async function waitFor(cond: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
