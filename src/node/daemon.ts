@@ -24,6 +24,7 @@ import { readOnChainStake } from './stake.js';
 import { closeSale, openSale } from './datasets/sale.js';
 import { NodeStore } from './store/index.js';
 import { TaskManager } from './tasks/manager.js';
+import { nodeKeyDir } from './tasks/key-inputs.js';
 
 export interface DaemonOptions {
   dir: string;
@@ -85,7 +86,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningNode> 
       logger,
     });
     cleanups.push(() => api.close());
-    const manager = new TaskManager({ config, store, ledger, account: keys.account, identity: keys.tls, mux, logger, metrics, programs: options.programs });
+    // Threshold-key shares live encrypted in the data directory, under the node's passphrase.
+    const keyStore = { dir: nodeKeyDir(paths.dataDir), passphrase };
+    const manager = new TaskManager({ config, store, ledger, account: keys.account, identity: keys.tls, mux, logger, metrics, programs: options.programs, keyStore });
     await manager.start();
     cleanups.push(() => manager.stop());
     logger.info({ api: api.url, peer: `${config.peer.host}:${mux.port}` }, 'node started');
