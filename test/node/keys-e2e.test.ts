@@ -101,7 +101,7 @@ describe('threshold keys as tasks among node processes', () => {
     const funds = await tokenBalance(requester.account!.address);
     const from = await net.ledger.pub.getBlockNumber();
     // A large nonce batch widens the window between the key's deal rounds and its confirm round.
-    const run = createKeyOnNodes(requester, { members, threshold: 3, receiver: receiverOf('alpha'), fee: 4n * TOKEN, deadlineSeconds: 40, nonceBatch: 1000, register: false });
+    const run = createKeyOnNodes(requester, { members, threshold: 3, receiver: receiverOf('alpha'), fee: 4n * TOKEN, deadlineSeconds: 45, nonceBatch: 300, register: false });
     const failure = run.then(() => undefined, (err: unknown) => err);
     // Kill delta as soon as its node has started the ceremony (after the mesh is up).
     let killed = false;
