@@ -58,6 +58,7 @@ describe('threshold keys as tasks among node processes', () => {
     const members = names.map((n) => net.node(n).address);
     const created = await createKeyOnNodes(requester, { members, threshold: 3, receiver: receiverOf('alpha'), fee: 4n * TOKEN });
     key = created.key;
+    console.log(JSON.stringify({ dkgSeconds: created.seconds, registerTask: String(created.registration?.taskId) }));
     assert.equal(key.threshold, 3);
     assert.deepEqual(key.members.map((m) => m.name), members.map((m) => m.toLowerCase()));
     // The registry holds the key, at its epoch, with the node addresses as members.

@@ -12,6 +12,7 @@
 import { join } from 'node:path';
 import { resolveGuards, type GuardOverrides } from '../../algorithms/admission.js';
 import { KEY_GUARDS } from '../../algorithms/programs/key-admit.js';
+import { kdfFloor } from '../../crypto/keystore.js';
 
 /** Where a node keeps its shares, and how it unlocks them. */
 export interface NodeKeyStore {
@@ -28,5 +29,9 @@ export const isKeyProgram = (program: string): boolean => program.startsWith('ke
 export function keyInputs(program: string, keys: NodeKeyStore | undefined, guards: GuardOverrides | undefined): Record<string, unknown> {
   if (!isKeyProgram(program) || !keys) return {};
   const g = resolveGuards(KEY_GUARDS, guards);
-  return { keyDir: keys.dir, passphrase: keys.passphrase, roundTimeoutMs: g.roundTimeoutMs };
+  // A throw-away node (the test-only escape TACIT_SCRYPT_N, as for its own keystore) seals its
+  // shares at that cost too; a real node uses the keystore default (scrypt N = 2^18).
+  const floor = kdfFloor();
+  const scryptN = process.env['TACIT_SCRYPT_N'] ? floor.scryptN : undefined;
+  return { keyDir: keys.dir, passphrase: keys.passphrase, roundTimeoutMs: g.roundTimeoutMs, ...(scryptN ? { scryptN } : {}) };
 }
