@@ -58,7 +58,6 @@ describe('threshold keys as tasks among node processes', () => {
     const members = names.map((n) => net.node(n).address);
     const created = await createKeyOnNodes(requester, { members, threshold: 3, receiver: receiverOf('alpha'), fee: 4n * TOKEN });
     key = created.key;
-    console.log(JSON.stringify({ dkgSeconds: created.seconds, registerTask: String(created.registration?.taskId) }));
     assert.equal(key.threshold, 3);
     assert.deepEqual(key.members.map((m) => m.name), members.map((m) => m.toLowerCase()));
     // The registry holds the key, at its epoch, with the node addresses as members.
@@ -102,7 +101,7 @@ describe('threshold keys as tasks among node processes', () => {
     const funds = await tokenBalance(requester.account!.address);
     const from = await net.ledger.pub.getBlockNumber();
     // A large nonce batch widens the window between the key's deal rounds and its confirm round.
-    const run = createKeyOnNodes(requester, { members, threshold: 3, receiver: receiverOf('alpha'), fee: 4n * TOKEN, deadlineSeconds: 45, nonceBatch: 300, register: false });
+    const run = createKeyOnNodes(requester, { members, threshold: 3, receiver: receiverOf('alpha'), fee: 4n * TOKEN, deadlineSeconds: 30, nonceBatch: 300, register: false });
     const failure = run.then(() => undefined, (err: unknown) => err);
     // Kill delta as soon as its node has started the ceremony (after the mesh is up).
     let killed = false;
