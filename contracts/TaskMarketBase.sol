@@ -119,7 +119,6 @@ abstract contract TaskMarketBase {
     error TaskMarketZeroAddress();
     error TaskMarketInvalidConfig();
     error TaskMarketNoComputeParties();
-    error TaskMarketNoDatasets();
     error TaskMarketTooManyParties(uint256 count);
     error TaskMarketTooManyDatasets(uint256 count);
     error TaskMarketDuplicateParty(address node);
@@ -264,7 +263,7 @@ abstract contract TaskMarketBase {
         uint256 nDatasets = spec.datasetIds.length;
         if (nCompute == 0) revert TaskMarketNoComputeParties();
         if (nCompute > MAX_PARTIES) revert TaskMarketTooManyParties(nCompute);
-        if (nDatasets == 0) revert TaskMarketNoDatasets();
+        // No dataset is fine: a key ceremony computes on what its parties hold themselves.
         if (nDatasets > MAX_DATASETS) revert TaskMarketTooManyDatasets(nDatasets);
         if (spec.deadline <= block.timestamp || spec.deadline > block.timestamp + _maxTaskDuration) {
             revert TaskMarketBadDeadline(spec.deadline);

@@ -9,6 +9,7 @@
  * regression, scoring a new applicant, a multi-lender debt query — and the sandbox prints
  * what was learnt (checked against plaintext computed here, where all the demo data is),
  * then a clearing cycle run by the four nodes as gridlocked banks (`sandbox-clearing.ts`),
+ * then a custody key the four institutions' nodes hold 3-of-4 and reshare 2-of-3 (`sandbox-keys.ts`),
  * how long it took, the gas, and who was paid what. The nodes stay up to explore until
  * Ctrl-C; `--once` exits after the summary (`--json` prints it as JSON).
  */
@@ -30,12 +31,15 @@ import { startLocalNetwork, type LocalNetwork } from '../node/local/network.js';
 import { buyDataTokens, createTacitClient, createTask, generateBoxKeyPair, getTaskResult, listDatasets, sendTaskInputs, waitForTask, type TacitClient } from '../sdk/index.js';
 import { ProgressBoard } from './progress.js';
 import { clearingSummaryLines, runClearingStep, type ClearingStepReport } from './sandbox-clearing.js';
+import { keysSummaryLines, runKeysStep, type KeysStepReport } from './sandbox-keys.js';
 import { parseFlags } from './usage.js';
 
 const USAGE = `usage: tacit sandbox [--once] [--json] [--dir DIR]
   Starts a local chain and four institution nodes, runs the credit scenario as on-chain
   tasks (PSI, lr-train, woe-iv, sgb-train, scoring an applicant, a debt query), then a clearing
-  cycle run by the four nodes as gridlocked banks, settled on-chain, and prints a summary.
+  cycle run by the four nodes as gridlocked banks, settled on-chain, then a 3-of-4 custody key
+  among the four nodes (a vault paying out on their threshold signatures, resharing to 2-of-3),
+  and prints a summary.
   --once   exit after the summary (otherwise the nodes stay up until Ctrl-C)
   --json   print the summary as one JSON object on stdout
   --dir    where the sandbox keeps its chain, nodes and logs (default .tacit/sandbox)`;
@@ -98,7 +102,8 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
       { name: 'bank', roles: ['data', 'compute', 'receiver'] },
       { name: 'bureau', roles: ['data', 'compute'] },
       { name: 'telco', roles: ['data', 'compute'] },
-      { name: 'fintech', roles: ['data'] },
+      // Computes only in the custody-key ceremonies (as a member of the key).
+      { name: 'fintech', roles: ['data', 'compute'] },
     ],
     persistentChain: true,
     onStep: (m) => say(`  ${m}`),
@@ -226,6 +231,9 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
 
     say('  clearing: the four nodes, as banks whose payment queues gridlock, net them under MPC and settle on-chain');
     const clearing = await runClearingStep(net, join(dir, 'clearing'), say);
+
+    say('  custody key: the four institutions hold a threshold key no one of them holds alone');
+    const custody = await runKeysStep(net, client, say);
     const summary = {
       seconds: Math.round((performance.now() - t0) / 10) / 100,
       chain: { rpcUrl: net.rpcUrl, chainId: net.manifest.chainId },
@@ -233,12 +241,13 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
       payments,
       gasTotal: reports.reduce((s, x) => s + x.gas, 0),
       clearing,
+      keys: custody,
       nodes: net.nodes.map((n) => ({ name: n.name, address: n.address, api: n.apiUrl, dir: n.dir })),
       note: 'default-credit data: FATE example data (UCI, CC BY 4.0); loan books are synthetic',
     };
     if (values.json) process.stdout.write(JSON.stringify(summary) + '\n');
     else printSummary(summary);
-    if (values.once) return reports.every((x) => x.status === 'Settled') && clearing.ok ? 0 : 1;
+    if (values.once) return reports.every((x) => x.status === 'Settled') && clearing.ok && custody.ok ? 0 : 1;
     say('\nThe nodes keep running. Explore, e.g.:');
     for (const n of net.nodes) say(`  ${n.name.padEnd(8)} ${n.apiUrl}/tasks   (node dir ${n.dir})`);
     say(`  node bin/tacit.mjs data list --dir ${bank.dir}`);
@@ -253,7 +262,7 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
   }
 }
 
-function printSummary(s: { seconds: number; tasks: TaskReport[]; payments: Record<string, number>; gasTotal: number; note: string; clearing: ClearingStepReport }): void {
+function printSummary(s: { seconds: number; tasks: TaskReport[]; payments: Record<string, number>; gasTotal: number; note: string; clearing: ClearingStepReport; keys: KeysStepReport }): void {
   const out: string[] = ['', 'Summary'];
   for (const t of s.tasks) {
     out.push(`  ${t.task.padEnd(11)} task #${t.id.padEnd(3)} ${t.status.padEnd(8)} ${t.seconds.toFixed(1).padStart(6)} s  ${String(t.gas).padStart(9)} gas`);
@@ -261,6 +270,7 @@ function printSummary(s: { seconds: number; tasks: TaskReport[]; payments: Recor
     out.push(`      plaintext check:    ${JSON.stringify(t.reference, (_k, v) => (typeof v === 'number' ? Math.round(v * 1e4) / 1e4 : v))}`);
   }
   out.push(...clearingSummaryLines(s.clearing));
+  out.push(...keysSummaryLines(s.keys));
   out.push('  payments (payment-token units, + received / − paid):');
   for (const [who, v] of Object.entries(s.payments)) out.push(`      ${who.padEnd(10)} ${v >= 0 ? '+' : ''}${v.toFixed(2)}`);
   out.push(`  gas, all tasks: ${s.gasTotal}`);

@@ -26,6 +26,7 @@ import { NodeStore } from './store/index.js';
 import { TaskManager } from './tasks/manager.js';
 import { ClearingCycles } from './clearing/cycles.js';
 import { clearingRoutes } from './clearing/api.js';
+import { nodeKeyDir } from './tasks/key-inputs.js';
 
 export interface DaemonOptions {
   dir: string;
@@ -88,7 +89,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningNode> 
       extraRoutes: clearingRoutes(store),
     });
     cleanups.push(() => api.close());
-    const manager = new TaskManager({ config, store, ledger, account: keys.account, identity: keys.tls, mux, logger, metrics, programs: options.programs });
+    // Threshold-key shares live encrypted in the data directory, under the node's passphrase.
+    const keyStore = { dir: nodeKeyDir(paths.dataDir), passphrase };
+    const manager = new TaskManager({ config, store, ledger, account: keys.account, identity: keys.tls, mux, logger, metrics, programs: options.programs, keyStore });
     await manager.start();
     cleanups.push(() => manager.stop());
     const clearing = new ClearingCycles({ config, store, ledger, account: keys.account, identity: keys.tls, mux, logger, metrics });

@@ -35,3 +35,8 @@ export { ZkChain } from '../chain/zk-ledger.js';
 export { DatasetCommitment } from '../zk/dataset-commitment.js';
 export { modelCommitment, featuresCommitment, resultCommitment, type Claim } from '../zk/claims.js';
 export { ZkToolsMissingError, ZkWitnessError, ZkInputError } from '../zk/errors.js';
+export { createKeyOnNodes, type CreateKeyOnNodesParameters } from './actions/createKeyOnNodes.js';
+export { signWithKeyOnNodes, nodeSigner, type SignWithKeyOnNodesParameters } from './actions/signWithKeyOnNodes.js';
+export { refreshKeyOnNodes, type RefreshKeyOnNodesParameters } from './actions/refreshKeyOnNodes.js';
+export { reshareKeyOnNodes, type ReshareKeyOnNodesParameters } from './actions/reshareKeyOnNodes.js';
+export { KeyTaskError, type KeyTaskOptions } from './actions/keyTask.js';

@@ -49,7 +49,6 @@ test('createTask rejects malformed specs, each with its own error', async () => 
   const now = await ledger.now();
   const cases: [Partial<Awaited<ReturnType<StandardScenario['spec']>>>, string][] = [
     [{ computeParties: [] }, 'TaskMarketNoComputeParties'],
-    [{ datasetIds: [] }, 'TaskMarketNoDatasets'],
     [{ computeParties: [c[0]!, c[0]!] }, 'TaskMarketDuplicateParty'],
     [{ datasetIds: [s.datasetId, s.datasetId] }, 'TaskMarketDuplicateDataset'],
     [{ deadline: now - 1n }, 'TaskMarketBadDeadline'],

@@ -6,11 +6,17 @@
  * that name it. What a member is willing to SIGN is its operator's decision: `signing` set to
  * false makes it refuse every signing request (a per-member veto).
  *
- * Guards and defaults: minThreshold 2, maxMembers 64, signing true.
+ * A node also caps the wait for one member's message in one round (`roundTimeoutMs`, 10 s:
+ * a silent member is named well before the task's deadline; the task's own `roundTimeoutMs`
+ * may only be shorter) and the nonces it preprocesses per ceremony (`maxNonceBatch`), so a
+ * request cannot make it spend unbounded work.
+ *
+ * Guards and defaults: minThreshold 2, maxMembers 64, signing true, roundTimeoutMs 10000,
+ * maxNonceBatch 1000.
  */
 import { ADMIT, admitWith, refuse, type AdmissionRequest, type AdmissionVerdict, type GuardOverrides } from '../admission.js';
 
-export const KEY_GUARDS = { minThreshold: 2, maxMembers: 64, signing: true };
+export const KEY_GUARDS = { minThreshold: 2, maxMembers: 64, signing: true, roundTimeoutMs: 10_000, maxNonceBatch: 1000 };
 
 const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string' && x.length > 0);
 
@@ -30,6 +36,10 @@ function group(name: string, members: unknown, threshold: unknown, g: typeof KEY
 export function admitKeyCeremony(request: AdmissionRequest, overrides: GuardOverrides): AdmissionVerdict {
   return admitWith(KEY_GUARDS, overrides, (g) => {
     const p = request.params;
+    const batch = p['nonceBatch'];
+    if (batch !== undefined && (typeof batch !== 'number' || !Number.isInteger(batch) || batch < 1 || batch > g.maxNonceBatch)) {
+      return refuse(`parameter nonceBatch must be an integer from 1 to this node's guard maxNonceBatch (${g.maxNonceBatch})`);
+    }
     switch (request.program) {
       case 'key-dkg':
         return group('members', p['members'], p['threshold'], g, request.self) ?? ADMIT;

@@ -24,9 +24,17 @@ export function keyLocal(ctx: ProgramContext): KeyLocal {
   return { keyDir, passphrase, scryptN: typeof scryptN === 'number' ? scryptN : undefined };
 }
 
+/**
+ * The ceremony channel. The round deadline is the plan's `roundTimeoutMs` (default 30 s),
+ * capped by the member's own `local.roundTimeoutMs` (a node's guard): a member decides how
+ * long it waits for a silent peer, not the requester.
+ */
 export function keyChannel(ctx: ProgramContext): Channel {
   const t = ctx.plan.params['roundTimeoutMs'];
-  return new Channel(ctx.net, typeof t === 'number' && t > 0 ? t : DEFAULT_ROUND_TIMEOUT_MS);
+  const cap = (ctx.local as { roundTimeoutMs?: unknown }).roundTimeoutMs;
+  const asked = typeof t === 'number' && t > 0 ? t : DEFAULT_ROUND_TIMEOUT_MS;
+  ctx.progress?.(ctx.plan.program, 0, 1);
+  return new Channel(ctx.net, typeof cap === 'number' && cap > 0 ? Math.min(asked, cap) : asked);
 }
 
 export function ceremonyOptions(ctx: ProgramContext, ch: Channel): CeremonyOptions {

@@ -135,7 +135,7 @@ export async function startLocalNetwork(o: StartLocalNetworkOptions): Promise<Lo
           return proc;
         },
         async kill(hard = false) {
-          if (proc.exitCode !== null) return;
+          if (proc.exitCode !== null || proc.signalCode !== null) return; // already exited (a signal leaves exitCode null)
           const exited = new Promise((res) => proc.once('exit', res));
           proc.kill(hard ? 'SIGKILL' : 'SIGTERM');
           await exited;

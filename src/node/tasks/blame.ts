@@ -6,6 +6,9 @@
  * and culprit, but this node cannot check that claim, so it blames nobody: a lying party
  * then cannot recruit honest ones into blaming an innocent (FaultRules rule 2 needs more
  * than half of all compute parties). Reports carry codes and an address, never data.
+ * A key ceremony's `SilentMemberError` is such a fault on its own link (the member sent
+ * nothing to THIS node within the round deadline, or its connection to this node dropped);
+ * a `MisbehavingMemberError` can rest on what other members reported, so it blames nobody.
  */
 import type { Address } from 'viem';
 import { zeroAddress } from 'viem';
@@ -19,6 +22,7 @@ import {
   ProtocolDesyncError,
   SessionAbortedError,
 } from '../../net/index.js';
+import { SilentMemberError } from '../../keys/errors.js';
 
 export interface FailureReport {
   phase: number;
@@ -34,6 +38,11 @@ export interface FailureReport {
 export function failureReport(err: unknown, connecting: boolean, members: ReadonlySet<string>, self: string): FailureReport {
   const phase = connecting ? FailurePhase.Connect : FailurePhase.Compute;
   if (err instanceof SessionAbortedError) return { phase, reason: FailureReason.Aborted, blamed: zeroAddress };
+  if (err instanceof SilentMemberError) {
+    const peer = err.member.toLowerCase();
+    const reason = err.cause instanceof PeerDisconnectedError ? FailureReason.Disconnected : FailureReason.Timeout;
+    return { phase, reason, blamed: members.has(peer) && peer !== self ? (peer as Address) : zeroAddress };
+  }
   if (err instanceof PeerError) {
     const reason =
       err instanceof PeerDisconnectedError ? FailureReason.Disconnected

@@ -39,6 +39,7 @@ import { ChainWatcher } from './chain-watcher.js';
 import { datasetOwner, FINAL_STATUSES, hasAccepted, hasCommitted, hasReported, hasRevealed, lower, readCreation, readTask, type ChainTask } from './chain-view.js';
 import { planOf, sessionIdOf } from './plan.js';
 import { localInputs } from './local-inputs.js';
+import { keyInputs, type NodeKeyStore } from './key-inputs.js';
 import { decide } from './policy.js';
 import { sealTaskResult } from './result-box.js';
 import { runTaskSession } from './session.js';
@@ -61,6 +62,8 @@ export interface TaskManagerOptions {
   pollMs?: number;
   /** Session connect timeout (default 60 s). */
   connectTimeoutMs?: number;
+  /** The node's share store for the key programs (key-inputs.ts); without it they cannot run here. */
+  keyStore?: NodeKeyStore;
 }
 
 export class TaskManager {
@@ -69,6 +72,8 @@ export class TaskManager {
   readonly #watcher: ChainWatcher;
   readonly #programs: ReadonlyMap<string, Program>;
   readonly #out: TaskOutcomes;
+  /** Kept out of `#o` so that logging the options can never print the passphrase. */
+  readonly #keys: NodeKeyStore | undefined;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
   #polling: Promise<void> | undefined;
@@ -78,7 +83,9 @@ export class TaskManager {
   readonly #sessions = new Map<number, AbortController>();
 
   constructor(options: TaskManagerOptions) {
-    this.#o = options;
+    const { keyStore, ...rest } = options;
+    this.#o = rest;
+    this.#keys = keyStore;
     this.#self = lower(options.account.address);
     this.#programs = options.programs ?? PROGRAMS;
     this.#out = new TaskOutcomes({ ...options, set: (id, patch) => this.#set(id, patch) });
@@ -331,7 +338,7 @@ export class TaskManager {
       checkPlan(plan, identity);
       program = this.#programs.get(plan.program);
       if (!program) throw new Error(`unknown program ${plan.program}`);
-      local = localInputs(this.#o.store, t, this.#self);
+      local = { ...localInputs(this.#o.store, t, this.#self), ...keyInputs(plan.program, this.#keys, this.#o.config.policy.guards) };
     } catch (err) {
       // E.g. the registry pins another TLS key for this node: it cannot take part.
       const why = `cannot join the session: ${(err as Error).message.split('\n')[0]}`;

@@ -108,7 +108,10 @@ export async function decide(d: DecideInput): Promise<Verdict> {
   // 4. The task's shape against this node's data.
   const parties = new Set(chain.parties.map(lower));
   const receiver = lower(chain.receiver);
-  for (const a of addressesIn(params.params)) {
+  // A resharing names the previous epoch's members in its public state, including any that
+  // left the group and take no part: only the rest of the parameters must name parties.
+  const named = params.program === 'key-reshare' ? { ...params.params, previous: undefined } : params.params;
+  for (const a of addressesIn(named)) {
     if (!parties.has(a)) return refuse(RefusalCode.Parameters, `the parameters name ${a}, which is not a party of the task`);
   }
   for (const key of ['receiver', 'receivers'] as const) {
