@@ -87,7 +87,9 @@ export async function runKeysStep(net: LocalNetwork, client: TacitClient, say: (
       to: beneficiary,
       amount,
       sign: async (digest) => {
-        const s = await signWithKeyOnNodes(client, { ...o, key, signers, message: digest });
+        // The signature comes back through one of the signers' nodes (a receiver must be a party).
+        const at = net.nodes.find((n) => n.address.toLowerCase() === signers[0]!.toLowerCase())!;
+        const s = await signWithKeyOnNodes(client, { ...o, receiver: { address: at.address, url: at.apiUrl }, key, signers, message: digest });
         task = s.taskId;
         taskGas = s.gasUsed;
         return s.signature;
