@@ -13,7 +13,7 @@
  * from their contracts when the deployment has them; otherwise the answer says so.
  */
 import { erc20Abi, type Address, type Hash } from 'viem';
-import { ClearingAbi, KeyRegistryAbi, TaskMarketAbi } from '../../chain/artifacts.js';
+import { ClearingAbi, DataTokenSaleAbi, KeyRegistryAbi, TaskMarketAbi } from '../../chain/artifacts.js';
 import type { LocalLedger } from '../../chain/local-ledger.js';
 import { readTask } from '../tasks/chain-view.js';
 import { buyDataTokens, createTask, getTaskOutcome, listDatasets, listNodes, type CreateTaskParameters, type TacitClient } from '../../sdk/index.js';
@@ -81,6 +81,26 @@ export function createChainViews(ledger: LocalLedger, account: Account): ChainVi
         pub.readContract({ address: manifest.contracts.PaymentToken, abi: erc20Abi, functionName: 'balanceOf', args: [account.address] }),
       ]);
       const held = await Promise.all(datasets.map((d) => pub.readContract({ address: d.token, abi: erc20Abi, functionName: 'balanceOf', args: [account.address] })));
+      // Usage and earnings from the events: uses sold and their price, tasks that used each
+      // dataset and, of those settled, the dataset's price (what its owner was paid per use).
+      const [bought, created, settled] = await Promise.all([
+        pub.getContractEvents({ address: manifest.contracts.DataTokenSale, abi: DataTokenSaleAbi, eventName: 'DataTokensBought', fromBlock, strict: true }),
+        pub.getContractEvents({ address: manifest.contracts.TaskMarket, abi: TaskMarketAbi, eventName: 'TaskCreated', fromBlock, strict: true }),
+        pub.getContractEvents({ address: manifest.contracts.TaskMarket, abi: TaskMarketAbi, eventName: 'TaskSettled', fromBlock, strict: true }),
+      ]);
+      const settledIds = new Set(settled.map((e) => e.args.taskId));
+      const usage = (id: bigint, price: bigint) => {
+        const sales = bought.filter((e) => e.args.datasetId === id);
+        const tasks = created.filter((e) => e.args.spec.datasetIds.includes(id));
+        const paidTasks = tasks.filter((e) => settledIds.has(e.args.taskId)).length;
+        return {
+          sold: sales.reduce((s, e) => s + e.args.uses, 0n).toString(),
+          salesIncome: sales.reduce((s, e) => s + e.args.paid, 0n).toString(),
+          tasks: tasks.length,
+          settledTasks: paidTasks,
+          taskIncome: (price * BigInt(paidTasks)).toString(),
+        };
+      };
       return {
         self: account.address,
         balance: balance.toString(),
@@ -89,6 +109,7 @@ export function createChainViews(ledger: LocalLedger, account: Account): ChainVi
           ownerName: who.get(d.owner.toLowerCase()) ?? null,
           mine: d.owner.toLowerCase() === account.address.toLowerCase(),
           heldUses: (held[i]! / 10n ** 18n).toString(),
+          usage: usage(d.id, d.price),
         })),
       };
     },
