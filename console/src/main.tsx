@@ -5,7 +5,7 @@
  * one file, and reads everything from the node's documented API plus its event stream.
  */
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, setUnauthorizedHandler } from './api';
 import { startLive, stopLive, useLive } from './live';
 import { Login } from './pages/Login';
@@ -42,10 +42,13 @@ function Shell({ onLogout }: { onLogout: () => void }) {
   const route = useRoute();
   const live = useLive();
   const [page, arg] = route;
+  const first = useRef(true);
   useEffect(() => {
     const title = PAGES.find(([p]) => p === page)?.[1] ?? 'Tacit';
     document.title = `${arg ? `${title} #${arg}` : title} · Tacit console`;
-    document.getElementById('main')?.focus();
+    // after a page change, focus moves to the new content (not on first load: Tab starts at the top)
+    if (!first.current) document.getElementById('main')?.focus();
+    first.current = false;
   }, [page, arg]);
   return (
     <div class="shell">

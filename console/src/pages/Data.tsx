@@ -59,6 +59,7 @@ function PublishForm({ name, onDone }: { name: string; onDone: () => void }) {
   const [price, setPrice] = useState('2');
   const [algos, setAlgos] = useState<string[]>(['psi', 'lr-train']);
   const [sale, setSale] = useState({ price: '1', uses: '20' });
+  const [mint, setMint] = useState('5');
   const [errs, setErrs] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
@@ -71,12 +72,13 @@ function PublishForm({ name, onDone }: { name: string; onDone: () => void }) {
     if (!algos.length) v['algorithms'] = 'allow at least one program';
     if (sale.price.trim() && saleBase === undefined) v['sale'] = 'a non-negative amount of payment tokens';
     if (!/^\d+$/.test(sale.uses) || Number(sale.uses) > 1_000_000) v['uses'] = 'a whole number of uses up to 1,000,000';
+    if (!/^\d+$/.test(mint) || Number(mint) > 1_000_000) v['mint'] = 'a whole number of uses up to 1,000,000';
     setErrs(v);
     if (Object.keys(v).length) return;
     setBusy(true);
     setError(undefined);
     try {
-      await post(`/datasets/${encodeURIComponent(name)}/publish`, { price: base, algorithms: algos, mint: 0 });
+      await post(`/datasets/${encodeURIComponent(name)}/publish`, { price: base, algorithms: algos, mint: Number(mint) });
       if (saleBase !== undefined) await post(`/datasets/${encodeURIComponent(name)}/sale`, { pricePerUse: saleBase, uses: Number(sale.uses) });
       onDone();
     } catch (err) {
@@ -95,6 +97,7 @@ function PublishForm({ name, onDone }: { name: string; onDone: () => void }) {
         ))}
         {errs['algorithms'] && <small class="field-error" role="alert">{errs['algorithms']}</small>}
       </fieldset>
+      <Field label="Uses minted to this node" hint="data tokens this node keeps, e.g. for its own tasks" error={errs['mint']}>{(id, d) => <input id={id} name="mint" inputMode="numeric" value={mint} onInput={(e) => setMint((e.target as HTMLInputElement).value)} aria-describedby={d} />}</Field>
       <Field label="Sale price per use (tokens; empty: no sale)" error={errs['sale']}>{(id, d) => <input id={id} name="salePrice" inputMode="decimal" value={sale.price} onInput={(e) => setSale({ ...sale, price: (e.target as HTMLInputElement).value })} aria-describedby={d} />}</Field>
       <Field label="Uses for sale" error={errs['uses']}>{(id, d) => <input id={id} name="uses" inputMode="numeric" value={sale.uses} onInput={(e) => setSale({ ...sale, uses: (e.target as HTMLInputElement).value })} aria-describedby={d} />}</Field>
       <button type="submit" disabled={busy}>{busy ? 'Publishing…' : `Publish ${name}`}</button>

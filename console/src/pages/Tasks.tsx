@@ -70,7 +70,7 @@ function CreateTask() {
     if (!chosen.length) v['datasets'] = 'choose at least one dataset';
     for (const id of chosen) {
       const d = datasets.find((x) => x.id === id);
-      if (d && !d.mine && BigInt(d.heldUses) < 1n) v['datasets'] = `this node holds no use of dataset ${id}: buy one on the Market page first`;
+      if (d && BigInt(d.heldUses) < 1n) v['datasets'] = `this node holds no use of dataset ${id}: ${d.mine ? 'mint some when publishing, or buy one' : 'buy one on the Market page first'}`;
     }
     if (protocol === 'rep3' && compute.length !== 3) v['compute'] = 'rep3 takes exactly three compute parties';
     if (protocol === 'semi2k' && compute.length < 2) v['compute'] = 'semi2k takes at least two compute parties';
@@ -118,7 +118,7 @@ function CreateTask() {
       <fieldset aria-describedby={errs['datasets'] ? 'ds-err' : undefined}>
         <legend>Datasets</legend>
         {datasets.map((d) => (
-          <label class="chip"><input type="checkbox" name="datasets" value={d.id} checked={chosen.includes(d.id)} onChange={toggle(chosen, setChosen, d.id)} aria-invalid={errs['datasets'] ? 'true' : undefined} /> #{d.id} {d.ownerName ?? short(d.owner)} · {d.rowCount} rows{d.mine ? '' : ` · ${d.heldUses} uses held`}</label>
+          <label class="chip"><input type="checkbox" name="datasets" value={d.id} checked={chosen.includes(d.id)} onChange={toggle(chosen, setChosen, d.id)} aria-invalid={errs['datasets'] ? 'true' : undefined} /> #{d.id} {d.ownerName ?? short(d.owner)} · {d.rowCount} rows · {d.heldUses} uses held</label>
         ))}
         {errs['datasets'] && <small id="ds-err" class="field-error" role="alert">{errs['datasets']}</small>}
       </fieldset>
