@@ -34,6 +34,8 @@ let page: Page;
 let taskId: string;
 
 if (skipReason) console.error(`# ${skipReason}`);
+// Page-side callbacks below run in the browser, where `document` exists.
+declare const document: any;
 
 async function shot(name: string, p: Page = page): Promise<void> {
   if (!shots) return;
@@ -85,10 +87,10 @@ describe('the console in Chromium against a chain and three node processes', { s
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('heading', { level: 1, name: 'Network' }).waitFor();
     assert.ok(!page.url().includes(bank.token), 'the token is not in the URL');
-    assert.equal(await page.evaluate('document.cookie'), '', 'the session cookie is HttpOnly');
+    assert.equal(await page.evaluate(() => document.cookie), '', 'the session cookie is HttpOnly');
     // the network page: the three registered nodes with their stakes, from the chain
     const rows = page.getByTestId('nodes').locator('tbody tr');
-    await page.waitForFunction("document.querySelectorAll('[data-testid=nodes] tbody tr').length === 3");
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=nodes] tbody tr').length === 3);
     assert.equal(await rows.count(), 3);
     await page.getByTestId('nodes').getByText('bank (this node)').waitFor();
     await page.locator('.live.on').waitFor(); // the event stream is up
@@ -142,7 +144,7 @@ describe('the console in Chromium against a chain and three node processes', { s
     await row.getByLabel('Uses', { exact: true }).fill('2');
     await row.getByRole('button', { name: 'Buy' }).click();
     await row.getByText('bought 2 uses for 2 tokens').waitFor({ timeout: 60_000 });
-    await page.waitForFunction(`document.querySelector('[data-testid=held-${bureauSet.id}]')?.textContent === '2'`);
+    await page.waitForFunction((id: string) => document.querySelector(`[data-testid=held-${id}]`)?.textContent === '2', String(bureauSet.id));
     const held = await net.ledger.pub.readContract({ address: bureauSet.token, abi: erc20Abi, functionName: 'balanceOf', args: [net.node('bank').address] });
     assert.equal(held, 2n * TOKEN, 'the bank holds two data tokens of the bureau');
     await shot('market');
@@ -167,7 +169,11 @@ describe('the console in Chromium against a chain and three node processes', { s
     assert.equal(params.curvePoints, 20);
     await shot('task-form');
     await form.getByRole('button', { name: 'Create task' }).click();
-    await page.waitForURL(/#\/tasks\/\d+$/, { timeout: 60_000 });
+    const refused = await Promise.race([
+      page.waitForURL(/#\/tasks\/\d+$/, { timeout: 60_000 }).then(() => null),
+      form.locator('.error').waitFor({ timeout: 60_000 }).then(() => form.locator('.error').textContent()),
+    ]);
+    assert.equal(refused, null, `the node refused the task: ${refused}`);
     taskId = /#\/tasks\/(\d+)$/.exec(page.url())![1]!;
     await page.getByRole('heading', { level: 1, name: new RegExp(`Task #${taskId}`) }).waitFor();
     await page.getByRole('heading', { level: 1 }).locator('.status', { hasText: 'Settled' }).waitFor({ timeout: 240_000 });
@@ -214,9 +220,9 @@ describe('the console in Chromium against a chain and three node processes', { s
     await page.goto(`${net.node('bank').apiUrl}/#/network`);
     await page.getByRole('heading', { level: 1, name: 'Network' }).waitFor();
     await page.keyboard.press('Tab');
-    assert.equal(await page.evaluate('document.activeElement?.textContent'), 'Skip to content');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
     await page.keyboard.press('Tab');
-    assert.equal(await page.evaluate('document.activeElement?.textContent'), 'Network');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Network');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: 'Data' }).waitFor();
@@ -225,7 +231,7 @@ describe('the console in Chromium against a chain and three node processes', { s
       await page.goto(`${net.node('bank').apiUrl}/#/${hash}`);
       await page.getByRole('heading', { level: 1, name: new RegExp(heading) }).waitFor();
       if (hash.startsWith('tasks/')) await page.getByTestId('roc-chart').locator('canvas').waitFor({ timeout: 30_000 });
-      const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(overflow <= 1, `#/${hash} fits 390 px (overflow ${overflow} px)`);
       if (hash.startsWith('tasks/')) await shot('phone-task');
     }
