@@ -11,7 +11,7 @@ export function template(program: string, labelParty: string): Record<string, un
     case 'psi':
       return { idColumn: 'id', cardinalityOnly: true };
     case 'lr-train':
-      return { idColumn: 'id', labelParty, labelColumn: 'y', hyper: { epochs: 5, batchSize: 0, learningRate: 0.5, l2: 0, fitIntercept: true }, revealModel: true, curvePoints: 20 };
+      return { idColumn: 'id', labelParty, labelColumn: 'y', hyper: { epochs: 5, batchSize: 128, learningRate: 0.5, l2: 0, fitIntercept: true }, revealModel: true, curvePoints: 20 };
     case 'woe-iv':
       return { idColumn: 'id', labelParty, labelColumn: 'y', bins: 10 };
     case 'sgb-train':
