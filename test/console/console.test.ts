@@ -195,8 +195,10 @@ describe('the console in Chromium against a chain and three node processes', { s
     assert.ok(result.auc > 0.9, `breast AUC ${result.auc}`);
     assert.equal(await page.getByTestId('auc').textContent(), String(Math.round(result.auc * 1e4) / 1e4));
     assert.equal(result.curve.tpr.length, 21);
-    const tableRows = page.getByTestId('roc-chart').locator('tbody tr');
-    assert.equal(await tableRows.count(), 21, 'the ROC chart plots every point of the result');
+    const cells = await page.getByTestId('roc-chart').locator('details tbody tr').evaluateAll((rows: any[]) => rows.map((r) => [...r.cells].map((c: any) => Number(c.textContent))));
+    assert.equal(cells.length, 21, 'the ROC chart plots every point of the result');
+    const expected = result.curve.fpr.map((f, i) => [f, result.curve.tpr[i]!]).sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
+    cells.forEach(([f, t], i) => assert.ok(Math.abs(f! - expected[i]![0]!) < 1e-3 && Math.abs(t! - expected[i]![1]!) < 1e-3, `ROC point ${i}: (${f}, ${t}) vs (${expected[i]})`));
     const weights = page.getByTestId('weights').locator('tbody tr');
     assert.equal(await weights.count(), result.model.weights.length);
     await shot('task');
