@@ -123,7 +123,7 @@ describe('the console in Chromium against a chain and three node processes', { s
     await card.getByLabel('Price per use in tasks (tokens)').fill('2');
     await card.getByRole('button', { name: 'Publish breast' }).click();
     await card.locator('.status', { hasText: 'Active' }).waitFor({ timeout: 60_000 });
-    await card.getByText('1 per use').waitFor({ timeout: 30_000 }); // the sale is open at 1 token
+    await card.getByText('1 tokens per use').waitFor({ timeout: 30_000 }); // the sale is open at 1 token
     const listed = (await listDatasets(createTacitClient({ manifest: net.manifest, rpcUrl: net.rpcUrl }))).find((d) => d.owner.toLowerCase() === net.node('bank').address.toLowerCase());
     assert.ok(listed, 'the dataset is in the DataRegistry');
     assert.equal(listed.rowCount, 569n);

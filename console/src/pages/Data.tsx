@@ -131,11 +131,11 @@ export function DataPage() {
                   <dt>schema</dt><dd><span class="mono">{d.idColumn}</span> + {d.columns.length} columns: <span class="mono">{d.columns.join(', ')}</span></dd>
                   <dt>commitment</dt><dd class="mono" title={d.commitment}>{short(d.commitment)}</dd>
                   <dt>registry id</dt><dd>{d.datasetId ?? '—'}</dd>
-                  <dt>price per use</dt><dd>{tokens(d.price)}</dd>
+                  <dt>price per use</dt><dd>{d.price ? `${tokens(d.price)} tokens` : '—'}</dd>
                   <dt>allowed programs</dt><dd>{d.algorithms?.join(', ') ?? '—'}</dd>
-                  {c && <><dt>sale</dt><dd>{c.sale.open ? `${tokens(c.sale.pricePerUse)} per use` : 'closed'}</dd></>}
+                  {c && <><dt>sale</dt><dd>{c.sale.open ? `${tokens(c.sale.pricePerUse)} tokens per use` : 'closed'}</dd></>}
                   {c && <><dt>usage</dt><dd>{c.usage.sold} uses sold · used in {c.usage.tasks} tasks</dd></>}
-                  {c && <><dt>earnings</dt><dd>{tokens(c.usage.salesIncome)} from sales + {tokens(c.usage.taskIncome)} from settled tasks</dd></>}
+                  {c && <><dt>earnings</dt><dd>{tokens(c.usage.salesIncome)} tokens from sales + {tokens(c.usage.taskIncome)} from settled tasks</dd></>}
                 </dl>
                 {d.status === 'local' && (open === d.name ? <PublishForm name={d.name} onDone={() => { setOpen(undefined); list.reload(); market.reload(); }} /> : <button type="button" onClick={() => setOpen(d.name)}>Publish…</button>)}
               </article>

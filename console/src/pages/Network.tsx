@@ -5,6 +5,8 @@ import { tokens, short } from '../format';
 import { useLive } from '../live';
 import { ErrorBox, Section, Status, useGet } from '../components/ui';
 
+const gwei = (wei?: string) => (wei ? `${(Number(wei) / 1e9).toFixed(3)} gwei` : '…');
+
 function sumOf(m: Map<string, number>, prefix: string): number {
   let s = 0;
   for (const [k, v] of m) if (k.startsWith(prefix)) s += v;
@@ -30,8 +32,8 @@ export function NetworkPage() {
           <dl class="facts">
             <dt>chain id</dt><dd>{net.data?.chainId ?? node.data?.chainId ?? '…'}</dd>
             <dt>block</dt><dd data-testid="block">{live.chain?.block ?? net.data?.block ?? '…'}</dd>
-            <dt>gas price</dt><dd>{live.chain?.gasPrice ?? net.data?.gasPrice ?? '…'} wei</dd>
-            <dt>minimum stake</dt><dd>{tokens(net.data?.minStake)}</dd>
+            <dt>gas price</dt><dd>{gwei(live.chain?.gasPrice ?? net.data?.gasPrice)}</dd>
+            <dt>minimum stake</dt><dd>{tokens(net.data?.minStake)} tokens</dd>
           </dl>
         </Section>
         <Section title="This node">
@@ -68,7 +70,7 @@ export function NetworkPage() {
                   <th scope="row">{n.name}{n.address.toLowerCase() === self ? ' (this node)' : ''}</th>
                   <td class="mono" title={n.address}>{short(n.address)}</td>
                   <td>{Object.entries(n.roles).filter(([, v]) => v).map(([k]) => k).join(', ')}</td>
-                  <td>{tokens(n.stake)}</td>
+                  <td>{tokens(n.stake)} tokens</td>
                   <td><Status value={n.exiting ? 'Exiting' : BigInt(n.stake) >= BigInt(net.data?.minStake ?? '0') ? 'Active' : 'Understaked'} /></td>
                   <td class="mono">{n.endpoint}</td>
                 </tr>

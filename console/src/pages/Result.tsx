@@ -30,7 +30,14 @@ function Curves({ curve, auc, ks }: { curve: { population: number[]; tpr: number
   );
 }
 
-function Weights({ model }: { model: { weights: number[]; intercept: number; features?: string[] } }) {
+/** "0xabc….x3" → "bank.x3" (features are named by their owner's address). */
+function featureName(f: string | undefined, j: number, names: Record<string, string>): string {
+  if (!f) return `x${j}`;
+  const m = /^(0x[0-9a-fA-F]{40})\.(.*)$/.exec(f);
+  return m ? `${names[m[1]!.toLowerCase()] ?? `${m[1]!.slice(0, 8)}…`}.${m[2]}` : f;
+}
+
+function Weights({ model, names }: { model: { weights: number[]; intercept: number; features?: string[] }; names: Record<string, string> }) {
   const max = Math.max(1e-12, ...model.weights.map(Math.abs));
   return (
     <table class="weights" data-testid="weights">
@@ -39,7 +46,7 @@ function Weights({ model }: { model: { weights: number[]; intercept: number; fea
       <tbody>
         {model.weights.map((w, j) => (
           <tr>
-            <th scope="row" class="mono">{model.features?.[j]?.replace(/^0x[0-9a-f]{40}\./i, '') ?? `x${j}`}</th>
+            <th scope="row" class="mono">{featureName(model.features?.[j], j, names)}</th>
             <td>{num(w, 6)}</td>
             <td aria-hidden="true"><span class={`bar ${w < 0 ? 'neg' : 'pos'}`} style={{ width: `${(Math.abs(w) / max) * 100}%` }} /></td>
           </tr>
@@ -49,7 +56,7 @@ function Weights({ model }: { model: { weights: number[]; intercept: number; fea
   );
 }
 
-export function Result({ program, result }: { program?: string | null; result: any }) {
+export function Result({ program, result, names = {} }: { program?: string | null; result: any; names?: Record<string, string> }) {
   if (result === null || typeof result !== 'object') return <pre>{JSON.stringify(result)}</pre>;
   return (
     <div data-testid="result">
@@ -63,14 +70,14 @@ export function Result({ program, result }: { program?: string | null; result: a
       </dl>
       {result.curve && <Curves curve={result.curve} auc={result.auc} ks={result.ks} />}
       {program === 'lr-train' && !result.curve && <p>This task did not ask for curves (parameter <code>curvePoints</code>): only AUC and KS were revealed.</p>}
-      {result.model?.weights && <Weights model={result.model} />}
+      {result.model?.weights && <Weights model={result.model} names={names} />}
       {Array.isArray(result.scores) && (
         <table data-testid="scores"><caption>Scores</caption><thead><tr><th scope="col">#</th><th scope="col">score</th></tr></thead>
           <tbody>{result.scores.map((s: number | null, i: number) => <tr><th scope="row">{i + 1}</th><td>{s === null ? 'not found' : num(s)}</td></tr>)}</tbody></table>
       )}
       {result.features && !result.model && (
         <table data-testid="iv"><caption>Information value per feature</caption><thead><tr><th scope="col">feature</th><th scope="col">IV</th></tr></thead>
-          <tbody>{Object.entries(result.features as Record<string, { iv: number }>).map(([k, v]) => <tr><th scope="row" class="mono">{k.replace(/^0x[0-9a-f]{40}\./i, '')}</th><td>{num(v.iv)}</td></tr>)}</tbody></table>
+          <tbody>{Object.entries(result.features as Record<string, { iv: number }>).map(([k, v]) => <tr><th scope="row" class="mono">{featureName(k, 0, names)}</th><td>{num(v.iv)}</td></tr>)}</tbody></table>
       )}
       <details><summary>Raw result (JSON)</summary><pre>{JSON.stringify(result, null, 2)}</pre></details>
     </div>

@@ -108,7 +108,7 @@ export function TaskPage({ id }: { id: string }) {
       )}
       {isReceiver && (
         <Section title="Result (this node is the receiver)">
-          {result ? <Result program={local?.program} result={result} /> : resultError ? <ErrorBox error={resultError} /> : <Notice>The result appears here once the task has run.</Notice>}
+          {result ? <Result program={local?.program} result={result} names={Object.fromEntries((tl.data?.parties ?? []).map((p: any) => [p.address.toLowerCase(), p.name ?? p.address]))} /> : resultError ? <ErrorBox error={resultError} /> : <Notice>The result appears here once the task has run.</Notice>}
         </Section>
       )}
     </>
