@@ -22,6 +22,7 @@ import { erc20Abi } from 'viem';
 import type { Page } from 'playwright-core';
 import { startLocalNetwork, type LocalNetwork } from '../../src/node/local/network.js';
 import { createTacitClient, listDatasets } from '../../src/sdk/index.js';
+import { consoleLinkLines } from '../../src/cli/sandbox-console.js';
 import { launchBrowser, skipReason, type Browser } from './browser.js';
 
 const TOKEN = 10n ** 18n;
@@ -240,14 +241,17 @@ describe('the console in Chromium against a chain and three node processes', { s
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
-  it('a one-time login link logs in once, and the code leaves the URL', async () => {
+  it("the sandbox's one-time login link logs in once, and the code leaves the URL", async () => {
     const bank = net.node('bank');
-    const r = await fetch(`${bank.apiUrl}/session/codes`, { method: 'POST', headers: { authorization: `Bearer ${bank.token}` } });
-    const { code } = (await r.json()) as { code: string };
+    // the link `npm start` prints (src/cli/sandbox-console.ts)
+    const lines = await consoleLinkLines([bank]);
+    const link = /(http:\/\/\S+#code=([A-Za-z0-9_-]+))/.exec(lines.find((l) => l.includes(bank.apiUrl))!)!;
+    const code = link[2]!;
+    assert.ok(link[1]!.startsWith(`${bank.apiUrl}/#code=`));
     const fresh = await launchBrowser();
     try {
       const p = await fresh.context.newPage();
-      await p.goto(`${bank.apiUrl}/#code=${code}`);
+      await p.goto(link[1]!);
       await p.getByRole('heading', { level: 1, name: 'Network' }).waitFor();
       assert.ok(!p.url().includes(code), 'the code is removed from the URL');
       const second = await launchBrowser();

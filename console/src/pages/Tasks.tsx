@@ -50,6 +50,7 @@ function CreateTask() {
   const [fee, setFee] = useState('40');
   const [params, setParams] = useState('');
   const [paramsTouched, setParamsTouched] = useState(false);
+  const [inputs, setInputs] = useState('');
   const [errs, setErrs] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
@@ -91,6 +92,16 @@ function CreateTask() {
       const ds = datasets.find((d) => chosen.includes(d.id) && d.owner.toLowerCase() === String(parsed!['labelParty']).toLowerCase());
       if (ds?.schema && !ds.schema.columns.includes(parsed['labelColumn'])) v['params'] = `the label party's dataset has no column "${String(parsed['labelColumn'])}"`;
     }
+    let privateInputs: Record<string, unknown> | undefined;
+    if (inputs.trim()) {
+      try {
+        privateInputs = JSON.parse(inputs);
+        if (!privateInputs || typeof privateInputs !== 'object' || Array.isArray(privateInputs)) throw new Error('not an object');
+      } catch (err) {
+        v['inputs'] = `private inputs must be a JSON object (${(err as Error).message})`;
+      }
+      if (receiver !== self) v['inputs'] = 'private inputs stay at the receiver: only when this node receives the result';
+    }
     setErrs(v);
     if (Object.keys(v).length) {
       document.querySelector<HTMLElement>('[aria-invalid="true"], .field-error')?.focus();
@@ -100,6 +111,8 @@ function CreateTask() {
     setError(undefined);
     try {
       const r = await post('/chain/tasks', { program, protocol, params: parsed, datasetIds: chosen, computeParties: compute, receiver, fee: feeBase });
+      // the receiver's own inputs (e.g. the applicant of a debt query) stay at this node
+      if (privateInputs) await post(`/tasks/${r.taskId}/inputs`, { inputs: privateInputs });
       location.hash = `#/tasks/${r.taskId}`;
     } catch (err) {
       setError(err);
@@ -135,6 +148,9 @@ function CreateTask() {
       </div>
       <Field label="Parameters (JSON)" hint={`parties are named by address; ${owners.length ? `dataset owners: ${owners.map(nameOf).join(', ')}` : 'choose datasets first'}`} error={errs['params']}>
         {(id, d) => <textarea id={id} name="params" rows={8} spellcheck={false} value={params} aria-describedby={d} aria-invalid={errs['params'] ? 'true' : undefined} onInput={(e) => { setParamsTouched(true); setParams((e.target as HTMLTextAreaElement).value); }} />}
+      </Field>
+      <Field label="Receiver's private inputs (JSON, optional)" hint='kept at this node only, e.g. {"applicant": "A-17"} for a debt query or {"applicants": ["A-17"]} for lr-predict' error={errs['inputs']}>
+        {(id, d) => <textarea id={id} name="inputs" rows={2} spellcheck={false} value={inputs} aria-describedby={d} aria-invalid={errs['inputs'] ? 'true' : undefined} onInput={(e) => setInputs((e.target as HTMLTextAreaElement).value)} />}
       </Field>
       <button type="submit" disabled={busy}>{busy ? 'Creating…' : 'Create task'}</button>
       <ErrorBox error={error} />
