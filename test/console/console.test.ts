@@ -23,6 +23,8 @@ import type { Page } from 'playwright-core';
 import { startLocalNetwork, type LocalNetwork } from '../../src/node/local/network.js';
 import { createTacitClient, listDatasets } from '../../src/sdk/index.js';
 import { consoleLinkLines } from '../../src/cli/sandbox-console.js';
+import { lockForCycle, openClearingCycle } from '../../src/chain/clearing.js';
+import { devAccount } from '../../src/chain/dev-accounts.js';
 import { launchBrowser, skipReason, type Browser } from './browser.js';
 
 const TOKEN = 10n ** 18n;
@@ -209,11 +211,21 @@ describe('the console in Chromium against a chain and three node processes', { s
     await goto('Tasks', 'Tasks');
     await page.getByTestId('tasks').getByRole('link', { name: `#${taskId}` }).waitFor();
     await shot('tasks');
+    // A clearing cycle opened on the chain (two banks, the three nodes computing), one lock.
+    const [a, b] = [devAccount(5), devAccount(6)];
+    await net.ledger.mint(a.address, 50n * TOKEN);
+    const token = net.manifest.contracts.PaymentToken;
+    const deadline = BigInt(Math.floor(Date.now() / 1000) + 3600);
+    const { cycleId } = await openClearingCycle(net.ledger, a, { token, banks: [a.address, b.address], computeParties: net.nodes.map((n) => n.address), deadline });
+    await lockForCycle(net.ledger, a, token, cycleId, 7n * TOKEN);
     await goto('Clearing', 'Clearing');
-    await page.getByText(/No clearing cycle yet|no Clearing contract/).waitFor();
+    const cycle = page.getByRole('region', { name: `Cycle #${cycleId}` });
+    await cycle.waitFor();
+    await cycle.getByText('7 tokens').first().waitFor();
+    await cycle.locator('.status', { hasText: 'Open' }).waitFor();
     await shot('clearing');
     await goto('Keys', 'Keys');
-    await page.getByText(/No threshold key registered yet|no KeyRegistry contract/).waitFor();
+    await page.getByText('No threshold key registered yet').waitFor();
     await shot('keys');
     await goto('Proofs', 'Proofs');
     await shot('proofs');

@@ -22,12 +22,12 @@ export function ClearingPage() {
             <dl class="facts">
               <dt>banks</dt><dd>{cy.banks.length}</dd>
               <dt>compute parties</dt><dd>{cy.computeParties.map(short).join(', ')}</dd>
-              <dt>locked liquidity</dt><dd>{tokens(locked.toString())}</dd>
+              <dt>locked liquidity</dt><dd>{tokens(locked.toString())} tokens</dd>
               <dt>approvals</dt><dd>{cy.approvals.length} of {cy.computeParties.length}</dd>
               <dt>opened at block</dt><dd>{cy.openedBlock}</dd>
             </dl>
             <table><caption>Locks per bank</caption><thead><tr><th scope="col">bank</th><th scope="col">locked</th></tr></thead>
-              <tbody>{cy.locks.map((l: any) => <tr><th scope="row" class="mono">{short(l.bank)}</th><td>{tokens(l.amount)}</td></tr>)}</tbody></table>
+              <tbody>{cy.locks.map((l: any) => <tr><th scope="row" class="mono">{short(l.bank)}</th><td>{tokens(l.amount)} tokens</td></tr>)}</tbody></table>
           </Section>
         );
       })}
