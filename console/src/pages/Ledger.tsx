@@ -17,17 +17,18 @@ export function ClearingPage() {
       {c.data?.available && c.data.cycles.length === 0 && <p>No clearing cycle yet.</p>}
       {(c.data?.cycles ?? []).map((cy: any) => {
         const locked = cy.locks.reduce((s: bigint, l: any) => s + BigInt(l.amount), 0n);
+        const name = (a: string) => cy.names?.[a.toLowerCase()] ?? short(a);
         return (
           <Section title={`Cycle #${cy.cycleId}`} actions={<Status value={cy.status} />}>
             <dl class="facts">
               <dt>banks</dt><dd>{cy.banks.length}</dd>
-              <dt>compute parties</dt><dd>{cy.computeParties.map(short).join(', ')}</dd>
+              <dt>compute parties</dt><dd>{cy.computeParties.map(name).join(', ')}</dd>
               <dt>locked liquidity</dt><dd>{tokens(locked.toString())} tokens</dd>
               <dt>approvals</dt><dd>{cy.approvals.length} of {cy.computeParties.length}</dd>
               <dt>opened at block</dt><dd>{cy.openedBlock}</dd>
             </dl>
             <table><caption>Locks per bank</caption><thead><tr><th scope="col">bank</th><th scope="col">locked</th></tr></thead>
-              <tbody>{cy.locks.map((l: any) => <tr><th scope="row" class="mono">{short(l.bank)}</th><td>{tokens(l.amount)} tokens</td></tr>)}</tbody></table>
+              <tbody>{cy.locks.map((l: any) => <tr><th scope="row" class="mono">{name(l.bank)}</th><td>{tokens(l.amount)} tokens</td></tr>)}</tbody></table>
           </Section>
         );
       })}

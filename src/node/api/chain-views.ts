@@ -190,6 +190,7 @@ export function createChainViews(ledger: LocalLedger, account: Account): ChainVi
         (['Locked', 'SettlementApproved', 'CycleSettled', 'CycleExpired'] as const).map((eventName) => pub.getContractEvents({ address, abi: ClearingAbi, eventName, fromBlock, strict: true })),
       );
       const of = (list: typeof locked, id: bigint) => list.filter((e) => (e.args as { cycleId: bigint }).cycleId === id);
+      const who = await names();
       return {
         available: true,
         cycles: opened.map((o) => {
@@ -199,6 +200,7 @@ export function createChainViews(ledger: LocalLedger, account: Account): ChainVi
             token: o.args.token,
             banks: o.args.banks,
             computeParties: o.args.computeParties,
+            names: Object.fromEntries([...o.args.banks, ...o.args.computeParties].filter((a) => who.has(a.toLowerCase())).map((a) => [a.toLowerCase(), who.get(a.toLowerCase())])),
             deadline: Number(o.args.deadline),
             openedBlock: o.blockNumber.toString(),
             locks: of(locked, id).map((e) => plain({ bank: (e.args as { bank: string }).bank, amount: (e.args as { amount: bigint }).amount })),
