@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Build: WebAssembly kernels (AssemblyScript), Solidity contracts (solc-js) and TypeScript,
+// Build: WebAssembly kernels (AssemblyScript), Solidity contracts (solc-js), TypeScript and the console (Vite),
 // each step skipped when its outputs are newer than its inputs, so `npm test` stays quick.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
@@ -64,3 +64,13 @@ if (existsSync(contracts)) run(process.execPath, [contracts, ...(quiet ? ['--qui
 // 4. TypeScript.
 log('tsc');
 run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']);
+
+// 5. The console (console/: Preact + Vite), served by each node at `/`: typechecked with its
+// own tsconfig (DOM, JSX), bundled by Vite into dist/console.
+const consoleDir = join(root, 'console');
+const consoleOut = join(root, 'dist/console/index.html');
+if (existsSync(consoleDir) && newest(consoleOut) <= Math.max(newest(consoleDir), newest(join(root, 'node_modules/preact/package.json')))) {
+  log('console (tsc, vite build)');
+  run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join('console', 'tsconfig.json')]);
+  run(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', join('console', 'vite.config.ts')]);
+}

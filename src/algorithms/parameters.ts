@@ -65,6 +65,7 @@ export const PROGRAM_PARAMETERS: ReadonlyMap<string, ProgramParameters> = new Ma
           { name: 'revealModel', type: 'boolean', required: false, default: false, description: 'with keepShared, also deliver the model to the receiver' },
           { name: 'standardize', type: 'boolean', required: false, default: true, description: "each feature owner scales its own columns locally (model reported on the original scale)" },
           { name: 'metrics', type: 'boolean', required: false, default: true, description: 'compute AUC and KS under MPC for the receiver' },
+          { name: 'curvePoints', type: 'integer', required: false, min: 2, max: 100, description: 'also reveal the ROC and KS curves to the receiver at this many evenly spaced cut-offs (the rates there, hence the class counts)' },
         ],
       },
       {

@@ -32,6 +32,7 @@ import { buyDataTokens, createTacitClient, createTask, generateBoxKeyPair, getTa
 import { ProgressBoard } from './progress.js';
 import { clearingSummaryLines, runClearingStep, type ClearingStepReport } from './sandbox-clearing.js';
 import { keysSummaryLines, runKeysStep, type KeysStepReport } from './sandbox-keys.js';
+import { consoleLinkLines } from './sandbox-console.js';
 import { parseFlags } from './usage.js';
 
 const USAGE = `usage: tacit sandbox [--once] [--json] [--dir DIR]
@@ -177,7 +178,7 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
     // 2. Train a default model on both institutions' features.
     say('  task 2/4: vertical logistic regression (bank features + labels, bureau features), rep3');
     const hyper = DEFAULT_LR;
-    const lr = await run('lr-train', { program: 'lr-train', protocol: 'rep3', params: { idColumn: 'id', labelParty: bank.address.toLowerCase(), labelColumn: 'y', hyper, keepShared: true, revealModel: true }, datasetIds: [bankCredit, bureauCredit], computeParties: compute, receiver: bank.address, fee: 40n * TOKEN });
+    const lr = await run('lr-train', { program: 'lr-train', protocol: 'rep3', params: { idColumn: 'id', labelParty: bank.address.toLowerCase(), labelColumn: 'y', hyper, keepShared: true, revealModel: true, curvePoints: 20 }, datasetIds: [bankCredit, bureauCredit], computeParties: compute, receiver: bank.address, fee: 40n * TOKEN });
     const { X, y, d } = joined;
     const refModel = trainPlaintextScaled(X, y, common.length, d, hyper); // as lr-train: each column scaled by its owner
     const refMetrics = aucKsPlaintext(scorePlaintext(X, common.length, d, refModel), y);
@@ -250,6 +251,7 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
     if (values.once) return reports.every((x) => x.status === 'Settled') && clearing.ok && custody.ok ? 0 : 1;
     say('\nThe nodes keep running. Explore, e.g.:');
     for (const n of net.nodes) say(`  ${n.name.padEnd(8)} ${n.apiUrl}/tasks   (node dir ${n.dir})`);
+    for (const line of await consoleLinkLines(net.nodes)) say(line);
     say(`  node bin/tacit.mjs data list --dir ${bank.dir}`);
     say('Ctrl-C stops everything.');
     await new Promise<void>((res) => {

@@ -11,6 +11,7 @@ import { LocalLedger } from '../chain/local-ledger.js';
 import { listenSessionMux, peerPortOptionsFromEnv } from '../net/index.js';
 import { startApi, type RunningApi } from './api/server.js';
 import { datasetActions } from './api/actions.js';
+import { createChainViews } from './api/chain-views.js';
 import { readApiToken } from './api-token.js';
 import { loadNodeConfig, roleMask, type NodeConfig } from './config.js';
 import { describeNode } from './info.js';
@@ -87,6 +88,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningNode> 
       metrics,
       logger,
       extraRoutes: clearingRoutes(store),
+      chain: createChainViews(ledger, keys.account),
     });
     cleanups.push(() => api.close());
     // Threshold-key shares live encrypted in the data directory, under the node's passphrase.

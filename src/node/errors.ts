@@ -178,3 +178,8 @@ export class NodeApiError extends NodeError {
     this.problems = body.problems;
   }
 }
+
+/** A console or API request that is well-formed JSON but asks for something contradictory. */
+export class ConsoleRequestError extends NodeError {
+  override name = 'ConsoleRequestError';
+}

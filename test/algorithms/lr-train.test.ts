@@ -76,3 +76,45 @@ for (const s of sessions) {
     });
   });
 }
+
+describe('lr-train on breast: ROC and KS curves (curvePoints)', () => {
+  it('reveals the rates at each cut-off to the receiver only, matching the same model scored in plaintext', async () => {
+    const data = loadBreast();
+    const { n, dg, dh } = data;
+    const hyper = { ...baseHyper, epochs: 3 };
+    const m = 10;
+    const res = await runSession({ protocol: 'rep3', compute: ['guest', 'host', 'helper'] }, (mpc) =>
+      lrTrainMpc(
+        mpc,
+        { featureParties: [{ party: 'guest', columns: dg }, { party: 'host', columns: dh }], labelParty: 'guest', rows: n, receiver: 'guest', hyper, curvePoints: m },
+        mpc.self === 'guest' ? { features: data.guestX, labels: data.y } : mpc.self === 'host' ? { features: data.hostX } : {},
+      ),
+    );
+    const out = res.get('guest')!;
+    assert.equal(res.get('host')!.metrics, undefined, 'the host learns no curve');
+    const curve = out.metrics!.curve!;
+    assert.equal(curve.tpr.length, m + 1);
+    // Reference: the opened model's scores in plaintext, the top share of rows at each cut-off.
+    const d = dg + dh;
+    const X = new Float64Array(n * d);
+    for (let r = 0; r < n; r++) {
+      X.set(data.guestX.subarray(r * dg, (r + 1) * dg), r * d);
+      X.set(data.hostX.subarray(r * dh, (r + 1) * dh), r * d + dg);
+    }
+    const scores = scorePlaintext(X, n, d, out.model!);
+    const order = Array.from(scores.keys()).sort((a, b) => scores[b]! - scores[a]!);
+    const P = data.y.reduce((s, v) => s + v, 0), N = n - P;
+    for (let j = 0; j <= m; j++) {
+      const top = n - (n - Math.round((n * j) / m));
+      const tp = order.slice(0, top).reduce((s, i) => s + data.y[i]!, 0);
+      assert.ok(Math.abs(curve.population[j]! - top / n) < 1e-12);
+      assert.ok(Math.abs(curve.tpr[j]! - tp / P) < 0.02, `TPR at ${j}/${m}: ${curve.tpr[j]} vs ${tp / P}`);
+      assert.ok(Math.abs(curve.fpr[j]! - (top - tp) / N) < 0.02, `FPR at ${j}/${m}: ${curve.fpr[j]} vs ${(top - tp) / N}`);
+    }
+    // The curve agrees with the AUC and KS revealed beside it.
+    const ksFromCurve = Math.max(...curve.tpr.map((t, j) => t - curve.fpr[j]!));
+    assert.ok(ksFromCurve <= out.metrics!.ks + 0.02, `KS ${out.metrics!.ks} ≥ max over the cut-offs ${ksFromCurve}`);
+    assert.equal(curve.tpr[0], 0);
+    assert.ok(Math.abs(curve.tpr[m]! - 1) < 1e-3 && Math.abs(curve.fpr[m]! - 1) < 1e-3);
+  });
+});

@@ -31,6 +31,8 @@ export interface LrTrainSpec {
   keepShared?: boolean;
   /** Compute AUC and KS under MPC (default true). */
   metrics?: boolean;
+  /** Also reveal the ROC and KS curves at this many cut-offs (default 0: none; see metrics/auc-ks.ts). */
+  curvePoints?: number;
   /** The sigmoid under MPC (default `piecewise`: 21 rounds, < 6e-5 from σ). */
   sigmoid?: 'exact' | 'piecewise';
   /**
@@ -149,7 +151,7 @@ export async function lrTrainMpc(mpc: Mpc, spec: LrTrainSpec, local: LrLocalData
     // Ranking by the logit equals ranking by σ(logit) (σ is increasing): no sigmoid needed.
     // On the centred features (X'w' + b'): the same ranking as the original-scale model.
     const logits = mpc.add(await mpc.matmul(X, w), mpc.rows(b, new Int32Array(n)).reshape([n, 1]));
-    const metrics = await aucKsUnderMpc(mpc, logits.reshape([n]), yInt, spec.receiver, (done, all) => progress?.('metrics', done, all));
+    const metrics = await aucKsUnderMpc(mpc, logits.reshape([n]), yInt, spec.receiver, (done, all) => progress?.('metrics', done, all), spec.curvePoints ?? 0);
     if (metrics) result.metrics = metrics;
   }
   result.timings.metrics = (performance.now() - tMetrics) / 1000;

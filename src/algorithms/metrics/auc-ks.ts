@@ -12,6 +12,14 @@
  * reciprocal's domain), so the receiver learns the two metrics and nothing else — not
  * even the class counts. Ties between equal scores count as in the sorted order (no
  * averaging), which matters only for exactly equal fixed-point scores.
+ *
+ * On request (`curvePoints` = m) the receiver also gets the ROC and KS curves at m + 1
+ * evenly spaced cut-offs of the sorted order (the top 0, n/m, 2n/m … n rows): at cut-off k,
+ * TPR = TP_k / P and FPR = (n − k − TP_k) / N, again linear in the sorted labels, with two
+ * divisions per point done in the same round as the AUC's. This reveals more than AUC and
+ * KS — the rates at m cut-offs, hence the class counts — which is why it is opt-in: FATE's
+ * evaluation reports the same curves (ROC, KS) to the label holder. The curves are those of
+ * Fawcett, "An introduction to ROC analysis", Pattern Recognition Letters 27 (2006).
  */
 import { mulPublicParts } from '../../mpc/parts.js';
 import { SecretTensor } from '../../mpc/tensor.js';
@@ -21,6 +29,8 @@ import { sortByKey } from './quicksort.js';
 export interface AucKs {
   auc: number;
   ks: number;
+  /** With curvePoints: the share of rows above each cut-off and the TPR and FPR there. */
+  curve?: { population: number[]; tpr: number[]; fpr: number[] };
 }
 
 /** An int tensor x as the fxp value x / 2^k (exact up to the truncation's ulp). */
@@ -60,6 +70,7 @@ export async function aucKsUnderMpc(
   labels: SecretTensor,
   receiver: string,
   onProgress?: (done: number, total: number) => void,
+  curvePoints = 0,
 ): Promise<AucKs | undefined> {
   const n = scores.size;
   const sorted = await sortByKey(mpc, scores, [labels], 2 ** 30, onProgress);
@@ -87,7 +98,34 @@ export async function aucKsUnderMpc(
   const num = await intToScaledFxp(mpc, mpc.concat([twoU, maxD]), k + 1);
   const d = await intToScaledFxp(mpc, mpc.concat([den, den]), k + 1);
   const twoD = mpc.concat([mpc.mulInt(mpc.split(d, [[1], [1]])[0]!, 2), mpc.split(d, [[1], [1]])[1]!]);
-  const ratios = await mpc.div(num, twoD);
+  // Curve points: cut-off k_j = n − round(n·j/m) (the top n − k_j rows score above it).
+  const m = Math.max(0, Math.floor(curvePoints));
+  const cuts = Array.from({ length: m ? m + 1 : 0 }, (_, j) => n - Math.round((n * j) / m));
+  let curveNum: SecretTensor | undefined;
+  let curveDen: SecretTensor | undefined;
+  if (m) {
+    const len = cuts.length;
+    const tpAt = new SecretTensor([len], 'int', tp.map((p) => BigUint64Array.from(cuts, (k) => (k === n ? 0n : p[k]!))));
+    const fpAt = mpc.sub(mpc.constant(cuts.map((k) => n - k), [len], 'int'), tpAt);
+    const Pv = new SecretTensor([len], 'int', P.parts.map((p) => new BigUint64Array(len).fill(p[0]!)));
+    const Nv = mpc.sub(mpc.constant(new Array<number>(len).fill(n), [len], 'int'), Pv);
+    // Counts up to n: scaled by a common 2^-c into the reciprocal's domain (ratios unchanged).
+    const c = Math.max(0, Math.ceil(Math.log2(n + 1)) - 16);
+    curveNum = await intToScaledFxp(mpc, mpc.concat([tpAt, fpAt]), c);
+    curveDen = await intToScaledFxp(mpc, mpc.concat([Pv, Nv]), c);
+  }
+  const ratios = await mpc.div(curveNum ? mpc.concat([num, curveNum]) : num, curveDen ? mpc.concat([twoD, curveDen]) : twoD);
   const out = await mpc.reveal(ratios, receiver);
-  return out ? { auc: out[0]!, ks: out[1]! } : undefined;
+  if (!out) return undefined;
+  const res: AucKs = { auc: out[0]!, ks: out[1]! };
+  if (m) {
+    const len = cuts.length;
+    const clamp = (v: number) => Math.min(1, Math.max(0, v));
+    res.curve = {
+      population: cuts.map((k) => (n - k) / n),
+      tpr: Array.from(out.subarray(2, 2 + len), clamp),
+      fpr: Array.from(out.subarray(2 + len, 2 + 2 * len), clamp),
+    };
+  }
+  return res;
 }

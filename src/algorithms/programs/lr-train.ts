@@ -3,9 +3,9 @@
  * regression under MPC (`lr/train.ts`). Parameters (public, the same at every party):
  *   idColumn, labelParty, labelColumn, schema: { party: feature column names },
  *   receiver, hyper: LrHyperparameters, keepShared?, revealModel?, metrics?,
- *   standardize? (default true)
+ *   curvePoints? (ROC and KS curves at that many cut-offs), standardize? (default true)
  * Local input at each data party: `csv` (its table). Output at the receiver:
- *   { model: { weights, intercept, features, scaleExponents }, auc, ks, rows }.
+ *   { model: { weights, intercept, features, scaleExponents }, auc, ks, curve?, rows }.
  * The data parties learn the aligned ids (as in FATE's hetero-LR); compute-only parties
  * learn only the number of aligned rows.
  *
@@ -49,6 +49,7 @@ export interface LrTrainParams {
   /** With keepShared: reveal the model to the receiver as well. */
   revealModel?: boolean;
   metrics?: boolean;
+  curvePoints?: number;
   /** Scale each party's columns locally (default true). */
   standardize?: boolean;
 }
@@ -108,6 +109,8 @@ function admitLrTrain(request: AdmissionRequest, overrides: GuardOverrides) {
     if (typeof p.labelColumn !== 'string' || p.labelColumn === '') return refuse('parameter labelColumn must name the label column');
     if (typeof p.labelParty !== 'string' || !request.dataOwners.some((o) => sameParty(o, p.labelParty))) return refuse('parameter labelParty must be one of the task\'s data owners');
     if (p.receiver !== undefined && !sameParty(p.receiver, request.receiver)) return refuse('parameter receiver differs from the task\'s receiver');
+    const curve = p.curvePoints === undefined ? undefined : boundedParam('curvePoints', p.curvePoints, 2, 100, true);
+    if (curve) return refuse(curve);
     const hyper: LrHyperparameters = { ...DEFAULT_LR, ...(p.hyper ?? {}) };
     const ds = request.dataset;
     const rows = largestKnownRows(request);
@@ -202,7 +205,7 @@ export const lrTrainProgram: Program = {
     const res = await withMpc(ctx, async (mpc) => {
       const out = await lrTrainMpc(
         mpc,
-        { featureParties, labelParty: p.labelParty, rows: n, receiver: p.receiver, hyper, keepShared: p.keepShared, revealModel: p.revealModel, metrics: p.metrics, centred: true },
+        { featureParties, labelParty: p.labelParty, rows: n, receiver: p.receiver, hyper, keepShared: p.keepShared, revealModel: p.revealModel, metrics: p.metrics, curvePoints: p.curvePoints ?? 0, centred: true },
         { features, labels, offsets },
         (phase, done, total) => ctx.progress(phase, done, total),
       );
@@ -233,7 +236,7 @@ export const lrTrainProgram: Program = {
         rows: n,
         timings: { psi: psiSeconds, ...out.timings },
         ...(out.model ? { model: originalScale(out.model, names, scaleExponents) } : {}),
-        ...(out.metrics ? { auc: out.metrics.auc, ks: out.metrics.ks } : {}),
+        ...(out.metrics ? { auc: out.metrics.auc, ks: out.metrics.ks, ...(out.metrics.curve ? { curve: out.metrics.curve } : {}) } : {}),
       };
     });
     if (keep) res.keep = keep;

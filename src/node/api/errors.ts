@@ -18,6 +18,11 @@ const STATUS_BY_NAME: Record<string, number> = {
   PublishArgumentError: 400,
   ImportFileError: 400,
   UsageError: 400,
+  ConsoleRequestError: 400,
+  // the SDK's checks before a transaction (a task's parameters, a dataset not on sale)
+  SdkError: 400,
+  TaskParametersError: 400,
+  TaskParamsError: 400,
   // it conflicts with the node's state
   DuplicateDatasetError: 409,
   DatasetAlreadyPublishedError: 409,

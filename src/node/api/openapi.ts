@@ -22,6 +22,8 @@ export interface RouteDoc {
   summary: string;
   tag: string;
   auth: boolean;
+  /** With auth: only the bearer token will do, not a console session cookie. */
+  bearerOnly?: boolean;
   schema: RouteSchema;
   /** Content type of the 200 answer (default application/json). */
   produces?: string;
@@ -31,7 +33,7 @@ const REASONS: Record<number, string> = {
   200: 'OK',
   201: 'Created',
   400: 'Bad request (the body names the problem; a bad CSV lists every bad line)',
-  401: 'Missing or wrong bearer token',
+  401: 'Missing or wrong bearer token (or console session)',
   404: 'Not found',
   409: 'Conflicts with the node state',
   500: 'Internal error',
@@ -73,7 +75,7 @@ export function buildOpenApi(routes: readonly RouteDoc[], info: { title: string;
       operationId: r.operationId,
       summary: r.summary,
       tags: [r.tag],
-      security: r.auth ? [{ bearerAuth: [] }] : [],
+      security: r.auth ? (r.bearerOnly ? [{ bearerAuth: [] }] : [{ bearerAuth: [] }, { consoleSession: [] }]) : [],
       ...(parameters.length ? { parameters } : {}),
       ...(r.schema.body ? { requestBody: { required: true, content: { 'application/json': { schema: withRefs(r.schema.body, false) } } } } : {}),
       responses,
@@ -87,12 +89,20 @@ export function buildOpenApi(routes: readonly RouteDoc[], info: { title: string;
       ...info,
       description:
         'Admin API of a Tacit node. Routes that change state or return results need `Authorization: Bearer <token>` ' +
-        '(the token is in <node dir>/api-token). Keep this API on loopback or an admin network: it is not the peer port.',
+        '(the token is in <node dir>/api-token) or a console session cookie (POST /session). Keep this API on loopback or an admin network: it is not the peer port.',
     },
     paths,
     components: {
       schemas,
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: '64 hex digits from <node dir>/api-token' } },
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', description: '64 hex digits from <node dir>/api-token' },
+        consoleSession: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'tacit_session',
+          description: 'the console session from POST /session (HttpOnly, SameSite=Strict); requests other than GET must also send the header X-Tacit-Console: 1',
+        },
+      },
     },
   };
 }

@@ -5,6 +5,10 @@
  * one entry of a table with its JSON Schemas, from which fastify validates and serialises
  * and ./openapi.ts writes the document served at /openapi.json.
  *
+ * The console (console/, served at `/` by ./console-static.ts) logs in through ./session.ts
+ * and reaches the same routes with a session cookie instead of the bearer token; a
+ * state-changing request from a cookie must also carry the X-Tacit-Console header (CSRF).
+ *
  * The API is for the institution's own operators and tools: it listens on loopback by
  * default and is not the port other nodes connect to (that is the TLS peer port). It owns
  * no chain state — imports and publications go through the daemon's `actions` — and never
@@ -19,8 +23,12 @@ import { createNodeMetrics, type NodeMetrics } from '../metrics.js';
 import type { NodeStore } from '../store/index.js';
 import type { ApiActions } from './actions.js';
 import { bearerChecker } from './auth.js';
+import type { ChainViews } from './chain-views.js';
+import { consoleRoutes, type Route } from './console-routes.js';
+import { consoleFileRoutes } from './console-static.js';
+import { createSessionStore, CSRF_HEADER, type SessionStore } from './session.js';
 import { toHttpError } from './errors.js';
-import { buildOpenApi, type RouteDoc } from './openapi.js';
+import { buildOpenApi } from './openapi.js';
 import {
   DatasetListSchema,
   DatasetNameParamsSchema,
@@ -64,6 +72,10 @@ export interface StartApiOptions {
   logger?: Logger;
   /** Routes of other node features (e.g. src/node/clearing/api.ts), served and documented alike. */
   extraRoutes?: ApiRoute[];
+  /** The chain as this node reads and acts on it (the console's network, market and task pages). */
+  chain?: ChainViews;
+  /** Browser sessions (default: a fresh in-memory store). */
+  sessions?: SessionStore;
 }
 
 export interface RunningApi {
@@ -74,9 +86,8 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-export interface ApiRoute extends RouteDoc {
-  handler: (req: FastifyRequest, reply: FastifyReply) => unknown;
-}
+/** A route of another node feature (e.g. src/node/clearing/api.ts), served and documented alike. */
+export type ApiRoute = Route;
 
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, ErrorSchema]));
 
@@ -86,6 +97,14 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const started = Date.now();
   const authorized = bearerChecker(options.token);
   const metrics = options.metrics ?? createNodeMetrics({ store, processMetrics: false });
+  const sessions = options.sessions ?? createSessionStore();
+  const streams = new Set<FastifyReply>();
+  /** Bearer token, or a session cookie (with the CSRF header on anything but a read). */
+  const authenticate = (req: FastifyRequest, bearerOnly: boolean): boolean => {
+    if (authorized(req.headers.authorization)) return true;
+    if (bearerOnly || !sessions.valid(req.headers.cookie)) return false;
+    return req.method === 'GET' || req.method === 'HEAD' || req.headers[CSRF_HEADER] === '1';
+  };
 
   const routes: ApiRoute[] = [
     {
@@ -214,6 +233,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       handler: () => openapi,
     },
     ...(options.extraRoutes ?? []),
+    ...consoleRoutes({ store, sessions, bearer: authorized, streams, ...(options.chain ? { chain: options.chain } : {}) }),
   ];
   const openapi = buildOpenApi(routes, { title: 'Tacit node API', version: tacitVersion() });
 
@@ -254,11 +274,12 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       ...(r.auth
         ? {
             onRequest: async (req: FastifyRequest, reply: FastifyReply) => {
-              if (authorized(req.headers.authorization)) return;
+              if (authenticate(req, r.bearerOnly === true)) return;
               reply.header('www-authenticate', 'Bearer realm="tacit-node"');
+              const csrf = !req.headers.authorization && !r.bearerOnly && sessions.valid(req.headers.cookie);
               return reply.code(401).send({
                 error: 'Unauthorized',
-                message: req.headers.authorization ? 'wrong API token' : 'this route needs the API token',
+                message: req.headers.authorization ? 'wrong API token' : csrf ? `a session changes state only with the ${CSRF_HEADER} header` : 'this route needs the API token or a console session',
                 hint: 'send Authorization: Bearer <token> with the token from <node dir>/api-token',
               });
             },
@@ -267,6 +288,13 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       handler: async (req, reply) => r.handler(req, reply),
     });
   }
+
+  for (const f of consoleFileRoutes()) app.get(f.url, f.handler);
+  // Event streams never go idle: end them so that close() does not wait for the browsers.
+  app.addHook('preClose', async () => {
+    for (const s of streams) s.raw.end();
+    streams.clear();
+  });
 
   await app.listen({ host: options.host, port: options.port });
   const addr = app.server.address();
