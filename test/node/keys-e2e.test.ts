@@ -15,7 +15,9 @@ import { join } from 'node:path';
 import { erc20Abi, parseEther, type Address, type Hex } from 'viem';
 import { startLocalNetwork, type LocalNetwork } from '../../src/node/local/network.js';
 import { createTacitClient, createKeyOnNodes, deployCustodyVault, getTaskOutcome, KeyTaskError, nodeSigner, transferFromVault, type TacitClient } from '../../src/sdk/index.js';
-import { devAccount } from '../../src/chain/dev-accounts.js';
+import { devAccount, devPrivateKey } from '../../src/chain/dev-accounts.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { KeyRegistryAbi, TaskMarketAbi } from '../../src/chain/artifacts.js';
 import { readTask } from '../../src/node/tasks/chain-view.js';
 import { FROST, fromHex } from '../../src/keys/suite.js';
@@ -95,10 +97,37 @@ describe('threshold keys as tasks among node processes', () => {
     );
   });
 
+  it('the CLI among nodes: key create, sign, verify and list with --json, members by node name', () => {
+    const tacit = fileURLToPath(new URL('../../../bin/tacit.mjs', import.meta.url));
+    const state = join(dir, 'requester-keys');
+    const env = { ...process.env, TACIT_PRIVATE_KEY: devPrivateKey(8) };
+    const cli = (...args: string[]) => {
+      const r = spawnSync(process.execPath, [tacit, 'key', ...args, '--dir', state, '--json'], { env, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout) as Record<string, any>;
+    };
+    const net1 = ['--manifest', net.manifestPath, '--node-api', net.node('gamma').apiUrl];
+    const created = cli('create', ...net1, '--members', 'gamma,alpha,beta', '--threshold', '2', '--no-register');
+    const k = created['key'] as GroupKeyInfo;
+    assert.deepEqual(k.members.map((m) => m.name), ['gamma', 'alpha', 'beta'].map((n) => net.node(n).address.toLowerCase()));
+    assert.equal(created['registration'], null);
+    assert.ok(keyFiles('gamma').includes(`${k.keyId}.json`));
+    const signed = cli('sign', ...net1, '--key', k.keyId.slice(0, 12), '--signers', 'gamma,beta', '--text', 'release 5 ETH');
+    assert.ok(FROST.verify(fromHex(signed['signature']), new TextEncoder().encode('release 5 ETH'), fromHex(k.groupKey)));
+    assert.equal(cli('verify', '--key', k.keyId.slice(0, 12), '--text', 'release 5 ETH', '--signature', signed['signature'])['valid'], true);
+    const listed = cli('list', '--manifest', net.manifestPath)['keys'] as { keyId: string; registeredEpoch: number | null }[];
+    assert.deepEqual(listed.map((x) => [x.keyId, x.registeredEpoch]), [[k.keyId, null]]);
+    // The requester keeps only the public state.
+    assert.ok(!readFileSync(join(state, '.network', `${k.keyId}.json`), 'utf8').includes('crypto'));
+    for (const n of ['alpha', 'beta', 'gamma']) assert.ok(keyFiles(n).includes(`${k.keyId}.json`));
+    assert.ok(!keyFiles('delta').includes(`${k.keyId}.json`));
+  });
+
   it('a member killed mid-ceremony: the run aborts, nothing is stored, the requester is refunded, no honest member slashed', async () => {
     const victim = net.node('delta');
     const members = names.map((n) => net.node(n).address);
     const funds = await tokenBalance(requester.account!.address);
+    const stored = new Map(names.map((n) => [n, keyFiles(n)]));
     const from = await net.ledger.pub.getBlockNumber();
     // A large nonce batch widens the window between the key's deal rounds and its confirm round.
     const run = createKeyOnNodes(requester, { members, threshold: 3, receiver: receiverOf('alpha'), fee: 4n * TOKEN, deadlineSeconds: 30, nonceBatch: 300, register: false });
@@ -127,7 +156,7 @@ describe('threshold keys as tasks among node processes', () => {
     // Refunded exactly; the market holds nothing; nothing half-written at the live members.
     assert.equal(await tokenBalance(requester.account!.address), funds);
     assert.equal(await tokenBalance(net.manifest.contracts.TaskMarket), 0n);
-    for (const n of ['alpha', 'beta', 'gamma']) assert.deepEqual(keyFiles(n), [`${key.keyId}.json`], `${n} stored nothing of the aborted key`);
+    for (const n of ['alpha', 'beta', 'gamma']) assert.deepEqual(keyFiles(n), stored.get(n), `${n} stored nothing of the aborted key`);
     const t = await readTask(net.ledger, err.taskId);
     assert.ok(t.deadline > 0);
     const logs = await net.ledger.pub.getContractEvents({ address: net.manifest.contracts.TaskMarket, abi: TaskMarketAbi, eventName: 'TaskPartySlashed', fromBlock: from });
