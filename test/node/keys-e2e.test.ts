@@ -3,7 +3,8 @@
  * start` daemons. A requester creates a 3-of-4 key as an on-chain task the four nodes vet and
  * run (each keeps only its own encrypted share), registers it (a second task signs the
  * registration), funds a CustodyVault and moves ether out of it with a signature made by
- * three member nodes — the vault verifies it on-chain. Then a member is killed in the middle
+ * three member nodes — the vault verifies it on-chain — and refreshes the shares (same key, the
+ * registry at the next epoch). The CLI does the same by node name. Then a member is killed in the middle
  * of a key generation: the others name it and abort, nothing is stored, the task ends with
  * the requester refunded exactly, and no node but the dead one is slashed.
  */
@@ -14,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { erc20Abi, parseEther, type Address, type Hex } from 'viem';
 import { startLocalNetwork, type LocalNetwork } from '../../src/node/local/network.js';
-import { createTacitClient, createKeyOnNodes, deployCustodyVault, getTaskOutcome, KeyTaskError, nodeSigner, transferFromVault, type TacitClient } from '../../src/sdk/index.js';
+import { createTacitClient, createKeyOnNodes, refreshKeyOnNodes, deployCustodyVault, getTaskOutcome, KeyTaskError, nodeSigner, transferFromVault, type TacitClient } from '../../src/sdk/index.js';
 import { devAccount, devPrivateKey } from '../../src/chain/dev-accounts.js';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -56,7 +57,7 @@ after(async () => {
 });
 
 describe('threshold keys as tasks among node processes', () => {
-  it('3-of-4 DKG and registration through node tasks; three nodes sign a vault transfer the vault verifies', async () => {
+  it('3-of-4 DKG and registration through node tasks; three nodes sign a vault transfer the vault verifies; refresh rotates the registry', async () => {
     const members = names.map((n) => net.node(n).address);
     const created = await createKeyOnNodes(requester, { members, threshold: 3, receiver: receiverOf('alpha'), fee: 4n * TOKEN });
     key = created.key;
@@ -90,11 +91,27 @@ describe('threshold keys as tasks among node processes', () => {
     assert.equal(await net.ledger.pub.getBalance({ address: vault }), parseEther('1.5'));
     // Independent check of the signature: noble's FROST verifier.
     assert.ok(FROST.verify(fromHex(moved.signature), fromHex(moved.digest.slice(2)), fromHex(key.groupKey)));
-    // Replaying it does not move funds again.
+    // A signature for one payout does not move funds again (the vault's nonce moved on).
     await assert.rejects(
       transferFromVault(requester, { vault, to, amount: parseEther('0.5'), sign: async () => moved.signature }),
       /CustodyVault|revert|signature/i,
     );
+
+    // Proactive refresh through the nodes: same group key, new epoch, registry rotated (signed
+    // by the new shares, checked by the registry's FROST verifier), every share file replaced.
+    const before1 = Object.fromEntries(names.map((n) => [n, JSON.parse(readFileSync(join(net.node(n).dir, 'keys', `${key.keyId}.json`), 'utf8')).share.crypto.ciphertext as string]));
+    const refreshed = await refreshKeyOnNodes(requester, { key, receiver: receiverOf('gamma') });
+    assert.equal(refreshed.key.groupKey, key.groupKey);
+    assert.equal(refreshed.key.epoch, key.epoch + 1);
+    assert.equal(refreshed.rotation?.epoch, key.epoch + 1);
+    const rotated = await net.ledger.pub.readContract({ address: net.manifest.contracts.KeyRegistry!, abi: KeyRegistryAbi, functionName: 'keyOf', args: [`0x${key.keyId}`] });
+    assert.equal(Number(rotated.epoch), key.epoch + 1);
+    for (const n of names) {
+      const f = JSON.parse(readFileSync(join(net.node(n).dir, 'keys', `${key.keyId}.json`), 'utf8')) as { key: GroupKeyInfo; share: { crypto: { ciphertext: string } } };
+      assert.equal(f.key.epoch, key.epoch + 1);
+      assert.notEqual(f.share.crypto.ciphertext, before1[n], `${n}'s share changed`);
+    }
+    key = refreshed.key;
   });
 
   it('the CLI among nodes: key create, sign, verify and list with --json, members by node name', () => {
