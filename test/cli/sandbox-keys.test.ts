@@ -19,8 +19,8 @@ test('sandbox keys step: 3-of-4 custody, payouts the vault verifies, reshare to 
     dir: join(dir, 'net'),
     nodes: [
       { name: 'bank', roles: ['data', 'compute', 'receiver'] },
-      { name: 'bureau', roles: ['data', 'compute'] },
-      { name: 'telco', roles: ['data', 'compute'] },
+      { name: 'bureau', roles: ['data', 'compute', 'receiver'] },
+      { name: 'telco', roles: ['data', 'compute', 'receiver'] },
       { name: 'fintech', roles: ['data', 'compute'] },
     ],
   });
