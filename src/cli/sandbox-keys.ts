@@ -66,7 +66,6 @@ export async function runKeysStep(net: LocalNetwork, client: TacitClient, say: (
     steps.push({ step, tasks: tasks(r).map(String), seconds: Math.round((performance.now() - t0) / 100) / 10, gas: Number(gas(r)) });
     return r;
   };
-  const receiptGas = async (hash: `0x${string}`) => (await client.ledger.pub.getTransactionReceipt({ hash })).gasUsed;
 
   say('  keys 1/4: bank, bureau, telco and fintech generate a 3-of-4 custody key (DKG as a node task) and register it');
   const created = await timed('create 3-of-4 + register', () => createKeyOnNodes(client, { ...o, members: [bank!.address, bureau!.address, telco!.address, fintech!.address], threshold: 3 }), (r) => [r.taskId, r.registration!.taskId], (r) => r.gasUsed + r.registration!.gasUsed);
