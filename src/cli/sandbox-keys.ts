@@ -23,7 +23,8 @@ import type { LocalNetwork } from '../node/local/network.js';
 import { revertName } from '../chain/revert.js';
 import { lagrangeAtZero } from '../keys/feldman.js';
 import type { GroupKeyInfo } from '../keys/group-key.js';
-import { unlockShare } from '../keys/share-store.js';
+import { readShareFile } from '../keys/share-store.js';
+import { decryptKeystore, kdfFloor } from '../crypto/keystore.js';
 import { FROST, Fn, Point, fromHex, identifierScalar, toHex } from '../keys/suite.js';
 import { nodeKeyDir } from '../node/tasks/key-inputs.js';
 import { createKeyOnNodes } from '../sdk/actions/createKeyOnNodes.js';
@@ -65,7 +66,6 @@ export async function runKeysStep(net: LocalNetwork, client: TacitClient, say: (
     steps.push({ step, tasks: tasks(r).map(String), seconds: Math.round((performance.now() - t0) / 100) / 10, gas: Number(gas(r)) });
     return r;
   };
-  const receiptGas = async (hash: `0x${string}`) => (await client.ledger.pub.getTransactionReceipt({ hash })).gasUsed;
 
   say('  keys 1/4: bank, bureau, telco and fintech generate a 3-of-4 custody key (DKG as a node task) and register it');
   const created = await timed('create 3-of-4 + register', () => createKeyOnNodes(client, { ...o, members: [bank!.address, bureau!.address, telco!.address, fintech!.address], threshold: 3 }), (r) => [r.taskId, r.registration!.taskId], (r) => r.gasUsed + r.registration!.gasUsed);
@@ -105,8 +105,15 @@ export async function runKeysStep(net: LocalNetwork, client: TacitClient, say: (
   await timed('2 signatures move 1 ETH', () => payout(key1, [bureau!.address, telco!.address], parseEther('1')), (r) => [r.task], (r) => r.gas);
 
   say('  keys 4/4: the fintech’s stale share with two current shares (as many as the old threshold) tries to sign');
-  const stale = await unlockShare(nodeKeyDir(fintech!.dir), key0.keyId, passphrase);
-  const current = await Promise.all([bank!, bureau!].map((n) => unlockShare(nodeKeyDir(n.dir), key0.keyId, passphrase)));
+  // The sandbox's nodes are throw-away nodes (scrypt at the test escape's cost, see
+  // node/local/network.ts): open their files with that floor, not by changing this process's.
+  const open = async (dir: string) => {
+    const file = readShareFile(nodeKeyDir(dir), key0.keyId);
+    const secret = await decryptKeystore(file.share, passphrase, { floor: kdfFloor({ TACIT_SCRYPT_N: '1024' }) });
+    return { file, share: fromHex(secret.slice(2)) };
+  };
+  const stale = await open(fintech!.dir);
+  const current = await Promise.all([bank!, bureau!].map((n) => open(n.dir)));
   const points = [stale, ...current].map((u) => {
     const me = u.file.key.members.find((m) => m.name === u.file.self)!;
     return { x: identifierScalar(me.identifier), y: Fn.fromBytes(u.share) };

@@ -101,8 +101,9 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
     dir,
     nodes: [
       { name: 'bank', roles: ['data', 'compute', 'receiver'] },
-      { name: 'bureau', roles: ['data', 'compute'] },
-      { name: 'telco', roles: ['data', 'compute'] },
+      // Bureau and telco may also receive: a threshold signature comes back through a signer's node.
+      { name: 'bureau', roles: ['data', 'compute', 'receiver'] },
+      { name: 'telco', roles: ['data', 'compute', 'receiver'] },
       // Computes only in the custody-key ceremonies (as a member of the key).
       { name: 'fintech', roles: ['data', 'compute'] },
     ],

@@ -3,7 +3,8 @@
  * start` daemons. A requester creates a 3-of-4 key as an on-chain task the four nodes vet and
  * run (each keeps only its own encrypted share), registers it (a second task signs the
  * registration), funds a CustodyVault and moves ether out of it with a signature made by
- * three member nodes — the vault verifies it on-chain. Then a member is killed in the middle
+ * three member nodes — the vault verifies it on-chain — and refreshes the shares (same key, the
+ * registry at the next epoch). The CLI does the same by node name. Then a member is killed in the middle
  * of a key generation: the others name it and abort, nothing is stored, the task ends with
  * the requester refunded exactly, and no node but the dead one is slashed.
  */
@@ -14,8 +15,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { erc20Abi, parseEther, type Address, type Hex } from 'viem';
 import { startLocalNetwork, type LocalNetwork } from '../../src/node/local/network.js';
-import { createTacitClient, createKeyOnNodes, deployCustodyVault, getTaskOutcome, KeyTaskError, nodeSigner, transferFromVault, type TacitClient } from '../../src/sdk/index.js';
-import { devAccount } from '../../src/chain/dev-accounts.js';
+import { createTacitClient, createKeyOnNodes, refreshKeyOnNodes, deployCustodyVault, getTaskOutcome, KeyTaskError, nodeSigner, transferFromVault, type TacitClient } from '../../src/sdk/index.js';
+import { devAccount, devPrivateKey } from '../../src/chain/dev-accounts.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { KeyRegistryAbi, TaskMarketAbi } from '../../src/chain/artifacts.js';
 import { readTask } from '../../src/node/tasks/chain-view.js';
 import { FROST, fromHex } from '../../src/keys/suite.js';
@@ -54,7 +57,7 @@ after(async () => {
 });
 
 describe('threshold keys as tasks among node processes', () => {
-  it('3-of-4 DKG and registration through node tasks; three nodes sign a vault transfer the vault verifies', async () => {
+  it('3-of-4 DKG and registration through node tasks; three nodes sign a vault transfer the vault verifies; refresh rotates the registry', async () => {
     const members = names.map((n) => net.node(n).address);
     const created = await createKeyOnNodes(requester, { members, threshold: 3, receiver: receiverOf('alpha'), fee: 4n * TOKEN });
     key = created.key;
@@ -88,17 +91,60 @@ describe('threshold keys as tasks among node processes', () => {
     assert.equal(await net.ledger.pub.getBalance({ address: vault }), parseEther('1.5'));
     // Independent check of the signature: noble's FROST verifier.
     assert.ok(FROST.verify(fromHex(moved.signature), fromHex(moved.digest.slice(2)), fromHex(key.groupKey)));
-    // Replaying it does not move funds again.
+    // A signature for one payout does not move funds again (the vault's nonce moved on).
     await assert.rejects(
       transferFromVault(requester, { vault, to, amount: parseEther('0.5'), sign: async () => moved.signature }),
       /CustodyVault|revert|signature/i,
     );
+
+    // Proactive refresh through the nodes: same group key, new epoch, registry rotated (signed
+    // by the new shares, checked by the registry's FROST verifier), every share file replaced.
+    const before1 = Object.fromEntries(names.map((n) => [n, JSON.parse(readFileSync(join(net.node(n).dir, 'keys', `${key.keyId}.json`), 'utf8')).share.crypto.ciphertext as string]));
+    const refreshed = await refreshKeyOnNodes(requester, { key, receiver: receiverOf('gamma') });
+    assert.equal(refreshed.key.groupKey, key.groupKey);
+    assert.equal(refreshed.key.epoch, key.epoch + 1);
+    assert.equal(refreshed.rotation?.epoch, key.epoch + 1);
+    const rotated = await net.ledger.pub.readContract({ address: net.manifest.contracts.KeyRegistry!, abi: KeyRegistryAbi, functionName: 'keyOf', args: [`0x${key.keyId}`] });
+    assert.equal(Number(rotated.epoch), key.epoch + 1);
+    for (const n of names) {
+      const f = JSON.parse(readFileSync(join(net.node(n).dir, 'keys', `${key.keyId}.json`), 'utf8')) as { key: GroupKeyInfo; share: { crypto: { ciphertext: string } } };
+      assert.equal(f.key.epoch, key.epoch + 1);
+      assert.notEqual(f.share.crypto.ciphertext, before1[n], `${n}'s share changed`);
+    }
+    key = refreshed.key;
+  });
+
+  it('the CLI among nodes: key create, sign, verify and list with --json, members by node name', () => {
+    const tacit = fileURLToPath(new URL('../../../bin/tacit.mjs', import.meta.url));
+    const state = join(dir, 'requester-keys');
+    const env = { ...process.env, TACIT_PRIVATE_KEY: devPrivateKey(8) };
+    const cli = (...args: string[]) => {
+      const r = spawnSync(process.execPath, [tacit, 'key', ...args, '--dir', state, '--json'], { env, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout) as Record<string, any>;
+    };
+    const net1 = ['--manifest', net.manifestPath, '--node-api', net.node('gamma').apiUrl];
+    const created = cli('create', ...net1, '--members', 'gamma,alpha,beta', '--threshold', '2', '--no-register');
+    const k = created['key'] as GroupKeyInfo;
+    assert.deepEqual(k.members.map((m) => m.name), ['gamma', 'alpha', 'beta'].map((n) => net.node(n).address.toLowerCase()));
+    assert.equal(created['registration'], null);
+    assert.ok(keyFiles('gamma').includes(`${k.keyId}.json`));
+    const signed = cli('sign', ...net1, '--key', k.keyId.slice(0, 12), '--signers', 'gamma,beta', '--text', 'release 5 ETH');
+    assert.ok(FROST.verify(fromHex(signed['signature']), new TextEncoder().encode('release 5 ETH'), fromHex(k.groupKey)));
+    assert.equal(cli('verify', '--key', k.keyId.slice(0, 12), '--text', 'release 5 ETH', '--signature', signed['signature'])['valid'], true);
+    const listed = cli('list', '--manifest', net.manifestPath)['keys'] as { keyId: string; registeredEpoch: number | null }[];
+    assert.deepEqual(listed.map((x) => [x.keyId, x.registeredEpoch]), [[k.keyId, null]]);
+    // The requester keeps only the public state.
+    assert.ok(!readFileSync(join(state, '.network', `${k.keyId}.json`), 'utf8').includes('crypto'));
+    for (const n of ['alpha', 'beta', 'gamma']) assert.ok(keyFiles(n).includes(`${k.keyId}.json`));
+    assert.ok(!keyFiles('delta').includes(`${k.keyId}.json`));
   });
 
   it('a member killed mid-ceremony: the run aborts, nothing is stored, the requester is refunded, no honest member slashed', async () => {
     const victim = net.node('delta');
     const members = names.map((n) => net.node(n).address);
     const funds = await tokenBalance(requester.account!.address);
+    const stored = new Map(names.map((n) => [n, keyFiles(n)]));
     const from = await net.ledger.pub.getBlockNumber();
     // A large nonce batch widens the window between the key's deal rounds and its confirm round.
     const run = createKeyOnNodes(requester, { members, threshold: 3, receiver: receiverOf('alpha'), fee: 4n * TOKEN, deadlineSeconds: 30, nonceBatch: 300, register: false });
@@ -127,7 +173,7 @@ describe('threshold keys as tasks among node processes', () => {
     // Refunded exactly; the market holds nothing; nothing half-written at the live members.
     assert.equal(await tokenBalance(requester.account!.address), funds);
     assert.equal(await tokenBalance(net.manifest.contracts.TaskMarket), 0n);
-    for (const n of ['alpha', 'beta', 'gamma']) assert.deepEqual(keyFiles(n), [`${key.keyId}.json`], `${n} stored nothing of the aborted key`);
+    for (const n of ['alpha', 'beta', 'gamma']) assert.deepEqual(keyFiles(n), stored.get(n), `${n} stored nothing of the aborted key`);
     const t = await readTask(net.ledger, err.taskId);
     assert.ok(t.deadline > 0);
     const logs = await net.ledger.pub.getContractEvents({ address: net.manifest.contracts.TaskMarket, abi: TaskMarketAbi, eventName: 'TaskPartySlashed', fromBlock: from });

@@ -88,7 +88,7 @@ export class TaskManager {
     this.#keys = keyStore;
     this.#self = lower(options.account.address);
     this.#programs = options.programs ?? PROGRAMS;
-    this.#out = new TaskOutcomes({ ...options, set: (id, patch) => this.#set(id, patch) });
+    this.#out = new TaskOutcomes({ ...rest, set: (id, patch) => this.#set(id, patch) });
     const { ledger, store, config } = options;
     this.#watcher = new ChainWatcher(ledger.pub, ledger.manifest.contracts.TaskMarket, BigInt(ledger.manifest.block), config.chain.confirmations ?? 0, store);
   }
