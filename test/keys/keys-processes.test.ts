@@ -69,8 +69,10 @@ test('cheaters across processes are named; a killed member aborts the DKG with n
   assert.equal(existsSync(join(dir, 'm1')) && readdirSync(join(dir, 'm1')).length > 0, false, 'nothing stored');
 
   const t0 = Date.now();
-  await assert.rejects(run('key-dkg', { members, threshold: 2, roundTimeoutMs: 20_000 }, 'm3', 'die-after-deal'), /m3/);
-  assert.ok(Date.now() - t0 < 15_000, 'the others noticed the dropped connection at once, not at the round deadline');
+  // The round deadline is far (120 s) so that "at once" (process start-up included, on a
+  // loaded machine) and "at the deadline" cannot be confused.
+  await assert.rejects(run('key-dkg', { members, threshold: 2, roundTimeoutMs: 120_000 }, 'm3', 'die-after-deal'), /m3/);
+  assert.ok(Date.now() - t0 < 60_000, 'the others noticed the dropped connection at once, not at the round deadline');
   for (const m of members) assert.equal(existsSync(join(dir, m)) && readdirSync(join(dir, m)).some((f) => f.endsWith('.json')), false, `${m} stored nothing`);
 
   const rs = await runLocalSession({ program: 'key-dkg', params: { members, threshold: 2 }, parties: members.map((id) => ({ id, roles: ['compute'], local: local(id) })) });
