@@ -16,6 +16,7 @@
  *   histogram(h, cts, cipherOfRow, slotOfRow, bins, features, stride, slots, out)
  *        out[(s*features + f)*stride + b] = prod of cts[cipherOfRow[r]] over rows r with
  *        slotOfRow[r] = s, bins[r*features + f] = b (1 when empty)
+ *   loadCiphertexts(h, cts)                      -> handle: cts in Montgomery form, for histogram
  *   packMany(h, cells, group, bits, out)         out_j = Horner over cells j*group … :
  *        acc = c_last; acc = acc^(2^bits) * c_i downwards (SecureBoost+ cipher compression)
  *   powMany(h, bases, exps, expBytes, out)       out_i = bases_i^exps_i mod m (public exponents)
@@ -172,6 +173,45 @@ static napi_value encrypt_many(napi_env env, napi_callback_info info) {
 }
 
 /*
+ * loadCiphertexts(h, cts) -> handle: the ciphertexts in Montgomery form, once per tree, so that
+ * the histograms of every level (histogram(h, handle, ...)) skip the conversion of each row.
+ */
+typedef struct {
+  Modulus *mod; /* borrowed; the JS side keeps the modulus handle alive */
+  BIGNUM **c;
+  size_t k;
+} Loaded;
+
+static void free_loaded(napi_env env, void *data, void *hint) {
+  (void)env, (void)hint;
+  Loaded *l = data;
+  for (size_t i = 0; l->c && i < l->k; i++) BN_free(l->c[i]);
+  free(l->c);
+  free(l);
+}
+
+static napi_value load_ciphertexts(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  Modulus *m = argc == 2 ? external_of(env, argv[0]) : NULL;
+  void *cts;
+  size_t lc;
+  if (!m || !bytes_of(env, argv[1], napi_uint8_array, &cts, &lc) || lc % m->width) return fail(env, "loadCiphertexts(h, cts): whole elements");
+  Loaded *l = calloc(1, sizeof *l);
+  int ok = l != NULL;
+  if (ok) l->mod = m, l->k = lc / m->width, l->c = calloc(l->k ? l->k : 1, sizeof *l->c), ok = l->c != NULL;
+  for (size_t i = 0; ok && i < l->k; i++) ok = (l->c[i] = BN_new()) && to_mont(m, l->c[i], (unsigned char *)cts + i * m->width);
+  if (!ok) {
+    if (l) free_loaded(env, l, NULL);
+    return fail(env, "loadCiphertexts: an element is not below the modulus");
+  }
+  napi_value out;
+  napi_create_external(env, l, free_loaded, NULL, &out);
+  return out;
+}
+
+/*
  * Feature grouping (exact: the same products, reassociated). A row adds its ciphertext to one
  * bin of every feature, so a node of N rows costs N·F products done feature by feature. For a
  * group of k features the rows are first multiplied together per distinct k-tuple of bins (N
@@ -210,10 +250,13 @@ static napi_value histogram(napi_env env, napi_callback_info info) {
   napi_value argv[9];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   Modulus *m = argc == 9 ? external_of(env, argv[0]) : NULL;
-  void *cts, *cor, *sor, *bins, *out;
-  size_t lc, lr1, lr2, lb, lo;
+  void *cts = NULL, *cor, *sor, *bins, *out;
+  size_t lc = 0, lr1, lr2, lb, lo;
   int32_t F, stride, slots;
-  if (!m || !bytes_of(env, argv[1], napi_uint8_array, &cts, &lc) || !bytes_of(env, argv[2], napi_int32_array, &cor, &lr1) ||
+  /* argv[1]: the ciphertexts as bytes, or a handle from loadCiphertexts (already in Montgomery form) */
+  Loaded *loaded = m && !bytes_of(env, argv[1], napi_uint8_array, &cts, &lc) ? external_of(env, argv[1]) : NULL;
+  if (loaded) lc = loaded->k * m->width;
+  if (!m || (!loaded && !cts) || (loaded && loaded->mod != m) || !bytes_of(env, argv[2], napi_int32_array, &cor, &lr1) ||
       !bytes_of(env, argv[3], napi_int32_array, &sor, &lr2) || !bytes_of(env, argv[4], napi_uint8_array, &bins, &lb) || !get_int(env, argv[5], &F) ||
       !get_int(env, argv[6], &stride) || !get_int(env, argv[7], &slots) || !bytes_of(env, argv[8], napi_uint8_array, &out, &lo))
     return fail(env, "histogram(h, cts, cipherOfRow, slotOfRow, bins, features, stride, slots, out)");
@@ -222,7 +265,7 @@ static napi_value histogram(napi_env env, napi_callback_info info) {
     return fail(env, "histogram: inconsistent sizes");
   const int32_t *cipherOfRow = cor, *slotOfRow = sor;
   const uint8_t *bin = bins;
-  BIGNUM **c = calloc(k ? k : 1, sizeof *c), **acc = calloc(cells ? cells : 1, sizeof *acc);
+  BIGNUM **c = loaded ? loaded->c : calloc(k ? k : 1, sizeof *c), **acc = calloc(cells ? cells : 1, sizeof *acc);
   size_t *start = calloc((size_t)slots + 1, sizeof *start);
   int32_t *list = malloc((rows ? rows : 1) * sizeof *list);
   Groups g = {calloc(TUPLE_CAP, sizeof(BIGNUM *)), calloc(TUPLE_CAP, sizeof(uint32_t)), calloc(TUPLE_CAP, sizeof(uint32_t)), malloc(TUPLE_CAP * sizeof(uint32_t)), 0, 0};
@@ -304,10 +347,13 @@ static napi_value histogram(napi_env env, napi_callback_info info) {
       dst[m->width - 1] = 1;
     }
   }
-  if (c) for (size_t i = 0; i < k; i++) BN_free(c[i]);
+  if (c && !loaded) {
+    for (size_t i = 0; i < k; i++) BN_free(c[i]);
+    free(c);
+  }
   if (acc) for (size_t i = 0; i < cells; i++) BN_free(acc[i]);
   if (g.t) for (size_t i = 0; i < TUPLE_CAP; i++) BN_free(g.t[i]);
-  free(c), free(acc), free(start), free(list), free(g.t), free(g.stamp), free(g.seen), free(g.touched), BN_free(tmp);
+  free(acc), free(start), free(list), free(g.t), free(g.stamp), free(g.seen), free(g.touched), BN_free(tmp);
   return ok ? NULL : fail(env, "histogram: a ciphertext, row index or bin is out of range");
 }
 
@@ -576,6 +622,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"mulMany", NULL, mul_many, NULL, NULL, NULL, napi_enumerable, NULL},
     {"encryptMany", NULL, encrypt_many, NULL, NULL, NULL, napi_enumerable, NULL},
     {"histogram", NULL, histogram, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"loadCiphertexts", NULL, load_ciphertexts, NULL, NULL, NULL, napi_enumerable, NULL},
     {"packMany", NULL, pack_many, NULL, NULL, NULL, napi_enumerable, NULL},
     {"powMany", NULL, pow_many, NULL, NULL, NULL, napi_enumerable, NULL},
     {"comb", NULL, comb, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -13,7 +13,8 @@ interface Kernel {
   modulus(m: Uint8Array): object;
   mulMany(h: object, a: Uint8Array, b: Uint8Array, out: Uint8Array): void;
   encryptMany(hN: object, ms: Uint8Array, rhos: Uint8Array, cipherBytes: number, out: Uint8Array): void;
-  histogram(h: object, cts: Uint8Array, cipherOfRow: Int32Array, slotOfRow: Int32Array, bins: Uint8Array, features: number, stride: number, slots: number, out: Uint8Array): void;
+  loadCiphertexts(h: object, cts: Uint8Array): object;
+  histogram(h: object, cts: Uint8Array | object, cipherOfRow: Int32Array, slotOfRow: Int32Array, bins: Uint8Array, features: number, stride: number, slots: number, out: Uint8Array): void;
   packMany(h: object, cells: Uint8Array, group: number, bits: number, out: Uint8Array): void;
   powMany(h: object, bases: Uint8Array, exps: Uint8Array, expBytes: number, out: Uint8Array): void;
   comb(h: object, base: Uint8Array, maxBits: number, window: number): object;
@@ -33,6 +34,12 @@ function load(): Kernel | undefined {
 }
 
 export const HE_NATIVE: Kernel | undefined = load();
+
+export interface LoadedCiphertexts {
+  readonly handle: object;
+  /** Keeps the modulus (which the handle borrows) alive as long as the handle. */
+  readonly owner: NativeModulus;
+}
 
 /** Arithmetic mod one modulus m (n² of a key), elements as `width`-byte big-endian strings. */
 export class NativeModulus {
@@ -60,10 +67,15 @@ export class NativeModulus {
     return out;
   }
 
+  /** Ciphertexts in Montgomery form (kept native), for several `histogram` calls over the same rows. */
+  loadCiphertexts(cts: Uint8Array): LoadedCiphertexts {
+    return { handle: this.k.loadCiphertexts(this.h, cts), owner: this };
+  }
+
   /** Products of ciphertexts per (slot, feature, bin); see native/paillier-bn.c. */
-  histogram(cts: Uint8Array, cipherOfRow: Int32Array, slotOfRow: Int32Array, bins: Uint8Array, features: number, stride: number, slots: number): Uint8Array {
+  histogram(cts: Uint8Array | LoadedCiphertexts, cipherOfRow: Int32Array, slotOfRow: Int32Array, bins: Uint8Array, features: number, stride: number, slots: number): Uint8Array {
     const out = new Uint8Array(slots * features * stride * this.width);
-    this.k.histogram(this.h, cts, cipherOfRow, slotOfRow, bins, features, stride, slots, out);
+    this.k.histogram(this.h, cts instanceof Uint8Array ? cts : cts.handle, cipherOfRow, slotOfRow, bins, features, stride, slots, out);
     return out;
   }
 

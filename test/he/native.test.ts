@@ -81,6 +81,10 @@ describe('native Paillier kernel', { skip: HE_NATIVE ? false : 'native/paillier-
       }
     }
     assert.deepEqual(unpack(nm.histogram(pack(cts), cipherOfRow, slotOfRow, bins, F, stride, slots)), want);
+    // The same from ciphertexts loaded once into Montgomery form (as a feature holder does per tree).
+    const loaded = nm.loadCiphertexts(pack(cts));
+    assert.deepEqual(unpack(nm.histogram(loaded, cipherOfRow, slotOfRow, bins, F, stride, slots)), want);
+    assert.throws(() => nm.loadCiphertexts(pack([pk.n2 - 1n]).map(() => 0xff)), /not below the modulus/);
   });
 
   it('encrypts a batch mod n as (1 + m·n)·ρ mod n² in BigInt', () => {
