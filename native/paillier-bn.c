@@ -162,7 +162,7 @@ static napi_value encrypt_many(napi_env env, napi_callback_info info) {
   int ok = n2 && x && r && t && BN_sqr(n2, m->m, m->ctx) && BN_num_bytes(n2) <= cb, range = 1;
   for (size_t i = 0; ok && i < lm / m->width; i++) {
     ok = BN_bin2bn((unsigned char *)ms + i * m->width, (int)m->width, x) && BN_bin2bn((unsigned char *)rs + i * (size_t)cb, cb, r);
-    if (ok && (BN_ucmp(x, m->m) >= 0 || BN_ucmp(r, n2) >= 0)) { range = 0; break; }
+    if (ok && (BN_ucmp(x, m->m) >= 0 || BN_is_zero(r) || BN_ucmp(r, n2) >= 0)) { range = 0; break; }
     ok = ok && BN_nnmod(t, r, m->m, m->ctx) && BN_to_montgomery(x, x, m->mont, m->ctx) && BN_mod_mul_montgomery(t, x, t, m->mont, m->ctx) &&
          BN_mul(t, t, m->m, m->ctx) && BN_add(t, t, r) && (BN_ucmp(t, n2) < 0 || BN_sub(t, t, n2)) &&
          BN_bn2binpad(t, (unsigned char *)o + i * (size_t)cb, cb) == cb;

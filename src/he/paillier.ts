@@ -51,7 +51,7 @@ export function encryptManyBytes(key: PaillierPublicKey, ms: readonly bigint[], 
     try {
       return nm.encryptMany(m, rhoBytes, w);
     } catch {
-      throw new HeCiphertextError('a randomness value is not below n²');
+      throw new HeCiphertextError('a randomness value is not in (0, n²)');
     }
   }
   const out = Buffer.alloc(ms.length * w);
