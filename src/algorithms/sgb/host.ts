@@ -128,16 +128,22 @@ export async function sgbHost(
         idx.set(node, i);
         splits[`${tree}.${node}`] = { feature: featureNames[feature]!, threshold: cuts[feature]![bin]! };
       }
-      const flags: number[] = [];
-      const lists: number[][] = asked.map(() => []);
+      // One flag per row of each asked node, nodes in request order, rows ascending.
+      const sizes = new Int32Array(count);
+      for (let r = 0; r < rows; r++) {
+        const i = idx.get(nodeOfRow[r]!);
+        if (i !== undefined) sizes[i]!++;
+      }
+      const at = new Int32Array(count);
+      for (let i = 1; i < count; i++) at[i] = at[i - 1]! + sizes[i - 1]!;
+      const flags = new Uint8Array(count ? at[count - 1]! + sizes[count - 1]! : 0);
       for (let r = 0; r < rows; r++) {
         const i = idx.get(nodeOfRow[r]!);
         if (i === undefined) continue;
         const s = asked[i]!;
-        lists[i]!.push(bins[r * F + s.feature]! <= s.bin ? 1 : 0);
+        flags[at[i]!++] = bins[r * F + s.feature]! <= s.bin ? 1 : 0;
       }
-      for (const l of lists) flags.push(...l);
-      await net.send(guest, 'sgb.part', Uint8Array.from(flags));
+      await net.send(guest, 'sgb.part', flags);
     } else throw new ProgramError(`unknown sgb command ${type}`);
   }
   return splits;
