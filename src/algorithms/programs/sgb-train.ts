@@ -46,6 +46,9 @@ export interface SgbModel {
   trees: SgbModelNode[][];
 }
 
+/** Most randomness values made before PSI has said how many rows align. */
+const PREFILL_CAP = 100_000;
+
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
 export const sgbTrainProgram: Program = {
@@ -75,9 +78,10 @@ export const sgbTrainProgram: Program = {
     const table = localTable(ctx, p.idColumn);
     if (isGuest && !table.columns.includes(p.labelColumn)) throw new ProgramError(`the label column "${p.labelColumn}" is not in ${ctx.self}'s dataset`);
     const schema = p.schema ?? (await announceSchemas(ctx, dataParties, table.columns.filter((c) => !(isGuest && c === p.labelColumn)), 'sgb.schema'));
-    // The label party's key and first tree's encryption randomness are made while PSI runs.
+    // The label party's key and first tree's encryption randomness are made while PSI runs
+    // (for at most its own row count, capped: a large table may align only a few rows).
     const keys = isGuest ? generateKeyPair({ bits: keyBits }) : undefined;
-    const pool = keys ? startGuestPool(keys, table.ids.length) : undefined;
+    const pool = keys ? startGuestPool(keys, Math.min(table.ids.length, PREFILL_CAP)) : undefined;
     try {
       return await trainAligned();
     } finally {
