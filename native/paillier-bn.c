@@ -12,14 +12,20 @@
  *
  *   modulus(m)                                   -> handle (Montgomery context of m)
  *   mulMany(h, a, b, out)                        out_i = a_i * b_i mod m
+ *   encryptMany(hN, ms, rhos, cipherBytes, out)  out_i = (1 + m_i·n)·rhos_i mod n² (h of n)
  *   histogram(h, cts, cipherOfRow, slotOfRow, bins, features, stride, slots, out)
  *        out[(s*features + f)*stride + b] = prod of cts[cipherOfRow[r]] over rows r with
  *        slotOfRow[r] = s, bins[r*features + f] = b (1 when empty)
+ *   loadCiphertexts(h, cts)                      -> handle: cts in Montgomery form, for histogram
  *   packMany(h, cells, group, bits, out)         out_j = Horner over cells j*group … :
  *        acc = c_last; acc = acc^(2^bits) * c_i downwards (SecureBoost+ cipher compression)
  *   powMany(h, bases, exps, expBytes, out)       out_i = bases_i^exps_i mod m (public exponents)
  *   comb(h, base, maxBits, window)               -> table of base^(j*2^(window*i)) (Montgomery form)
  *   combPow(table, exps, expBytes, out)          out_i = base^exps_i mod m
+ *   crtKey / decryptMany / crtCombPow            the private key's CRT arithmetic (below)
+ *
+ * The histogram code is in paillier-bn-histogram.h and the private key's CRT code in
+ * paillier-bn-crt.h, both included below (one addon; the build counts them as its sources).
  *
  * Built by scripts/build.mjs when a C compiler and Node's headers are present; without it
  * src/he/native.ts reports "not built" and the BigInt path computes the same functions (the
@@ -140,58 +146,36 @@ static napi_value mul_many(napi_env env, napi_callback_info info) {
   return ok ? NULL : fail(env, "mulMany: an operand is not below the modulus");
 }
 
-static napi_value histogram(napi_env env, napi_callback_info info) {
-  size_t argc = 9;
-  napi_value argv[9];
+/*
+ * encryptMany(hN, ms, rhos, cipherBytes, out): out_i = (1 + m_i·n)·ρ_i mod n², computed as
+ * ρ + n·(m·ρ mod n) (since m·n·ρ ≡ n·(m·ρ mod n) mod n²): products mod n, not mod n².
+ */
+static napi_value encrypt_many(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  Modulus *m = argc == 9 ? external_of(env, argv[0]) : NULL;
-  void *cts, *cor, *sor, *bins, *out;
-  size_t lc, lr1, lr2, lb, lo;
-  int32_t F, stride, slots;
-  if (!m || !bytes_of(env, argv[1], napi_uint8_array, &cts, &lc) || !bytes_of(env, argv[2], napi_int32_array, &cor, &lr1) ||
-      !bytes_of(env, argv[3], napi_int32_array, &sor, &lr2) || !bytes_of(env, argv[4], napi_uint8_array, &bins, &lb) || !get_int(env, argv[5], &F) ||
-      !get_int(env, argv[6], &stride) || !get_int(env, argv[7], &slots) || !bytes_of(env, argv[8], napi_uint8_array, &out, &lo))
-    return fail(env, "histogram(h, cts, cipherOfRow, slotOfRow, bins, features, stride, slots, out)");
-  size_t rows = lr1, k = lc / m->width, cells = (size_t)slots * F * stride;
-  if (lc % m->width || lr2 != rows || lb != rows * (size_t)F || lo != cells * m->width || F < 0 || stride < 1 || slots < 0)
-    return fail(env, "histogram: inconsistent sizes");
-  const int32_t *cipherOfRow = cor, *slotOfRow = sor;
-  const uint8_t *bin = bins;
-  BIGNUM **c = calloc(k ? k : 1, sizeof *c), **acc = calloc(cells ? cells : 1, sizeof *acc);
-  BIGNUM *tmp = BN_new();
-  int ok = c && acc && tmp;
-  /* Only the ciphertexts of rows that are counted go into Montgomery form. */
-  for (size_t r = 0; ok && r < rows; r++) {
-    int32_t ci = cipherOfRow[r], s = slotOfRow[r];
-    if (ci < 0 || s < 0) continue;
-    if ((size_t)ci >= k || s >= slots) { ok = 0; break; }
-    if (!c[ci]) {
-      c[ci] = BN_new();
-      ok = c[ci] && to_mont(m, c[ci], (unsigned char *)cts + (size_t)ci * m->width);
-      if (!ok) break;
-    }
-    const uint8_t *rb = bin + r * (size_t)F;
-    size_t base = (size_t)s * F * stride;
-    for (int32_t f = 0; ok && f < F; f++) {
-      if (rb[f] >= stride) { ok = 0; break; }
-      BIGNUM **a = &acc[base + (size_t)f * stride + rb[f]];
-      if (!*a) ok = (*a = BN_dup(c[ci])) != NULL;
-      else ok = BN_mod_mul_montgomery(*a, *a, c[ci], m->mont, m->ctx);
-    }
+  Modulus *m = argc == 5 ? external_of(env, argv[0]) : NULL;
+  void *ms, *rs, *o;
+  size_t lm, lr, lo;
+  int32_t cb;
+  if (!m || !bytes_of(env, argv[1], napi_uint8_array, &ms, &lm) || !bytes_of(env, argv[2], napi_uint8_array, &rs, &lr) || !get_int(env, argv[3], &cb) ||
+      !bytes_of(env, argv[4], napi_uint8_array, &o, &lo) || cb < (int32_t)m->width || lm % m->width || lr != (lm / m->width) * (size_t)cb || lo != lr)
+    return fail(env, "encryptMany(hN, ms, rhos, cipherBytes, out)");
+  BIGNUM *n2 = BN_new(), *x = BN_new(), *r = BN_new(), *t = BN_new();
+  int ok = n2 && x && r && t && BN_sqr(n2, m->m, m->ctx) && BN_num_bytes(n2) <= cb, range = 1;
+  for (size_t i = 0; ok && i < lm / m->width; i++) {
+    ok = BN_bin2bn((unsigned char *)ms + i * m->width, (int)m->width, x) && BN_bin2bn((unsigned char *)rs + i * (size_t)cb, cb, r);
+    if (ok && (BN_ucmp(x, m->m) >= 0 || BN_is_zero(r) || BN_ucmp(r, n2) >= 0)) { range = 0; break; }
+    ok = ok && BN_nnmod(t, r, m->m, m->ctx) && BN_to_montgomery(x, x, m->mont, m->ctx) && BN_mod_mul_montgomery(t, x, t, m->mont, m->ctx) &&
+         BN_mul(t, t, m->m, m->ctx) && BN_add(t, t, r) && (BN_ucmp(t, n2) < 0 || BN_sub(t, t, n2)) &&
+         BN_bn2binpad(t, (unsigned char *)o + i * (size_t)cb, cb) == cb;
   }
-  for (size_t i = 0; ok && i < cells; i++) {
-    unsigned char *dst = (unsigned char *)out + i * m->width;
-    if (acc[i]) ok = put(m, acc[i], tmp, dst);
-    else {
-      memset(dst, 0, m->width);
-      dst[m->width - 1] = 1;
-    }
-  }
-  if (c) for (size_t i = 0; i < k; i++) BN_free(c[i]);
-  if (acc) for (size_t i = 0; i < cells; i++) BN_free(acc[i]);
-  free(c), free(acc), BN_free(tmp);
-  return ok ? NULL : fail(env, "histogram: a ciphertext, row index or bin is out of range");
+  BN_free(n2), BN_free(x), BN_clear_free(r), BN_free(t);
+  if (!range) return fail(env, "encryptMany: a plaintext is not below n or a randomness value not below n²");
+  return ok ? NULL : fail(env, "encryptMany: OpenSSL failed");
 }
+
+#include "paillier-bn-histogram.h"
 
 static napi_value pack_many(napi_env env, napi_callback_info info) {
   size_t argc = 5;
@@ -280,6 +264,27 @@ static napi_value comb(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* base^x in Montgomery form into acc for a big-endian exponent x of eb bytes; 0 when x = 0. */
+static int comb_eval(Comb *c, const unsigned char *x, int32_t eb, BIGNUM *acc, int *ok) {
+  Modulus *m = c->mod;
+  int started = 0, mask = (1 << c->window) - 1;
+  for (int i = 0; *ok && i < c->rows; i++) {
+    /* window i: bits [i*w, i*w + w) counted from the least significant bit of x */
+    int d = 0;
+    for (int t = 0; t < c->window; t++) {
+      int bit = i * c->window + t;
+      if (bit >= eb * 8) break;
+      d |= ((x[eb - 1 - bit / 8] >> (bit % 8)) & 1) << t;
+    }
+    d &= mask;
+    if (!d) continue;
+    BIGNUM *v = c->t[((size_t)i << c->window) + (size_t)d];
+    if (!started) *ok = BN_copy(acc, v) != NULL, started = 1;
+    else *ok = BN_mod_mul_montgomery(acc, acc, v, m->mont, m->ctx);
+  }
+  return started;
+}
+
 static napi_value comb_pow(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
@@ -295,24 +300,8 @@ static napi_value comb_pow(napi_env env, napi_callback_info info) {
   if (le % (size_t)eb || lo != count * m->width || (size_t)eb * 8 > (size_t)c->rows * c->window) return fail(env, "combPow: sizes do not match the table");
   BIGNUM *acc = BN_new(), *tmp = BN_new();
   int ok = acc && tmp;
-  int mask = (1 << c->window) - 1;
   for (size_t k = 0; ok && k < count; k++) {
-    const unsigned char *x = (unsigned char *)e + k * (size_t)eb;
-    int started = 0;
-    for (int i = 0; ok && i < c->rows; i++) {
-      /* window i: bits [i*w, i*w + w) counted from the least significant bit of x */
-      int d = 0;
-      for (int t = 0; t < c->window; t++) {
-        int bit = i * c->window + t;
-        if (bit >= eb * 8) break;
-        d |= ((x[eb - 1 - bit / 8] >> (bit % 8)) & 1) << t;
-      }
-      d &= mask;
-      if (!d) continue;
-      BIGNUM *v = c->t[((size_t)i << c->window) + (size_t)d];
-      if (!started) ok = BN_copy(acc, v) != NULL, started = 1;
-      else ok = BN_mod_mul_montgomery(acc, acc, v, m->mont, m->ctx);
-    }
+    int started = comb_eval(c, (unsigned char *)e + k * (size_t)eb, eb, acc, &ok);
     unsigned char *dst = (unsigned char *)o + k * m->width;
     if (!started) {
       memset(dst, 0, m->width);
@@ -323,15 +312,22 @@ static napi_value comb_pow(napi_env env, napi_callback_info info) {
   return ok ? NULL : fail(env, "combPow: OpenSSL failed");
 }
 
+#include "paillier-bn-crt.h"
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"modulus", NULL, modulus, NULL, NULL, NULL, napi_enumerable, NULL},
     {"mulMany", NULL, mul_many, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"encryptMany", NULL, encrypt_many, NULL, NULL, NULL, napi_enumerable, NULL},
     {"histogram", NULL, histogram, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"loadCiphertexts", NULL, load_ciphertexts, NULL, NULL, NULL, napi_enumerable, NULL},
     {"packMany", NULL, pack_many, NULL, NULL, NULL, napi_enumerable, NULL},
     {"powMany", NULL, pow_many, NULL, NULL, NULL, napi_enumerable, NULL},
     {"comb", NULL, comb, NULL, NULL, NULL, napi_enumerable, NULL},
     {"combPow", NULL, comb_pow, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"crtKey", NULL, crt_key, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"decryptMany", NULL, decrypt_many, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"crtCombPow", NULL, crt_comb_pow, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

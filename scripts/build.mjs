@@ -45,7 +45,9 @@ const nativeDir = join(root, 'native');
 const nodeInclude = resolve(dirname(process.execPath), '../include/node');
 for (const f of (existsSync(nativeDir) ? readdirSync(nativeDir) : []).filter((f) => f.endsWith('.c'))) {
   const out = join(root, 'dist/native', f.replace(/\.c$/, '.node'));
-  if (newest(out) > newest(join(nativeDir, f))) continue;
+  // A kernel may include headers of its own (native/<name>-*.h): they count as its sources.
+  const parts = readdirSync(nativeDir).filter((h) => h.endsWith('.h') && h.startsWith(f.replace(/\.c$/, '-')));
+  if (newest(out) > Math.max(newest(join(nativeDir, f)), ...parts.map((h) => newest(join(nativeDir, h))))) continue;
   if (!existsSync(join(nodeInclude, 'node_api.h')) || !existsSync(join(nodeInclude, 'openssl/evp.h'))) {
     console.error(`build: native ${f} skipped (Node's headers are not at ${nodeInclude}); using the slower fallback`);
     continue;

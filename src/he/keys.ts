@@ -17,6 +17,7 @@ import { checkPrimeSync, generatePrimeSync } from 'node:crypto';
 import { bitLength, gcd, mod, modInverse, randomBelow } from './bigint.js';
 import { HeKeyError } from './errors.js';
 import { defaultBackend, FixedExponent, type ModexpBackend } from './modexp.js';
+import { HE_NATIVE, NativeCrtKey } from './native.js';
 
 export type PaillierScheme = 'paillier' | 'zpaillier';
 
@@ -108,6 +109,7 @@ export class PaillierPrivateKey {
   readonly qInvP: bigint;
   readonly powP: FixedExponent;
   readonly powQ: FixedExponent;
+  private crt: NativeCrtKey | null | undefined;
 
   constructor(
     readonly publicKey: PaillierPublicKey,
@@ -126,6 +128,15 @@ export class PaillierPrivateKey {
     this.hp = modInverse((this.powP.pow(g % this.p2) - 1n) / p, p);
     this.hq = modInverse((this.powQ.pow(g % this.q2) - 1n) / q, q);
     this.qInvP = modInverse(q, p);
+  }
+
+  /** The CRT arithmetic in the native kernel (null when it is not built or BigInt is forced). */
+  get native(): NativeCrtKey | null {
+    if (this.crt === undefined) {
+      const pk = this.publicKey;
+      this.crt = HE_NATIVE && pk.backend === 'openssl' ? new NativeCrtKey(HE_NATIVE, { p: this.p, q: this.q, hp: this.hp, hq: this.hq, qInvP: this.qInvP, nBytes: pk.nBytes, cipherBytes: pk.cipherBytes }) : null;
+    }
+    return this.crt;
   }
 
   toJSON(): PrivateKeyJson {

@@ -13,7 +13,7 @@ import { HeCiphertextError, HeEncodingError } from './errors.js';
 import type { PaillierPrivateKey, PaillierPublicKey } from './keys.js';
 import { FixedExponent } from './modexp.js';
 import { ObfuscatorSource } from './obfuscator.js';
-import { HE_NATIVE, NativeModulus } from './native.js';
+import { HE_NATIVE, NativeModulus, type NativeCrtKey } from './native.js';
 
 const sources = new WeakMap<PaillierPublicKey, ObfuscatorSource>();
 function sourceOf(key: PaillierPublicKey): ObfuscatorSource {
@@ -43,17 +43,25 @@ const nativeMods = new WeakMap<PaillierPublicKey, NativeModulus>();
 export function encryptManyBytes(key: PaillierPublicKey, ms: readonly bigint[], rhoBytes: Uint8Array): Uint8Array {
   const w = key.cipherBytes;
   if (rhoBytes.length !== ms.length * w) throw new HeCiphertextError(`need ${ms.length} randomness values, got ${rhoBytes.length / w}`);
-  const g = Buffer.alloc(ms.length * w);
-  ms.forEach((m, i) => toBytes((1n + checkPlaintext(key, m) * key.n) % key.n2, w).copy(g, i * w));
-  const nm = nativeModOf(key);
-  if (nm) return nm.mulMany(g, rhoBytes);
+  if (HE_NATIVE && key.backend === 'openssl') {
+    let nm = nativeN.get(key);
+    if (!nm) nativeN.set(key, (nm = new NativeModulus(HE_NATIVE, key.n, key.nBytes)));
+    const m = Buffer.alloc(ms.length * key.nBytes);
+    ms.forEach((x, i) => toBytes(checkPlaintext(key, x), key.nBytes).copy(m, i * key.nBytes));
+    try {
+      return nm.encryptMany(m, rhoBytes, w);
+    } catch {
+      throw new HeCiphertextError('a randomness value is not in (0, n²)');
+    }
+  }
   const out = Buffer.alloc(ms.length * w);
   for (let i = 0; i < ms.length; i++) {
     const rho = checkCiphertext(key, fromBytes(rhoBytes.subarray(i * w, (i + 1) * w)));
-    toBytes((fromBytes(g.subarray(i * w, (i + 1) * w)) * rho) % key.n2, w).copy(out, i * w);
+    toBytes(((1n + checkPlaintext(key, ms[i]!) * key.n) * rho) % key.n2, w).copy(out, i * w);
   }
   return out;
 }
+const nativeN = new WeakMap<PaillierPublicKey, NativeModulus>();
 
 /** A fresh ρ for `key` (the costly part of an encryption). */
 export function obfuscator(key: PaillierPublicKey): bigint {
@@ -73,11 +81,36 @@ export function checkCiphertext(key: PaillierPublicKey, c: bigint): bigint {
 
 export function decrypt(sk: PaillierPrivateKey, c: bigint): bigint {
   checkCiphertext(sk.publicKey, c);
+  const nat = sk.native;
+  if (nat) return fromBytes(decryptNative(nat, toBytes(c, nat.cipherBytes)));
   const cp = c % sk.p2, cq = c % sk.q2;
   if (cp % sk.p === 0n || cq % sk.q === 0n) throw new HeCiphertextError('the ciphertext is not a unit mod n² (it shares a factor with n)');
   const mp = (((sk.powP.pow(cp) - 1n) / sk.p) * sk.hp) % sk.p;
   const mq = (((sk.powQ.pow(cq) - 1n) / sk.q) * sk.hq) % sk.q;
   return mq + sk.q * mod((mp - mq) * sk.qInvP, sk.p);
+}
+
+function decryptNative(nat: NativeCrtKey, cts: Uint8Array): Uint8Array {
+  try {
+    return nat.decryptMany(cts);
+  } catch {
+    throw new HeCiphertextError('the ciphertext is not a unit mod n² (it shares a factor with n)');
+  }
+}
+
+/**
+ * Dec of serialized ciphertexts (`cipherBytes` each), as plaintext bytes (`nBytes` each,
+ * big-endian): the whole CRT decryption in the native kernel when built, else one `decrypt`
+ * per ciphertext. For the key holder that decrypts many at once (SecureBoost histograms).
+ */
+export function decryptManyBytes(sk: PaillierPrivateKey, cts: Uint8Array): Uint8Array {
+  const pk = sk.publicKey, w = pk.cipherBytes;
+  if (cts.length % w) throw new HeCiphertextError(`malformed ciphertext block: ${cts.length} bytes is not a whole number of × ${w}`);
+  const nat = sk.native;
+  if (nat) return decryptNative(nat, cts);
+  const out = new Uint8Array((cts.length / w) * pk.nBytes);
+  for (let i = 0; i < cts.length / w; i++) out.set(toBytes(decrypt(sk, fromBytes(cts.subarray(i * w, (i + 1) * w))), pk.nBytes), i * pk.nBytes);
+  return out;
 }
 
 /** Enc(a + b). */

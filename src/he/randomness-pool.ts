@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { fromBytes } from './bigint.js';
-import type { PaillierPublicKey } from './keys.js';
+import type { PaillierPrivateKey, PaillierPublicKey } from './keys.js';
 import type { FixedBaseMethod } from './obfuscator.js';
 
 interface Pending {
@@ -28,12 +28,13 @@ export class RandomnessPool {
 
   constructor(
     readonly key: PaillierPublicKey,
-    opts: { workers?: number; method?: FixedBaseMethod } = {},
+    /** `privateKey`: the key holder's own pool makes ρ by CRT (its workers are threads of this process). */
+    opts: { workers?: number; method?: FixedBaseMethod; privateKey?: PaillierPrivateKey } = {},
   ) {
     const count = Math.max(1, opts.workers ?? availableParallelism());
     const url = new URL('./randomness-worker.js', import.meta.url);
     this.workers = Array.from({ length: count }, () => {
-      const w = new Worker(url, { workerData: { key: key.toJSON(), method: opts.method ?? 'auto' } });
+      const w = new Worker(url, { workerData: { key: key.toJSON(), method: opts.method ?? 'auto', ...(opts.privateKey ? { privateKey: opts.privateKey.toJSON() } : {}) } });
       w.unref();
       w.on('message', (msg: { id: number; bytes: Uint8Array }) => {
         const p = this.pending.get(msg.id);

@@ -1,7 +1,10 @@
 /**
- * woe-iv and sgb-train as on-chain tasks: a real anvil and three node processes (bank: labels
- * and features; bureau: features; telco: compute only), created through the SDK, consented,
- * computed and settled; the sealed results are checked against plaintext (breast data).
+ * woe-iv, sgb-train and sgb-predict as on-chain tasks: a real anvil and three node processes
+ * (bank: labels and features; bureau: features; telco: compute only), created through the
+ * SDK, consented, computed and settled; the sealed results are checked against plaintext
+ * (breast data). sgb-predict scores every training applicant with the model the bank received
+ * and the thresholds the bureau kept (its node hands them to the program): the AUC of those
+ * scores must equal the training AUC, which holds only if the two halves of the model agree.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -10,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLocalNetwork, type LocalNetwork } from '../../src/node/local/network.js';
-import { buyDataTokens, createTacitClient, createTask, generateBoxKeyPair, getTaskResult, listDatasets, nameParties, waitForTask, type TacitClient } from '../../src/sdk/index.js';
+import { buyDataTokens, createTacitClient, createTask, generateBoxKeyPair, getTaskResult, listDatasets, nameParties, sendTaskInputs, waitForTask, type TacitClient } from '../../src/sdk/index.js';
 import { devAccount } from '../../src/chain/dev-accounts.js';
 import { readCsvTable } from '../../src/data/csv.js';
 import { joinVertical } from '../../src/algorithms/lr/vertical-join.js';
@@ -39,7 +42,7 @@ before(async () => {
   for (const [name, file] of [['bank', 'breast_hetero_guest.csv'], ['bureau', 'breast_hetero_host.csv']] as const) {
     const api = net.node(name).api;
     await api.importDataset({ name: 'credit', path: data + file, idColumn: 'id' });
-    await api.publishDataset('credit', { price: String(TOKEN), algorithms: ['woe-iv', 'sgb-train'], mint: 0 });
+    await api.publishDataset('credit', { price: String(TOKEN), algorithms: ['woe-iv', 'sgb-train', 'sgb-predict'], mint: 0 });
     await api.request('POST', '/datasets/credit/sale', { pricePerUse: String(TOKEN), uses: 10 });
   }
   const account = devAccount(8);
@@ -53,9 +56,9 @@ after(async () => {
 });
 
 describe('Paillier programs as on-chain tasks', () => {
-  it('woe-iv and sgb-train settle, and their results match plaintext', async () => {
+  it('woe-iv, sgb-train and sgb-predict settle, and their results match plaintext', async () => {
     const datasets = await listDatasets(requester);
-    for (const d of datasets) await buyDataTokens(requester, { datasetId: d.id, uses: 2n });
+    for (const d of datasets) await buyDataTokens(requester, { datasetId: d.id, uses: 3n });
     const bank = net.node('bank'), bureau = net.node('bureau');
     const ordered = [bank, bureau].map((n) => datasets.find((d) => d.owner.toLowerCase() === n.address.toLowerCase())!.id);
     const keys = generateBoxKeyPair();
@@ -86,5 +89,12 @@ describe('Paillier programs as on-chain tasks', () => {
     const b16 = binColumns(X, ids.length, d, 16);
     const ref = await trainPlainSgb(b16.bins, ids.length, d, b16.cuts.map((c) => c.length + 1), y, hyper);
     assert.ok(Math.abs(s.auc - aucKsPlaintext(ref.scores, y).auc) < 0.01, `AUC ${s.auc}`);
+
+    const pred = await createTask(requester, { ...common, program: 'sgb-predict', params: { idColumn: 'id', count: ids.length, modelTask: Number(sgb.taskId) } });
+    await sendTaskInputs({ node: { url: bank.apiUrl, token: bank.token }, taskId: pred.taskId, inputs: { applicants: ids } });
+    assert.equal((await waitForTask(requester, { taskId: pred.taskId, timeoutMs: 600_000 })).status, 'Settled');
+    const p = (await getTaskResult(requester, { node: { url: bank.apiUrl }, taskId: pred.taskId, resultPrivateKey: keys.privateKey })) as { scores: number[] };
+    assert.equal(p.scores.length, ids.length);
+    assert.ok(Math.abs(aucKsPlaintext(p.scores, y).auc - s.auc) < 1e-9, `sgb-predict AUC ${aucKsPlaintext(p.scores, y).auc} vs training ${s.auc}`);
   });
 });

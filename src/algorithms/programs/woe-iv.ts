@@ -106,7 +106,7 @@ export const woeIvProgram: Program = {
     const layout = ghLayout(rows);
     const { slots } = layoutFor(pk, layout.outer);
     // Each row's (count 1, label y) in one plaintext; randomness from the worker threads.
-    const pool = new RandomnessPool(pk);
+    const pool = new RandomnessPool(pk, { privateKey: sk }); // its own key: ρ by CRT (he/obfuscator.ts)
     let cts: Uint8Array;
     try {
       cts = encryptManyBytes(pk, Array.from(y, (v) => packSigned(pk, [1n, BigInt(v)], layout.inner)), await pool.takeBytes(rows));

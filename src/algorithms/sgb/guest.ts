@@ -12,8 +12,9 @@ import { availableParallelism } from 'node:os';
 import type { Network } from '../../net/types.js';
 import { ProgramError } from '../program.js';
 import {
-  decrypt, deserializeCiphertexts, encryptManyBytes, layoutFor, packSigned, RandomnessPool, toFixed, unpackSigned, type KeyPair,
+  decryptManyBytes, encryptManyBytes, layoutFor, packSigned, RandomnessPool, toFixed, unpackSigned, type KeyPair,
 } from '../../he/index.js';
+import { fromBytes } from '../../he/bigint.js';
 import { baseScore, growTree, logisticGradients, type TreeNode } from './grow.js';
 import type { SgbHyperparameters } from './hyper.js';
 import { localHistograms, localPartition } from './plaintext.js';
@@ -31,6 +32,17 @@ export interface GuestResult {
   timings: { encrypt: number; histograms: number; decrypt: number; total: number };
 }
 
+/**
+ * The label holder's encryption randomness, started as soon as its key exists (before PSI):
+ * worker threads make ρ by CRT with the private key (`he/obfuscator.ts`) for the first tree
+ * while the parties still align their rows.
+ */
+export function startGuestPool(keys: KeyPair, firstTreeRows: number): RandomnessPool {
+  const pool = new RandomnessPool(keys.publicKey, { workers: Math.max(1, availableParallelism()), privateKey: keys.privateKey });
+  pool.prefill(firstTreeRows);
+  return pool;
+}
+
 export async function sgbGuest(
   net: Network,
   keys: KeyPair,
@@ -39,6 +51,8 @@ export async function sgbGuest(
   y: Float64Array,
   hyper: SgbHyperparameters,
   progress: (phase: string, done: number, total: number) => void,
+  /** A pool started earlier (`startGuestPool`); closed here either way. */
+  started?: RandomnessPool,
 ): Promise<GuestResult> {
   const pk = keys.publicKey, sk = keys.privateKey;
   const rows = y.length;
@@ -56,7 +70,7 @@ export async function sgbGuest(
   const scale = 2 ** -layout.fracBits;
   const timings = { encrypt: 0, histograms: 0, decrypt: 0, total: 0 };
   const t0 = performance.now();
-  const pool = new RandomnessPool(pk, { workers: Math.max(1, availableParallelism()) });
+  const pool = started ?? new RandomnessPool(pk, { workers: Math.max(1, availableParallelism()), privateKey: sk });
   try {
     const base = baseScore(y);
     const scores = new Float64Array(rows).fill(base);
@@ -70,7 +84,8 @@ export async function sgbGuest(
       return s;
     };
     let sampled = drawSample();
-    pool.prefill(sampleCount(sampled));
+    // A pool started before PSI already makes `rows` values (the first tree, unsampled or more).
+    if (!started) pool.prefill(sampleCount(sampled));
     for (let t = 0; t < hyper.trees; t++) {
       progress('sgb trees', t, hyper.trees);
       const { g, h } = logisticGradients(scores, y);
@@ -111,12 +126,15 @@ export async function sgbGuest(
             const perNode = Math.ceil(total / slots);
             const raw = await net.recv(hh.party, 'sgb.hist', perNode * nodes.length * pk.cipherBytes);
             const td = performance.now();
-            const packed = deserializeCiphertexts(pk, raw, perNode * nodes.length);
+            // All of this host's compressed bins in one native call (CRT decryption in C).
+            const plain = decryptManyBytes(sk, raw);
+            const nb = pk.nBytes;
             for (let i = 0; i < nodes.length; i++) {
               const pairs: bigint[] = [];
               for (let c = 0; c < perNode; c++) {
                 const cnt = Math.min(slots, total - c * slots);
-                pairs.push(...unpackSigned(pk, decrypt(sk, packed[i * perNode + c]!), layout.outer, cnt));
+                const at = (i * perNode + c) * nb;
+                pairs.push(...unpackSigned(pk, fromBytes(plain.subarray(at, at + nb)), layout.outer, cnt));
               }
               const full = out[i]!;
               let p = 0;

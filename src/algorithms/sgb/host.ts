@@ -9,7 +9,7 @@
 import type { Network } from '../../net/types.js';
 import { ProgramError } from '../program.js';
 import { add, deserializeCiphertexts, packCiphertexts, serializeCiphertexts, layoutFor, type PaillierPublicKey } from '../../he/index.js';
-import { HE_NATIVE, NativeModulus } from '../../he/native.js';
+import { HE_NATIVE, NativeModulus, type LoadedCiphertexts } from '../../he/native.js';
 import type { Binned } from './binning.js';
 import { bytesInt32, CMD, ghLayout } from './wire.js';
 
@@ -35,7 +35,7 @@ export async function sgbHost(
   // OpenSSL Montgomery arithmetic on the received bytes when built (native/paillier-bn.c),
   // else BigInt: the same products.
   const native = HE_NATIVE ? new NativeModulus(HE_NATIVE, key.n2, key.cipherBytes) : undefined;
-  let ctBytes = new Uint8Array(0);
+  let loaded: LoadedCiphertexts | undefined;
   let cts: bigint[] = [];
   let cipherOfRow = new Int32Array(rows).fill(-1);
   let tree = -1;
@@ -52,8 +52,14 @@ export async function sgbHost(
       let k = 0;
       for (let r = 0; r < rows; r++) if (body[r]) cipherOfRow[r] = k++;
       if (native) {
-        ctBytes = body.slice(rows);
+        const ctBytes = body.subarray(rows);
         if (ctBytes.length !== k * key.cipherBytes) throw new ProgramError('malformed sgb tree message: wrong number of ciphertexts');
+        // Into Montgomery form once per tree, for the histograms of every level.
+        try {
+          loaded = native.loadCiphertexts(ctBytes);
+        } catch {
+          throw new ProgramError('malformed sgb tree message: a ciphertext is not below n²');
+        }
       } else cts = deserializeCiphertexts(key, body.subarray(rows), k);
       progress('sgb trees', tree, tree + 1);
     } else if (type === CMD.hist) {
@@ -64,10 +70,10 @@ export async function sgbHost(
       const nodes = ints.subarray(1, 1 + count), nodeOfRow = ints.subarray(1 + count);
       const slotOf = new Map<number, number>();
       nodes.forEach((k, i) => slotOf.set(k, i));
-      if (native) {
+      if (native && loaded) {
         const slotOfRow = new Int32Array(rows).fill(-1);
         for (let r = 0; r < rows; r++) slotOfRow[r] = slotOf.get(nodeOfRow[r]!) ?? -1;
-        const cells = native.histogram(ctBytes, cipherOfRow, slotOfRow, bins, F, stride, count);
+        const cells = native.histogram(loaded, cipherOfRow, slotOfRow, bins, F, stride, count);
         // Keep each node's real bins (features × binsPerFeature), in order, then compress per node.
         const w = key.cipherBytes;
         const parts: Uint8Array[] = [];
@@ -122,16 +128,22 @@ export async function sgbHost(
         idx.set(node, i);
         splits[`${tree}.${node}`] = { feature: featureNames[feature]!, threshold: cuts[feature]![bin]! };
       }
-      const flags: number[] = [];
-      const lists: number[][] = asked.map(() => []);
+      // One flag per row of each asked node, nodes in request order, rows ascending.
+      const sizes = new Int32Array(count);
+      for (let r = 0; r < rows; r++) {
+        const i = idx.get(nodeOfRow[r]!);
+        if (i !== undefined) sizes[i]!++;
+      }
+      const at = new Int32Array(count);
+      for (let i = 1; i < count; i++) at[i] = at[i - 1]! + sizes[i - 1]!;
+      const flags = new Uint8Array(count ? at[count - 1]! + sizes[count - 1]! : 0);
       for (let r = 0; r < rows; r++) {
         const i = idx.get(nodeOfRow[r]!);
         if (i === undefined) continue;
         const s = asked[i]!;
-        lists[i]!.push(bins[r * F + s.feature]! <= s.bin ? 1 : 0);
+        flags[at[i]!++] = bins[r * F + s.feature]! <= s.bin ? 1 : 0;
       }
-      for (const l of lists) flags.push(...l);
-      await net.send(guest, 'sgb.part', Uint8Array.from(flags));
+      await net.send(guest, 'sgb.part', flags);
     } else throw new ProgramError(`unknown sgb command ${type}`);
   }
   return splits;

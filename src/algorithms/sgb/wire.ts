@@ -10,7 +10,12 @@
 import { ownBytes } from '../../net/bytes.js';
 import { ProgramError } from '../program.js';
 
-export const FRAC_BITS = 24;
+/**
+ * Fraction bits of g and h: 2^−16 ≈ 1.5·10⁻⁵ per row, far below what moves a split choice
+ * (the leaf weights use the exact values at the label holder). Each bit costs the feature
+ * holder two squarings per bin in cipher compression and shrinks the slots per ciphertext.
+ */
+export const FRAC_BITS = 16;
 
 export interface GhLayout {
   fracBits: number;

@@ -1,7 +1,9 @@
 /**
  * A node's private inputs for a task's session, gathered from its own store: its dataset
- * (one per party), the model shares it kept from an earlier training task, and — as the
- * receiver — the inputs its operator sent through the API and a model it received earlier.
+ * (one per party), the model shares it kept from an earlier training task, the split
+ * thresholds it kept from an sgb-train task (for sgb-predict, only for that task's requester
+ * and receiver), and — as the receiver — the inputs its operator sent through the API and a
+ * model it received earlier.
  * None of it ever leaves the node except as the program's shares or masked values.
  */
 import type { NodeStore, TaskRecord } from '../store/index.js';
@@ -20,6 +22,15 @@ export function localInputs(store: NodeStore, t: TaskRecord, self: string): Reco
   if (modelTaskId !== undefined && params.params['sharedModel'] === true && t.roles.includes('compute')) {
     const kept = store.getKv(`task-keep:${Number(modelTaskId)}`);
     if (kept) local['modelShares'] = (JSON.parse(kept) as { modelShares?: unknown }).modelShares;
+  }
+  if (modelTaskId !== undefined && params.params['sharedModel'] !== true && !t.roles.includes('receiver')) {
+    const kept = store.getKv(`task-keep:${Number(modelTaskId)}`);
+    const sgb = kept ? (JSON.parse(kept) as { sgb?: unknown }).sgb : undefined;
+    if (sgb !== undefined) {
+      const prior = store.getTask(Number(modelTaskId));
+      if (!prior || prior.requester !== t.requester || prior.receiver !== t.receiver) throw new Error(`the split thresholds kept from task ${String(modelTaskId)} serve only that task's requester and receiver`);
+      local['sgb'] = sgb;
+    }
   }
   if (t.roles.includes('receiver')) {
     const raw = store.getKv(`task-inputs:${t.id}`);

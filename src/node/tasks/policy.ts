@@ -35,7 +35,7 @@ import { semi2kPreprocessing } from './preprocessing.js';
 export type Verdict = { kind: 'accept' } | { kind: 'refuse'; code: number; reason: string } | { kind: 'wait' };
 
 /** Programs whose receiver brings private inputs of its own. */
-const RECEIVER_INPUTS: Record<string, string[]> = { 'debt-query': ['applicant'], 'lr-predict': ['applicants'] };
+const RECEIVER_INPUTS: Record<string, string[]> = { 'debt-query': ['applicant'], 'lr-predict': ['applicants'], 'sgb-predict': ['applicants'] };
 /** Default for policy.minSecondsToDeadline. */
 export const DEFAULT_MIN_SECONDS_TO_DEADLINE = 20;
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
