@@ -6,6 +6,7 @@
  * refresh and resharing are all sums of such sharings, so this is the one place that does
  * the polynomial arithmetic. Point sums over public data use variable-time arithmetic.
  */
+import { baseMul } from './ec.js';
 import { Fn, Point, randomScalar } from './suite.js';
 
 export interface Sharing {
@@ -19,7 +20,7 @@ export interface Sharing {
 export function randomSharing(t: number, constant: bigint): Sharing {
   const coefficients = [constant];
   for (let k = 1; k < t; k++) coefficients.push(randomScalar());
-  return { coefficients, commitments: coefficients.map((a) => (a === 0n ? Point.ZERO : Point.BASE.multiply(a))) };
+  return { coefficients, commitments: coefficients.map((a) => baseMul(a)) };
 }
 
 /** f(x) by Horner's rule. */
@@ -36,10 +37,9 @@ export function evaluateCommitment(commitments: readonly Point[], x: bigint): Po
   return acc;
 }
 
-/** Feldman's check of share f(x) against the commitments. */
+/** Feldman's check of share f(x) against the commitments (the share is secret: constant-time k·G). */
 export function verifyShare(commitments: readonly Point[], x: bigint, share: bigint): boolean {
-  if (share === 0n) return evaluateCommitment(commitments, x).is0();
-  return Point.BASE.multiply(share).equals(evaluateCommitment(commitments, x));
+  return baseMul(share).equals(evaluateCommitment(commitments, x));
 }
 
 /** Lagrange coefficient λ_i at 0 for the set `xs` (RFC 9591 §4.2 derive_interpolating_value). */

@@ -1,11 +1,19 @@
 /**
  * Where a member keeps its part of a threshold key: one JSON file per key in the member's
- * key directory. The signing share is a 32-byte scalar, so it is stored exactly like the
- * node's chain key — a Web3 Secret Storage v3 keystore (src/crypto/keystore.ts: scrypt +
- * AES-128-CTR + MAC) under the member's passphrase. Preprocessed signing nonces are sealed
- * one by one with AES-256-GCM under a key derived (HKDF-SHA256) from the share, so they need
- * no second KDF run and vanish with the share; a nonce is deleted from the file before its
- * signature share leaves the process, so a crash can never make it sign twice.
+ * key directory. Format v2 (written now): the signing share sealed with AES-256-GCM under the
+ * directory's key-encryption key, which the passphrase KDF (scrypt) yields once per process
+ * (share-kek.ts); format v1 (still read, and kept as it is when such a file is rewritten):
+ * the share as a Web3 Secret Storage v3 keystore (src/crypto/keystore.ts), one scrypt run per
+ * unlock. Preprocessed signing nonces are sealed one by one with AES-256-GCM under a key
+ * derived (HKDF-SHA256) from the share, so they need no second KDF run and vanish with the
+ * share.
+ *
+ * The nonce store's rule: a nonce pair is used at most once. It is deleted from the file —
+ * written to disk by rename — before anything derived from it (a signature share) leaves the
+ * process, so a crash or a repeated request can never make it sign twice; a signature that
+ * then fails costs that nonce, never reuses it. A commit round's fresh batch is written before
+ * its commitments are sent. Indices only grow (a new batch starts past the largest index this
+ * member ever published).
  *
  * A ceremony that changes the share (refresh, reshare) first writes `<keyId>.pending.json`,
  * then — only after every new holder acknowledged — renames it over the current file
@@ -15,18 +23,20 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decryptKeystore, encryptKeystore, type KeystoreV3 } from '../crypto/keystore.js';
+import { decryptKeystore, type KeystoreV3 } from '../crypto/keystore.js';
 import { KeyUsageError } from './errors.js';
+import { deriveKek, directoryKekParams, openShareWithKek, persistKekParams, sealShareWithKek, type SealedShare } from './share-kek.js';
 import type { GroupKeyInfo } from './group-key.js';
 import type { CommitmentPair } from './signing.js';
 import { fromHex, toHex } from './suite.js';
 
 export interface ShareFile {
-  version: 1;
+  /** 2: `share` sealed under the directory's KEK; 1: `share` a v3 keystore (read only). */
+  version: 1 | 2;
   self: string;
   key: GroupKeyInfo;
   /** The signing share, encrypted. */
-  share: KeystoreV3;
+  share: SealedShare | KeystoreV3;
   /** This member's unused preprocessed nonces: index → sealed [hiding, binding]. */
   nonces: Record<string, string>;
   /** Next index this member will use; public. */
@@ -43,7 +53,7 @@ export interface UnlockedShare {
 export interface StoreOptions {
   dir: string;
   passphrase: string;
-  /** scrypt cost for new files (default 2^18; tests and sandboxes lower it). */
+  /** scrypt cost of the directory's key-encryption key when this creates it (default 2^18; tests and sandboxes lower it). */
   scryptN?: number;
 }
 
@@ -76,13 +86,27 @@ export function openNonce(share: Uint8Array, info: GroupKeyInfo, index: number, 
   return [plain.slice(0, 64), plain.slice(64)];
 }
 
-export async function sealShare(share: Uint8Array, o: StoreOptions): Promise<KeystoreV3> {
-  return encryptKeystore(share, o.passphrase, o.scryptN ? { n: o.scryptN } : {});
+/** Seals a share for the record of `info` held by `self` (format v2). */
+export async function sealShare(share: Uint8Array, info: GroupKeyInfo, self: string, o: StoreOptions): Promise<SealedShare> {
+  return sealShareWithKek(share, { keyId: info.keyId, epoch: info.epoch, self }, directoryKekParams(o.dir, o.scryptN), o.passphrase);
+}
+
+/**
+ * Starts deriving the directory's KEK (scrypt, off the event loop) so that it is ready when a
+ * ceremony stores its share; a no-op once this process holds it.
+ */
+export function warmKek(o: StoreOptions): void {
+  try {
+    void deriveKek(directoryKekParams(o.dir, o.scryptN), o.passphrase).catch(() => {});
+  } catch {
+    // a bad directory or weak parameters surface, with their message, when the share is stored
+  }
 }
 
 export function writeShareFile(dir: string, file: ShareFile, pending = false): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   writeAtomic(fileOf(dir, file.key.keyId, pending), file);
+  if (file.version === 2) persistKekParams(dir, (file.share as SealedShare).kek);
 }
 
 export function readShareFile(dir: string, keyId: string, pending = false): ShareFile {
@@ -95,7 +119,10 @@ export function readShareFile(dir: string, keyId: string, pending = false): Shar
 
 export async function unlockShare(dir: string, keyId: string, passphrase: string): Promise<UnlockedShare> {
   const file = readShareFile(dir, keyId);
-  const share = fromHex((await decryptKeystore(file.share, passphrase)).slice(2));
+  const share =
+    file.version === 2
+      ? await openShareWithKek(file.share as SealedShare, { keyId: file.key.keyId, epoch: file.key.epoch, self: file.self }, passphrase)
+      : fromHex((await decryptKeystore(file.share, passphrase)).slice(2));
   return { file, share };
 }
 
@@ -122,7 +149,7 @@ export function listShareFiles(dir: string): ShareFile[] {
   return readdirSync(dir)
     .filter((f) => /^[0-9a-f]{64}\.json$/.test(f))
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as ShareFile)
-    .filter((f) => f.version === 1);
+    .filter((f) => f.version === 1 || f.version === 2);
 }
 
 export const shareHex = (share: Uint8Array): string => toHex(share);

@@ -82,6 +82,13 @@ export function tryPoint(hex: unknown): Point | null {
   }
 }
 
+/** `tryPoint` for data already checked once (a stored key record); throws on a bad encoding. */
+export function parsePoint(hex: string): Point {
+  const p = tryPoint(hex);
+  if (!p) throw new TypeError('expected a compressed secp256k1 point');
+  return p;
+}
+
 /** Parses a canonical scalar (< n); null otherwise. */
 export function tryScalar(hex: unknown): bigint | null {
   if (typeof hex !== 'string' || hex.length !== SCALAR_BYTES * 2) return null;
@@ -92,7 +99,7 @@ export function tryScalar(hex: unknown): bigint | null {
   }
 }
 
-/** A uniformly random non-zero scalar. */
+/** A uniformly random non-zero scalar (48 random bytes reduced mod n, FIPS 186-5 A.2.1 style; no point multiplication). */
 export function randomScalar(): bigint {
-  return Fn.fromBytes(FROST.utils.randomScalar());
+  return Fn.fromBytes(secp256k1.utils.randomSecretKey());
 }
