@@ -30,10 +30,21 @@ export function evaluate(coefficients: readonly bigint[], x: bigint): bigint {
   return y;
 }
 
-/** Σ_k C_k·x^k: the public image f(x)·G of a committed polynomial. */
+/** x·P for a small public x by double-and-add (member identifiers are 1..255): a handful of group operations, no scalar recoding. */
+function mulSmall(p: Point, x: number): Point {
+  let acc = p;
+  for (let bit = 31 - Math.clz32(x) - 1; bit >= 0; bit--) {
+    acc = acc.double();
+    if ((x >>> bit) & 1) acc = acc.add(p);
+  }
+  return acc;
+}
+
+/** Σ_k C_k·x^k: the public image f(x)·G of a committed polynomial (Horner's rule). */
 export function evaluateCommitment(commitments: readonly Point[], x: bigint): Point {
+  const small = x > 0n && x < 65536n ? Number(x) : 0;
   let acc = Point.ZERO;
-  for (let k = commitments.length - 1; k >= 0; k--) acc = acc.multiplyUnsafe(x).add(commitments[k]!);
+  for (let k = commitments.length - 1; k >= 0; k--) acc = (small ? mulSmall(acc, small) : acc.multiplyUnsafe(x)).add(commitments[k]!);
   return acc;
 }
 

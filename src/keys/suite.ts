@@ -10,7 +10,7 @@
  */
 import { secp256k1, secp256k1_FROST, secp256k1_hasher } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { ECDH } from 'node:crypto';
+import { ECDH, createHash } from 'node:crypto';
 
 export const FROST = secp256k1_FROST;
 export const Point = secp256k1.Point;
@@ -23,8 +23,35 @@ export const POINT_BYTES = 33;
 
 const enc = new TextEncoder();
 
-/** hash_to_field(msg, 1) of RFC 9380 with expand_message_xmd(SHA-256) and domain `dst`, as the suite's H1–H3. */
+const Z_PAD = new Uint8Array(64);
+const L_I_B = Uint8Array.of(0, 48, 0); // I2OSP(48, 2) ‖ I2OSP(0, 1)
+const dstPrimes = new Map<string, Buffer>();
+
+/**
+ * hash_to_field(msg, 1) of RFC 9380 §5.2 with expand_message_xmd(SHA-256) (§5.3.1, 48 bytes,
+ * L = 48 for k = 128) and domain contextString ‖ `dst`, as the suite's H1–H3 — the same
+ * function as noble's `secp256k1_hasher.hashToScalar` (checked in the RFC vector test), with
+ * the three SHA-256 blocks run by node:crypto instead of JavaScript.
+ */
 export function hashToScalar(dst: string, ...parts: Uint8Array[]): bigint {
+  let dstPrime = dstPrimes.get(dst);
+  if (!dstPrime) {
+    const d = enc.encode(CONTEXT_STRING + dst);
+    if (d.length > 255) throw new RangeError('DST too long');
+    dstPrime = Buffer.concat([d, Uint8Array.of(d.length)]);
+    dstPrimes.set(dst, dstPrime);
+  }
+  const h0 = createHash('sha256').update(Z_PAD);
+  for (const p of parts) h0.update(p);
+  const b0 = h0.update(L_I_B).update(dstPrime).digest();
+  const b1 = createHash('sha256').update(b0).update(Uint8Array.of(1)).update(dstPrime).digest();
+  for (let i = 0; i < 32; i++) b0[i]! ^= b1[i]!;
+  const b2 = createHash('sha256').update(b0).update(Uint8Array.of(2)).update(dstPrime).digest();
+  return Fn.create(BigInt('0x' + b1.toString('hex') + b2.toString('hex', 0, 16)));
+}
+
+/** noble's hash_to_field, the reference `hashToScalar` is tested against. */
+export function nobleHashToScalar(dst: string, ...parts: Uint8Array[]): bigint {
   return secp256k1_hasher.hashToScalar(concat(...parts), { DST: enc.encode(CONTEXT_STRING + dst) });
 }
 

@@ -7,6 +7,7 @@
  * tampered share is named by aggregation.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import test from 'node:test';
 import { evaluate, evaluateCommitment, lagrangeAtZero } from '../../src/keys/feldman.js';
@@ -14,7 +15,7 @@ import { aggregateChecked, commitmentList, nonceGenerate, signShare, verifySigna
 import { baseMsm, baseMul, msm } from '../../src/keys/ec.js';
 import { signingPackage } from '../../src/keys/frost-core.js';
 import { MisbehavingMemberError } from '../../src/keys/errors.js';
-import { FROST, Fn, Point, fromHex, identifierOf, identifierScalar, toHex, pointToHex, scalarToHex, randomScalar } from '../../src/keys/suite.js';
+import { FROST, Fn, Point, fromHex, identifierOf, identifierScalar, toHex, pointToHex, scalarToHex, randomScalar, hashToScalar, nobleHashToScalar } from '../../src/keys/suite.js';
 import type { GroupKeyInfo } from '../../src/keys/group-key.js';
 import { toFrostPublic } from '../../src/keys/group-key.js';
 
@@ -122,4 +123,13 @@ test('ec.ts against noble: OpenSSL k·G and the GLV multi-scalar multiplication 
   const a = randomScalar();
   assert.ok(baseMsm(a, points, scalars).equals(naive.add(Point.BASE.multiply(a))));
   assert.ok(msm([points[0]!, points[0]!.negate()], [5n, 5n]).is0());
+});
+
+test('hashToScalar (node:crypto SHA-256) equals noble\'s RFC 9380 hash_to_field for every domain the suite uses', () => {
+  for (const dst of ['rho', 'chal', 'nonce', 'dkg-pok']) {
+    for (const len of [0, 1, 31, 32, 33, 64, 65, 200]) {
+      const parts = [randomBytes(len), randomBytes(7)];
+      assert.equal(hashToScalar(dst, ...parts), nobleHashToScalar(dst, ...parts));
+    }
+  }
 });
