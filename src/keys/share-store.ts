@@ -8,12 +8,15 @@
  * derived (HKDF-SHA256) from the share, so they need no second KDF run and vanish with the
  * share.
  *
- * The nonce store's rule: a nonce pair is used at most once. It is deleted from the file —
- * written to disk by rename — before anything derived from it (a signature share) leaves the
- * process, so a crash or a repeated request can never make it sign twice; a signature that
- * then fails costs that nonce, never reuses it. A commit round's fresh batch is written before
- * its commitments are sent. Indices only grow (a new batch starts past the largest index this
- * member ever published).
+ * The nonce store's rule: a nonce pair is used at most once. Its use is recorded on disk
+ * before anything derived from it (a signature share) leaves the process, so a crash or a
+ * repeated request can never make it sign twice; a signature that then fails costs that
+ * nonce, never reuses it. The record is one line `<epoch>:<index>` appended to
+ * `<keyId>.used` (a small append instead of rewriting the whole share file per signature);
+ * every read of the share file drops the nonces the journal names for its epoch, and the next
+ * full rewrite of the share file (which then no longer holds them) removes the journal. A
+ * commit round's fresh batch is written before its commitments are sent. Indices only grow
+ * (a new batch starts past the largest index this member ever published).
  *
  * A ceremony that changes the share (refresh, reshare) first writes `<keyId>.pending.json`,
  * then — only after every new holder acknowledged — renames it over the current file
@@ -21,7 +24,7 @@
  * and rename. Erasure is best effort: the old bytes may survive on the disk below.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decryptKeystore, type KeystoreV3 } from '../crypto/keystore.js';
 import { KeyUsageError } from './errors.js';
@@ -58,6 +61,7 @@ export interface StoreOptions {
 }
 
 const fileOf = (dir: string, keyId: string, pending = false) => join(dir, `${keyId}${pending ? '.pending' : ''}.json`);
+const journalOf = (dir: string, keyId: string) => join(dir, `${keyId}.used`);
 
 function writeAtomic(path: string, value: unknown): void {
   const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
@@ -106,7 +110,28 @@ export function warmKek(o: StoreOptions): void {
 export function writeShareFile(dir: string, file: ShareFile, pending = false): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   writeAtomic(fileOf(dir, file.key.keyId, pending), file);
+  if (!pending) rmSync(journalOf(dir, file.key.keyId), { force: true }); // the file now holds no used nonce
   if (file.version === 2) persistKekParams(dir, (file.share as SealedShare).kek);
+}
+
+/**
+ * Records that this member's nonce `index` of the current epoch is used, and drops it from
+ * `file`: one appended line, on disk before the call returns (the nonce store's rule).
+ */
+export function consumeNonce(dir: string, file: ShareFile, index: number): void {
+  appendFileSync(journalOf(dir, file.key.keyId), `${file.key.epoch}:${index}\n`, { mode: 0o600 });
+  delete file.nonces[String(index)];
+}
+
+/** Drops the nonces the used-nonce journal names for the file's epoch. */
+function dropUsed(dir: string, file: ShareFile): ShareFile {
+  const journal = journalOf(dir, file.key?.keyId ?? '');
+  if (!file.nonces || !existsSync(journal)) return file;
+  for (const line of readFileSync(journal, 'utf8').split('\n')) {
+    const [epoch, index] = line.split(':');
+    if (Number(epoch) === file.key.epoch && index !== undefined) delete file.nonces[index];
+  }
+  return file;
 }
 
 export function readShareFile(dir: string, keyId: string, pending = false): ShareFile {
@@ -114,7 +139,8 @@ export function readShareFile(dir: string, keyId: string, pending = false): Shar
   if (!existsSync(path)) {
     throw new KeyUsageError(`no ${pending ? 'pending ' : ''}share of key ${keyId.slice(0, 16)}… in ${dir}`, { hint: 'Check --key and the member\'s key directory; `tacit key list` shows what is there.' });
   }
-  return JSON.parse(readFileSync(path, 'utf8')) as ShareFile;
+  const file = JSON.parse(readFileSync(path, 'utf8')) as ShareFile;
+  return pending ? file : dropUsed(dir, file);
 }
 
 export async function unlockShare(dir: string, keyId: string, passphrase: string): Promise<UnlockedShare> {
@@ -129,6 +155,7 @@ export async function unlockShare(dir: string, keyId: string, passphrase: string
 /** Makes the pending file current, deleting the old share (after every new holder acknowledged). */
 export function promotePending(dir: string, keyId: string): void {
   renameSync(fileOf(dir, keyId, true), fileOf(dir, keyId));
+  rmSync(journalOf(dir, keyId), { force: true }); // named the old epoch's nonces only
 }
 
 export function dropPending(dir: string, keyId: string): void {
@@ -142,6 +169,7 @@ export function deleteShare(dir: string, keyId: string): void {
     writeFileSync(path, '{}\n');
     rmSync(path);
   }
+  rmSync(journalOf(dir, keyId), { force: true });
 }
 
 export function listShareFiles(dir: string): ShareFile[] {
@@ -149,7 +177,8 @@ export function listShareFiles(dir: string): ShareFile[] {
   return readdirSync(dir)
     .filter((f) => /^[0-9a-f]{64}\.json$/.test(f))
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as ShareFile)
-    .filter((f) => f.version === 1 || f.version === 2);
+    .filter((f) => f.version === 1 || f.version === 2)
+    .map((f) => dropUsed(dir, f));
 }
 
 export const shareHex = (share: Uint8Array): string => toHex(share);

@@ -15,7 +15,7 @@ import type { Channel } from './channel.js';
 import { KeyUsageError, MisbehavingMemberError } from './errors.js';
 import { memberOf, type GroupKeyInfo } from './group-key.js';
 import { DEFAULT_NONCE_BATCH } from './holder.js';
-import { openNonce, sealNonce, unlockShare, writeShareFile } from './share-store.js';
+import { consumeNonce, openNonce, sealNonce, unlockShare, writeShareFile } from './share-store.js';
 import { aggregateChecked, commitmentList, makeNonceBatch, signShare, type CommitmentPair } from './signing.js';
 import { signingPackage } from './frost-core.js';
 import { Fn, fromHex, toHex } from './suite.js';
@@ -107,8 +107,12 @@ export async function runSign(p: SignParams, o: SignOptions): Promise<SignOutcom
 
   // Consume the nonce durably before anything derived from it leaves this process.
   const nonces = openNonce(share, info, myIndex, file.nonces[String(myIndex)]!);
-  delete file.nonces[String(myIndex)];
-  writeShareFile(o.dir, file);
+  if (p.nonceIndex) consumeNonce(o.dir, file, myIndex);
+  else {
+    // After a commit round the file also takes the peers' fresh commitments.
+    delete file.nonces[String(myIndex)];
+    writeShareFile(o.dir, file);
+  }
   let z = signShare(pkg, info, self, Fn.fromBytes(share), nonces);
   share.fill(0);
   if (o.tamper?.badShare) z = toHex(Fn.toBytes(Fn.add(Fn.fromBytes(fromHex(z)), 1n)));

@@ -7,7 +7,7 @@
  * old share no longer interpolates with new ones; each cheat is named.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
@@ -146,4 +146,24 @@ test('cheaters are named: bad DKG share, equivocation, bad nonce commitment, bad
   );
   assert.ok(res.every((r) => r.status === 'rejected' && (r.reason instanceof SilentMemberError ? r.reason.member === 'p2' : /p2/.test(String(r.reason)))), JSON.stringify(res.map((r) => r.status === 'rejected' && String(r.reason))));
   nets.forEach((n) => void n.abort(new Error('test over')));
+});
+
+test('the nonce store: a used nonce is journaled before the share leaves and never signs again; a full rewrite folds the journal in', async () => {
+  const members = ['n1', 'n2'];
+  const info = values(await session(members, (ch) => runDkg({ members, threshold: 2 }, { channel: ch, sessionId: 'nonce-rule', store: store(ch.self) })))[0]!;
+  const msg = Buffer.from('once').toString('hex');
+  const signAt = (k: number) => session(members, (ch) => runSign({ keyId: info.keyId, message: msg, signers: members, nonceIndex: { n1: k, n2: k } }, { channel: ch, dir: dirOf(ch.self), passphrase: PASS }));
+  const first = values(await signAt(0));
+  assert.ok(FROST.verify(fromHex(first[0]!.signature), fromHex(msg), fromHex(info.groupKey)));
+  const journal = join(dirOf('n1'), `${info.keyId}.used`);
+  assert.equal(readFileSync(journal, 'utf8'), '0:0\n');
+  assert.equal(readShareFile(dirOf('n1'), info.keyId).nonces['0'], undefined, 'reads drop the journaled nonce');
+  assert.equal(nextNonceIndex(readShareFile(dirOf('n1'), info.keyId).nonces), 1);
+  const again = await signAt(0);
+  assert.ok(again.every((r) => r.status === 'rejected'));
+  assert.match(String((again[0] as PromiseRejectedResult).reason), /already used/);
+  // A signature with a commit round rewrites the whole file: the journal goes, nonce 0 stays gone.
+  values(await session(members, (ch) => runSign({ keyId: info.keyId, message: msg, signers: members }, { channel: ch, dir: dirOf(ch.self), passphrase: PASS })));
+  assert.equal(existsSync(journal), false);
+  assert.equal(JSON.parse(readFileSync(join(dirOf('n1'), `${info.keyId}.json`), 'utf8')).nonces['0'], undefined);
 });
