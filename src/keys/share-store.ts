@@ -24,7 +24,8 @@
  * and rename. Erasure is best effort: the old bytes may survive on the disk below.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decryptKeystore, type KeystoreV3 } from '../crypto/keystore.js';
 import { KeyUsageError } from './errors.js';
@@ -116,11 +117,12 @@ export function writeShareFile(dir: string, file: ShareFile, pending = false): v
 
 /**
  * Records that this member's nonce `index` of the current epoch is used, and drops it from
- * `file`: one appended line, on disk before the call returns (the nonce store's rule).
+ * `file` at once: one appended line, written when the promise resolves — which the caller
+ * awaits before anything derived from the nonce leaves the process (the nonce store's rule).
  */
-export function consumeNonce(dir: string, file: ShareFile, index: number): void {
-  appendFileSync(journalOf(dir, file.key.keyId), `${file.key.epoch}:${index}\n`, { mode: 0o600 });
+export function consumeNonce(dir: string, file: ShareFile, index: number): Promise<void> {
   delete file.nonces[String(index)];
+  return appendFile(journalOf(dir, file.key.keyId), `${file.key.epoch}:${index}\n`, { mode: 0o600 });
 }
 
 /** Drops the nonces the used-nonce journal names for the file's epoch. */

@@ -73,6 +73,8 @@ export async function runSign(p: SignParams, o: SignOptions): Promise<SignOutcom
 
   const chosen = new Map<string, CommitmentPair | undefined>();
   let myIndex: number;
+  let sealedNonce: string;
+  let consumed: Promise<void>;
   if (p.nonceIndex) {
     for (const s of signers) {
       const k = p.nonceIndex[s];
@@ -83,6 +85,11 @@ export async function runSign(p: SignParams, o: SignOptions): Promise<SignOutcom
     }
     myIndex = p.nonceIndex[self]!;
     if (!file.nonces[String(myIndex)]) throw new KeyUsageError(`${self}'s nonce #${myIndex} was already used or never made`, { hint: 'Each preprocessed nonce signs once; sign without preprocessed nonces.' });
+    sealedNonce = file.nonces[String(myIndex)]!;
+    // The journal write runs on the thread pool while the group commitment is computed; it
+    // is awaited before the signature share is sent (the nonce store's rule, share-store.ts).
+    consumed = consumeNonce(o.dir, file, myIndex);
+    consumed.catch(() => {}); // awaited below; this only keeps an early exit from leaving it unhandled
   } else {
     // Commit round: a fresh batch; its first pair signs now, the rest stay preprocessed.
     const used = Object.keys(file.commitments[self] ?? {}).map(Number);
@@ -101,21 +108,20 @@ export async function runSign(p: SignParams, o: SignOptions): Promise<SignOutcom
       file.commitments[peer] = { ...(file.commitments[peer] ?? {}), ...m.commitments };
     }
     myIndex = start;
+    sealedNonce = file.nonces[String(myIndex)]!;
+    // After a commit round the file also takes the peers' fresh commitments.
+    delete file.nonces[String(myIndex)];
+    writeShareFile(o.dir, file);
+    consumed = Promise.resolve();
   }
   const ordered = new Map(signers.map((s) => [s, chosen.get(s)]));
   const pkg = signingPackage(info.groupKey, commitmentList(info, ordered, p.nonceIndex ? 'sign/preprocessed' : 'sign/commit'), message);
 
-  // Consume the nonce durably before anything derived from it leaves this process.
-  const nonces = openNonce(share, info, myIndex, file.nonces[String(myIndex)]!);
-  if (p.nonceIndex) consumeNonce(o.dir, file, myIndex);
-  else {
-    // After a commit round the file also takes the peers' fresh commitments.
-    delete file.nonces[String(myIndex)];
-    writeShareFile(o.dir, file);
-  }
+  const nonces = openNonce(share, info, myIndex, sealedNonce);
   let z = signShare(pkg, info, self, Fn.fromBytes(share), nonces);
   share.fill(0);
   if (o.tamper?.badShare) z = toHex(Fn.toBytes(Fn.add(Fn.fromBytes(fromHex(z)), 1n)));
+  await consumed; // the nonce's use is on disk before anything derived from it leaves this process
   const shares = await ch.broadcast<{ share: string }>('sign/share', { share: z }, others, others);
   const all = new Map<string, string | undefined>(signers.map((s) => [s, s === self ? z : shares.get(s)?.share]));
   // aggregateChecked returns only a signature that verifies under the group key (RFC 9591 §5.3).

@@ -9,7 +9,6 @@
  * member list of the epoch (RFC 9591 §5 lets identifiers be any distinct non-zero scalars).
  */
 import { secp256k1, secp256k1_FROST, secp256k1_hasher } from '@noble/curves/secp256k1.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { ECDH, createHash } from 'node:crypto';
 
 export const FROST = secp256k1_FROST;
@@ -55,8 +54,11 @@ export function nobleHashToScalar(dst: string, ...parts: Uint8Array[]): bigint {
   return secp256k1_hasher.hashToScalar(concat(...parts), { DST: enc.encode(CONTEXT_STRING + dst) });
 }
 
+/** SHA-256 of the concatenation (node:crypto). */
 export function digest(...parts: Uint8Array[]): Uint8Array {
-  return sha256(concat(...parts));
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return new Uint8Array(h.digest());
 }
 
 export function concat(...parts: Uint8Array[]): Uint8Array {
