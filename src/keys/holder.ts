@@ -10,7 +10,7 @@ import type { Channel } from './channel.js';
 import { MisbehavingMemberError, KeyError } from './errors.js';
 import { groupKeyDigest, memberOf, type GroupKeyInfo } from './group-key.js';
 import { baseMul } from './ec.js';
-import { sealNonce, sealShare, type ShareFile, type StoreOptions } from './share-store.js';
+import { nonceSealer, sealShare, type ShareFile, type StoreOptions } from './share-store.js';
 import { makeNonceBatch, type CommitmentPair } from './signing.js';
 import { Fn, fromHex, pointToHex, toHex } from './suite.js';
 
@@ -36,7 +36,8 @@ export async function prepareHolderFile(self: string, info: GroupKeyInfo, share:
   const t0 = performance.now();
   const batch = makeNonceBatch(secret, 0, o.nonceBatch ?? DEFAULT_NONCE_BATCH);
   const nonces: Record<string, string> = {};
-  for (const [i, pair] of Object.entries(batch.secrets)) nonces[i] = sealNonce(shareBytes, info, Number(i), pair);
+  const seal = nonceSealer(shareBytes, info);
+  for (const [i, pair] of Object.entries(batch.secrets)) nonces[i] = seal(Number(i), pair);
   const t1 = performance.now();
   const sealed = await sealShare(shareBytes, info, self, o.store);
   if (o.timings) {

@@ -75,11 +75,19 @@ function nonceKey(share: Uint8Array, info: GroupKeyInfo): Buffer {
 }
 
 export function sealNonce(share: Uint8Array, info: GroupKeyInfo, index: number, pair: [string, string]): string {
-  const iv = randomBytes(12);
-  const c = createCipheriv('aes-256-gcm', nonceKey(share, info), iv);
-  c.setAAD(Buffer.from(String(index)));
-  const body = Buffer.concat([c.update(Buffer.from(pair[0] + pair[1], 'hex')), c.final()]);
-  return Buffer.concat([iv, c.getAuthTag(), body]).toString('base64');
+  return nonceSealer(share, info)(index, pair);
+}
+
+/** `sealNonce` for a whole batch: the nonce key is derived once. */
+export function nonceSealer(share: Uint8Array, info: GroupKeyInfo): (index: number, pair: [string, string]) => string {
+  const key = nonceKey(share, info);
+  return (index, pair) => {
+    const iv = randomBytes(12);
+    const c = createCipheriv('aes-256-gcm', key, iv);
+    c.setAAD(Buffer.from(String(index)));
+    const body = Buffer.concat([c.update(Buffer.from(pair[0] + pair[1], 'hex')), c.final()]);
+    return Buffer.concat([iv, c.getAuthTag(), body]).toString('base64');
+  };
 }
 
 export function openNonce(share: Uint8Array, info: GroupKeyInfo, index: number, sealed: string): [string, string] {

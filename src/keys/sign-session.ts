@@ -15,7 +15,7 @@ import type { Channel } from './channel.js';
 import { KeyUsageError, MisbehavingMemberError } from './errors.js';
 import { memberOf, type GroupKeyInfo } from './group-key.js';
 import { DEFAULT_NONCE_BATCH } from './holder.js';
-import { consumeNonce, openNonce, sealNonce, unlockShare, writeShareFile } from './share-store.js';
+import { consumeNonce, nonceSealer, openNonce, unlockShare, writeShareFile } from './share-store.js';
 import { aggregateChecked, commitmentList, makeNonceBatch, signShare, type CommitmentPair } from './signing.js';
 import { signingPackage } from './frost-core.js';
 import { Fn, fromHex, toHex } from './suite.js';
@@ -95,7 +95,8 @@ export async function runSign(p: SignParams, o: SignOptions): Promise<SignOutcom
     const used = Object.keys(file.commitments[self] ?? {}).map(Number);
     const start = used.length ? Math.max(...used) + 1 : 0;
     const batch = makeNonceBatch(secret, start, o.nonceBatch ?? DEFAULT_NONCE_BATCH);
-    for (const [i, pair] of Object.entries(batch.secrets)) file.nonces[i] = sealNonce(share, info, Number(i), pair);
+    const seal = nonceSealer(share, info);
+    for (const [i, pair] of Object.entries(batch.secrets)) file.nonces[i] = seal(Number(i), pair);
     file.commitments[self] = { ...(file.commitments[self] ?? {}), ...batch.commitments };
     writeShareFile(o.dir, file);
     const outgoing: { start: number; commitments: Record<string, CommitmentPair> } = { start, commitments: batch.commitments };
