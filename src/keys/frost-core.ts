@@ -9,7 +9,7 @@
  * Σ ρ_i·E_i and every verification equation are one GLV multi-scalar multiplication each
  * (ec.ts).
  */
-import { baseMsm, msm } from './ec.js';
+import { baseMsm, msm, verifyCombination } from './ec.js';
 import { lagrangeAtZero } from './feldman.js';
 import { CONTEXT_STRING, Fn, Point, concat, digest, hashToScalar, parsePoint, utf8 } from './suite.js';
 
@@ -70,6 +70,6 @@ export function verifyShareWith(pkg: SigningPackage, id: bigint, verifyingShare:
 export function aggregateWith(pkg: SigningPackage, shares: bigint[]): Uint8Array | null {
   let z = 0n;
   for (const s of shares) z = Fn.add(z, s);
-  const ok = baseMsm(z, [pkg.groupKey], [Fn.neg(pkg.c)]).equals(pkg.R);
+  const ok = verifyCombination(z, pkg.groupKey, pkg.c, pkg.R);
   return ok ? concat(pkg.R.toBytes(true), Fn.toBytes(z)) : null;
 }

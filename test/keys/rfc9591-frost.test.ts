@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import test from 'node:test';
 import { evaluate, evaluateCommitment, lagrangeAtZero } from '../../src/keys/feldman.js';
 import { aggregateChecked, commitmentList, nonceGenerate, signShare, verifySignature } from '../../src/keys/signing.js';
-import { baseMsm, baseMul, msm } from '../../src/keys/ec.js';
+import { baseMsm, baseMul, msm, verifyCombination } from '../../src/keys/ec.js';
 import { signingPackage } from '../../src/keys/frost-core.js';
 import { MisbehavingMemberError } from '../../src/keys/errors.js';
 import { FROST, Fn, Point, fromHex, identifierOf, identifierScalar, toHex, pointToHex, scalarToHex, randomScalar, hashToScalar, nobleHashToScalar } from '../../src/keys/suite.js';
@@ -131,5 +131,17 @@ test('hashToScalar (node:crypto SHA-256) equals noble\'s RFC 9380 hash_to_field 
       const parts = [randomBytes(len), randomBytes(7)];
       assert.equal(hashToScalar(dst, ...parts), nobleHashToScalar(dst, ...parts));
     }
+  }
+});
+
+test('ec.ts verifyCombination: the same verdicts on its first uses (MSM) and later ones (tables)', () => {
+  const y = randomScalar();
+  const Y = Point.BASE.multiply(y);
+  for (let i = 0; i < 5; i++) {
+    const z = randomScalar();
+    const c = randomScalar();
+    const R = Point.BASE.multiply(Fn.sub(z, Fn.mul(c, y)));
+    assert.equal(verifyCombination(z, Y, c, R), true, `use ${i + 1}`);
+    assert.equal(verifyCombination(Fn.add(z, 1n), Y, c, R), false, `use ${i + 1}, wrong z`);
   }
 });
