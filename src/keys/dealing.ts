@@ -13,7 +13,7 @@
  *    shares λ_i·s_i, so C_0 must equal λ_i·Y_i for its public verifying share Y_i, and the
  *    sum of the constants is the unchanged group secret.
  *
- * Pure functions; the network driver (ceremony.ts) moves the messages.
+ * Pure functions; the network driver (dealing-round.ts) moves the messages.
  */
 import { randomBytes } from 'node:crypto';
 import { baseMsm, baseMul } from './ec.js';

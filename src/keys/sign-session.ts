@@ -2,9 +2,9 @@
  * One FROST signature among a set of signers (at least the threshold), over the session
  * network. With preprocessed nonces (`nonceIndex` names, for every signer, the index of the
  * nonce pair it will use; every signer already holds every other signer's commitment for it
- * from an earlier confirm round) signing is a single round: each signer deletes its nonce
- * from its store, sends its signature share to the others, and every signer aggregates and
- * verifies. Without them, a commit round comes first (RFC 9591 §5.1), which also hands out a
+ * from an earlier confirm round) signing is a single round: each signer records its nonce as
+ * used in its store's journal (share-store.ts, the nonce store's rule), sends its signature
+ * share to the others, and every signer aggregates and verifies. Without them, a commit round comes first (RFC 9591 §5.1), which also hands out a
  * fresh batch of commitments for later one-round signatures.
  *
  * Every signer checks every commitment and every share, so an invalid commitment or a share
