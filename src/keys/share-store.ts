@@ -12,9 +12,11 @@
  * before anything derived from it (a signature share) leaves the process, so a crash or a
  * repeated request can never make it sign twice; a signature that then fails costs that
  * nonce, never reuses it. The record is one line `<epoch>:<index>` appended to
- * `<keyId>.used` (a small append instead of rewriting the whole share file per signature);
- * every read of the share file drops the nonces the journal names for its epoch, and the next
- * full rewrite of the share file (which then no longer holds them) removes the journal. A
+ * `<keyId>.used` (a small append on the signature's critical path instead of rewriting the
+ * whole share file); every read of the share file drops the nonces the journal names for its
+ * epoch, and once the signature is done (`foldJournal`) — or at the next full rewrite of the
+ * share file — the file is rewritten without them and the journal removed, so the journal
+ * holds at most the signatures in flight. A
  * commit round's fresh batch is written before its commitments are sent. Indices only grow
  * (a new batch starts past the largest index this member ever published).
  *
@@ -131,6 +133,11 @@ export function writeShareFile(dir: string, file: ShareFile, pending = false): v
 export function consumeNonce(dir: string, file: ShareFile, index: number): Promise<void> {
   delete file.nonces[String(index)];
   return appendFile(journalOf(dir, file.key.keyId), `${file.key.epoch}:${index}\n`, { mode: 0o600 });
+}
+
+/** Rewrites the share file without the nonces its journal names and removes the journal (after a signature, off its critical path). */
+export function foldJournal(dir: string, keyId: string): void {
+  if (existsSync(journalOf(dir, keyId)) && existsSync(fileOf(dir, keyId))) writeShareFile(dir, readShareFile(dir, keyId));
 }
 
 /** Drops the nonces the used-nonce journal names for the file's epoch. */
