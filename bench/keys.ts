@@ -85,7 +85,7 @@ function singleKeySignSeconds(): number {
 
 export async function runKeysBench(o: KeysBenchOptions): Promise<void> {
   const sizes = o.sizes ?? [[2, 3], [3, 5], [14, 20]];
-  const count = o.signatures ?? 5;
+  const count = o.signatures ?? 9;
   const out = (line: Record<string, unknown>) => {
     if (o.json) process.stdout.write(JSON.stringify({ suite: 'keys', ...line }) + '\n');
     else console.log(`${String(line['op']).padEnd(8)} ${line['t']}-of-${line['n']}  ${typeof line['seconds'] === 'number' ? ((line['seconds'] as number) * 1000).toFixed(1) + ' ms' : ''}  ${line['bytesPerParty'] ?? ''} B/party${line['gas'] ? `  ${line['gas']} gas` : ''}`);

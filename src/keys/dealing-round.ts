@@ -16,9 +16,10 @@
  * complaint: the complainer uses the revealed share.
  */
 import type { Channel } from './channel.js';
-import { checkDealPublic, checkDealShare, commitmentDigest, deal, dealMessageFor, type Constraint, type DealMessage } from './dealing.js';
+import { checkDealShare, checkDealsPublic, commitmentDigest, deal, dealMessageFor, type Constraint, type DealMessage } from './dealing.js';
+import { baseMul } from './ec.js';
 import { MisbehavingMemberError } from './errors.js';
-import { addCommitments, verifyShare } from './feldman.js';
+import { addCommitments, evaluateCommitment, verifyShare } from './feldman.js';
 import { Fn, tryScalar, type Point } from './suite.js';
 
 export interface DealingRoundSpec {
@@ -82,11 +83,20 @@ export async function runDealingRound(ch: Channel, spec: DealingRoundSpec): Prom
     commitmentsOf.set(self, mine.commitments);
     if (myX !== undefined) sharesFrom.set(self, mine.shares.get(self)!);
   }
-  for (const [dealer, m] of received) {
-    const commitments = checkDealPublic(dealer, m, spec.threshold, spec.constraint, `${spec.step}/deal`);
-    commitmentsOf.set(dealer, commitments);
-    if (myX !== undefined) {
-      const s = checkDealShare(m, commitments, myX);
+  for (const [dealer, commitments] of checkDealsPublic(received, spec.threshold, spec.constraint, `${spec.step}/deal`)) commitmentsOf.set(dealer, commitments);
+  const all = spec.dealers.map((d) => commitmentsOf.get(d)!);
+  const commitments = addCommitments(all);
+  if (myX !== undefined) {
+    // Feldman's check for all dealers at once: Σ_j f_j(x)·G = (Σ_j C_j)(x). A sum that holds
+    // gives this receiver a share consistent with the summed commitments, which is all the
+    // ceremony needs (dealers whose errors cancel harm no one). Only if it fails (or a share is
+    // malformed) is each dealer's share checked alone, and the ones that fail are complained about.
+    const shares = new Map([...received].map(([d, m]) => [d, tryScalar(m?.share)]));
+    let sum = mine ? mine.shares.get(self)! : 0n;
+    for (const s of shares.values()) if (s !== null) sum = Fn.add(sum, s);
+    const sumHolds = [...shares.values()].every((s) => s !== null) && baseMul(sum).equals(evaluateCommitment(commitments, myX));
+    for (const [dealer, m] of received) {
+      const s = sumHolds ? shares.get(dealer)! : checkDealShare(m, commitmentsOf.get(dealer)!, myX);
       if (s === null) complaints.push(dealer);
       else sharesFrom.set(dealer, s);
     }
@@ -134,8 +144,6 @@ export async function runDealingRound(ch: Channel, spec: DealingRoundSpec): Prom
     }
   }
 
-  const all = spec.dealers.map((d) => commitmentsOf.get(d)!);
-  const commitments = addCommitments(all);
   let share: bigint | undefined;
   if (myX !== undefined) {
     share = 0n;

@@ -9,7 +9,7 @@ import { runDealingRound } from './dealing-round.js';
 import { KeyUsageError } from './errors.js';
 import { buildGroupKeyInfo, checkThreshold, type GroupKeyInfo } from './group-key.js';
 import { confirmRound, prepareHolderFile, type CeremonyOptions } from './holder.js';
-import { writeShareFile } from './share-store.js';
+import { warmKek, writeShareFile } from './share-store.js';
 import { digest, identifierOf, identifierScalar, randomScalar, toHex, utf8 } from './suite.js';
 import type { DealingRoundSpec } from './dealing-round.js';
 
@@ -23,6 +23,7 @@ export async function runDkg(p: DkgParams, o: CeremonyOptions, tamper?: DealingR
   if (new Set(p.members).size !== p.members.length) throw new KeyUsageError('member names must be distinct');
   const self = o.channel.self;
   if (!p.members.includes(self)) throw new KeyUsageError(`${self} is not one of the members`);
+  warmKek(o.store); // scrypt on the thread pool while the rounds run
   const ids = p.members.map((name, i) => ({ name, identifier: identifierOf(i + 1) }));
   const receivers = new Map(ids.map((m) => [m.name, identifierScalar(m.identifier)]));
   const context = `tacit/keys/dkg/v1/${o.sessionId}/${p.threshold}/${p.members.join(',')}`;

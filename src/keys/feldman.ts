@@ -6,6 +6,7 @@
  * refresh and resharing are all sums of such sharings, so this is the one place that does
  * the polynomial arithmetic. Point sums over public data use variable-time arithmetic.
  */
+import { baseMul } from './ec.js';
 import { Fn, Point, randomScalar } from './suite.js';
 
 export interface Sharing {
@@ -19,7 +20,7 @@ export interface Sharing {
 export function randomSharing(t: number, constant: bigint): Sharing {
   const coefficients = [constant];
   for (let k = 1; k < t; k++) coefficients.push(randomScalar());
-  return { coefficients, commitments: coefficients.map((a) => (a === 0n ? Point.ZERO : Point.BASE.multiply(a))) };
+  return { coefficients, commitments: coefficients.map((a) => baseMul(a)) };
 }
 
 /** f(x) by Horner's rule. */
@@ -29,17 +30,27 @@ export function evaluate(coefficients: readonly bigint[], x: bigint): bigint {
   return y;
 }
 
-/** Σ_k C_k·x^k: the public image f(x)·G of a committed polynomial. */
-export function evaluateCommitment(commitments: readonly Point[], x: bigint): Point {
-  let acc = Point.ZERO;
-  for (let k = commitments.length - 1; k >= 0; k--) acc = acc.multiplyUnsafe(x).add(commitments[k]!);
+/** x·P for a small public x by double-and-add (member identifiers are 1..255): a handful of group operations, no scalar recoding. */
+function mulSmall(p: Point, x: number): Point {
+  let acc = p;
+  for (let bit = 31 - Math.clz32(x) - 1; bit >= 0; bit--) {
+    acc = acc.double();
+    if ((x >>> bit) & 1) acc = acc.add(p);
+  }
   return acc;
 }
 
-/** Feldman's check of share f(x) against the commitments. */
+/** Σ_k C_k·x^k: the public image f(x)·G of a committed polynomial (Horner's rule). */
+export function evaluateCommitment(commitments: readonly Point[], x: bigint): Point {
+  const small = x > 0n && x < 65536n ? Number(x) : 0;
+  let acc = Point.ZERO;
+  for (let k = commitments.length - 1; k >= 0; k--) acc = (small ? mulSmall(acc, small) : acc.multiplyUnsafe(x)).add(commitments[k]!);
+  return acc;
+}
+
+/** Feldman's check of share f(x) against the commitments (the share is secret: constant-time k·G). */
 export function verifyShare(commitments: readonly Point[], x: bigint, share: bigint): boolean {
-  if (share === 0n) return evaluateCommitment(commitments, x).is0();
-  return Point.BASE.multiply(share).equals(evaluateCommitment(commitments, x));
+  return baseMul(share).equals(evaluateCommitment(commitments, x));
 }
 
 /** Lagrange coefficient λ_i at 0 for the set `xs` (RFC 9591 §4.2 derive_interpolating_value). */

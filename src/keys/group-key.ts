@@ -8,7 +8,8 @@
 import type { FrostPublic } from '@noble/curves/abstract/frost.js';
 import { KeyUsageError } from './errors.js';
 import { evaluateCommitment } from './feldman.js';
-import { digest, fromHex, identifierScalar, pointToHex, toHex, tryPoint, utf8, type Point } from './suite.js';
+import { normalizeZ } from '@noble/curves/abstract/curve.js';
+import { Point, digest, fromHex, identifierScalar, pointToHex, toHex, tryPoint, utf8 } from './suite.js';
 
 export interface KeyMember {
   name: string;
@@ -42,15 +43,21 @@ export function checkThreshold(threshold: number, members: number): void {
   }
 }
 
-/** Builds the info from merged commitments: verifying shares are the commitment polynomial at each identifier. */
+/**
+ * Builds the info from merged commitments: verifying shares are the commitment polynomial at
+ * each identifier. All points are brought to affine form with one shared inversion
+ * (Montgomery's trick) before they are encoded.
+ */
 export function buildGroupKeyInfo(keyId: string, epoch: number, members: { name: string; identifier: string }[], commitments: Point[]): GroupKeyInfo {
+  const shares = members.map((m) => evaluateCommitment(commitments, identifierScalar(m.identifier)));
+  const affine = normalizeZ(Point, [...commitments, ...shares]).map(pointToHex);
   return {
     keyId,
-    groupKey: pointToHex(commitments[0]!),
+    groupKey: affine[0]!,
     epoch,
     threshold: commitments.length,
-    members: members.map((m) => ({ ...m, verifyingShare: pointToHex(evaluateCommitment(commitments, identifierScalar(m.identifier))) })),
-    commitments: commitments.map(pointToHex),
+    members: members.map((m, i) => ({ ...m, verifyingShare: affine[commitments.length + i]! })),
+    commitments: affine.slice(0, commitments.length),
   };
 }
 

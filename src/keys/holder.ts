@@ -9,9 +9,10 @@ import type { FrostSecret } from '@noble/curves/abstract/frost.js';
 import type { Channel } from './channel.js';
 import { MisbehavingMemberError, KeyError } from './errors.js';
 import { groupKeyDigest, memberOf, type GroupKeyInfo } from './group-key.js';
-import { sealNonce, sealShare, type ShareFile, type StoreOptions } from './share-store.js';
+import { baseMul } from './ec.js';
+import { nonceSealer, sealShare, type ShareFile, type StoreOptions } from './share-store.js';
 import { makeNonceBatch, type CommitmentPair } from './signing.js';
-import { Fn, Point, fromHex, toHex } from './suite.js';
+import { Fn, fromHex, pointToHex, toHex } from './suite.js';
 
 export const DEFAULT_NONCE_BATCH = 16;
 
@@ -27,7 +28,7 @@ export interface CeremonyOptions {
 
 export async function prepareHolderFile(self: string, info: GroupKeyInfo, share: bigint, o: CeremonyOptions): Promise<ShareFile> {
   const me = memberOf(info, self);
-  if (!Point.BASE.multiply(share).equals(Point.fromBytes(fromHex(me.verifyingShare)))) {
+  if (pointToHex(baseMul(share)) !== me.verifyingShare) {
     throw new KeyError(`the new share of ${self} does not match its verifying share`, { hint: 'This is a bug or a corrupted run; nothing was stored.' });
   }
   const shareBytes = fromHex(toHex(Fn.toBytes(share)));
@@ -35,15 +36,16 @@ export async function prepareHolderFile(self: string, info: GroupKeyInfo, share:
   const t0 = performance.now();
   const batch = makeNonceBatch(secret, 0, o.nonceBatch ?? DEFAULT_NONCE_BATCH);
   const nonces: Record<string, string> = {};
-  for (const [i, pair] of Object.entries(batch.secrets)) nonces[i] = sealNonce(shareBytes, info, Number(i), pair);
+  const seal = nonceSealer(shareBytes, info);
+  for (const [i, pair] of Object.entries(batch.secrets)) nonces[i] = seal(Number(i), pair);
   const t1 = performance.now();
-  const sealed = await sealShare(shareBytes, o.store);
+  const sealed = await sealShare(shareBytes, info, self, o.store);
   if (o.timings) {
     o.timings.preprocessSeconds += (t1 - t0) / 1000;
     o.timings.storeSeconds += (performance.now() - t1) / 1000;
   }
   const file: ShareFile = {
-    version: 1,
+    version: 2,
     self,
     key: info,
     share: sealed,

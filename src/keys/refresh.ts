@@ -10,7 +10,7 @@ import { runDealingRound, type DealingRoundSpec } from './dealing-round.js';
 import { KeyUsageError } from './errors.js';
 import { buildGroupKeyInfo, commitmentPoints, type GroupKeyInfo } from './group-key.js';
 import { confirmRound, prepareHolderFile, type CeremonyOptions } from './holder.js';
-import { dropPending, promotePending, unlockShare, writeShareFile } from './share-store.js';
+import { dropPending, promotePending, unlockShare, warmKek, writeShareFile } from './share-store.js';
 import { Fn, identifierScalar } from './suite.js';
 
 export interface RefreshParams {
@@ -21,6 +21,7 @@ export interface RefreshParams {
 
 export async function runRefresh(p: RefreshParams, o: CeremonyOptions, tamper?: DealingRoundSpec['tamper']): Promise<GroupKeyInfo> {
   const self = o.channel.self;
+  warmKek(o.store);
   const { file, share } = await unlockShare(o.store.dir, p.keyId, o.store.passphrase);
   const old = file.key;
   if (old.epoch !== p.epoch) throw new KeyUsageError(`${self} holds epoch ${old.epoch} of this key, not ${p.epoch}`, { hint: 'All members must hold the current epoch; check the KeyRegistry.' });

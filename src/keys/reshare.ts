@@ -15,8 +15,9 @@ import { KeyError, KeyUsageError } from './errors.js';
 import { lagrangeAtZero } from './feldman.js';
 import { buildGroupKeyInfo, checkThreshold, groupKeyDigest, type GroupKeyInfo } from './group-key.js';
 import { confirmRound, prepareHolderFile, type CeremonyOptions } from './holder.js';
-import { deleteShare, dropPending, promotePending, unlockShare, writeShareFile, type ShareFile } from './share-store.js';
-import { Fn, Point, fromHex, identifierOf, identifierScalar, pointToHex } from './suite.js';
+import { msm } from './ec.js';
+import { deleteShare, dropPending, promotePending, unlockShare, warmKek, writeShareFile, type ShareFile } from './share-store.js';
+import { Fn, identifierOf, identifierScalar, parsePoint, pointToHex } from './suite.js';
 
 export interface ReshareParams {
   /** The current public state (from any old holder or the KeyRegistry); old dealers check it against their own. */
@@ -37,8 +38,9 @@ export async function runReshare(p: ReshareParams, o: CeremonyOptions, tamper?: 
   const oldIds = new Map(prev.members.map((m) => [m.name, m]));
   for (const d of p.dealers) if (!oldIds.has(d)) throw new KeyUsageError(`dealer ${d} is not a member of epoch ${prev.epoch}`);
   const dealerXs = p.dealers.map((d) => identifierScalar(oldIds.get(d)!.identifier));
-  const expected = new Map(p.dealers.map((d, i) => [d, Point.fromBytes(fromHex(oldIds.get(d)!.verifyingShare)).multiply(lagrangeAtZero(dealerXs, dealerXs[i]!))]));
+  const expected = new Map(p.dealers.map((d, i) => [d, msm([parsePoint(oldIds.get(d)!.verifyingShare)], [lagrangeAtZero(dealerXs, dealerXs[i]!)])]));
 
+  if (p.members.includes(self)) warmKek(o.store);
   let secret: bigint | undefined;
   let oldFile: ShareFile | undefined;
   if (p.dealers.includes(self)) {

@@ -1,11 +1,24 @@
 /**
  * Where a member keeps its part of a threshold key: one JSON file per key in the member's
- * key directory. The signing share is a 32-byte scalar, so it is stored exactly like the
- * node's chain key — a Web3 Secret Storage v3 keystore (src/crypto/keystore.ts: scrypt +
- * AES-128-CTR + MAC) under the member's passphrase. Preprocessed signing nonces are sealed
- * one by one with AES-256-GCM under a key derived (HKDF-SHA256) from the share, so they need
- * no second KDF run and vanish with the share; a nonce is deleted from the file before its
- * signature share leaves the process, so a crash can never make it sign twice.
+ * key directory. Format v2 (written now): the signing share sealed with AES-256-GCM under the
+ * directory's key-encryption key, which the passphrase KDF (scrypt) yields once per process
+ * (share-kek.ts); format v1 (still read, and kept as it is when such a file is rewritten):
+ * the share as a Web3 Secret Storage v3 keystore (src/crypto/keystore.ts), one scrypt run per
+ * unlock. Preprocessed signing nonces are sealed one by one with AES-256-GCM under a key
+ * derived (HKDF-SHA256) from the share, so they need no second KDF run and vanish with the
+ * share.
+ *
+ * The nonce store's rule: a nonce pair is used at most once. Its use is recorded on disk
+ * before anything derived from it (a signature share) leaves the process, so a crash or a
+ * repeated request can never make it sign twice; a signature that then fails costs that
+ * nonce, never reuses it. The record is one line `<epoch>:<index>` appended to
+ * `<keyId>.used` (a small append on the signature's critical path instead of rewriting the
+ * whole share file); every read of the share file drops the nonces the journal names for its
+ * epoch, and once the signature is done (`foldJournal`) — or at the next full rewrite of the
+ * share file — the file is rewritten without them and the journal removed, so the journal
+ * holds at most the signatures in flight. A
+ * commit round's fresh batch is written before its commitments are sent. Indices only grow
+ * (a new batch starts past the largest index this member ever published).
  *
  * A ceremony that changes the share (refresh, reshare) first writes `<keyId>.pending.json`,
  * then — only after every new holder acknowledged — renames it over the current file
@@ -13,20 +26,23 @@
  * and rename. Erasure is best effort: the old bytes may survive on the disk below.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { appendFile } from 'node:fs/promises';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decryptKeystore, encryptKeystore, type KeystoreV3 } from '../crypto/keystore.js';
+import { decryptKeystore, type KeystoreV3 } from '../crypto/keystore.js';
 import { KeyUsageError } from './errors.js';
+import { deriveKek, directoryKekParams, openShareWithKek, persistKekParams, sealShareWithKek, type SealedShare } from './share-kek.js';
 import type { GroupKeyInfo } from './group-key.js';
 import type { CommitmentPair } from './signing.js';
 import { fromHex, toHex } from './suite.js';
 
 export interface ShareFile {
-  version: 1;
+  /** 2: `share` sealed under the directory's KEK; 1: `share` a v3 keystore (read only). */
+  version: 1 | 2;
   self: string;
   key: GroupKeyInfo;
   /** The signing share, encrypted. */
-  share: KeystoreV3;
+  share: SealedShare | KeystoreV3;
   /** This member's unused preprocessed nonces: index → sealed [hiding, binding]. */
   nonces: Record<string, string>;
   /** Next index this member will use; public. */
@@ -43,11 +59,12 @@ export interface UnlockedShare {
 export interface StoreOptions {
   dir: string;
   passphrase: string;
-  /** scrypt cost for new files (default 2^18; tests and sandboxes lower it). */
+  /** scrypt cost of the directory's key-encryption key when this creates it (default 2^18; tests and sandboxes lower it). */
   scryptN?: number;
 }
 
 const fileOf = (dir: string, keyId: string, pending = false) => join(dir, `${keyId}${pending ? '.pending' : ''}.json`);
+const journalOf = (dir: string, keyId: string) => join(dir, `${keyId}.used`);
 
 function writeAtomic(path: string, value: unknown): void {
   const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
@@ -60,11 +77,19 @@ function nonceKey(share: Uint8Array, info: GroupKeyInfo): Buffer {
 }
 
 export function sealNonce(share: Uint8Array, info: GroupKeyInfo, index: number, pair: [string, string]): string {
-  const iv = randomBytes(12);
-  const c = createCipheriv('aes-256-gcm', nonceKey(share, info), iv);
-  c.setAAD(Buffer.from(String(index)));
-  const body = Buffer.concat([c.update(Buffer.from(pair[0] + pair[1], 'hex')), c.final()]);
-  return Buffer.concat([iv, c.getAuthTag(), body]).toString('base64');
+  return nonceSealer(share, info)(index, pair);
+}
+
+/** `sealNonce` for a whole batch: the nonce key is derived once. */
+export function nonceSealer(share: Uint8Array, info: GroupKeyInfo): (index: number, pair: [string, string]) => string {
+  const key = nonceKey(share, info);
+  return (index, pair) => {
+    const iv = randomBytes(12);
+    const c = createCipheriv('aes-256-gcm', key, iv);
+    c.setAAD(Buffer.from(String(index)));
+    const body = Buffer.concat([c.update(Buffer.from(pair[0] + pair[1], 'hex')), c.final()]);
+    return Buffer.concat([iv, c.getAuthTag(), body]).toString('base64');
+  };
 }
 
 export function openNonce(share: Uint8Array, info: GroupKeyInfo, index: number, sealed: string): [string, string] {
@@ -76,13 +101,54 @@ export function openNonce(share: Uint8Array, info: GroupKeyInfo, index: number, 
   return [plain.slice(0, 64), plain.slice(64)];
 }
 
-export async function sealShare(share: Uint8Array, o: StoreOptions): Promise<KeystoreV3> {
-  return encryptKeystore(share, o.passphrase, o.scryptN ? { n: o.scryptN } : {});
+/** Seals a share for the record of `info` held by `self` (format v2). */
+export async function sealShare(share: Uint8Array, info: GroupKeyInfo, self: string, o: StoreOptions): Promise<SealedShare> {
+  return sealShareWithKek(share, { keyId: info.keyId, epoch: info.epoch, self }, directoryKekParams(o.dir, o.scryptN), o.passphrase);
+}
+
+/**
+ * Starts deriving the directory's KEK (scrypt, off the event loop) so that it is ready when a
+ * ceremony stores its share; a no-op once this process holds it.
+ */
+export function warmKek(o: StoreOptions): void {
+  try {
+    void deriveKek(directoryKekParams(o.dir, o.scryptN), o.passphrase).catch(() => {});
+  } catch {
+    // a bad directory or weak parameters surface, with their message, when the share is stored
+  }
 }
 
 export function writeShareFile(dir: string, file: ShareFile, pending = false): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   writeAtomic(fileOf(dir, file.key.keyId, pending), file);
+  if (!pending) rmSync(journalOf(dir, file.key.keyId), { force: true }); // the file now holds no used nonce
+  if (file.version === 2) persistKekParams(dir, (file.share as SealedShare).kek);
+}
+
+/**
+ * Records that this member's nonce `index` of the current epoch is used, and drops it from
+ * `file` at once: one appended line, written when the promise resolves — which the caller
+ * awaits before anything derived from the nonce leaves the process (the nonce store's rule).
+ */
+export function consumeNonce(dir: string, file: ShareFile, index: number): Promise<void> {
+  delete file.nonces[String(index)];
+  return appendFile(journalOf(dir, file.key.keyId), `${file.key.epoch}:${index}\n`, { mode: 0o600 });
+}
+
+/** Rewrites the share file without the nonces its journal names and removes the journal (after a signature, off its critical path). */
+export function foldJournal(dir: string, keyId: string): void {
+  if (existsSync(journalOf(dir, keyId)) && existsSync(fileOf(dir, keyId))) writeShareFile(dir, readShareFile(dir, keyId));
+}
+
+/** Drops the nonces the used-nonce journal names for the file's epoch. */
+function dropUsed(dir: string, file: ShareFile): ShareFile {
+  const journal = journalOf(dir, file.key?.keyId ?? '');
+  if (!file.nonces || !existsSync(journal)) return file;
+  for (const line of readFileSync(journal, 'utf8').split('\n')) {
+    const [epoch, index] = line.split(':');
+    if (Number(epoch) === file.key.epoch && index !== undefined) delete file.nonces[index];
+  }
+  return file;
 }
 
 export function readShareFile(dir: string, keyId: string, pending = false): ShareFile {
@@ -90,18 +156,23 @@ export function readShareFile(dir: string, keyId: string, pending = false): Shar
   if (!existsSync(path)) {
     throw new KeyUsageError(`no ${pending ? 'pending ' : ''}share of key ${keyId.slice(0, 16)}… in ${dir}`, { hint: 'Check --key and the member\'s key directory; `tacit key list` shows what is there.' });
   }
-  return JSON.parse(readFileSync(path, 'utf8')) as ShareFile;
+  const file = JSON.parse(readFileSync(path, 'utf8')) as ShareFile;
+  return pending ? file : dropUsed(dir, file);
 }
 
 export async function unlockShare(dir: string, keyId: string, passphrase: string): Promise<UnlockedShare> {
   const file = readShareFile(dir, keyId);
-  const share = fromHex((await decryptKeystore(file.share, passphrase)).slice(2));
+  const share =
+    file.version === 2
+      ? await openShareWithKek(file.share as SealedShare, { keyId: file.key.keyId, epoch: file.key.epoch, self: file.self }, passphrase)
+      : fromHex((await decryptKeystore(file.share, passphrase)).slice(2));
   return { file, share };
 }
 
 /** Makes the pending file current, deleting the old share (after every new holder acknowledged). */
 export function promotePending(dir: string, keyId: string): void {
   renameSync(fileOf(dir, keyId, true), fileOf(dir, keyId));
+  rmSync(journalOf(dir, keyId), { force: true }); // named the old epoch's nonces only
 }
 
 export function dropPending(dir: string, keyId: string): void {
@@ -115,6 +186,7 @@ export function deleteShare(dir: string, keyId: string): void {
     writeFileSync(path, '{}\n');
     rmSync(path);
   }
+  rmSync(journalOf(dir, keyId), { force: true });
 }
 
 export function listShareFiles(dir: string): ShareFile[] {
@@ -122,7 +194,8 @@ export function listShareFiles(dir: string): ShareFile[] {
   return readdirSync(dir)
     .filter((f) => /^[0-9a-f]{64}\.json$/.test(f))
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as ShareFile)
-    .filter((f) => f.version === 1);
+    .filter((f) => f.version === 1 || f.version === 2)
+    .map((f) => dropUsed(dir, f));
 }
 
 export const shareHex = (share: Uint8Array): string => toHex(share);

@@ -2,9 +2,9 @@
  * One FROST signature among a set of signers (at least the threshold), over the session
  * network. With preprocessed nonces (`nonceIndex` names, for every signer, the index of the
  * nonce pair it will use; every signer already holds every other signer's commitment for it
- * from an earlier confirm round) signing is a single round: each signer deletes its nonce
- * from its store, sends its signature share to the others, and every signer aggregates and
- * verifies. Without them, a commit round comes first (RFC 9591 §5.1), which also hands out a
+ * from an earlier confirm round) signing is a single round: each signer records its nonce as
+ * used in its store's journal (share-store.ts, the nonce store's rule), sends its signature
+ * share to the others, and every signer aggregates and verifies. Without them, a commit round comes first (RFC 9591 §5.1), which also hands out a
  * fresh batch of commitments for later one-round signatures.
  *
  * Every signer checks every commitment and every share, so an invalid commitment or a share
@@ -15,7 +15,7 @@ import type { Channel } from './channel.js';
 import { KeyUsageError, MisbehavingMemberError } from './errors.js';
 import { memberOf, type GroupKeyInfo } from './group-key.js';
 import { DEFAULT_NONCE_BATCH } from './holder.js';
-import { openNonce, sealNonce, unlockShare, writeShareFile } from './share-store.js';
+import { consumeNonce, foldJournal, nonceSealer, openNonce, unlockShare, writeShareFile } from './share-store.js';
 import { aggregateChecked, commitmentList, makeNonceBatch, signShare, type CommitmentPair } from './signing.js';
 import { signingPackage } from './frost-core.js';
 import { Fn, fromHex, toHex } from './suite.js';
@@ -73,6 +73,8 @@ export async function runSign(p: SignParams, o: SignOptions): Promise<SignOutcom
 
   const chosen = new Map<string, CommitmentPair | undefined>();
   let myIndex: number;
+  let sealedNonce: string;
+  let consumed: Promise<void>;
   if (p.nonceIndex) {
     for (const s of signers) {
       const k = p.nonceIndex[s];
@@ -83,12 +85,18 @@ export async function runSign(p: SignParams, o: SignOptions): Promise<SignOutcom
     }
     myIndex = p.nonceIndex[self]!;
     if (!file.nonces[String(myIndex)]) throw new KeyUsageError(`${self}'s nonce #${myIndex} was already used or never made`, { hint: 'Each preprocessed nonce signs once; sign without preprocessed nonces.' });
+    sealedNonce = file.nonces[String(myIndex)]!;
+    // The journal write runs on the thread pool while the group commitment is computed; it
+    // is awaited before the signature share is sent (the nonce store's rule, share-store.ts).
+    consumed = consumeNonce(o.dir, file, myIndex);
+    consumed.catch(() => {}); // awaited below; this only keeps an early exit from leaving it unhandled
   } else {
     // Commit round: a fresh batch; its first pair signs now, the rest stay preprocessed.
     const used = Object.keys(file.commitments[self] ?? {}).map(Number);
     const start = used.length ? Math.max(...used) + 1 : 0;
     const batch = makeNonceBatch(secret, start, o.nonceBatch ?? DEFAULT_NONCE_BATCH);
-    for (const [i, pair] of Object.entries(batch.secrets)) file.nonces[i] = sealNonce(share, info, Number(i), pair);
+    const seal = nonceSealer(share, info);
+    for (const [i, pair] of Object.entries(batch.secrets)) file.nonces[i] = seal(Number(i), pair);
     file.commitments[self] = { ...(file.commitments[self] ?? {}), ...batch.commitments };
     writeShareFile(o.dir, file);
     const outgoing: { start: number; commitments: Record<string, CommitmentPair> } = { start, commitments: batch.commitments };
@@ -101,20 +109,25 @@ export async function runSign(p: SignParams, o: SignOptions): Promise<SignOutcom
       file.commitments[peer] = { ...(file.commitments[peer] ?? {}), ...m.commitments };
     }
     myIndex = start;
+    sealedNonce = file.nonces[String(myIndex)]!;
+    // After a commit round the file also takes the peers' fresh commitments.
+    delete file.nonces[String(myIndex)];
+    writeShareFile(o.dir, file);
+    consumed = Promise.resolve();
   }
   const ordered = new Map(signers.map((s) => [s, chosen.get(s)]));
   const pkg = signingPackage(info.groupKey, commitmentList(info, ordered, p.nonceIndex ? 'sign/preprocessed' : 'sign/commit'), message);
 
-  // Consume the nonce durably before anything derived from it leaves this process.
-  const nonces = openNonce(share, info, myIndex, file.nonces[String(myIndex)]!);
-  delete file.nonces[String(myIndex)];
-  writeShareFile(o.dir, file);
+  const nonces = openNonce(share, info, myIndex, sealedNonce);
   let z = signShare(pkg, info, self, Fn.fromBytes(share), nonces);
   share.fill(0);
   if (o.tamper?.badShare) z = toHex(Fn.toBytes(Fn.add(Fn.fromBytes(fromHex(z)), 1n)));
+  await consumed; // the nonce's use is on disk before anything derived from it leaves this process
   const shares = await ch.broadcast<{ share: string }>('sign/share', { share: z }, others, others);
   const all = new Map<string, string | undefined>(signers.map((s) => [s, s === self ? z : shares.get(s)?.share]));
   // aggregateChecked returns only a signature that verifies under the group key (RFC 9591 §5.3).
   const signature = aggregateChecked(pkg, info, all, 'sign/share');
-  return { keyId: info.keyId, epoch: info.epoch, groupKey: info.groupKey, message: p.message, signature: toHex(signature), protocolSeconds: (performance.now() - t0) / 1000 };
+  const protocolSeconds = (performance.now() - t0) / 1000;
+  if (p.nonceIndex) foldJournal(o.dir, p.keyId); // every share is out: now the full rewrite, off the critical path
+  return { keyId: info.keyId, epoch: info.epoch, groupKey: info.groupKey, message: p.message, signature: toHex(signature), protocolSeconds };
 }

@@ -1,6 +1,8 @@
 /**
- * FROST signing (RFC 9591 §5) arranged for a network of members (nonces from noble's
- * `commit`, the arithmetic in frost-core.ts):
+ * FROST signing (RFC 9591 §5) arranged for a network of members (the arithmetic in
+ * frost-core.ts; nonces by §4.1 `nonce_generate` with the commitments d·G, e·G computed by
+ * OpenSSL's constant-time ladder, ec.ts — the same values noble's `commit` gives, checked
+ * against the RFC's E.5 vectors):
  * nonces are made ahead of time in batches (§5.1 `commit`, run "preprocessing" style as in
  * the FROST paper, Komlo & Goldberg 2020 §5.3), so a signature needs one round once the
  * commitments are known; every signer checks every commitment it is given and every share
@@ -8,10 +10,12 @@
  * commitment or a wrong share is named, not merely detected.
  */
 import type { FrostSecret } from '@noble/curves/abstract/frost.js';
+import { randomBytes } from 'node:crypto';
+import { baseMul } from './ec.js';
 import { MisbehavingMemberError } from './errors.js';
 import { aggregateWith, signShareWith, verifyShareWith, type ParsedCommitment, type SigningPackage } from './frost-core.js';
 import { memberOf, type GroupKeyInfo } from './group-key.js';
-import { FROST, Fn, Point, fromHex, identifierScalar, toHex, tryPoint, tryScalar } from './suite.js';
+import { FROST, Fn, fromHex, hashToScalar, identifierScalar, parsePoint, pointToHex, scalarToHex, toHex, tryPoint, tryScalar } from './suite.js';
 
 /** A nonce commitment as members store and exchange it: [hiding, binding], compressed hex. */
 export type CommitmentPair = [string, string];
@@ -22,13 +26,27 @@ export interface NonceBatch {
   commitments: Record<number, CommitmentPair>;
 }
 
+/**
+ * RFC 9591 §4.1 nonce_generate: H3(random_bytes ‖ SerializeScalar(secret)), 32 fresh random
+ * bytes unless given (the RFC's vectors give them). A zero nonce (probability ~2^-256) is
+ * drawn again.
+ */
+export function nonceGenerate(signingShare: Uint8Array, randomness?: Uint8Array): bigint {
+  for (;;) {
+    const k = hashToScalar('nonce', randomness ?? randomBytes(32), signingShare);
+    if (k !== 0n || randomness) return k;
+  }
+}
+
 /** Makes `count` fresh nonce pairs with indices start..start+count-1 (RFC 9591 §5.1 commit()). */
 export function makeNonceBatch(secret: FrostSecret, start: number, count: number): NonceBatch {
   const out: NonceBatch = { secrets: {}, commitments: {} };
+  const share = secret.signingShare;
   for (let i = 0; i < count; i++) {
-    const g = FROST.commit(secret);
-    out.secrets[start + i] = [toHex(g.nonces.hiding), toHex(g.nonces.binding)];
-    out.commitments[start + i] = [toHex(g.commitments.hiding), toHex(g.commitments.binding)];
+    const d = nonceGenerate(share);
+    const e = nonceGenerate(share);
+    out.secrets[start + i] = [scalarToHex(d), scalarToHex(e)];
+    out.commitments[start + i] = [pointToHex(baseMul(d)), pointToHex(baseMul(e))];
   }
   return out;
 }
@@ -74,7 +92,7 @@ export function aggregateChecked(pkg: SigningPackage, info: GroupKeyInfo, shares
   if (sig) return sig;
   const cheaters = [...parsed].filter(([name, z]) => {
     const m = memberOf(info, name);
-    return !verifyShareWith(pkg, identifierScalar(m.identifier), Point.fromBytes(fromHex(m.verifyingShare)), z);
+    return !verifyShareWith(pkg, identifierScalar(m.identifier), parsePoint(m.verifyingShare), z);
   });
   if (cheaters.length) throw new MisbehavingMemberError(cheaters.map(([n]) => n), step, 'sent a signature share that fails verification against its verifying share');
   throw new MisbehavingMemberError([...shares.keys()], step, 'the signature did not aggregate and no single share could be blamed');

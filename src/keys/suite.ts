@@ -9,8 +9,7 @@
  * member list of the epoch (RFC 9591 §5 lets identifiers be any distinct non-zero scalars).
  */
 import { secp256k1, secp256k1_FROST, secp256k1_hasher } from '@noble/curves/secp256k1.js';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { ECDH } from 'node:crypto';
+import { ECDH, createHash } from 'node:crypto';
 
 export const FROST = secp256k1_FROST;
 export const Point = secp256k1.Point;
@@ -23,13 +22,43 @@ export const POINT_BYTES = 33;
 
 const enc = new TextEncoder();
 
-/** hash_to_field(msg, 1) of RFC 9380 with expand_message_xmd(SHA-256) and domain `dst`, as the suite's H1–H3. */
+const Z_PAD = new Uint8Array(64);
+const L_I_B = Uint8Array.of(0, 48, 0); // I2OSP(48, 2) ‖ I2OSP(0, 1)
+const dstPrimes = new Map<string, Buffer>();
+
+/**
+ * hash_to_field(msg, 1) of RFC 9380 §5.2 with expand_message_xmd(SHA-256) (§5.3.1, 48 bytes,
+ * L = 48 for k = 128) and domain contextString ‖ `dst`, as the suite's H1–H3 — the same
+ * function as noble's `secp256k1_hasher.hashToScalar` (checked in the RFC vector test), with
+ * the three SHA-256 blocks run by node:crypto instead of JavaScript.
+ */
 export function hashToScalar(dst: string, ...parts: Uint8Array[]): bigint {
+  let dstPrime = dstPrimes.get(dst);
+  if (!dstPrime) {
+    const d = enc.encode(CONTEXT_STRING + dst);
+    if (d.length > 255) throw new RangeError('DST too long');
+    dstPrime = Buffer.concat([d, Uint8Array.of(d.length)]);
+    dstPrimes.set(dst, dstPrime);
+  }
+  const h0 = createHash('sha256').update(Z_PAD);
+  for (const p of parts) h0.update(p);
+  const b0 = h0.update(L_I_B).update(dstPrime).digest();
+  const b1 = createHash('sha256').update(b0).update(Uint8Array.of(1)).update(dstPrime).digest();
+  for (let i = 0; i < 32; i++) b0[i]! ^= b1[i]!;
+  const b2 = createHash('sha256').update(b0).update(Uint8Array.of(2)).update(dstPrime).digest();
+  return Fn.create(BigInt('0x' + b1.toString('hex') + b2.toString('hex', 0, 16)));
+}
+
+/** noble's hash_to_field, the reference `hashToScalar` is tested against. */
+export function nobleHashToScalar(dst: string, ...parts: Uint8Array[]): bigint {
   return secp256k1_hasher.hashToScalar(concat(...parts), { DST: enc.encode(CONTEXT_STRING + dst) });
 }
 
+/** SHA-256 of the concatenation (node:crypto). */
 export function digest(...parts: Uint8Array[]): Uint8Array {
-  return sha256(concat(...parts));
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return new Uint8Array(h.digest());
 }
 
 export function concat(...parts: Uint8Array[]): Uint8Array {
@@ -82,6 +111,13 @@ export function tryPoint(hex: unknown): Point | null {
   }
 }
 
+/** `tryPoint` for data already checked once (a stored key record); throws on a bad encoding. */
+export function parsePoint(hex: string): Point {
+  const p = tryPoint(hex);
+  if (!p) throw new TypeError('expected a compressed secp256k1 point');
+  return p;
+}
+
 /** Parses a canonical scalar (< n); null otherwise. */
 export function tryScalar(hex: unknown): bigint | null {
   if (typeof hex !== 'string' || hex.length !== SCALAR_BYTES * 2) return null;
@@ -92,7 +128,7 @@ export function tryScalar(hex: unknown): bigint | null {
   }
 }
 
-/** A uniformly random non-zero scalar. */
+/** A uniformly random non-zero scalar (48 random bytes reduced mod n, FIPS 186-5 A.2.1 style; no point multiplication). */
 export function randomScalar(): bigint {
-  return Fn.fromBytes(FROST.utils.randomScalar());
+  return Fn.fromBytes(secp256k1.utils.randomSecretKey());
 }

@@ -7,7 +7,7 @@
  * old share no longer interpolates with new ones; each cheat is named.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
@@ -146,4 +146,32 @@ test('cheaters are named: bad DKG share, equivocation, bad nonce commitment, bad
   );
   assert.ok(res.every((r) => r.status === 'rejected' && (r.reason instanceof SilentMemberError ? r.reason.member === 'p2' : /p2/.test(String(r.reason)))), JSON.stringify(res.map((r) => r.status === 'rejected' && String(r.reason))));
   nets.forEach((n) => void n.abort(new Error('test over')));
+});
+
+test('the nonce store: a journaled nonce is gone for every read; after a signature the file is rewritten without it; a used nonce never signs again', async () => {
+  const members = ['n1', 'n2'];
+  const info = values(await session(members, (ch) => runDkg({ members, threshold: 2 }, { channel: ch, sessionId: 'nonce-rule', store: store(ch.self) })))[0]!;
+  const msg = Buffer.from('once').toString('hex');
+  const signAt = (k: number) => session(members, (ch) => runSign({ keyId: info.keyId, message: msg, signers: members, nonceIndex: { n1: k, n2: k } }, { channel: ch, dir: dirOf(ch.self), passphrase: PASS }));
+  const journal = join(dirOf('n1'), `${info.keyId}.used`);
+  // A journal line names a used nonce: reads drop it (as after a crash before the fold).
+  appendFileSync(journal, '0:3\n');
+  assert.equal(readShareFile(dirOf('n1'), info.keyId).nonces['3'], undefined, 'reads drop the journaled nonce');
+  assert.ok(JSON.parse(readFileSync(join(dirOf('n1'), `${info.keyId}.json`), 'utf8')).nonces['3'], 'still in the file itself');
+  const first = values(await signAt(0));
+  assert.ok(FROST.verify(fromHex(first[0]!.signature), fromHex(msg), fromHex(info.groupKey)));
+  // After the signature the file was rewritten without nonces 0 and 3, and the journal removed.
+  assert.equal(existsSync(journal), false);
+  const onDisk = JSON.parse(readFileSync(join(dirOf('n1'), `${info.keyId}.json`), 'utf8'));
+  assert.equal(onDisk.nonces['0'], undefined);
+  assert.equal(onDisk.nonces['3'], undefined);
+  assert.equal(nextNonceIndex(readShareFile(dirOf('n1'), info.keyId).nonces), 1);
+  const again = await signAt(0);
+  assert.ok(again.every((r) => r.status === 'rejected'));
+  assert.match(String((again[0] as PromiseRejectedResult).reason), /already used/);
+  // A full rewrite (here a signature with a commit round) also folds a journal in.
+  appendFileSync(journal, '0:4\n');
+  values(await session(members, (ch) => runSign({ keyId: info.keyId, message: msg, signers: members }, { channel: ch, dir: dirOf(ch.self), passphrase: PASS })));
+  assert.equal(existsSync(journal), false);
+  assert.equal(JSON.parse(readFileSync(join(dirOf('n1'), `${info.keyId}.json`), 'utf8')).nonces['4'], undefined);
 });

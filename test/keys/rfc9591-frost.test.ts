@@ -7,13 +7,15 @@
  * tampered share is named by aggregation.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import test from 'node:test';
 import { evaluate, evaluateCommitment, lagrangeAtZero } from '../../src/keys/feldman.js';
-import { aggregateChecked, commitmentList, signShare, verifySignature } from '../../src/keys/signing.js';
+import { aggregateChecked, commitmentList, nonceGenerate, signShare, verifySignature } from '../../src/keys/signing.js';
+import { baseMsm, baseMul, msm, verifyCombination } from '../../src/keys/ec.js';
 import { signingPackage } from '../../src/keys/frost-core.js';
 import { MisbehavingMemberError } from '../../src/keys/errors.js';
-import { FROST, Fn, Point, fromHex, identifierOf, identifierScalar, toHex, pointToHex } from '../../src/keys/suite.js';
+import { FROST, Fn, Point, fromHex, identifierOf, identifierScalar, toHex, pointToHex, scalarToHex, randomScalar, hashToScalar, nobleHashToScalar } from '../../src/keys/suite.js';
 import type { GroupKeyInfo } from '../../src/keys/group-key.js';
 import { toFrostPublic } from '../../src/keys/group-key.js';
 
@@ -67,6 +69,13 @@ test('RFC 9591 E.5: nonces, commitments, signature shares and the signature (nob
     assert.equal(toHex(g.nonces.binding), r.binding_nonce);
     assert.equal(toHex(g.commitments.hiding), r.hiding_nonce_commitment);
     assert.equal(toHex(g.commitments.binding), r.binding_nonce_commitment);
+    // src/keys' own nonce_generate (§4.1) and OpenSSL's k·G give the same nonces and commitments.
+    const d = nonceGenerate(secret.signingShare, rnd[0]!);
+    const e = nonceGenerate(secret.signingShare, rnd[1]!);
+    assert.equal(scalarToHex(d), r.hiding_nonce);
+    assert.equal(scalarToHex(e), r.binding_nonce);
+    assert.equal(pointToHex(baseMul(d)), r.hiding_nonce_commitment);
+    assert.equal(pointToHex(baseMul(e)), r.binding_nonce_commitment);
     return { id: r.identifier, secret, g };
   });
   const list = gens.map((x) => x.g.commitments);
@@ -102,4 +111,37 @@ test('RFC 9591 E.5: nonces, commitments, signature shares and the signature (nob
   bad.set('p3', toHex(Fn.toBytes(Fn.add(big(shares.get('p3')!), 1n))));
   assert.throws(() => aggregateChecked(pkg, info, bad, 'test'), (e: unknown) => e instanceof MisbehavingMemberError && e.culprits.join() === 'p3');
   assert.equal(identifierScalar(identifierOf(3)), 3n);
+});
+
+test('ec.ts against noble: OpenSSL k·G and the GLV multi-scalar multiplication give noble\'s points', () => {
+  for (const k of [1n, 2n, 7n, Fn.ORDER - 1n, randomScalar(), randomScalar()]) assert.ok(baseMul(k).equals(Point.BASE.multiply(k)));
+  assert.ok(baseMul(0n).is0());
+  const points = Array.from({ length: 9 }, () => Point.BASE.multiply(randomScalar()));
+  const scalars = points.map((_, i) => (i === 3 ? 0n : i === 4 ? 1n : i === 5 ? Fn.ORDER - 1n : randomScalar()));
+  const naive = points.reduce((acc, p, i) => acc.add(p.multiplyUnsafe(scalars[i]!)), Point.ZERO);
+  assert.ok(msm(points, scalars).equals(naive));
+  const a = randomScalar();
+  assert.ok(baseMsm(a, points, scalars).equals(naive.add(Point.BASE.multiply(a))));
+  assert.ok(msm([points[0]!, points[0]!.negate()], [5n, 5n]).is0());
+});
+
+test('hashToScalar (node:crypto SHA-256) equals noble\'s RFC 9380 hash_to_field for every domain the suite uses', () => {
+  for (const dst of ['rho', 'chal', 'nonce', 'dkg-pok']) {
+    for (const len of [0, 1, 31, 32, 33, 64, 65, 200]) {
+      const parts = [randomBytes(len), randomBytes(7)];
+      assert.equal(hashToScalar(dst, ...parts), nobleHashToScalar(dst, ...parts));
+    }
+  }
+});
+
+test('ec.ts verifyCombination: the same verdicts on its first uses (MSM) and later ones (tables)', () => {
+  const y = randomScalar();
+  const Y = Point.BASE.multiply(y);
+  for (let i = 0; i < 5; i++) {
+    const z = randomScalar();
+    const c = randomScalar();
+    const R = Point.BASE.multiply(Fn.sub(z, Fn.mul(c, y)));
+    assert.equal(verifyCombination(z, Y, c, R), true, `use ${i + 1}`);
+    assert.equal(verifyCombination(Fn.add(z, 1n), Y, c, R), false, `use ${i + 1}, wrong z`);
+  }
 });
