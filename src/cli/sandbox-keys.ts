@@ -24,7 +24,8 @@ import { revertName } from '../chain/revert.js';
 import { lagrangeAtZero } from '../keys/feldman.js';
 import type { GroupKeyInfo } from '../keys/group-key.js';
 import { readShareFile } from '../keys/share-store.js';
-import { decryptKeystore, kdfFloor } from '../crypto/keystore.js';
+import { openShareWithKek, type SealedShare } from '../keys/share-kek.js';
+import { decryptKeystore, kdfFloor, type KeystoreV3 } from '../crypto/keystore.js';
 import { FROST, Fn, Point, fromHex, identifierScalar, toHex } from '../keys/suite.js';
 import { nodeKeyDir } from '../node/tasks/key-inputs.js';
 import { createKeyOnNodes } from '../sdk/actions/createKeyOnNodes.js';
@@ -109,8 +110,12 @@ export async function runKeysStep(net: LocalNetwork, client: TacitClient, say: (
   // node/local/network.ts): open their files with that floor, not by changing this process's.
   const open = async (dir: string) => {
     const file = readShareFile(nodeKeyDir(dir), key0.keyId);
-    const secret = await decryptKeystore(file.share, passphrase, { floor: kdfFloor({ TACIT_SCRYPT_N: '1024' }) });
-    return { file, share: fromHex(secret.slice(2)) };
+    const floor = kdfFloor({ TACIT_SCRYPT_N: '1024' });
+    const share =
+      file.version === 2
+        ? await openShareWithKek(file.share as SealedShare, { keyId: file.key.keyId, epoch: file.key.epoch, self: file.self }, passphrase, floor)
+        : fromHex((await decryptKeystore(file.share as KeystoreV3, passphrase, { floor })).slice(2));
+    return { file, share };
   };
   const stale = await open(fintech!.dir);
   const current = await Promise.all([bank!, bureau!].map((n) => open(n.dir)));

@@ -22,7 +22,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes, scrypt } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertKdfCost, kdfFloor, KeystoreError, type ScryptParams } from '../crypto/keystore.js';
+import { assertKdfCost, kdfFloor, KeystoreError, type KdfFloor, type ScryptParams } from '../crypto/keystore.js';
 
 export interface KekParams extends ScryptParams {
   kdf: 'scrypt';
@@ -52,14 +52,14 @@ const keks = new Map<string, Promise<Buffer>>();
 
 const aad = (b: ShareBinding) => Buffer.from(`tacit/keys/share/v2\0${b.keyId}\0${b.epoch}\0${b.self}`);
 
-function checkParams(p: unknown): KekParams {
+function checkParams(p: unknown, floor: KdfFloor = kdfFloor()): KekParams {
   const q = p as Partial<KekParams> | null;
   const int = (x: unknown) => Number.isSafeInteger(x) && (x as number) > 0;
   if (!q || q.kdf !== 'scrypt' || !int(q.n) || !int(q.r) || !int(q.p) || q.dklen !== 32 || typeof q.salt !== 'string' || !/^[0-9a-f]{32,128}$/.test(q.salt)) {
     throw new KeystoreError('malformed key-encryption parameters (kek.json or a share file)', { hint: 'The key directory may be corrupt; restore it from a backup.' });
   }
   if (!Number.isInteger(Math.log2(q.n!))) throw new KeystoreError('scrypt n must be a power of two');
-  assertKdfCost('scrypt', q as KekParams, kdfFloor());
+  assertKdfCost('scrypt', q as KekParams, floor);
   return { kdf: 'scrypt', n: q.n!, r: q.r!, p: q.p!, dklen: 32, salt: q.salt! };
 }
 
@@ -104,8 +104,8 @@ export function persistKekParams(dir: string, params: KekParams): void {
 }
 
 /** The KEK for these parameters and passphrase: scrypt once per process, then from memory. */
-export function deriveKek(params: KekParams, passphrase: string): Promise<Buffer> {
-  const p = checkParams(params);
+export function deriveKek(params: KekParams, passphrase: string, floor?: KdfFloor): Promise<Buffer> {
+  const p = checkParams(params, floor);
   const id = createHash('sha256').update(JSON.stringify([p.n, p.r, p.p, p.salt])).update('\0').update(passphrase).digest('hex');
   let kek = keks.get(id);
   if (!kek) {
@@ -132,11 +132,12 @@ export async function sealShareWithKek(share: Uint8Array, binding: ShareBinding,
   return { cipher: 'aes-256-gcm', kek: params, iv: iv.toString('hex'), ciphertext: ciphertext.toString('hex'), tag: c.getAuthTag().toString('hex') };
 }
 
-export async function openShareWithKek(sealed: SealedShare, binding: ShareBinding, passphrase: string): Promise<Uint8Array<ArrayBuffer>> {
+/** `floor`: the KDF floor to hold the file to (default: this process's, `kdfFloor()`). */
+export async function openShareWithKek(sealed: SealedShare, binding: ShareBinding, passphrase: string, floor?: KdfFloor): Promise<Uint8Array<ArrayBuffer>> {
   if (!sealed || sealed.cipher !== 'aes-256-gcm' || !/^[0-9a-f]{24}$/.test(sealed.iv) || !/^[0-9a-f]{64}$/.test(sealed.ciphertext) || !/^[0-9a-f]{32}$/.test(sealed.tag)) {
     throw new KeystoreError('malformed sealed share', { hint: 'The share file is corrupt; restore it from a backup.' });
   }
-  const kek = await deriveKek(sealed.kek, passphrase);
+  const kek = await deriveKek(sealed.kek, passphrase, floor);
   const d = createDecipheriv('aes-256-gcm', kek, Buffer.from(sealed.iv, 'hex'));
   d.setAAD(aad(binding));
   d.setAuthTag(Buffer.from(sealed.tag, 'hex'));
