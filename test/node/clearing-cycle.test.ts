@@ -43,6 +43,21 @@ function tacit(args: string[]): { status: number; out: unknown; stderr: string }
   return { status: r.status ?? -1, out, stderr: r.stderr };
 }
 
+/**
+ * A node API call, retried when the connection drops: under heavy load a pooled keep-alive
+ * connection can be closed by the node just as it is reused (every call here is idempotent).
+ */
+async function api<T>(name: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await net.node(name).api.request<T>(method, path, body);
+    } catch (err) {
+      if ((err as Error).name !== 'NodeNotRunningError' || i >= 3) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
 const balance = (a: Address) => net.ledger.balanceOf(net.manifest.contracts.PaymentToken, a);
 const stake = async (a: Address) => (await net.ledger.pub.readContract({ address: net.manifest.contracts.NodeRegistry, abi: NodeRegistryAbi, functionName: 'getNode', args: [a] })).stake;
 
@@ -79,7 +94,7 @@ describe('a clearing cycle among bank nodes', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.equal((r.out as { payments: number }).payments, queues[0]!.payments.length);
     for (const q of queues.slice(1)) {
-      const s = (await net.node(q.bank).api.request('POST', '/clearing/queue', { path: files[q.bank], liquidity: q.balance })) as { payments: number };
+      const s = await api<{ payments: number }>(q.bank, 'POST', '/clearing/queue', { path: files[q.bank], liquidity: q.balance });
       assert.equal(s.payments, q.payments.length);
     }
     const ref = clearBounded(queues, T);
@@ -109,14 +124,14 @@ describe('a clearing cycle among bank nodes', () => {
         assert.equal(s.state, 'Settled');
         assert.deepEqual(s.banks.map((b) => b.name), NAMES);
         seen = s.node;
-      } else seen = (await net.node(n).api.request('GET', `/clearing/cycles/${cycleId}`)) as Seen;
+      } else seen = await api<Seen>(n, 'GET', `/clearing/cycles/${cycleId}`);
       const r = seen.result;
       assert.equal(BigInt(r.net), ref.banks[i]!.net, `${n} net`);
       assert.deepEqual([...r.settled].sort(), [...ref.banks[i]!.settled].sort(), `${n} settled`);
       const key = (x: { id: string; from: string; amount: number }) => `${x.from}/${x.id}/${x.amount}`;
       assert.deepEqual(r.incoming.map(key).sort(), ref.banks[i]!.incoming.map(key).sort(), `${n} incoming`);
       // Settled payments left the standing queue; the rest stay for the next cycle.
-      const q = (await net.node(n).api.request('GET', '/clearing/queue')) as { payments: number };
+      const q = await api<{ payments: number }>(n, 'GET', '/clearing/queue');
       assert.equal(q.payments, queues[i]!.payments.length - ref.banks[i]!.settled.length);
     }
     // The unauthenticated list shows no outputs.
@@ -148,7 +163,7 @@ describe('a clearing cycle among bank nodes', () => {
     assert.deepEqual(await Promise.all(addrs.map(stake)), stakes, 'nobody slashed');
     // The live compute nodes saw the session fail (the killed peer never connected) and say so.
     await waitFor(async () => ((await net.node('bankA').api.request('GET', `/clearing/cycles/${cycleId}`)) as { status: string }).status === 'expired');
-    const rec = (await net.node('bankA').api.request('GET', `/clearing/cycles/${cycleId}`)) as { error?: string; result?: unknown };
+    const rec = await api<{ error?: string; result?: unknown }>('bankA', 'GET', `/clearing/cycles/${cycleId}`);
     assert.match(rec.error ?? '', /session failed/);
     assert.equal(rec.result, undefined, 'no outputs from a cycle that did not compute');
     // The killed node comes back, catches up from the chain and records the cycle as expired.
