@@ -1,5 +1,5 @@
 /**
- * Clearing cycles run by bank nodes, end to end: a real anvil and five `tacit node start`
+ * Clearing cycles run by bank nodes, end to end: a real anvil and four `tacit node start`
  * processes (every one a bank, the first three also compute). Each bank's operator gives its
  * node a standing queue (one with `tacit clearing queue`, a real CLI process, the others
  * through the node API it calls); a cycle is opened with `tacit clearing open`; the nodes lock, net under MPC over their TLS mesh, approve and
@@ -26,11 +26,11 @@ import { createTacitClient, getClearingCycle, openClearingCycle } from '../../sr
 
 const TACIT = fileURLToPath(new URL('../../../bin/tacit.mjs', import.meta.url));
 const UNIT = 10n ** 16n; // token base units per cent (18 decimals)
-const NAMES = ['bankA', 'bankB', 'bankC', 'bankD', 'bankE'];
+const NAMES = ['bankA', 'bankB', 'bankC', 'bankD'];
 const T = 16;
 let net: LocalNetwork;
 let dir: string;
-const queues = generateQueues({ banks: 5, payments: 40, seed: 11, gridlock: true, names: NAMES, maxAmount: 2_000_000 });
+const queues = generateQueues({ banks: 4, payments: 40, seed: 11, gridlock: true, names: NAMES, maxAmount: 2_000_000 });
 
 function tacit(args: string[]): { status: number; out: unknown; stderr: string } {
   const r = spawnSync(process.execPath, [TACIT, ...args], { encoding: 'utf8', env: { ...process.env, TACIT_PRIVATE_KEY: devPrivateKey(7) } });
