@@ -149,9 +149,6 @@ export async function clearingMpc(mpc: Mpc, spec: ClearingSpec, queues: readonly
   return clearingMpcEncoded(mpc, spec, queues, encoded, t0);
 }
 
-/** Up to this many banks the rep3 iteration fuses bit injection with the next product. */
-export const FUSE_MAX_BANKS = 32;
-
 /** Largest settled flow from one bank to another (cents): below it no sum wraps the ring. */
 export const MAX_FLOW_CENTS = 2n ** 60n - 1n;
 
@@ -212,12 +209,10 @@ export async function clearingMpcEncoded(
   const zeroB = mpc.constant(new Array(B).fill(0), [B], 'int');
 
   // ---- iterations: upper from "all", lower from "none".
-  // Under rep3 with few banks, an iteration's 0/1 result stays boolean and the next product
-  // takes it directly (bitsMatmulRep3: bit injection fused with the product, one round
-  // fewer per iteration, for 2·P·B more words from one compute party to another); the last
-  // iteration's result is injected as usual, for what follows. With many banks the extra
-  // words cost more than the round saves, so the plain path runs.
-  const rep3 = mpc.protocol instanceof Rep3Protocol && B <= FUSE_MAX_BANKS ? mpc.protocol : undefined;
+  // Under rep3, an iteration's 0/1 result stays boolean and the next product takes it
+  // directly (bitsMatmulRep3: bit injection fused with the product, one round fewer per
+  // iteration); the last iteration's result is injected as usual, for what follows.
+  const rep3 = mpc.protocol instanceof Rep3Protocol ? mpc.protocol : undefined;
   let upper: SecretTensor | undefined; // undefined = all ones
   let lower: SecretTensor | undefined; // undefined = all zeros
   let dropBits: Parts | undefined; // rep3: boolean shares of [slack < 0] from the previous iteration
