@@ -39,9 +39,6 @@ import * as R from '../../crypto/ring64.js';
 import type { Mpc } from '../../mpc/engine.js';
 import { concatParts, gatherParts } from '../../mpc/parts.js';
 import { SecretTensor } from '../../mpc/tensor.js';
-import type { Parts } from '../../mpc/protocol.js';
-import { Rep3Protocol } from '../../mpc/rep3/protocol.js';
-import { bitsMatmulRep3 } from '../../mpc/rep3/bits-matmul.js';
 import { ClearingInputError, decodeId, encodeId, MAX_CYCLE_SLOTS, suffixTotals, validateQueue, type BankQueue } from './queue.js';
 
 export interface ClearingSpec {
@@ -209,31 +206,19 @@ export async function clearingMpcEncoded(
   const zeroB = mpc.constant(new Array(B).fill(0), [B], 'int');
 
   // ---- iterations: upper from "all", lower from "none".
-  // Under rep3, an iteration's 0/1 result stays boolean and the next product takes it
-  // directly (bitsMatmulRep3: bit injection fused with the product, one round fewer per
-  // iteration); the last iteration's result is injected as usual, for what follows.
-  const rep3 = mpc.protocol instanceof Rep3Protocol ? mpc.protocol : undefined;
   let upper: SecretTensor | undefined; // undefined = all ones
   let lower: SecretTensor | undefined; // undefined = all zeros
-  let dropBits: Parts | undefined; // rep3: boolean shares of [slack < 0] from the previous iteration
   for (let t = 1; t <= T; t++) {
     let incU: SecretTensor;
     let incL: SecretTensor;
-    if (t === 1) {
+    if (!upper || !lower) {
       incU = mpc.sum(wAmt, 0);
       incL = zeroB;
-    } else if (dropBits) {
-      const inc = new SecretTensor([2 * B], 'int', await bitsMatmulRep3(rep3!, dropBits, wAmt.parts, 2, P, B, true));
-      [incU, incL] = mpc.split(inc, [[B], [B]]) as [SecretTensor, SecretTensor];
     } else {
-      const inc = await mpc.matmul(mpc.concat([upper!, lower!]).reshape([2, P]), wAmt);
+      const inc = await mpc.matmul(mpc.concat([upper, lower]).reshape([2, P]), wAmt);
       [incU, incL] = mpc.split(inc, [[B], [B]]) as [SecretTensor, SecretTensor];
     }
     const slack = mpc.concat([mpc.sub(toRows(mpc.add(bal, incU)), S), mpc.sub(toRows(mpc.add(bal, incL)), S)]);
-    if (rep3 && t < T) {
-      dropBits = await rep3.msbB(slack.parts, 2 * P);
-      continue;
-    }
     const keep = mpc.not(await mpc.ltz(slack));
     [upper, lower] = mpc.split(keep, [[P], [P]]) as [SecretTensor, SecretTensor];
   }
