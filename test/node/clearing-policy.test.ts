@@ -70,17 +70,18 @@ test('the node decides: member checks, counterparties, slots, liquidity, guards'
     token: TOKEN, deadline: now + 600, params: cycleParams({ slots: 4, unitsPerCent: '100' }, 3), updatedAt: '', ...over,
   });
   const queue = { payments: [{ id: 'p1', to: 'bankb', amount: 5, priority: 0 }], liquidityCents: 50, updatedAt: '' };
-  const base = { self: A, config, paymentToken: TOKEN, profiles, queue, tokenBalance: 10_000n, now };
+  const base = { self: A, config, paymentToken: TOKEN, profiles, queue, tokenBalance: 10_000n, unitsPerCent: 100n, now };
   assert.deepEqual(decideCycle({ ...base, rec: rec() }), { ok: true, lockUnits: 5000n });
   const no = (v: ReturnType<typeof decideCycle>) => (v.ok ? 'accepted' : v.reason);
   assert.match(no(decideCycle({ ...base, rec: rec(), queue: undefined })), /no standing queue/);
   assert.match(no(decideCycle({ ...base, rec: rec(), tokenBalance: 4999n })), /more than this node holds/);
   assert.match(no(decideCycle({ ...base, rec: rec(), queue: { ...queue, counterparties: ['bankb'] } })), /not willing to clear with bankC/);
-  assert.match(no(decideCycle({ ...base, rec: rec({ params: cycleParams({ slots: 1 }, 3) }), queue: { ...queue, payments: [...queue.payments, { id: 'p2', to: C, amount: 1, priority: 0 }] } })), /2 queued payments .* 1 slots/);
+  assert.match(no(decideCycle({ ...base, rec: rec({ params: cycleParams({ slots: 1, unitsPerCent: '100' }, 3) }), queue: { ...queue, payments: [...queue.payments, { id: 'p2', to: C, amount: 1, priority: 0 }] } })), /2 queued payments .* 1 slots/);
   assert.match(no(decideCycle({ ...base, rec: rec({ deadline: now + 30 }) })), /too little time/);
   assert.match(no(decideCycle({ ...base, rec: rec({ banks: [A, B], names: ['bankA', 'bankB'] }) })), /fewer than 3 banks/);
   assert.match(no(decideCycle({ ...base, rec: rec({ compute: [A, B] }) })), /three compute parties/);
   assert.match(no(decideCycle({ ...base, rec: rec({ token: D }) })), /payment token/);
+  assert.match(no(decideCycle({ ...base, rec: rec({ params: cycleParams({ slots: 4, unitsPerCent: '10000' }, 3) }) })), /10000 token units per cent; the payment token has 100/);
   assert.match(no(decideCycle({ ...base, rec: rec({ params: null }) })), /without published parameters/);
   assert.match(no(decideCycle({ ...base, rec: rec(), profiles: new Map([...profiles].filter(([k]) => k !== C)) })), /not a registered node/);
   assert.match(no(decideCycle({ ...base, rec: rec(), config: { ...config, policy: { allowedAlgorithms: ['psi'] } } })), /allowedAlgorithms/);
