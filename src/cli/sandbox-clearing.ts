@@ -68,7 +68,7 @@ export async function runClearingStep(net: LocalNetwork, dir: string, say: (m: s
   for (const [i, n] of nodes.entries()) {
     // Its liquidity, and 1,000.00 more, on top of what the node already holds.
     await ledger.mint(n.address, BigInt(queues[i]!.balance) * UNIT + 1000n * 100n * UNIT);
-    await n.api.request('POST', '/clearing/queue', { path: files[n.name], liquidity: queues[i]!.balance });
+    await retried(() => n.api.request('POST', '/clearing/queue', { path: files[n.name], liquidity: queues[i]!.balance }));
   }
   const before = await Promise.all(nodes.map((n) => ledger.balanceOf(token, n.address)));
 
@@ -105,7 +105,7 @@ export async function runClearingStep(net: LocalNetwork, dir: string, say: (m: s
   for (const n of nodes) {
     let rec: NodeCycle;
     for (let i = 0; ; i++) {
-      rec = await n.api.request<NodeCycle>('GET', `/clearing/cycles/${cycleId}`);
+      rec = await retried(() => n.api.request<NodeCycle>('GET', `/clearing/cycles/${cycleId}`));
       if (rec.status === 'settled' || rec.status === 'expired' || i > 50) break;
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -137,6 +137,18 @@ export async function runClearingStep(net: LocalNetwork, dir: string, say: (m: s
     balances,
     ok,
   };
+}
+
+/** An idempotent API call, retried when a pooled keep-alive connection drops under load. */
+async function retried<T>(call: () => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await call();
+    } catch (err) {
+      if ((err as Error).name !== 'NodeNotRunningError' || i >= 3) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 }
 
 export function clearingSummaryLines(r: ClearingStepReport): string[] {

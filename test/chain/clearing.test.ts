@@ -142,3 +142,26 @@ test('SDK: a whole cycle through the client actions, and an expired one', async 
   assert.deepEqual(back, [300n]);
   assert.equal((await getClearingCycle(client(c0), { cycleId: second })).state, 'Expired');
 });
+
+test('openCycleWithParams publishes the parameters the bank nodes read (CycleParams); empty or oversized params revert', async () => {
+  const { parseEventLogs, hexToString } = await import('viem');
+  const { ClearingAbi } = await import('../../src/chain/artifacts.js');
+  const { decodeCycleParams } = await import('../../src/node/clearing/params.js');
+  const client = createTacitClient({ manifest: ledger.manifest, rpcUrl: ledger.rpcUrl, account: ledger.account(0) });
+  const banks = banksOf(3).map((b) => b.address);
+  const deadline = (await ledger.now()) + 3600n;
+  const { cycleId, txHash, params } = await sdkOpen(client, { banks, computeParties: compute().map((c) => c.address), deadline, run: { slots: 8 } });
+  assert.deepEqual(params, { program: 'clearing', protocol: 'rep3', slots: 8, iterations: 32, revealAggregates: true, unitsPerCent: UNIT.toString() });
+  const receipt = await ledger.pub.getTransactionReceipt({ hash: txHash });
+  const ev = parseEventLogs({ abi: ClearingAbi, logs: receipt.logs, eventName: 'CycleParams' });
+  assert.equal(ev.length, 1);
+  assert.equal(ev[0]!.args.cycleId, cycleId);
+  assert.deepEqual(decodeCycleParams(hexToString(ev[0]!.args.params), 3), params);
+  const address = ledger.manifest.contracts.Clearing!;
+  for (const bytes of ['0x', `0x${'20'.repeat(1025)}`] as const) {
+    await expectRevert(
+      ledger.tx(ledger.account(0), 'openCycleWithParams', (w) => w.writeContract({ address, abi: ClearingAbi, functionName: 'openCycleWithParams', args: [token, banks, compute().map((c) => c.address), deadline, bytes] })),
+      'ClearingInvalidCycle',
+    );
+  }
+});

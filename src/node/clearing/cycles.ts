@@ -20,7 +20,7 @@
  * open after its deadline, which returns every lock (Clearing.expire); the contract holds no
  * stake, so nobody is slashed by a cycle.
  */
-import { hexToString, parseEventLogs, type Account, type Address, type Hex } from 'viem';
+import { erc20Abi, hexToString, parseEventLogs, type Account, type Address, type Hex } from 'viem';
 import type { Logger } from 'pino';
 import { ClearingAbi } from '../../chain/artifacts.js';
 import { approveSettlement, cycleApprovals, cycleMembers, cycleState, expireCycle, lockForCycle, settleCycle } from '../../chain/clearing.js';
@@ -199,6 +199,7 @@ export class ClearingCycles {
       profiles,
       queue: readStandingQueue(store),
       tokenBalance: await ledger.balanceOf(ledger.manifest.contracts.PaymentToken, this.#o.account.address),
+      unitsPerCent: 10n ** BigInt(Math.max(0, (await ledger.pub.readContract({ address: ledger.manifest.contracts.PaymentToken, abi: erc20Abi, functionName: 'decimals' })) - 2)),
       now,
     });
     if (!verdict.ok) {

@@ -3,7 +3,8 @@
  * check alone: the published parameters pass the `clearing` program's admission (guards from
  * node.json `policy.guards`: at least three banks, iterations, slots, time to the deadline);
  * node.json allows the program and the protocol; every party is a registered node with a
- * peer endpoint; the cycle settles in the deployment's payment token; and, as a bank, it has
+ * peer endpoint; the cycle settles in the deployment's payment token, counting its units
+ * per cent as the token's decimals say (so a lock is what the operator meant); and, as a bank, it has
  * a standing queue (`tacit clearing queue`), is willing to clear with every other bank of the
  * cycle (the queue's counterparties, if given), its payments to these banks fit the cycle's
  * slots, and it holds the liquidity it commits. A declining node does not lock and does not
@@ -27,6 +28,8 @@ export function decideCycle(input: {
   queue: StandingQueue | undefined;
   /** This node's token balance (base units). */
   tokenBalance: bigint;
+  /** The payment token's base units per cent, 10^(decimals − 2): the cycle must use it. */
+  unitsPerCent: bigint;
   now: number;
 }): CycleVerdict {
   const { rec, self, config, queue } = input;
@@ -37,6 +40,8 @@ export function decideCycle(input: {
   if (pol.allowedAlgorithms && !pol.allowedAlgorithms.includes('clearing')) return no('node.json policy.allowedAlgorithms does not include clearing');
   if (pol.protocols && !pol.protocols.includes(p.protocol)) return no(`node.json policy.protocols does not include ${p.protocol}`);
   if (rec.token.toLowerCase() !== input.paymentToken.toLowerCase()) return no("the cycle's token is not the deployment's payment token");
+  // Else an opener could make a bank lock a hundred times what its operator committed.
+  if (BigInt(p.unitsPerCent) !== input.unitsPerCent) return no(`the cycle counts ${p.unitsPerCent} token units per cent; the payment token has ${input.unitsPerCent}`);
   for (const m of new Set([...rec.banks, ...rec.compute])) {
     const prof = input.profiles.get(m);
     if (!prof || !prof.port || !prof.fingerprint) return no(`party ${m} is not a registered node with a peer endpoint`);
