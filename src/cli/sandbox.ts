@@ -30,6 +30,7 @@ import { startLocalNetwork, type LocalNetwork } from '../node/local/network.js';
 import { buyDataTokens, createTacitClient, createTask, generateBoxKeyPair, getTaskResult, listDatasets, sendTaskInputs, waitForTask, type TacitClient } from '../sdk/index.js';
 import { ProgressBoard } from './progress.js';
 import { clearingSummaryLines, runClearingStep, type ClearingStepReport } from './sandbox-clearing.js';
+import { runZkStepReported, zkStepSkipped, zkSummaryLines, type ZkStepReport } from './sandbox-zk.js';
 import { parseFlags } from './usage.js';
 
 const USAGE = `usage: tacit sandbox [--once] [--json] [--dir DIR]
@@ -209,7 +210,7 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
 
     // 4. How much does the applicant owe across lenders, and to how many?
     say(`  task 4/4: debt query for applicant ${applicant} across three lenders (bureau, telco, fintech), for the bank`);
-    const dq = await run('debt-query', { program: 'debt-query', protocol: 'rep3', params: { idColumn: 'id', balanceColumn: 'balance' }, datasetIds: [loanSet(bureau), loanSet(telco), loanSet(fintech)], computeParties: compute, receiver: bank.address, fee: 10n * TOKEN }, { applicant });
+    const dq = await run('debt-query', { program: 'debt-query', protocol: 'rep3', params: { idColumn: 'id', balanceColumn: 'balance' }, datasetIds: [loanSet(bureau), loanSet(telco), loanSet(fintech)], computeParties: compute, receiver: bank.address, fee: 10n * TOKEN, zkResult: 'total' }, { applicant });
     let total = 0, lenders = 0;
     for (const f of Object.values(loans)) {
       const t = readCsvTable(f, { idColumn: 'id' });
@@ -222,6 +223,11 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
     say('  clearing: five banks whose payment queues gridlock net them under MPC and settle on-chain');
     const clearing = await runClearingStep(net.ledger, join(dir, 'clearing'), say);
 
+    say('  zero-knowledge claims: the bureau proves facts about its committed dataset to the bank; the bank proves its decision to a supervisor');
+    const zk: ZkStepReport = model && dq.status === 'Settled'
+      ? await runZkStepReported({ net, dir: join(dir, 'zk'), say, bureauTable: host, bureauDatasetId: bureauCredit, applicant, model, features: X.subarray(r * d, (r + 1) * d), debtTaskId: dq.taskId, debtResult: dq.result, requester: account })
+      : zkStepSkipped('the lr-train or debt-query task did not settle');
+
     const after = await Promise.all(who.map(balance));
     const names = ['requester', ...net.nodes.map((n) => n.name)];
     const payments = Object.fromEntries(names.map((n, i) => [n, Number(after[i]! - before[i]!) / 1e18]));
@@ -232,12 +238,13 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
       payments,
       gasTotal: reports.reduce((s, x) => s + x.gas, 0),
       clearing,
+      zk,
       nodes: net.nodes.map((n) => ({ name: n.name, address: n.address, api: n.apiUrl, dir: n.dir })),
       note: 'default-credit data: FATE example data (UCI, CC BY 4.0); loan books are synthetic',
     };
     if (values.json) process.stdout.write(JSON.stringify(summary) + '\n');
     else printSummary(summary);
-    if (values.once) return reports.every((x) => x.status === 'Settled') && clearing.ok ? 0 : 1;
+    if (values.once) return reports.every((x) => x.status === 'Settled') && clearing.ok && (zk.ok || zk.skipped !== undefined) ? 0 : 1;
     say('\nThe nodes keep running. Explore, e.g.:');
     for (const n of net.nodes) say(`  ${n.name.padEnd(8)} ${n.apiUrl}/tasks   (node dir ${n.dir})`);
     say(`  node bin/tacit.mjs data list --dir ${bank.dir}`);
@@ -252,7 +259,7 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
   }
 }
 
-function printSummary(s: { seconds: number; tasks: TaskReport[]; payments: Record<string, number>; gasTotal: number; note: string; clearing: ClearingStepReport }): void {
+function printSummary(s: { seconds: number; tasks: TaskReport[]; payments: Record<string, number>; gasTotal: number; note: string; clearing: ClearingStepReport; zk: ZkStepReport }): void {
   const out: string[] = ['', 'Summary'];
   for (const t of s.tasks) {
     out.push(`  ${t.task.padEnd(11)} task #${t.id.padEnd(3)} ${t.status.padEnd(8)} ${t.seconds.toFixed(1).padStart(6)} s  ${String(t.gas).padStart(9)} gas`);
@@ -260,6 +267,7 @@ function printSummary(s: { seconds: number; tasks: TaskReport[]; payments: Recor
     out.push(`      plaintext check:    ${JSON.stringify(t.reference, (_k, v) => (typeof v === 'number' ? Math.round(v * 1e4) / 1e4 : v))}`);
   }
   out.push(...clearingSummaryLines(s.clearing));
+  out.push(...zkSummaryLines(s.zk));
   out.push('  payments (payment-token units, + received / − paid):');
   for (const [who, v] of Object.entries(s.payments)) out.push(`      ${who.padEnd(10)} ${v >= 0 ? '+' : ''}${v.toFixed(2)}`);
   out.push(`  gas, all tasks: ${s.gasTotal}`);
