@@ -4,13 +4,16 @@
  *
  * 1. Set-up: ZkCeremony + ZkClaims are deployed, the TaskMarket is registered as a
  *    commitment source (task results), and each circuit's phase 2 runs as a ceremony among
- *    the bureau, the bank and the telco — every contribution in its own prover process,
- *    recorded on-chain from the node's own account (phase 1 is the machine's cached local
- *    accumulator, src/zk/setup.ts).
- * 2. The bureau commits its credit dataset (Poseidon Merkle commitment, registered for the
- *    dataset in the DataRegistry) and proves "at least N rows" and "the applicant has a
- *    record"; the bank, as a buyer would before paying, checks both claims on-chain against
- *    the owner the DataRegistry names (`checkDatasetClaim`).
+ *    the bureau, the bank and the supervisor — whoever checks a claim took part, so it needs
+ *    to trust only itself — every contribution in its own prover process, recorded on-chain
+ *    from the participant's own account (phase 1 is the machine's cached local accumulator,
+ *    src/zk/setup.ts).
+ * 2. The bureau commits its published loan book (Poseidon Merkle commitment, registered for
+ *    the dataset's DataRegistry id) and proves "at least N loans" and "a record for the
+ *    applicant is present" (or absent — whichever is true); the bank, as a buyer would
+ *    before paying for more debt queries, checks both on-chain against the owner the
+ *    DataRegistry names (`checkDatasetClaim`). (The loan book, not the 30,000-row feature
+ *    set: committing that costs ~420,000 Poseidon hashes in JavaScript, minutes here.)
  * 3. The bank proves its credit decision to a supervisor account: "approve iff the committed
  *    model's score of the committed applicant features clears the threshold" (neither model,
  *    features nor score revealed), and — from the debt-query task's result commitment, which
@@ -67,7 +70,7 @@ export interface ZkStepInputs {
   net: LocalNetwork;
   dir: string;
   say: (m: string) => void;
-  /** The bureau's published credit dataset (its rows, which the bureau node holds) and its registry id. */
+  /** The bureau's published loan book (its rows, which the bureau node holds) and its registry id. */
   bureauTable: Table;
   bureauDatasetId: bigint;
   applicant: string;
@@ -109,17 +112,19 @@ export async function runZkStep(o: ZkStepInputs): Promise<ZkStepReport> {
   const cold = new ProcessProver();
   try {
     const pass = o.passphrase ?? 'sandbox-passphrase';
-    const [bank, bureau, telco] = await Promise.all(['bank', 'bureau', 'telco'].map((n) => nodeAccount(o.net.node(n).dir, pass)));
+    const [bank, bureau] = await Promise.all(['bank', 'bureau'].map((n) => nodeAccount(o.net.node(n).dir, pass)));
     const admin = devAccount(0);
     const supervisor = devAccount(2);
     const zk = await ZkChain.deploy(o.net.rpcUrl, admin);
-    for (const a of [bank!, bureau!, telco!, o.requester, supervisor]) zk.addAccount(a);
+    for (const a of [bank!, bureau!, o.requester, supervisor]) zk.addAccount(a);
     const market = o.net.manifest.contracts.TaskMarket;
     await zk.registerSource(admin.address, market);
 
     // The statements, built first so that a claim that cannot hold fails before the set-up.
     const data = DatasetCommitment.fromTable(o.bureauTable);
     const minRows = Math.floor(data.rowCount / 1000) * 1000;
+    const held = data.indexOf(o.applicant) >= 0;
+    const presence: Claim = held ? { kind: 'membership', data, id: o.applicant } : { kind: 'absence', data, id: o.applicant };
     const weights = o.model.weights.map((w, i) => -toFixed(w, `weights[${i}]`)); // score = −logit: higher is better
     const bias = -toFixed(o.model.intercept, 'intercept', 1e12);
     const features = Array.from(o.features, (x, i) => toFixed(x, `features[${i}]`));
@@ -134,19 +139,19 @@ export async function runZkStep(o: ZkStepInputs): Promise<ZkStepReport> {
     const claims: { by: string; claim: Claim; text: string; refs: { committer: Address; key: `0x${string}` }[]; from: Account }[] = [];
 
     // 1. Ceremony among the nodes (phase 2 per circuit, recorded on-chain).
-    o.say(`    set-up: phase 2 of 4 circuits among bureau, bank and telco, recorded in ZkCeremony`);
+    o.say(`    set-up: phase 2 of 4 circuits among bureau, bank and the supervisor, recorded in ZkCeremony`);
     const ts = performance.now();
     const keys = new Map<string, { zkey: string; wasm: string; circuitId: `0x${string}` }>();
     const specs = [
       claimCircuit({ kind: 'row-count', data, minRows }).spec,
-      claimCircuit({ kind: 'membership', data, id: o.applicant }).spec,
+      claimCircuit(presence).spec,
       claimCircuit({ kind: 'credit-decision', witness }).spec,
       claimCircuit({ kind: 'result-bound', result: total, salt: 1n, lo: 0n, hi: cap }).spec,
     ];
     for (const spec of specs) {
       const circuit = await compileCircuit(cold, spec);
       const ptauFinal = await localPtau(cold, localPowerFor(circuit));
-      const s = await setupCircuitOnChain(zk, cold, { admin: admin.address, circuit, ptauFinal, participants: [bureau!.address, bank!.address, telco!.address], dir: `${o.dir}/${spec.id}` });
+      const s = await setupCircuitOnChain(zk, cold, { admin: admin.address, circuit, ptauFinal, participants: [bureau!.address, bank!.address, supervisor.address], dir: `${o.dir}/${spec.id}` });
       keys.set(spec.id, { zkey: s.zkey, wasm: circuit.wasm, circuitId: s.circuitId });
     }
     const setupSeconds = (performance.now() - ts) / 1000;
@@ -156,8 +161,8 @@ export async function runZkStep(o: ZkStepInputs): Promise<ZkStepReport> {
     const dataKey = datasetCommitmentKey(registry, o.bureauDatasetId);
     await zk.registerCommitment(bureau!.address, dataKey, data.commitment);
     const dataRef = [{ committer: bureau!.address, key: dataKey }];
-    claims.push({ by: 'bureau', from: bureau!, claim: { kind: 'row-count', data, minRows }, text: `its credit dataset #${o.bureauDatasetId} has ≥ ${minRows} rows`, refs: dataRef });
-    claims.push({ by: 'bureau', from: bureau!, claim: { kind: 'membership', data, id: o.applicant }, text: `it holds a record for applicant ${o.applicant}`, refs: dataRef });
+    claims.push({ by: 'bureau', from: bureau!, claim: { kind: 'row-count', data, minRows }, text: `its loan book (dataset #${o.bureauDatasetId}) has ≥ ${minRows} loans`, refs: dataRef });
+    claims.push({ by: 'bureau', from: bureau!, claim: presence, text: `its loan book ${held ? 'holds a' : 'holds no'} record for applicant ${o.applicant}`, refs: dataRef });
 
     // 3. The bank's decision and the debt bound, for the supervisor.
     const modelKey = fieldToBytes32(randomField());
@@ -205,7 +210,7 @@ export async function runZkStep(o: ZkStepInputs): Promise<ZkStepReport> {
       ok: reports.every((r) => r.verified) && tamperedRejected,
       setupSeconds: Math.round(setupSeconds * 10) / 10,
       seconds: Math.round((performance.now() - t0) / 100) / 10,
-      ceremony: { participants: ['bureau', 'bank', 'telco'], circuits: specs.map((s) => s.id) },
+      ceremony: { participants: ['bureau', 'bank', 'supervisor'], circuits: specs.map((s) => s.id) },
       claims: reports,
       tamperedRejected,
     };

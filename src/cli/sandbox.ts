@@ -8,7 +8,9 @@
  * buys data tokens and runs four on-chain tasks through the SDK — PSI, vertical logistic
  * regression, scoring a new applicant, a multi-lender debt query — and the sandbox prints
  * what was learnt (checked against plaintext computed here, where all the demo data is),
- * then a clearing cycle among five gridlocked banks (`sandbox-clearing.ts`),
+ * then a clearing cycle among five gridlocked banks (`sandbox-clearing.ts`), zero-knowledge
+ * claims verified on-chain (`sandbox-zk.ts`: bureau → bank about its committed loan book,
+ * bank → supervisor about its credit decision and the debt query's committed result),
  * how long it took, the gas, and who was paid what. The nodes stay up to explore until
  * Ctrl-C; `--once` exits after the summary (`--json` prints it as JSON).
  */
@@ -225,7 +227,7 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
 
     say('  zero-knowledge claims: the bureau proves facts about its committed dataset to the bank; the bank proves its decision to a supervisor');
     const zk: ZkStepReport = model && dq.status === 'Settled'
-      ? await runZkStepReported({ net, dir: join(dir, 'zk'), say, bureauTable: host, bureauDatasetId: bureauCredit, applicant, model, features: X.subarray(r * d, (r + 1) * d), debtTaskId: dq.taskId, debtResult: dq.result, requester: account })
+      ? await runZkStepReported({ net, dir: join(dir, 'zk'), say, bureauTable: readCsvTable(loans.bureau!, { idColumn: 'id' }), bureauDatasetId: loanSet(bureau), applicant, model, features: X.subarray(r * d, (r + 1) * d), debtTaskId: dq.taskId, debtResult: dq.result, requester: account })
       : zkStepSkipped('the lr-train or debt-query task did not settle');
 
     const after = await Promise.all(who.map(balance));
