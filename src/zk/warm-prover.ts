@@ -118,11 +118,6 @@ export class WarmProver implements Prover {
     if (child) child.stdin.end();
   }
 
-  /** Loads a circuit's witness generator and proving key before the first proof (optional). */
-  async warm(wasm: string, zkey: string, input: unknown): Promise<void> {
-    await this.prove(wasm, zkey, input).catch(() => undefined);
-  }
-
   probe() { return this.request<{ snarkjs: string; circom2: string }>('probe', {}); }
   info(r1cs: string) { return this.request<{ constraints: number; publicInputs: number; privateInputs: number; wires: number }>('info', { r1cs }); }
   prove(wasm: string, zkey: string, input: unknown): Promise<ProveResult> {
