@@ -220,7 +220,9 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
       total += sum;
       if (sum > 0) lenders++;
     }
-    reports.push({ task: 'debt-query', id: String(dq.taskId), status: dq.status, seconds: dq.seconds, gas: dq.gas, result: dq.result, reference: { total: total / 100, lenders } });
+    // The result's zkResult opening holds the commitment's salt: the summary shows the values only.
+    const { zkResult: _opening, ...dqShown } = dq.result;
+    reports.push({ task: 'debt-query', id: String(dq.taskId), status: dq.status, seconds: dq.seconds, gas: dq.gas, result: dqShown, reference: { total: total / 100, lenders } });
 
     say('  clearing: five banks whose payment queues gridlock net them under MPC and settle on-chain');
     const clearing = await runClearingStep(net.ledger, join(dir, 'clearing'), say);
