@@ -27,10 +27,21 @@ import {DataRegistry} from "./DataRegistry.sol";
 import {CommitReveal} from "./CommitReveal.sol";
 import {FaultRules} from "./FaultRules.sol";
 import {TaskMarketBase} from "./TaskMarketBase.sol";
+import {IZkCommitmentSource} from "./IZkCommitmentSource.sol";
 
 /// @title TaskMarket
 /// @notice Escrow, consent, commit–reveal of results, failure reports and settlement.
-contract TaskMarket is TaskMarketBase, ReentrancyGuardTransient {
+contract TaskMarket is TaskMarketBase, ReentrancyGuardTransient, IZkCommitmentSource {
+    /// @dev BN254's scalar field: a result commitment is a Poseidon hash, an element of it.
+    uint256 private constant _SNARK_FIELD = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
+    /// @dev Per task, the receiver's Poseidon(result, salt) (docs/zk.md "Task results"), 0 when none.
+    mapping(uint256 taskId => uint256) private _resultCommitments;
+
+    event TaskResultCommitted(uint256 indexed taskId, address indexed receiver, uint256 commitment);
+    error TaskMarketNotReceiver(uint256 taskId, address caller);
+    error TaskMarketResultAlreadyCommitted(uint256 taskId);
+    error TaskMarketBadResultCommitment();
+
     /// @param nodes_ The NodeRegistry (its stake token is the payment token); it must be bound
     ///        to this market afterwards with `bindTaskMarket`.
     /// @param data_ The DataRegistry (must trust the same NodeRegistry).
@@ -254,5 +265,40 @@ contract TaskMarket is TaskMarketBase, ReentrancyGuardTransient {
             }
         }
         _refund(taskId, t);
+    }
+
+    // ---------------------------------------------------------------- result commitment for proofs
+
+    /// @notice The task's receiver records a hiding commitment to the result it reconstructed,
+    ///         `Poseidon(result, salt)` (src/zk/claims.ts), once, while the task runs or after
+    ///         it settled. Zero-knowledge claims about the result (ZkClaims, circuit
+    ///         task-result-bound) are proven against it; the salt stays with the receiver (and
+    ///         the requester, inside the sealed result). Optional: a task without it costs nothing more.
+    /// @param taskId The task (Running, Revealing or Settled).
+    /// @param commitment A nonzero element of BN254's scalar field.
+    function commitResult(uint256 taskId, uint256 commitment) external {
+        Task storage t = _tasks[taskId];
+        TaskStatus status = t.status;
+        if (status != TaskStatus.Running && status != TaskStatus.Revealing && status != TaskStatus.Settled) {
+            _requireStatus(taskId, status, TaskStatus.Settled);
+        }
+        if (_addressAt(taskId, t.receiverIndex) != msg.sender) revert TaskMarketNotReceiver(taskId, msg.sender);
+        if (commitment == 0 || commitment >= _SNARK_FIELD) revert TaskMarketBadResultCommitment();
+        if (_resultCommitments[taskId] != 0) revert TaskMarketResultAlreadyCommitted(taskId);
+        _resultCommitments[taskId] = commitment;
+        emit TaskResultCommitted(taskId, msg.sender, commitment);
+    }
+
+    /// @notice The receiver's result commitment of task `uint256(key)`, readable only once the
+    ///         task settled (0 otherwise): a claim is about the result of a task that succeeded.
+    function zkCommitmentOf(bytes32 key) external view returns (uint256) {
+        uint256 taskId = uint256(key);
+        if (_tasks[taskId].status != TaskStatus.Settled) return 0;
+        return _resultCommitments[taskId];
+    }
+
+    /// @notice The receiver's result commitment of a task, whatever its status (0 when none).
+    function resultCommitmentOf(uint256 taskId) external view returns (uint256) {
+        return _resultCommitments[taskId];
     }
 }

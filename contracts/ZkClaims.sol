@@ -8,9 +8,13 @@ pragma solidity ^0.8.24;
 // in ZkCeremony. Anyone submits a proof naming the commitments it is about: the contract puts
 // the registered values in as the circuit's leading public inputs itself, so a proof made
 // for another commitment fails, then calls the verifier and records the claim.
+// A commitment may also come from a contract the admin registered as a source
+// (IZkCommitmentSource): the TaskMarket's result commitment of a settled task, referenced as
+// (TaskMarket, bytes32(taskId)), so a claim about a task's result is bound to the task.
 
 import {IGroth16Verifier} from "./IGroth16Verifier.sol";
 import {ZkCeremony} from "./ZkCeremony.sol";
+import {IZkCommitmentSource} from "./IZkCommitmentSource.sol";
 
 /// @title ZkClaims
 /// @notice Registers commitments and circuits; verifies and records claims.
@@ -37,8 +41,10 @@ contract ZkClaims {
     mapping(bytes32 circuitId => Circuit) private _circuits;
     mapping(address committer => mapping(bytes32 key => uint256)) private _commitments;
     mapping(bytes32 claimId => Claim) private _claims;
+    mapping(address source => bool) private _sources;
 
     event CommitmentRegistered(address indexed committer, bytes32 indexed key, uint256 commitment);
+    event CommitmentSourceRegistered(address indexed source);
     event CircuitRegistered(bytes32 indexed circuitId, address verifier, uint8 commitmentInputs, bytes32 ceremonyId);
     event ClaimVerified(bytes32 indexed claimId, bytes32 indexed circuitId, address indexed prover, uint256[] publicInputs);
 
@@ -51,6 +57,7 @@ contract ZkClaims {
     error ZkClaimsUnknownCommitment(address committer, bytes32 key);
     error ZkClaimsWrongInputCount(uint256 expected, uint256 given);
     error ZkClaimsInvalidProof(bytes32 circuitId);
+    error ZkClaimsBadSource(address source);
 
     constructor(ZkCeremony ceremony_) {
         admin = msg.sender;
@@ -64,6 +71,20 @@ contract ZkClaims {
         if (!ceremony.isFinalized(ceremonyId)) revert ZkClaimsCeremonyNotFinalized(ceremonyId);
         _circuits[circuitId] = Circuit(verifier, commitmentInputs, ceremonyId);
         emit CircuitRegistered(circuitId, address(verifier), commitmentInputs, ceremonyId);
+    }
+
+    /// @notice Registers a contract whose commitments (IZkCommitmentSource) claims may reference
+    ///         as (source, key), e.g. the TaskMarket's task result commitments. Admin only.
+    function registerSource(address source) external {
+        if (msg.sender != admin) revert ZkClaimsNotAdmin(msg.sender);
+        if (source.code.length == 0) revert ZkClaimsBadSource(source);
+        _sources[source] = true;
+        emit CommitmentSourceRegistered(source);
+    }
+
+    /// @notice Whether `source` is a registered commitment source.
+    function isSource(address source) external view returns (bool) {
+        return _sources[source];
     }
 
     /// @notice Registers the caller's commitment under `key` (a field element, nonzero), once.
@@ -86,7 +107,10 @@ contract ZkClaims {
         if (refs.length != c.commitmentInputs) revert ZkClaimsWrongInputCount(c.commitmentInputs, refs.length);
         uint256[] memory inputs = new uint256[](refs.length + statement.length);
         for (uint256 i = 0; i < refs.length; i++) {
-            uint256 v = _commitments[refs[i].committer][refs[i].key];
+            address committer = refs[i].committer;
+            uint256 v = _sources[committer]
+                ? IZkCommitmentSource(committer).zkCommitmentOf(refs[i].key)
+                : _commitments[committer][refs[i].key];
             if (v == 0) revert ZkClaimsUnknownCommitment(refs[i].committer, refs[i].key);
             inputs[i] = v;
         }
@@ -97,8 +121,9 @@ contract ZkClaims {
         emit ClaimVerified(claimId, circuitId, msg.sender, inputs);
     }
 
-    /// @notice The registered commitment of `committer` under `key` (0 when none).
+    /// @notice The commitment a claim referencing (committer, key) is checked against (0 when none).
     function commitmentOf(address committer, bytes32 key) external view returns (uint256) {
+        if (_sources[committer]) return IZkCommitmentSource(committer).zkCommitmentOf(key);
         return _commitments[committer][key];
     }
 

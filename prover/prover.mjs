@@ -10,9 +10,17 @@
 // One request per process: each ceremony contribution draws its randomness inside its own
 // short-lived process, and that randomness dies with it (snarkjs hashes node:crypto entropy
 // into the contribution; nothing random is ever written out).
+//
+// `--serve` (src/zk/warm-prover.ts): a long-lived process for proving and verifying only,
+// one JSON request per line on stdin, one JSON reply per line on stdout. It keeps the curve
+// (WebAssembly field code and worker threads) built and each proving key and witness
+// generator in memory, so a proof costs only witness generation and the Groth16 prover's
+// FFTs and multi-exponentiations, not process start, curve set-up and reading the zkey.
+// Ceremony operations are refused there: their randomness must die with its process.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 
@@ -120,11 +128,14 @@ const handlers = {
     const snarkjs = await loadSnarkjs();
     // Build the curve (WebAssembly field code and its worker threads) before the clock starts: it is per process, not per proof.
     await snarkjs.curves.getCurveFromName('bn128', { singleThread });
+    // In serve mode the witness generator and the proving key come from memory (read once per file version).
+    const wasmIn = serving ? cached(wasm) : wasm;
+    const zkeyIn = serving ? cached(zkey) : zkey;
     const t0 = performance.now();
     let out;
     try {
       // singleThread: for a prover that shares the machine with the node's MPC parties.
-      out = await snarkjs.groth16.fullProve(input, wasm, zkey, undefined, undefined, { singleThread });
+      out = await snarkjs.groth16.fullProve(input, wasmIn, zkeyIn, undefined, undefined, { singleThread });
     } catch (err) {
       const msg = String(err?.message ?? err);
       // The witness calculator throws on a failed `===` or `<==` constraint: the statement is false.
@@ -151,7 +162,53 @@ const handlers = {
   },
 };
 
+let serving = false;
+/** path → { stamp, data }: file contents kept by the serving process, re-read when the file changes. */
+const fileCache = new Map();
+function cached(path) {
+  const st = statSync(path);
+  const stamp = `${st.size}:${st.mtimeMs}`;
+  let hit = fileCache.get(path);
+  if (!hit || hit.stamp !== stamp) {
+    hit = { stamp, data: new Uint8Array(readFileSync(path)) };
+    fileCache.set(path, hit);
+    // A handful of circuits per node; keep the newest few.
+    if (fileCache.size > 16) fileCache.delete(fileCache.keys().next().value);
+  }
+  return hit.data;
+}
+
+/** Serve mode: requests {id, op, args} one per line, replies {id, result | error} one per line, in order. */
+async function serve() {
+  serving = true;
+  const allowed = new Set(['probe', 'prove', 'verify', 'info']);
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (!line.trim()) continue;
+    let req;
+    try {
+      req = JSON.parse(line);
+    } catch {
+      reply({ id: null, error: { code: 'BAD_REQUEST', message: 'a request is one JSON object per line' } });
+      continue;
+    }
+    const handler = allowed.has(req.op) ? handlers[req.op] : undefined;
+    if (!handler) {
+      reply({ id: req.id, error: { code: 'BAD_REQUEST', message: `operation "${req.op}" is not served by a warm prover (ceremony steps run in their own process)` } });
+      continue;
+    }
+    try {
+      reply({ id: req.id, result: await handler(req.args ?? {}) });
+    } catch (err) {
+      reply({ id: req.id, error: { code: err.code && typeof err.code === 'string' && /^[A-Z_]+$/.test(err.code) ? err.code : 'PROVER_FAILED', message: String(err?.message ?? err) } });
+    }
+  }
+  // stdin closed: the parent is done with us (curve worker threads would keep the process alive).
+  process.exit(0);
+}
+
 async function main() {
+  if (process.argv.includes('--serve')) return serve();
   const req = await readStdin();
   const handler = handlers[req.op];
   if (!handler) return fail('BAD_REQUEST', `unknown prover operation "${req.op}"`);

@@ -16,6 +16,8 @@ export interface TaskParams {
   params: Record<string, unknown>;
   /** The requester's sealed-box public key (hex) for the result, if it wants it sealed. */
   resultKey?: string;
+  /** A numeric result field the receiver commits to on-chain for zero-knowledge claims (docs/zk.md). */
+  zkResult?: string;
   /** Makes two otherwise identical tasks distinct. */
   nonce: string;
 }
@@ -49,6 +51,7 @@ export function decodeTaskParams(hex: Hex, expectedHash?: Hex): TaskParams {
   if (p.protocol !== 'rep3' && p.protocol !== 'semi2k') throw new TaskParamsError('task parameters name no known protocol');
   if (typeof p.params !== 'object' || p.params === null) throw new TaskParamsError('task parameters have no params object');
   if (p.resultKey !== undefined && !/^[0-9a-f]{64}$/.test(p.resultKey)) throw new TaskParamsError('resultKey must be 64 hex digits');
+  if (p.zkResult !== undefined && (typeof p.zkResult !== 'string' || !/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(p.zkResult))) throw new TaskParamsError('zkResult must name a result field (letters, digits, _)');
   if (typeof p.nonce !== 'string') throw new TaskParamsError('task parameters have no nonce');
   return p as TaskParams;
 }

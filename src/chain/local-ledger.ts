@@ -270,6 +270,11 @@ export class LocalLedger {
     return this.#market(caller, 'resolve', 'resolve', [taskId, claims, salts]);
   }
 
+  /** The receiver records Poseidon(result, salt) of the task's result, for zero-knowledge claims (docs/zk.md). */
+  async commitResult(receiver: Account, taskId: bigint, commitment: bigint) {
+    return this.#market(receiver, 'commitResult', 'commitResult', [taskId, commitment]);
+  }
+
   #market(account: Account, what: string, functionName: string, args: readonly unknown[]) {
     return this.tx(account, what, (w) =>
       w.writeContract({ address: this.manifest.contracts.TaskMarket, abi: TaskMarketAbi, functionName, args, gas: this.options.fixedGas } as unknown as Parameters<TacitWalletClient['writeContract']>[0]),

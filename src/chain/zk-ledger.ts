@@ -5,7 +5,7 @@
  * registers commitments and submits claims. Reverts come back as TransactionRevertedError
  * with the contract's custom error name.
  */
-import { encodeFunctionData, parseEventLogs, type Account, type Address, type Hash, type Hex, type TransactionReceipt } from 'viem';
+import { encodeAbiParameters, encodeFunctionData, keccak256, parseEventLogs, type Account, type Address, type Hash, type Hex, type TransactionReceipt } from 'viem';
 import type { CompiledCircuit } from '../zk/artifacts.js';
 import { runPhase2, type Bytes32, type CeremonyLedger, type Phase2Files } from '../zk/ceremony.js';
 import { circuitKey } from '../zk/circuits/circuit.js';
@@ -16,6 +16,27 @@ import { ChainError } from './errors.js';
 import { TransactionRevertedError } from './local-ledger.js';
 import { decodeRevert } from './revert.js';
 import { compileVerifier, proofToCalldata, renderVerifier } from './zk-verifier.js';
+
+/** A claim's reference to a commitment: registered by `committer` under `key`, or recorded by a source contract. */
+export interface CommitmentRef {
+  committer: Address;
+  key: Bytes32;
+}
+
+/** The reference to a settled task's result commitment, recorded by its receiver on the TaskMarket. */
+export function taskResultRef(taskMarket: Address, taskId: bigint): CommitmentRef {
+  return { committer: taskMarket, key: `0x${taskId.toString(16).padStart(64, '0')}` };
+}
+
+/** The key under which a data owner registers its dataset's Poseidon commitment in ZkClaims (one per registry and dataset). */
+export function datasetCommitmentKey(dataRegistry: Address, datasetId: bigint): Bytes32 {
+  return keccak256(encodeAbiParameters([{ type: 'string' }, { type: 'address' }, { type: 'uint256' }], ['tacit.dataset.zk.v1', dataRegistry, datasetId]));
+}
+
+/** The id ZkClaims records a claim under: keccak256(abi.encode(circuitId, inputs)). */
+export function claimIdOf(circuitId: Bytes32, inputs: readonly bigint[]): Hex {
+  return keccak256(encodeAbiParameters([{ type: 'bytes32' }, { type: 'uint256[]' }], [circuitId, [...inputs]]));
+}
 
 export interface ZkDeployment {
   ceremony: Address;
@@ -127,6 +148,11 @@ export class ZkChain {
     const valid = ret !== undefined && BigInt(ret) === 1n;
     const r = await this.tx(from, 'verifyProof', (w) => w.sendTransaction({ to: verifier, data, gas: 1_000_000n }));
     return { valid, gas: r.gasUsed };
+  }
+
+  /** Lets claims reference commitments a contract records itself (the TaskMarket's task results). Admin only. */
+  async registerSource(admin: Address, source: Address): Promise<void> {
+    await this.tx(admin, 'ZkClaims.registerSource', (w) => w.writeContract({ address: this.deployment.claims, abi: ZkClaimsAbi, functionName: 'registerSource', args: [source] }));
   }
 
   async registerCommitment(committer: Address, key: Bytes32, commitment: bigint): Promise<void> {

@@ -10,6 +10,9 @@
  * what was learnt (checked against plaintext computed here, where all the demo data is),
  * then a clearing cycle run by the four nodes as gridlocked banks (`sandbox-clearing.ts`),
  * then a custody key the four institutions' nodes hold 3-of-4 and reshare 2-of-3 (`sandbox-keys.ts`),
+ * then zero-knowledge claims verified on-chain (`sandbox-zk.ts`: bureau → bank about its
+ * committed loan book, bank → supervisor about its credit decision and the debt query's
+ * committed result),
  * how long it took, the gas, and who was paid what. The nodes stay up to explore until
  * Ctrl-C; `--once` exits after the summary (`--json` prints it as JSON).
  */
@@ -33,6 +36,7 @@ import { ProgressBoard } from './progress.js';
 import { clearingSummaryLines, runClearingStep, type ClearingStepReport } from './sandbox-clearing.js';
 import { keysSummaryLines, runKeysStep, type KeysStepReport } from './sandbox-keys.js';
 import { consoleLinkLines } from './sandbox-console.js';
+import { runZkStepReported, zkStepSkipped, zkSummaryLines, type ZkStepReport } from './sandbox-zk.js';
 import { parseFlags } from './usage.js';
 
 const USAGE = `usage: tacit sandbox [--once] [--json] [--dir DIR]
@@ -216,7 +220,7 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
 
     // 4. How much does the applicant owe across lenders, and to how many?
     say(`  task 4/4: debt query for applicant ${applicant} across three lenders (bureau, telco, fintech), for the bank`);
-    const dq = await run('debt-query', { program: 'debt-query', protocol: 'rep3', params: { idColumn: 'id', balanceColumn: 'balance' }, datasetIds: [loanSet(bureau), loanSet(telco), loanSet(fintech)], computeParties: compute, receiver: bank.address, fee: 10n * TOKEN }, { applicant });
+    const dq = await run('debt-query', { program: 'debt-query', protocol: 'rep3', params: { idColumn: 'id', balanceColumn: 'balance' }, datasetIds: [loanSet(bureau), loanSet(telco), loanSet(fintech)], computeParties: compute, receiver: bank.address, fee: 10n * TOKEN, zkResult: 'total' }, { applicant });
     let total = 0, lenders = 0;
     for (const f of Object.values(loans)) {
       const t = readCsvTable(f, { idColumn: 'id' });
@@ -224,7 +228,14 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
       total += sum;
       if (sum > 0) lenders++;
     }
-    reports.push({ task: 'debt-query', id: String(dq.taskId), status: dq.status, seconds: dq.seconds, gas: dq.gas, result: dq.result, reference: { total: total / 100, lenders } });
+    // The result's zkResult opening holds the commitment's salt: the summary shows the values only.
+    const { zkResult: _opening, ...dqShown } = dq.result;
+    reports.push({ task: 'debt-query', id: String(dq.taskId), status: dq.status, seconds: dq.seconds, gas: dq.gas, result: dqShown, reference: { total: total / 100, lenders } });
+
+    say('  zero-knowledge claims: the bureau proves facts about its committed dataset to the bank; the bank proves its decision to a supervisor');
+    const zk: ZkStepReport = model && dq.status === 'Settled'
+      ? await runZkStepReported({ net, dir: join(dir, 'zk'), say, bureauTable: readCsvTable(loans.bureau!, { idColumn: 'id' }), bureauDatasetId: loanSet(bureau), applicant, model, features: X.subarray(r * d, (r + 1) * d), debtTaskId: dq.taskId, debtResult: dq.result, requester: account })
+      : zkStepSkipped('the lr-train or debt-query task did not settle');
 
     // Task payments first: the clearing cycle then moves the nodes' balances by their net positions.
     const after = await Promise.all(who.map(balance));
@@ -244,12 +255,13 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
       gasTotal: reports.reduce((s, x) => s + x.gas, 0),
       clearing,
       keys: custody,
+      zk,
       nodes: net.nodes.map((n) => ({ name: n.name, address: n.address, api: n.apiUrl, dir: n.dir })),
       note: 'default-credit data: FATE example data (UCI, CC BY 4.0); loan books are synthetic',
     };
     if (values.json) process.stdout.write(JSON.stringify(summary) + '\n');
     else printSummary(summary);
-    if (values.once) return reports.every((x) => x.status === 'Settled') && clearing.ok && custody.ok ? 0 : 1;
+    if (values.once) return reports.every((x) => x.status === 'Settled') && clearing.ok && custody.ok && (zk.ok || zk.skipped !== undefined) ? 0 : 1;
     say('\nThe nodes keep running. Explore, e.g.:');
     for (const n of net.nodes) say(`  ${n.name.padEnd(8)} ${n.apiUrl}/tasks   (node dir ${n.dir})`);
     for (const line of await consoleLinkLines(net.nodes)) say(line);
@@ -265,7 +277,7 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
   }
 }
 
-function printSummary(s: { seconds: number; tasks: TaskReport[]; payments: Record<string, number>; gasTotal: number; note: string; clearing: ClearingStepReport; keys: KeysStepReport }): void {
+function printSummary(s: { seconds: number; tasks: TaskReport[]; payments: Record<string, number>; gasTotal: number; note: string; clearing: ClearingStepReport; keys: KeysStepReport; zk: ZkStepReport }): void {
   const out: string[] = ['', 'Summary'];
   for (const t of s.tasks) {
     out.push(`  ${t.task.padEnd(11)} task #${t.id.padEnd(3)} ${t.status.padEnd(8)} ${t.seconds.toFixed(1).padStart(6)} s  ${String(t.gas).padStart(9)} gas`);
@@ -273,6 +285,7 @@ function printSummary(s: { seconds: number; tasks: TaskReport[]; payments: Recor
     out.push(`      plaintext check:    ${JSON.stringify(t.reference, (_k, v) => (typeof v === 'number' ? Math.round(v * 1e4) / 1e4 : v))}`);
   }
   out.push(...clearingSummaryLines(s.clearing));
+  out.push(...zkSummaryLines(s.zk));
   out.push(...keysSummaryLines(s.keys));
   out.push('  payments (payment-token units, + received / − paid):');
   for (const [who, v] of Object.entries(s.payments)) out.push(`      ${who.padEnd(10)} ${v >= 0 ? '+' : ''}${v.toFixed(2)}`);

@@ -26,6 +26,7 @@ const USAGE = `usage:
       The Poseidon Merkle commitment of a dataset (rows sorted by id, depth-20 tree).
   tacit zk prove row-count     --csv FILE --id COLUMN --min-rows N          [--out FILE] [--json]
   tacit zk prove membership    --csv FILE --id COLUMN --row-id ID          [--out FILE] [--json]
+  tacit zk prove absence       --csv FILE --id COLUMN --row-id ID          [--out FILE] [--json]
   tacit zk prove column-range  --csv FILE --id COLUMN --column C --lo L --hi H [--out FILE] [--json]
   tacit zk prove result-bound  --result R --salt S --lo L --hi H           [--out FILE] [--json]
   tacit zk prove credit-decision --model FILE --features FILE --threshold T [--out FILE] [--json]
@@ -85,7 +86,7 @@ function readJson(path: string | undefined, title: string): Record<string, unkno
 
 async function prove(args: string[]): Promise<number> {
   const [kind, ...rest] = args;
-  const kinds: ClaimKind[] = ['row-count', 'membership', 'column-range', 'result-bound', 'credit-decision'];
+  const kinds: ClaimKind[] = ['row-count', 'membership', 'absence', 'column-range', 'result-bound', 'credit-decision'];
   if (!kind || !kinds.includes(kind as ClaimKind)) throw new UsageError(`tacit zk prove needs a claim: ${kinds.join(', ')}`, { hint: USAGE });
   const { values } = parseFlags(rest, {
     csv: { type: 'string' }, id: { type: 'string' }, 'min-rows': { type: 'string' }, 'row-id': { type: 'string' }, column: { type: 'string' },
@@ -95,9 +96,10 @@ async function prove(args: string[]): Promise<number> {
   let claim: Claim;
   switch (kind as ClaimKind) {
     case 'row-count': claim = { kind: 'row-count', data: loadDataset(values.csv, values.id), minRows: Number(values['min-rows'] ?? NaN) }; break;
-    case 'membership': {
+    case 'membership':
+    case 'absence': {
       if (!values['row-id']) throw new UsageError('--row-id ID is required', { hint: USAGE });
-      claim = { kind: 'membership', data: loadDataset(values.csv, values.id), id: values['row-id'] };
+      claim = { kind: kind as 'membership' | 'absence', data: loadDataset(values.csv, values.id), id: values['row-id'] };
       break;
     }
     case 'column-range': {

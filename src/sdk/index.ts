@@ -31,7 +31,9 @@ export { proveZkClaim, type ProveZkClaimParameters, type ProveZkClaimReturnType 
 export { verifyZkProof } from './actions/verifyZkProof.js';
 export { submitZkClaim, type SubmitZkClaimParameters } from './actions/submitZkClaim.js';
 export { registerZkCommitment } from './actions/registerZkCommitment.js';
-export { ZkChain } from '../chain/zk-ledger.js';
+export { ZkChain, taskResultRef, datasetCommitmentKey, claimIdOf, type CommitmentRef } from '../chain/zk-ledger.js';
+export { checkDatasetClaim, type CheckDatasetClaimParameters, type CheckDatasetClaimReturnType } from './actions/checkDatasetClaim.js';
+export { WarmProver } from '../zk/warm-prover.js';
 export { DatasetCommitment } from '../zk/dataset-commitment.js';
 export { modelCommitment, featuresCommitment, resultCommitment, type Claim } from '../zk/claims.js';
 export { ZkToolsMissingError, ZkWitnessError, ZkInputError } from '../zk/errors.js';

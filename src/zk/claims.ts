@@ -5,7 +5,7 @@
  * statement (bounds, id, decision) the verifier reads. What each claim reveals is listed in
  * docs/zk.md; in short, only the statement.
  */
-import { columnRangeCircuit, columnRangeInput, membershipCircuit, membershipInput, rowCountCircuit, rowCountInput } from './circuits/dataset-claims.js';
+import { absenceCircuit, absenceInput, columnRangeCircuit, columnRangeInput, membershipCircuit, membershipInput, rowCountCircuit, rowCountInput } from './circuits/dataset-claims.js';
 import { scoreThresholdCircuit, scoreThresholdInput, type ScoreWitness } from './circuits/credit-score.js';
 import { resultBoundCircuit, resultBoundInput } from './circuits/result-bound.js';
 import type { CircuitInput, CircuitSpec } from './circuits/circuit.js';
@@ -17,6 +17,7 @@ import { toField } from './field.js';
 export type Claim =
   | { kind: 'row-count'; data: DatasetCommitment; minRows: number }
   | { kind: 'membership'; data: DatasetCommitment; id: string }
+  | { kind: 'absence'; data: DatasetCommitment; id: string }
   | { kind: 'column-range'; data: DatasetCommitment; column: string; lo: bigint; hi: bigint; rowsLog2?: number }
   | { kind: 'credit-decision'; witness: ScoreWitness }
   | { kind: 'result-bound'; result: bigint; salt: bigint; lo: bigint; hi: bigint };
@@ -28,6 +29,7 @@ export function circuitFor(kind: ClaimKind, options: { rowsLog2?: number; featur
   switch (kind) {
     case 'row-count': return rowCountCircuit();
     case 'membership': return membershipCircuit();
+    case 'absence': return absenceCircuit();
     case 'column-range': return columnRangeCircuit(options.rowsLog2 ?? 3);
     case 'credit-decision': return scoreThresholdCircuit(options.features);
     case 'result-bound': return resultBoundCircuit();
@@ -58,6 +60,8 @@ export function claimCircuit(claim: Claim): { spec: CircuitSpec; input: CircuitI
     }
     case 'membership':
       return { spec: membershipCircuit(), input: membershipInput(claim.data, claim.id) };
+    case 'absence':
+      return { spec: absenceCircuit(), input: absenceInput(claim.data, claim.id) };
     case 'column-range': {
       const r = claim.rowsLog2 ?? Math.max(1, Math.ceil(Math.log2(Math.max(claim.data.rowCount, 2))));
       if (claim.lo > claim.hi) throw new ZkInputError('lo must not exceed hi');

@@ -6,10 +6,17 @@
  *
  *   row i     : (id, v_0 … v_{k−1})          k ≤ 32 numeric columns
  *   columns   : colRoot_i = depth-5 Poseidon Merkle root of (field(v_0) … field(v_{k−1}), 0 …)
- *   leaf      : leaf_i = Poseidon(idToField(id), colRoot_i)
- *   order     : rows sorted by idToField(id), ascending; ids unique (absence proofs rely on it)
+ *   order     : rows sorted by idToField(id), ascending; ids unique
+ *   leaf      : leaf_i = Poseidon(id_i, id_{i+1}, colRoot_i), id_n = ID_END = 2^248 (above
+ *               every id): each leaf names its successor — an indexed Merkle tree, as in
+ *               Aztec's nullifier tree — so "id x is absent" is ONE path to the leaf with
+ *               id_i < x < id_{i+1} (or to leaf 0 with x < id_0), not two adjacent paths
  *   rows tree : depth-20 Poseidon Merkle root over leaf_0 … leaf_{n−1}, empty leaves 0
  *   commitment: Poseidon(rowsRoot, n)
+ *
+ * The order and the successor links are the owner's to get right, like the data itself; but
+ * the commitment is a deterministic function of the rows, so anyone who later holds them (a
+ * buyer after purchase, an auditor) recomputes it and exposes a non-canonical one.
  *
  * Numbers are six-decimal fixed point (field.ts). The commitment is deterministic — a
  * Merkle root, not hiding by itself; its leaves hide the data as well as the data's own
@@ -18,16 +25,20 @@
 import type { Table } from '../data/csv.js';
 import { fixedToField, idToField } from './field.js';
 import { PoseidonMerkleTree, type MerklePath } from './merkle.js';
-import { hash2 } from './poseidon.js';
+import { hash2, hash3 } from './poseidon.js';
 import { ZkInputError } from './errors.js';
 
 export const ROW_DEPTH = 20;
 export const COLUMN_DEPTH = 5;
 export const MAX_COLUMNS = 2 ** COLUMN_DEPTH;
+/** Successor of the last row: above every id (ids are below 2^248). */
+export const ID_END = 1n << 248n;
 
 export interface CommittedRow {
   id: string;
   idField: bigint;
+  /** idField of the next row in canonical order, ID_END for the last row. */
+  nextIdField: bigint;
   values: bigint[];
   columns: PoseidonMerkleTree;
   leaf: bigint;
@@ -48,13 +59,14 @@ export class DatasetCommitment {
     this.rows = rows.map((r, i) => {
       const values = Array.from(r.values, (v, k) => fixedToField(v, `row ${i} column ${columnNames[k]}`));
       const columns = new PoseidonMerkleTree(values, COLUMN_DEPTH);
-      const idField = idToField(r.id);
-      return { id: r.id, idField, values, columns, leaf: hash2(idField, columns.root) };
+      return { id: r.id, idField: idToField(r.id), nextIdField: ID_END, values, columns, leaf: 0n };
     });
     this.rows.sort((a, b) => (a.idField < b.idField ? -1 : a.idField > b.idField ? 1 : 0));
     this.rows.forEach((r, i) => {
       if (this.byId.has(r.id)) throw new ZkInputError(`id "${r.id}" occurs twice`, { hint: 'a committed dataset needs unique ids' });
       this.byId.set(r.id, i);
+      r.nextIdField = this.rows[i + 1]?.idField ?? ID_END;
+      r.leaf = hash3(r.idField, r.nextIdField, r.columns.root);
     });
     this.tree = new PoseidonMerkleTree(this.rows.map((r) => r.leaf), ROW_DEPTH);
     this.commitment = hash2(this.tree.root, BigInt(this.rows.length));

@@ -68,6 +68,14 @@ export function proverScriptPath(): string {
   throw new ZkProverError('prover/prover.mjs is missing from this Tacit installation', { hint: 'reinstall Tacit; the prover script ships beside src/' });
 }
 
+/** The typed error for a prover's `{error: {code, message}}` reply. */
+export function proverReplyError(op: string, error: { code: string; message: string }): Error {
+  const { code, message } = error;
+  if (code === 'ZK_TOOLS_MISSING') return new ZkToolsMissingError(message);
+  if (code === 'WITNESS_UNSATISFIED') return new ZkWitnessError('the private inputs do not satisfy the claim; no proof exists for a false statement', { details: message });
+  return new ZkProverError(`the prover failed at "${op}"`, { details: message });
+}
+
 export interface ProcessProverOptions {
   /** Longest a single request may run (default 1 hour: setup of large circuits is slow). */
   timeoutMs?: number;
@@ -109,10 +117,7 @@ export class ProcessProver implements Prover {
           return;
         }
         if (msg.error) {
-          const { code: c, message } = msg.error;
-          if (c === 'ZK_TOOLS_MISSING') reject(new ZkToolsMissingError(message));
-          else if (c === 'WITNESS_UNSATISFIED') reject(new ZkWitnessError('the private inputs do not satisfy the claim; no proof exists for a false statement', { details: message }));
-          else reject(new ZkProverError(`the prover failed at "${op}"`, { details: message }));
+          reject(proverReplyError(op, msg.error));
           return;
         }
         resolvePromise(msg.result as T);

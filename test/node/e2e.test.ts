@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { erc20Abi, type Address } from 'viem';
 import { startLocalNetwork, type LocalNetwork } from '../../src/node/local/network.js';
+import { hash2 } from '../../src/zk/poseidon.js';
 import { buyDataTokens, createTacitClient, createTask, generateBoxKeyPair, getTaskOutcome, getTaskResult, listDatasets, sendTaskInputs, waitForTask, type TacitClient } from '../../src/sdk/index.js';
 import { devAccount, devPrivateKey } from '../../src/chain/dev-accounts.js';
 import { spawn, spawnSync } from 'node:child_process';
@@ -124,12 +125,21 @@ describe('a task through four node processes', () => {
       receiver: net.node('bank').address,
       fee: 30n * TOKEN,
       resultKey: keys.publicKey,
+      // The receiver also commits the total on-chain for zero-knowledge claims (docs/zk.md).
+      zkResult: 'total',
     });
     await sendTaskInputs({ node: { url: net.node('bank').apiUrl, token: net.node('bank').token }, taskId, inputs: { applicant: 'A-17' } });
     const final = await waitForTask(requester, { taskId, timeoutMs: 180_000 });
     assert.equal(final.status, 'Settled', (await getTaskOutcome(requester, { taskId })).reason);
-    const result = await getTaskResult(requester, { node: { url: net.node('bank').apiUrl }, taskId, resultPrivateKey: keys.privateKey });
+    const { zkResult, ...result } = await getTaskResult(requester, { node: { url: net.node('bank').apiUrl }, taskId, resultPrivateKey: keys.privateKey });
     assert.deepEqual(result, { total: 1200.5 + 300 + 45.25, lenders: 2 });
+    // The opening in the sealed result opens the commitment the receiver recorded on the TaskMarket.
+    const opening = zkResult as { field: string; fixed: string; salt: string; commitment: string };
+    assert.equal(opening.field, 'total');
+    assert.equal(BigInt(opening.fixed), 1_545_750_000n);
+    assert.equal(hash2(BigInt(opening.fixed), BigInt(opening.salt)), BigInt(opening.commitment));
+    const recorded = await net.ledger.pub.readContract({ address: net.manifest.contracts.TaskMarket, abi: TaskMarketAbi, functionName: 'resultCommitmentOf', args: [taskId] });
+    assert.equal(recorded, BigInt(opening.commitment));
   });
 
   it('the requester CLI: market buy, task create with receiver inputs, status --wait, result', async () => {

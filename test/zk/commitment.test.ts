@@ -11,11 +11,11 @@ import { test } from 'node:test';
 import { claimCircuit } from '../../src/zk/claims.js';
 import { circuitSource } from '../../src/zk/circuits/circuit.js';
 import { membershipCircuit } from '../../src/zk/circuits/dataset-claims.js';
-import { DatasetCommitment } from '../../src/zk/dataset-commitment.js';
+import { DatasetCommitment, ID_END } from '../../src/zk/dataset-commitment.js';
 import { ZkInputError } from '../../src/zk/errors.js';
 import { FIELD_MODULUS, fromFieldSigned, idToField, toField, toFixed } from '../../src/zk/field.js';
 import { PoseidonMerkleTree, rootFromPath, zeroHash } from '../../src/zk/merkle.js';
-import { hash2, poseidonConstants, poseidonVector } from '../../src/zk/poseidon.js';
+import { hash2, hash3, poseidonConstants, poseidonVector } from '../../src/zk/poseidon.js';
 
 test('Poseidon(1, 2) matches the reference vector of the paper’s BN254 instance (t = 3)', () => {
   // Test vector of the reference implementation (hadeshash, poseidonperm_x5_254_3) as used by every BN254 Poseidon.
@@ -52,6 +52,15 @@ test('dataset commitment: independent of file order, sorted by id field, bound t
   const changed = new DatasetCommitment(['x', 'y'], [rows[0]!, { id: 'b', values: [3, -4.4] }, rows[2]!]);
   assert.notEqual(changed.commitment, one.commitment);
   assert.equal(one.commitment, hash2(one.tree.root, 3n));
+  // Each leaf is Poseidon(id, successor id, column root); the last row's successor is 2^248.
+  const byField = [...rows].map((r) => ({ ...r, f: idToField(r.id) })).sort((a, b) => (a.f < b.f ? -1 : 1));
+  byField.forEach((r, i) => {
+    const row = one.rows[i]!;
+    assert.equal(row.id, r.id);
+    assert.equal(row.nextIdField, byField[i + 1]?.f ?? ID_END);
+    assert.equal(row.leaf, hash3(r.f, row.nextIdField, new PoseidonMerkleTree(r.values.map((v) => toField(toFixed(v, 'v'))), 5).root));
+    assert.equal(one.tree.leaf(i), row.leaf);
+  });
   assert.throws(() => new DatasetCommitment(['x'], [{ id: 'a', values: [1] }, { id: 'a', values: [2] }]), ZkInputError);
   assert.throws(() => one.columnIndex('z'), ZkInputError);
 });
@@ -69,6 +78,8 @@ test('field encodings: ids below 2^248, signed fixed point round-trips, out-of-r
 test('claims refuse inputs that could only yield a false proof', () => {
   const data = new DatasetCommitment(['x'], [{ id: 'a', values: [1] }]);
   assert.throws(() => claimCircuit({ kind: 'membership', data, id: 'zz' }), ZkInputError);
+  assert.throws(() => claimCircuit({ kind: 'absence', data, id: 'a' }), ZkInputError);
+  assert.throws(() => claimCircuit({ kind: 'absence', data: new DatasetCommitment(['x'], []), id: 'a' }), ZkInputError);
   assert.throws(() => claimCircuit({ kind: 'column-range', data, column: 'x', lo: 5n, hi: 1n }), ZkInputError);
   assert.throws(() => claimCircuit({ kind: 'credit-decision', witness: { weights: [1n], bias: 0n, modelSalt: 1n, features: [1n], featuresSalt: 1n, threshold: 5n, approve: true } }), ZkInputError);
 });

@@ -42,6 +42,7 @@ import { localInputs } from './local-inputs.js';
 import { keyInputs, type NodeKeyStore } from './key-inputs.js';
 import { decide } from './policy.js';
 import { sealTaskResult } from './result-box.js';
+import { commitResultField } from './result-commitment.js';
 import { runTaskSession } from './session.js';
 import { checkPlan } from '../runner/run-party.js';
 
@@ -393,13 +394,26 @@ export class TaskManager {
     // only for the same requester, receiver and data owners (runner/kept-model.ts).
     if (outcome.keep) store.setKv(`task-keep:${t.id}`, JSON.stringify(bindKept(outcome.keep, { task: String(t.id), requester: t.requester ?? '' })));
     const patch: Parameters<NodeStore['updateTask']>[1] = { progress: 1, progressPhase: 'done' };
+    let zkCommitment: bigint | undefined;
     if (outcome.output !== undefined && this.#self === lower(chain.receiver)) {
-      patch.result = outcome.output;
-      const key = (t.params as unknown as TaskParams).resultKey;
+      const { resultKey: key, zkResult } = t.params as unknown as TaskParams;
+      let output = outcome.output;
+      if (zkResult) {
+        try {
+          ({ output, commitment: zkCommitment } = commitResultField(output, zkResult));
+        } catch (err) {
+          logger.warn({ task: t.id, err: (err as Error).message }, 'no result commitment for zero-knowledge claims');
+        }
+      }
+      patch.result = output;
       const binding = { chainId: this.#o.ledger.manifest.chainId, taskMarket: this.#o.ledger.manifest.contracts.TaskMarket, taskId: chain.id };
-      if (key) store.setKv(`task-sealed:${t.id}`, Buffer.from(sealTaskResult(outcome.output, key, binding)).toString('base64'));
+      if (key) store.setKv(`task-sealed:${t.id}`, Buffer.from(sealTaskResult(output, key, binding)).toString('base64'));
     }
     this.#set(t.id, patch);
+    // Recorded while the task runs (the chain accepts it until and after settlement); a failure costs only the claims.
+    if (zkCommitment !== undefined) {
+      await this.#o.ledger.commitResult(this.#o.account, chain.id, zkCommitment).catch((err: unknown) => logger.warn({ task: t.id, err: (err as Error).message }, 'recording the result commitment failed'));
+    }
     this.#o.metrics?.taskDuration.observe({ program: plan.program, outcome: 'success' }, seconds);
     logger.info({ task: t.id, seconds }, 'session finished');
     if (!outcome.claims) {

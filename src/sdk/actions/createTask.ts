@@ -31,6 +31,13 @@ export interface CreateTaskParameters {
   /** The requester's sealed-box public key (hex): the receiver then also seals the result to it. */
   resultKey?: string;
   /**
+   * A numeric field of the result (e.g. "total" of a debt query) the receiver commits to
+   * on-chain as Poseidon(value, salt) (TaskMarket.commitResult), so it can later prove
+   * statements about it without revealing it (docs/zk.md "Task results"); the salt comes
+   * back inside the sealed result.
+   */
+  zkResult?: string;
+  /**
    * Send the parameters as given, without the courtesy checks below (nodes check every task
    * themselves before consenting). For tests that play a hostile requester.
    */
@@ -76,6 +83,7 @@ async function create(client: TacitClient, p: CreateTaskParameters): Promise<Cre
     params,
     nonce: randomBytes(8).toString('hex'),
     ...(p.resultKey ? { resultKey: p.resultKey } : {}),
+    ...(p.zkResult ? { zkResult: p.zkResult } : {}),
   };
   const { hex, hash } = encodeTaskParams(tp);
   const market = ledger.manifest.contracts.TaskMarket;

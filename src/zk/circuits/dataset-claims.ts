@@ -1,7 +1,7 @@
 /**
  * Circuits for claims about a committed dataset (../dataset-commitment.ts): a row with a
- * given id is present, the dataset has at least N rows, and every value of one column lies
- * in [lo, hi]. Each takes the dataset commitment as its first public input, so the verifier
+ * given id is present, a given id is absent, the dataset has at least N rows, and every
+ * value of one column lies in [lo, hi]. Each takes the dataset commitment as its first public input, so the verifier
  * contract checks the proof against the commitment the owner registered, not one the prover
  * picks.
  *
@@ -11,7 +11,7 @@
  * larger r (about 6·2^r Poseidon hashes).
  */
 import { COLUMN_DEPTH, ROW_DEPTH, type DatasetCommitment } from '../dataset-commitment.js';
-import { toField } from '../field.js';
+import { idToField, toField } from '../field.js';
 import { zeroHashesFunction } from './gadgets-circom.js';
 import { dec, type CircuitInput, type CircuitSpec } from './circuit.js';
 import { ZkInputError } from '../errors.js';
@@ -24,19 +24,21 @@ export function membershipCircuit(depth = ROW_DEPTH): CircuitSpec {
     id: `dataset-membership-d${depth}`,
     publicInputs: ['commitment', 'idField'],
     commitmentInputs: 1,
-    poseidon: [2],
+    poseidon: [2, 3],
     main: `DatasetMembership(${depth})`,
     body: `
 template DatasetMembership(D) {
     signal input commitment;
     signal input idField;
+    signal input nextIdField;
     signal input colRoot;
     signal input rowCount;
     signal input siblings[D];
     signal input bits[D];
-    component leaf = Poseidon2();
+    component leaf = Poseidon3();
     leaf.in[0] <== idField;
-    leaf.in[1] <== colRoot;
+    leaf.in[1] <== nextIdField;
+    leaf.in[2] <== colRoot;
     component path = MerkleRoot(D);
     path.leaf <== leaf.out;
     for (var i = 0; i < D; i++) { path.siblings[i] <== siblings[i]; path.bits[i] <== bits[i]; }
@@ -66,11 +68,106 @@ export function membershipInput(data: DatasetCommitment, id: string): CircuitInp
   return {
     commitment: dec(data.commitment),
     idField: dec(row.idField),
+    nextIdField: dec(row.nextIdField),
     colRoot: dec(row.columns.root),
     rowCount: dec(BigInt(data.rowCount)),
     siblings: path.siblings.map(dec),
     bits: path.bits.map((b) => String(b)),
   };
+}
+
+/** Ids are below 2^248; successor links may equal ID_END = 2^248: 249 bits hold both. */
+const ID_BITS = 249;
+
+/**
+ * "No row has id X": the committed leaf whose id and successor enclose X (id_i < X < id_{i+1}),
+ * or leaf 0 when X lies below every id. Reveals only the id asked about. Sound for a
+ * canonical commitment (sorted ids, true successor links: ../dataset-commitment.ts).
+ */
+export function absenceCircuit(depth = ROW_DEPTH): CircuitSpec {
+  return {
+    id: `dataset-absence-d${depth}`,
+    publicInputs: ['commitment', 'idField'],
+    commitmentInputs: 1,
+    poseidon: [2, 3],
+    main: `DatasetAbsence(${depth})`,
+    body: `
+template DatasetAbsence(D) {
+    signal input commitment;
+    signal input idField;
+    signal input lowId;
+    signal input nextId;
+    signal input colRoot;
+    signal input rowCount;
+    signal input below;
+    signal input siblings[D];
+    signal input bits[D];
+    component leaf = Poseidon3();
+    leaf.in[0] <== lowId;
+    leaf.in[1] <== nextId;
+    leaf.in[2] <== colRoot;
+    component path = MerkleRoot(D);
+    path.leaf <== leaf.out;
+    for (var i = 0; i < D; i++) { path.siblings[i] <== siblings[i]; path.bits[i] <== bits[i]; }
+    component c = Poseidon2();
+    c.in[0] <== path.root;
+    c.in[1] <== rowCount;
+    c.out === commitment;
+    // The leaf is a row: index < rowCount.
+    var index = 0;
+    for (var i = 0; i < D; i++) { index += bits[i] * (1 << i); }
+    component countBits = Num2Bits(D + 1);
+    countBits.in <== rowCount;
+    component inside = LessThan(D + 1);
+    inside.a <== index;
+    inside.b <== rowCount;
+    inside.out === 1;
+    // below = 1: X < id_0 at leaf 0. below = 0: id_i < X < id_{i+1}.
+    below * (below - 1) === 0;
+    below * index === 0;
+    component xBits = Num2Bits(${ID_BITS});
+    xBits.in <== idField;
+    component lowBits = Num2Bits(${ID_BITS});
+    lowBits.in <== lowId;
+    component nextBits = Num2Bits(${ID_BITS});
+    nextBits.in <== nextId;
+    component underUpper = LessThan(${ID_BITS});
+    underUpper.a <== idField;
+    underUpper.b <== nextId + below * (lowId - nextId);
+    underUpper.out === 1;
+    component overLower = LessThan(${ID_BITS});
+    overLower.a <== lowId;
+    overLower.b <== idField;
+    (1 - below) * (1 - overLower.out) === 0;
+}
+`,
+  };
+}
+
+/** The witness of "id X is absent" at leaf `index` (below: X under every id, index 0); any leaf may be named, for tests. */
+export function absenceWitness(data: DatasetCommitment, idField: bigint, index: number, below: boolean): CircuitInput {
+  const row = data.rows[index];
+  if (!row) throw new ZkInputError(`the committed dataset has no row ${index}`);
+  const path = data.path(index);
+  return {
+    commitment: dec(data.commitment),
+    idField: dec(idField),
+    lowId: dec(row.idField),
+    nextId: dec(row.nextIdField),
+    colRoot: dec(row.columns.root),
+    rowCount: dec(BigInt(data.rowCount)),
+    below: below ? '1' : '0',
+    siblings: path.siblings.map(dec),
+    bits: path.bits.map((b) => String(b)),
+  };
+}
+
+export function absenceInput(data: DatasetCommitment, id: string): CircuitInput {
+  if (data.indexOf(id) >= 0) throw new ZkInputError('the id is in the committed dataset', { hint: 'an absence claim can only be proven for an id the dataset does not hold' });
+  if (data.rowCount === 0) throw new ZkInputError('the committed dataset is empty', { hint: 'a row-count claim (≥ 0 rows) says as much; absence needs a row to point at' });
+  const x = idToField(id);
+  const k = data.insertionPoint(x);
+  return k === 0 ? absenceWitness(data, x, 0, true) : absenceWitness(data, x, k - 1, false);
 }
 
 /** "The dataset has at least minRows rows": reveals only the bound. */
@@ -115,7 +212,7 @@ export function columnRangeCircuit(r = 3): CircuitSpec {
     id: `dataset-column-range-r${r}`,
     publicInputs: ['commitment', 'column', 'lo', 'hi'],
     commitmentInputs: 1,
-    poseidon: [2],
+    poseidon: [2, 3],
     main: `DatasetColumnRange(${r}, ${ROW_DEPTH}, ${COLUMN_DEPTH})`,
     body: `${zeroHashesFunction(ROW_DEPTH + 1)}
 template DatasetColumnRange(R, D, CD) {
@@ -126,6 +223,7 @@ template DatasetColumnRange(R, D, CD) {
     signal input hi;
     signal input rowCount;
     signal input ids[N];
+    signal input nextIds[N];
     signal input values[N];
     signal input colSiblings[N][CD];
     component colBits = Num2Bits(CD);
@@ -159,9 +257,10 @@ template DatasetColumnRange(R, D, CD) {
         colPath[i] = MerkleRoot(CD);
         colPath[i].leaf <== values[i];
         for (var j = 0; j < CD; j++) { colPath[i].siblings[j] <== colSiblings[i][j]; colPath[i].bits[j] <== colBits.bits[j]; }
-        leafHash[i] = Poseidon2();
+        leafHash[i] = Poseidon3();
         leafHash[i].in[0] <== ids[i];
-        leafHash[i].in[1] <== colPath[i].root;
+        leafHash[i].in[1] <== nextIds[i];
+        leafHash[i].in[2] <== colPath[i].root;
         leaves[i] <== active[i].out * leafHash[i].out;
         gapLo[i] <== active[i].out * (values[i] - lo);
         gapHi[i] <== active[i].out * (hi - values[i]);
@@ -206,14 +305,16 @@ export function columnRangeInput(data: DatasetCommitment, r: number, column: str
   }
   const c = data.columnIndex(column);
   const ids: string[] = [];
+  const nextIds: string[] = [];
   const values: string[] = [];
   const colSiblings: string[][] = [];
   for (let i = 0; i < rows; i++) {
     const row = data.rows[i];
     ids.push(row ? dec(row.idField) : '0');
+    nextIds.push(row ? dec(row.nextIdField) : '0');
     values.push(row ? dec(row.values[c]!) : '0');
     colSiblings.push(row ? row.columns.path(c).siblings.map(dec) : Array<string>(COLUMN_DEPTH).fill('0'));
   }
   // The circuit reads negative numbers as p − |x|; encoding lo/hi the same way keeps one convention.
-  return { commitment: dec(data.commitment), column: String(c), lo: dec(toField(lo)), hi: dec(toField(hi)), rowCount: String(data.rowCount), ids, values, colSiblings };
+  return { commitment: dec(data.commitment), column: String(c), lo: dec(toField(lo)), hi: dec(toField(hi)), rowCount: String(data.rowCount), ids, nextIds, values, colSiblings };
 }
