@@ -80,12 +80,9 @@ function report(err: unknown, argv: readonly string[]): number {
     process.stdout.write(`${err.hint}\n`);
     return 0;
   }
-  // With --json the error object is the whole report (told once, on stdout), but for usage
-  // errors: their usage text goes to stderr as well, for the person at the terminal.
-  if (argv.includes('--json')) {
-    reportJson(err);
-    if (!(err instanceof UsageError)) return 1;
-  }
+  // With --json the error object goes to stdout (for the script) and the same error, told
+  // once, to stderr (for the person at the terminal).
+  if (argv.includes('--json')) reportJson(err);
   if (err instanceof UsageError) {
     process.stderr.write(`tacit: ${err.message}\n`);
     return 2;

@@ -282,8 +282,9 @@ describe('parties that deviate after consenting', { concurrency: true }, () => {
     // The receiver goes dark as soon as the task exists: it never consents, never answers.
     killed.add('insurer');
     await insurer.kill(true);
-    // Long enough for the lenders' guard (debt-query needs 30 s), short enough to expire soon.
-    const { taskId } = await debtQuery(client, { deadlineSeconds: 40, receiver: insurer.address });
+    // Long enough for the lenders' guard (debt-query needs 30 s left when a node looks, which on
+    // a loaded machine may be many seconds after creation), short enough to expire soon.
+    const { taskId } = await debtQuery(client, { deadlineSeconds: 60, receiver: insurer.address });
     const final = await waitForTask(client, { taskId, timeoutMs: 120_000 });
     assert.equal(final.status, 'Expired');
     const receiverIndex = final.parties.findIndex((p) => p.toLowerCase() === insurer.address.toLowerCase());
