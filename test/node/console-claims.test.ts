@@ -9,18 +9,17 @@
  * the route needs the API token.
  *
  * What is tested here is the reading of what ZkClaims records, not proofs: the circuit is
- * registered with a verifier that accepts every proof (10 bytes of EVM code), after a real
- * ceremony recorded in ZkCeremony. Real Groth16 proofs through the same contract are in
+ * registered with a verifier that accepts every proof (test/chain/zk-claim-fixture.ts), after
+ * a real ceremony recorded in ZkCeremony. Real Groth16 proofs through the same contract are in
  * test/zk/claims-chain.test.ts.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { getAddress, type Address, type Hex } from 'viem';
-import { ZkClaimsAbi } from '../../src/chain/artifacts.js';
+import { getAddress, type Hex } from 'viem';
 import { devAccount } from '../../src/chain/dev-accounts.js';
 import { writeManifest } from '../../src/chain/manifest.js';
-import { claimIdOf, datasetCommitmentKey, ZkChain } from '../../src/chain/zk-ledger.js';
+import { claimIdOf, datasetCommitmentKey } from '../../src/chain/zk-ledger.js';
 import { datasetActions } from '../../src/node/api/actions.js';
 import { createChainViews, type ChainViews } from '../../src/node/api/chain-views.js';
 import { startApi, type RunningApi } from '../../src/node/api/server.js';
@@ -28,10 +27,8 @@ import { createApiToken } from '../../src/node/api-token.js';
 import { NodeStore } from '../../src/node/store/index.js';
 import type { StandardScenario } from '../../src/chain/local-ledger.js';
 import { setupStandardScenario, startLocalLedger } from '../chain/fixture.js';
+import { deployAcceptAllClaims } from '../chain/zk-claim-fixture.js';
 import { tempDir } from './helpers.js';
-
-/** Runtime code `return uint256(1)` for any call, behind its 12-byte deployer. */
-const ACCEPT_ALL = '0x600a600c600039600a6000f3600160005260206000f3' as Hex;
 
 let started: Awaited<ReturnType<typeof startLocalLedger>>;
 let scenario: StandardScenario;
@@ -68,29 +65,15 @@ test('GET /chain/claims: none until the manifest names ZkClaims, then every reco
   assert.equal(before['available'], false);
   assert.match(String(before['reason']), /no ZkClaims/);
 
-  const admin = devAccount(0);
   const other = devAccount(6);
-  const zk = await ZkChain.deploy(started.chain.rpcUrl, admin);
-  for (const a of [scenario.dataOwner, other]) zk.addAccount(a);
-  const ceremonyId = `0x${'c1'.repeat(32)}` as Hex;
-  const ledger = zk.ceremonyLedger(admin.address);
-  await ledger.start(ceremonyId, `0x${'01'.repeat(32)}`, [other.address]);
-  await ledger.contribute(ceremonyId, other.address, `0x${'01'.repeat(32)}`, `0x${'02'.repeat(32)}`);
-  await ledger.finalize(ceremonyId, `0x${'03'.repeat(32)}`);
-  const verifier = (await zk.tx(admin.address, 'deploy accept-all', (w) => w.deployContract({ abi: [], bytecode: ACCEPT_ALL }))).contractAddress!;
-  const circuitId = `0x${'ab'.repeat(32)}` as Hex;
-  await zk.tx(admin.address, 'registerCircuit', (w) => w.writeContract({ address: zk.deployment.claims, abi: ZkClaimsAbi, functionName: 'registerCircuit', args: [circuitId, verifier, 1, ceremonyId] }));
+  const { zk, circuitId, ceremonyId, verifier, claim } = await deployAcceptAllClaims(started.chain.rpcUrl);
 
   // A claim about the scenario's dataset (its owner's commitment under the registry key) and one about a privately keyed commitment.
   const registry = started.ledger.manifest.contracts.DataRegistry;
   const dataKey = datasetCommitmentKey(registry, scenario.datasetId);
   const ownKey = `0x${'0e'.repeat(32)}` as Hex;
-  await zk.registerCommitment(scenario.dataOwner.address, dataKey, 1234n);
-  await zk.registerCommitment(other.address, ownKey, 5678n);
-  const submit = (from: Address, key: Hex, statement: bigint[]) =>
-    zk.tx(from, 'submitClaim', (w) => w.writeContract({ address: zk.deployment.claims, abi: ZkClaimsAbi, functionName: 'submitClaim', args: [circuitId, [{ committer: from, key }], statement, [0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n]] }));
-  const r1 = await submit(scenario.dataOwner.address, dataKey, [1000n]);
-  const r2 = await submit(other.address, ownKey, [7n, 8n]);
+  const r1 = await claim(scenario.dataOwner, dataKey, 1234n, [1000n]);
+  const r2 = await claim(other, ownKey, 5678n, [7n, 8n]);
 
   // Still the node's view of the manifest: not named yet. A manifest of another deployment is ignored.
   assert.equal((await views.claims())['available'], false);
