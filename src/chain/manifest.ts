@@ -25,6 +25,9 @@ export interface TacitContracts {
   KeyRegistry?: Address;
   /** Locks and atomic settlement of clearing cycles (absent in manifests from before it). */
   Clearing?: Address;
+  /** Zero-knowledge ceremonies and claims (src/chain/zk-ledger.ts); absent until they are deployed. */
+  ZkCeremony?: Address;
+  ZkClaims?: Address;
 }
 
 export interface TacitParameters {
@@ -86,6 +89,8 @@ export function validateManifest(value: unknown, source = 'manifest'): TacitMani
   }
   if (c.KeyRegistry !== undefined) contracts.KeyRegistry = addr(c.KeyRegistry, 'contracts.KeyRegistry');
   if (c.Clearing !== undefined) contracts.Clearing = addr(c.Clearing, 'contracts.Clearing');
+  if (c.ZkCeremony !== undefined) contracts.ZkCeremony = addr(c.ZkCeremony, 'contracts.ZkCeremony');
+  if (c.ZkClaims !== undefined) contracts.ZkClaims = addr(c.ZkClaims, 'contracts.ZkClaims');
   if (typeof m.testPaymentToken !== 'boolean') bad('testPaymentToken', 'must be true or false');
   if (typeof m.parameters !== 'object' || m.parameters === null) bad('parameters', 'is missing');
   const p = m.parameters as Record<string, unknown>;

@@ -21,12 +21,16 @@
  *    is at most X". The supervisor submits both proofs; ZkClaims verifies and records them.
  *    A proof with a flipped decision is shown to be rejected.
  *
+ * ZkCeremony and ZkClaims are added to the sandbox's manifest file, where the nodes' consoles
+ * find them (Proofs page).
+ *
  * The prover tools (snarkjs, circom2) are optional GPL-3.0 packages in a separate process:
  * without them the step is skipped and the summary says so. The sandbox operates every
  * institution, so it opens the nodes' keystores (throw-away sandbox keys) to sign as them.
  */
 import type { Account, Address } from 'viem';
 import { devAccount } from '../chain/dev-accounts.js';
+import { loadManifest, writeManifest } from '../chain/manifest.js';
 import { datasetCommitmentKey, setupCircuitOnChain, taskResultRef, ZkChain } from '../chain/zk-ledger.js';
 import type { Table } from '../data/csv.js';
 import type { LocalNetwork } from '../node/local/network.js';
@@ -116,6 +120,9 @@ export async function runZkStep(o: ZkStepInputs): Promise<ZkStepReport> {
     const admin = devAccount(0);
     const supervisor = devAccount(2);
     const zk = await ZkChain.deploy(o.net.rpcUrl, admin);
+    // The nodes re-read their manifest file for ZkClaims (their consoles' Proofs page).
+    const m = loadManifest(o.net.manifestPath);
+    writeManifest(o.net.manifestPath, { ...m, contracts: { ...m.contracts, ZkCeremony: zk.deployment.ceremony, ZkClaims: zk.deployment.claims } });
     for (const a of [bank!, bureau!, o.requester, supervisor]) zk.addAccount(a);
     const market = o.net.manifest.contracts.TaskMarket;
     await zk.registerSource(admin.address, market);

@@ -61,7 +61,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningNode> 
     cleanups.length = 0;
   };
   try {
-    const manifest = loadManifest(resolveInNodeDir(dir, config.chain.manifest));
+    const manifestPath = resolveInNodeDir(dir, config.chain.manifest);
+    const manifest = loadManifest(manifestPath);
     const rpcUrl = config.chain.rpcUrl ?? manifest.rpcUrl;
     if (!rpcUrl) throw new Error('no RPC URL: set chain.rpcUrl in node.json or deploy with the URL recorded');
     // Task transactions use a fixed gas limit: an estimate made while others' commits are in
@@ -88,7 +89,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningNode> 
       metrics,
       logger,
       extraRoutes: clearingRoutes(store),
-      chain: createChainViews(ledger, keys.account),
+      chain: createChainViews(ledger, keys.account, { manifestPath }),
     });
     cleanups.push(() => api.close());
     // Threshold-key shares live encrypted in the data directory, under the node's passphrase.

@@ -6,7 +6,9 @@
  * lr-train task from the form (and sees a bad form refused before anything is sent), watches
  * it settle on the live timeline and draws the ROC and KS curves. Each figure on screen is
  * checked against an independent source: the chain (balances, events) or the receiver
- * node's own result route. Then the one-time login link (spent once, gone from the URL),
+ * node's own result route. The Proofs page says the manifest names no ZkClaims, then lists a
+ * claim recorded once ZkClaims is added to the nodes' manifest file (claim id and gas checked
+ * against the chain). Then the one-time login link (spent once, gone from the URL),
  * the HttpOnly cookie, keyboard navigation and the phone-width layout.
  *
  * With TACIT_CONSOLE_SCREENSHOTS=<dir> it also saves a screenshot of each page there
@@ -25,6 +27,9 @@ import { createTacitClient, listDatasets } from '../../src/sdk/index.js';
 import { consoleLinkLines } from '../../src/cli/sandbox-console.js';
 import { lockForCycle, openClearingCycle } from '../../src/chain/clearing.js';
 import { devAccount } from '../../src/chain/dev-accounts.js';
+import { writeManifest } from '../../src/chain/manifest.js';
+import { claimIdOf } from '../../src/chain/zk-ledger.js';
+import { deployAcceptAllClaims } from '../chain/zk-claim-fixture.js';
 import { launchBrowser, skipReason, type Browser } from './browser.js';
 
 const TOKEN = 10n ** 18n;
@@ -228,6 +233,17 @@ describe('the console in Chromium against a chain and three node processes', { s
     await page.getByText('No threshold key registered yet').waitFor();
     await shot('keys');
     await goto('Proofs', 'Proofs');
+    await page.getByText('the deployment manifest names no ZkClaims contract').waitFor();
+    // ZkClaims deployed later and added to the manifest file the nodes read (as the sandbox's
+    // zk step does); then a claim recorded: the page lists it at the next block.
+    const zk = await deployAcceptAllClaims(net.rpcUrl);
+    writeManifest(net.manifestPath, { ...net.manifest, contracts: { ...net.manifest.contracts, ZkCeremony: zk.zk.deployment.ceremony, ZkClaims: zk.zk.deployment.claims } });
+    const r = await zk.claim(devAccount(6), `0x${'0e'.repeat(32)}`, 99n, [3n]);
+    const claims = page.getByRole('region', { name: /Claims verified by ZkClaims/ });
+    const shortHex = (a: string) => `${a.slice(0, 6)}…${a.slice(-4)}`;
+    await claims.getByRole('rowheader', { name: shortHex(claimIdOf(zk.circuitId, [99n, 3n])) }).waitFor();
+    await claims.getByText(Number(r.gasUsed).toLocaleString('en')).waitFor();
+    await claims.getByText(shortHex(r.transactionHash)).waitFor();
     await shot('proofs');
   });
 

@@ -259,7 +259,7 @@ describe('OpenAPI and metrics', () => {
       'POST /datasets/{name}/sale',
       'POST /tasks/{id}/inputs',
       // the console's (src/node/api/console-routes.ts)
-      'DELETE /session', 'GET /chain/clearing', 'GET /chain/datasets', 'GET /chain/keys', 'GET /chain/network', 'GET /chain/tasks/{id}',
+      'DELETE /session', 'GET /chain/claims', 'GET /chain/clearing', 'GET /chain/datasets', 'GET /chain/keys', 'GET /chain/network', 'GET /chain/tasks/{id}',
       'GET /events', 'GET /session', 'POST /chain/datasets/{id}/buy', 'POST /chain/tasks', 'POST /session', 'POST /session/codes',
     ].sort());
     // docs/operations.md's API table lists every route, with the token column matching the route's security.

@@ -59,11 +59,44 @@ export function KeysPage() {
   );
 }
 
+/** Where a claim's commitment comes from, in words. */
+function sourceText(src: any): string {
+  if (src.kind === 'task-result') return `task #${src.taskId} result`;
+  const by = src.committerName ?? short(src.committer);
+  if (src.kind === 'dataset') return `dataset #${src.datasetId} (${by})`;
+  return `registered by ${by} (key ${short(src.key)})`;
+}
+
 export function ProofsPage() {
+  const live = useLive();
+  const p = useGet('/chain/claims', [live.chain?.block]);
   return (
     <>
       <h1>Proofs</h1>
-      <Notice>This node's API does not expose zero-knowledge claims yet: the deployment manifest names no ZkClaims contract. Verify a claim with <code>tacit zk verify</code>.</Notice>
+      <ErrorBox error={p.error} />
+      {p.data && !p.data.available && <Notice>{p.data.reason}. Verify a claim with <code>tacit zk verify</code>.</Notice>}
+      {p.data?.available && p.data.claims.length === 0 && <p>No zero-knowledge claim recorded yet.</p>}
+      {(p.data?.claims ?? []).length > 0 && (
+        <Section title={`Claims verified by ZkClaims (${short(p.data.address)})`}>
+          <div class="scroll">
+            <table>
+              <thead><tr><th scope="col">claim</th><th scope="col">circuit</th><th scope="col">prover</th><th scope="col">commitments</th><th scope="col">block</th><th scope="col">transaction</th><th scope="col">gas</th></tr></thead>
+              <tbody>{p.data.claims.map((c: any) => (
+                <tr>
+                  <th scope="row" class="mono">{short(c.claimId)}</th>
+                  <td class="mono">{short(c.circuitId)}</td>
+                  <td>{c.proverName ?? <span class="mono">{short(c.prover)}</span>}</td>
+                  <td>{c.sources ? c.sources.map(sourceText).join('; ') : '—'}</td>
+                  <td>{c.block}</td>
+                  <td class="mono">{short(c.txHash)}</td>
+                  <td>{Number(c.gasUsed).toLocaleString('en')}</td>
+                </tr>
+              ))}</tbody>
+            </table>
+          </div>
+        </Section>
+      )}
+      <p class="muted">Each claim was checked by the circuit's verifier against commitments recorded on-chain; the data, model and scores behind it stay with their owners.</p>
     </>
   );
 }

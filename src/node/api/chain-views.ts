@@ -11,10 +11,18 @@
  * Started, Committed, Revealed, Settled …) with each transaction's gas, so what the console
  * draws is what anyone can check on the chain. Clearing cycles and threshold keys are read
  * from their contracts when the deployment has them; otherwise the answer says so.
+ *
+ * Zero-knowledge claims are ZkClaims' ClaimVerified events, each with the commitments its
+ * transaction referenced (decoded from the submitClaim calldata) and its gas. ZkClaims is
+ * deployed after the core contracts (the sandbox's zk step adds it to the manifest file
+ * while the nodes run), so when the manifest the node started with names none, the file is
+ * re-read on each request — and used only if it is still the same deployment.
  */
-import { erc20Abi, type Address, type Hash } from 'viem';
-import { ClearingAbi, DataTokenSaleAbi, KeyRegistryAbi, TaskMarketAbi } from '../../chain/artifacts.js';
+import { decodeFunctionData, erc20Abi, type Address, type Hash, type Hex } from 'viem';
+import { ClearingAbi, DataTokenSaleAbi, KeyRegistryAbi, TaskMarketAbi, ZkClaimsAbi } from '../../chain/artifacts.js';
 import type { LocalLedger } from '../../chain/local-ledger.js';
+import { loadManifest } from '../../chain/manifest.js';
+import { datasetCommitmentKey } from '../../chain/zk-ledger.js';
 import { readTask } from '../tasks/chain-view.js';
 import { buyDataTokens, createTask, getTaskOutcome, listDatasets, listNodes, type CreateTaskParameters, type TacitClient } from '../../sdk/index.js';
 import type { Account } from 'viem';
@@ -39,6 +47,8 @@ export interface ChainViews {
   timeline(taskId: string): Promise<Record<string, unknown>>;
   clearing(): Promise<Record<string, unknown>>;
   keys(): Promise<Record<string, unknown>>;
+  /** Zero-knowledge claims ZkClaims verified and recorded. */
+  claims(): Promise<Record<string, unknown>>;
   /** The newest block and gas price (the SSE stream's chain ticks). */
   head(): Promise<{ block: string; gasPrice: string; timestamp: number }>;
 }
@@ -53,9 +63,25 @@ function plain(v: unknown): unknown {
   return v;
 }
 
-export function createChainViews(ledger: LocalLedger, account: Account): ChainViews {
+export interface ChainViewOptions {
+  /** The manifest file the node was started from: re-read for contracts deployed later (ZkClaims). */
+  manifestPath?: string;
+}
+
+export function createChainViews(ledger: LocalLedger, account: Account, options: ChainViewOptions = {}): ChainViews {
   const client: TacitClient = { manifest: ledger.manifest, ledger, account };
   const { pub, manifest } = ledger;
+  const zkClaimsAddress = (): Address | undefined => {
+    if (manifest.contracts.ZkClaims) return manifest.contracts.ZkClaims;
+    if (!options.manifestPath) return undefined;
+    try {
+      const m = loadManifest(options.manifestPath);
+      const same = m.chainId === manifest.chainId && m.contracts.TaskMarket === manifest.contracts.TaskMarket;
+      return same ? m.contracts.ZkClaims : undefined;
+    } catch {
+      return undefined; // a file being rewritten or removed: the answer is "none known"
+    }
+  };
   const fromBlock = BigInt(manifest.block ?? 0);
   const names = async () => new Map((await listNodes(client)).map((n) => [n.address.toLowerCase(), n.name]));
   const gasOf = new Map<Hash, bigint>(); // receipts never change: cache them
@@ -224,6 +250,57 @@ export function createChainViews(ledger: LocalLedger, account: Account): ChainVi
           return { keyId: a.keyId, epoch: String(a.epoch), threshold: a.threshold, members: a.members, registeredBlock: r.blockNumber.toString(), rotations: rot.map(({ block, epoch, threshold }) => ({ block, epoch, threshold })) };
         }),
       };
+    },
+    async claims() {
+      const address = zkClaimsAddress();
+      if (!address) return { available: false, reason: 'the deployment manifest names no ZkClaims contract', claims: [] };
+      const [verified, circuits, datasets, who] = await Promise.all([
+        pub.getContractEvents({ address, abi: ZkClaimsAbi, eventName: 'ClaimVerified', fromBlock, strict: true }),
+        pub.getContractEvents({ address, abi: ZkClaimsAbi, eventName: 'CircuitRegistered', fromBlock, strict: true }),
+        listDatasets(client),
+        names(),
+      ]);
+      const datasetOf = new Map<string, bigint>(datasets.map((d) => [datasetCommitmentKey(manifest.contracts.DataRegistry, d.id).toLowerCase(), d.id]));
+      const source = (r: { committer: Address; key: Hex }) => {
+        if (r.committer.toLowerCase() === manifest.contracts.TaskMarket.toLowerCase()) return { kind: 'task-result', taskId: BigInt(r.key).toString(), committer: r.committer, key: r.key };
+        const datasetId = datasetOf.get(r.key.toLowerCase());
+        const named = { committer: r.committer, committerName: who.get(r.committer.toLowerCase()) ?? null, key: r.key };
+        return datasetId !== undefined ? { kind: 'dataset', datasetId: datasetId.toString(), ...named } : { kind: 'registered', ...named };
+      };
+      const times = new Map<bigint, number>();
+      const claims = [];
+      for (const e of verified) {
+        if (!times.has(e.blockNumber)) times.set(e.blockNumber, Number((await pub.getBlock({ blockNumber: e.blockNumber })).timestamp));
+        const c = circuits.find((x) => x.args.circuitId === e.args.circuitId);
+        // The commitments referenced and the statement, from the transaction's calldata (a
+        // claim submitted through another contract has none to decode).
+        let refs: ReturnType<typeof source>[] | null = null;
+        let statement: string[] | null = null;
+        try {
+          const call = decodeFunctionData({ abi: ZkClaimsAbi, data: (await pub.getTransaction({ hash: e.transactionHash })).input });
+          if (call.functionName === 'submitClaim') {
+            refs = call.args[1].map(source);
+            statement = call.args[2].map(String);
+          }
+        } catch {
+          /* not a direct submitClaim call */
+        }
+        claims.push({
+          claimId: e.args.claimId,
+          circuitId: e.args.circuitId,
+          verifier: c?.args.verifier ?? null,
+          ceremonyId: c?.args.ceremonyId ?? null,
+          prover: e.args.prover,
+          proverName: who.get(e.args.prover.toLowerCase()) ?? null,
+          sources: refs,
+          statement,
+          block: e.blockNumber.toString(),
+          at: times.get(e.blockNumber)!,
+          txHash: e.transactionHash,
+          gasUsed: (await gas(e.transactionHash)).toString(),
+        });
+      }
+      return { available: true, address, claims };
     },
   };
 }

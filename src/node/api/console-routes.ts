@@ -3,7 +3,8 @@
  * the API token or a one-time code, log out, mint a code), a Server-Sent Events stream of
  * the node's tasks, datasets and chain head (WHATWG HTML §9.2, `text/event-stream`), and the
  * chain as this node reads and acts on it (nodes and stakes, the data market, buying data
- * tokens, creating a task, a task's on-chain timeline, clearing cycles, threshold keys).
+ * tokens, creating a task, a task's on-chain timeline, clearing cycles, threshold keys,
+ * zero-knowledge claims).
  * Each is an ordinary entry of the API's route table, so it is validated, serialised and
  * documented in /openapi.json like every other; all but the login itself need the token or
  * a session (see ./session.ts).
@@ -158,6 +159,12 @@ export function consoleRoutes(o: ConsoleRouteOptions): Route[] {
       summary: 'Threshold keys from the KeyRegistry: epochs, thresholds, members, rotations',
       schema: { response: { 200: obj('{ available, reason?, keys[] }'), ...errors(401, 502, 503) } },
       handler: () => chain().keys(),
+    },
+    {
+      method: 'GET', url: '/chain/claims', operationId: 'getZkClaims', tag: 'chain', auth: true,
+      summary: 'Zero-knowledge claims ZkClaims verified and recorded: claim id, circuit, prover, the commitments referenced (dataset, task result or registered), block, transaction, gas',
+      schema: { response: { 200: obj('{ available, reason?, address?, claims[] }'), ...errors(401, 502, 503) } },
+      handler: () => chain().claims(),
     },
   ];
 }
