@@ -32,9 +32,10 @@ let requester: TacitClient;
 let key: GroupKeyInfo;
 
 const names = ['alpha', 'beta', 'gamma', 'delta'];
+/** A node's share files (not `kek.json`, the directory's KDF parameters, nor a nonce journal `.used`). */
 const keyFiles = (n: string) => {
   const d = join(net.node(n).dir, 'keys');
-  return existsSync(d) ? readdirSync(d).sort() : [];
+  return existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.json') && f !== 'kek.json').sort() : [];
 };
 const receiverOf = (n: string) => ({ address: net.node(n).address, url: net.node(n).apiUrl });
 const tokenBalance = (who: Address) => net.ledger.pub.readContract({ address: net.manifest.contracts.PaymentToken, abi: erc20Abi, functionName: 'balanceOf', args: [who] });
