@@ -74,8 +74,11 @@ describe('threshold keys as tasks among node processes', () => {
     // Every member holds exactly one share file, encrypted; the secret is in no file in the clear.
     for (const n of names) {
       assert.deepEqual(keyFiles(n), [`${key.keyId}.json`]);
-      const file = JSON.parse(readFileSync(join(net.node(n).dir, 'keys', `${key.keyId}.json`), 'utf8')) as { share: { crypto?: unknown }; key: GroupKeyInfo };
-      assert.ok(file.share.crypto, 'the share is a keystore');
+      const file = JSON.parse(readFileSync(join(net.node(n).dir, 'keys', `${key.keyId}.json`), 'utf8')) as { version: number; share: { cipher?: string; ciphertext?: string }; key: GroupKeyInfo };
+      // Format v2: the share sealed with AES-256-GCM under the directory's passphrase-derived KEK.
+      assert.equal(file.version, 2);
+      assert.equal(file.share.cipher, 'aes-256-gcm', 'the share is sealed');
+      assert.match(file.share.ciphertext ?? '', /^[0-9a-f]{64}$/);
       assert.equal(file.key.groupKey, key.groupKey);
       const log = readFileSync(join(net.node(n).dir, 'logs', 'node.log'), 'utf8');
       assert.ok(!log.includes(PASSPHRASE), 'the passphrase is in no log');
@@ -100,7 +103,7 @@ describe('threshold keys as tasks among node processes', () => {
 
     // Proactive refresh through the nodes: same group key, new epoch, registry rotated (signed
     // by the new shares, checked by the registry's FROST verifier), every share file replaced.
-    const before1 = Object.fromEntries(names.map((n) => [n, JSON.parse(readFileSync(join(net.node(n).dir, 'keys', `${key.keyId}.json`), 'utf8')).share.crypto.ciphertext as string]));
+    const before1 = Object.fromEntries(names.map((n) => [n, JSON.parse(readFileSync(join(net.node(n).dir, 'keys', `${key.keyId}.json`), 'utf8')).share.ciphertext as string]));
     const refreshed = await refreshKeyOnNodes(requester, { key, receiver: receiverOf('gamma') });
     assert.equal(refreshed.key.groupKey, key.groupKey);
     assert.equal(refreshed.key.epoch, key.epoch + 1);
@@ -108,9 +111,9 @@ describe('threshold keys as tasks among node processes', () => {
     const rotated = await net.ledger.pub.readContract({ address: net.manifest.contracts.KeyRegistry!, abi: KeyRegistryAbi, functionName: 'keyOf', args: [`0x${key.keyId}`] });
     assert.equal(Number(rotated.epoch), key.epoch + 1);
     for (const n of names) {
-      const f = JSON.parse(readFileSync(join(net.node(n).dir, 'keys', `${key.keyId}.json`), 'utf8')) as { key: GroupKeyInfo; share: { crypto: { ciphertext: string } } };
+      const f = JSON.parse(readFileSync(join(net.node(n).dir, 'keys', `${key.keyId}.json`), 'utf8')) as { key: GroupKeyInfo; share: { ciphertext: string } };
       assert.equal(f.key.epoch, key.epoch + 1);
-      assert.notEqual(f.share.crypto.ciphertext, before1[n], `${n}'s share changed`);
+      assert.notEqual(f.share.ciphertext, before1[n], `${n}'s share changed`);
     }
     key = refreshed.key;
   });
