@@ -7,19 +7,21 @@
  *    It needs no table, so a fresh member process pays nothing up front, where noble's
  *    blinded constant-time path first builds a ~2,000-point table (~0.1 s of CPU in a cold
  *    process) and costs ~1.5× more per call afterwards.
- *  - `msm(points, scalars)` (Σ s_i·P_i over public data, variable time): noble's interleaved
+ *  - `combine(a, points, scalars)` (a·G + Σ s_i·P_i over public, encoded data — a FROST
+ *    group commitment, a signature or share check): OpenSSL's interleaved-wNAF
+ *    `EC_POINTs_mul` through native/secp256k1-msm.c, which also decodes and checks the
+ *    points; ~3× faster than the BigInt walk below for a 14-signer commitment. Without the
+ *    native helper (not built here, or TACIT_SECP256K1=noble) the same sum by `msm`.
+ *  - `msm(points, scalars)` (Σ s_i·P_i over parsed points, variable time): noble's interleaved
  *    wNAF walk (Strauss–Shamir) after splitting every scalar with the GLV endomorphism of
  *    secp256k1 (Gallant, Lambert & Vanstone, CRYPTO 2001: ψ(x, y) = (β·x, y) = λ·P), so all
  *    points share one ~128-step doubling chain instead of 256.
- *  - `verifyCombination(z, Y, c, R)` (z·G − c·Y = R, the aggregate check): the GLV MSM for the
- *    first uses of a group key in a process; from the third, G and Y get precomputed wNAF tables
- *    (window 4: 520 points each, built once per process), then 2 × 65 additions and no
- *    doublings — so a one-shot process does not pay for tables it would not reuse.
  *
- * Public scalars only go to `msm`, `tabled` points and `Point.BASE.multiplyUnsafe`; secrets
- * only to `baseMul`.
+ * Public scalars only go to `combine`, `msm` and `Point.BASE.multiplyUnsafe`; secrets only to
+ * `baseMul`.
  */
 import { createECDH } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { mulAddUnsafe } from '@noble/curves/abstract/curve.js';
 import { _splitEndoScalar } from '@noble/curves/abstract/weierstrass.js';
 import { Fn, Point } from './suite.js';
@@ -56,26 +58,91 @@ export function msm(points: readonly Point[], scalars: readonly bigint[]): Point
   return ps.length ? mulAddUnsafe(Point, ps, ks) : Point.ZERO;
 }
 
-/** Group keys seen by `verifyCombination` in this process: uses so far, and the tabled copy once built (the 32 most recent). */
-const repeated = new Map<string, { uses: number; tabled?: Point }>();
-let tabledBase: Point | undefined;
-
-/** z·G − c·Y = R for public z, c, Y (the aggregate check of a signature). */
-export function verifyCombination(z: bigint, Y: Point, c: bigint, R: Point): boolean {
-  const key = `${Y.X}:${Y.Y}:${Y.Z}`;
-  let e = repeated.get(key);
-  if (!e) {
-    if (repeated.size >= 32) repeated.delete(repeated.keys().next().value!);
-    repeated.set(key, (e = { uses: 0 }));
-  }
-  if (++e.uses <= 2) return baseMsm(z, [Y], [Fn.neg(c)]).equals(R);
-  // noble's own BASE table is window 6 (1,408 points, ~0.1 s to build in a cold process): G gets a window-4 copy.
-  tabledBase ??= new Point(Point.BASE.X, Point.BASE.Y, Point.BASE.Z).precompute(4, true);
-  e.tabled ??= new Point(Y.X, Y.Y, Y.Z).precompute(4, true);
-  return tabledBase.multiplyUnsafe(z).subtract(e.tabled.multiplyUnsafe(c)).equals(R);
-}
-
 /** a·G + Σ scalars[i]·points[i] (public inputs). */
 export function baseMsm(a: bigint, points: readonly Point[], scalars: readonly bigint[]): Point {
   return msm([Point.BASE, ...points], [a, ...scalars]);
+}
+
+interface NativeSecp256k1 {
+  /** 1: `out` holds the compressed sum; 0: the sum is the identity; −(i+1): point i is invalid; −(count+2): a scalar is not below the order. */
+  msm(points: Uint8Array, stride: number, scalars: Uint8Array, base: Uint8Array | null, out: Uint8Array): number;
+  /** −1 when every point decodes to a curve point other than the identity, else the first index that does not. */
+  check(points: Uint8Array, stride: number): number;
+}
+
+function loadNative(): NativeSecp256k1 | undefined {
+  if (process.env['TACIT_SECP256K1'] === 'noble') return undefined;
+  try {
+    return createRequire(import.meta.url)('../../native/secp256k1-msm.node') as NativeSecp256k1;
+  } catch {
+    return undefined; // not built here (no C compiler or Node headers): noble's BigInt arithmetic
+  }
+}
+
+const native = loadNative();
+
+/** Which arithmetic `combine` and `firstInvalidPoint` use in this process. */
+export const EC_BACKEND: 'openssl' | 'noble' = native ? 'openssl' : 'noble';
+
+const COMPRESSED = 33;
+
+/** An input to `combine` that does not decode to a curve point (other than the identity). */
+export class InvalidPointError extends RangeError {
+  constructor(readonly index: number) {
+    super(`point ${index} is not a valid secp256k1 point`);
+    this.name = 'InvalidPointError';
+  }
+}
+
+function packed(parts: readonly Uint8Array[], width: number): Uint8Array {
+  const out = new Uint8Array(parts.length * width);
+  parts.forEach((p, i) => {
+    if (p.length !== width) throw new RangeError(`expected ${width}-byte encodings`);
+    out.set(p, i * width);
+  });
+  return out;
+}
+
+/**
+ * a·G + Σ scalars[i]·points[i] over compressed points (public inputs, variable time): the
+ * compressed sum, or null when it is the identity. Decoding the points checks them: one that
+ * is not on the curve throws an InvalidPointError with its index.
+ */
+export function combine(a: bigint | null, points: readonly Uint8Array[], scalars: readonly bigint[]): Uint8Array | null {
+  if (points.length !== scalars.length) throw new RangeError('one scalar per point');
+  if (native) {
+    const out = new Uint8Array(COMPRESSED);
+    const status = native.msm(packed(points, COMPRESSED), COMPRESSED, packed(scalars.map((k) => Fn.toBytes(Fn.create(k))), 32), a === null ? null : Fn.toBytes(Fn.create(a)), out);
+    if (status === 1) return out;
+    if (status === 0) return null;
+    if (status >= -points.length) throw new InvalidPointError(-status - 1);
+    throw new RangeError('scalar out of range');
+  }
+  const parsed = points.map((p, i) => {
+    try {
+      const q = Point.fromBytes(p);
+      q.assertValidity();
+      if (q.is0()) throw new RangeError('identity');
+      return q;
+    } catch {
+      throw new InvalidPointError(i);
+    }
+  });
+  const sum = a === null ? msm(parsed, scalars) : baseMsm(a, parsed, scalars);
+  return sum.is0() ? null : sum.toBytes(true);
+}
+
+/** The index of the first compressed encoding that is not a curve point other than the identity, or −1. */
+export function firstInvalidPoint(points: readonly Uint8Array[]): number {
+  if (points.some((p) => p.length !== COMPRESSED)) return points.findIndex((p) => p.length !== COMPRESSED);
+  if (native) return native.check(packed(points, COMPRESSED), COMPRESSED);
+  return points.findIndex((p) => {
+    try {
+      const q = Point.fromBytes(p);
+      q.assertValidity();
+      return q.is0();
+    } catch {
+      return true;
+    }
+  });
 }

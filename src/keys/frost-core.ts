@@ -6,19 +6,18 @@
  * here parses the 2t commitments once, so a 14-of-20 signature costs 2t point
  * decompressions per member instead of 6t–8t. Checked against the RFC's E.5 vectors and
  * against noble's verifier in test/keys/rfc9591-frost.test.ts. The group commitment's
- * Σ ρ_i·E_i and every verification equation are one GLV multi-scalar multiplication each
- * (ec.ts).
+ * Σ D_i + Σ ρ_i·E_i and every verification equation are one multi-scalar multiplication each
+ * over the compressed encodings (ec.ts `combine`: OpenSSL's wNAF where built, else noble's GLV
+ * walk), so a signer never holds the commitments as BigInt points at all.
  */
-import { baseMsm, msm, verifyCombination } from './ec.js';
+import { combine } from './ec.js';
 import { lagrangeAtZero } from './feldman.js';
-import { CONTEXT_STRING, Fn, Point, concat, digest, hashToScalar, parsePoint, utf8 } from './suite.js';
+import { CONTEXT_STRING, Fn, concat, digest, hashToScalar, utf8 } from './suite.js';
 
 export interface ParsedCommitment {
   /** Identifier scalar. */
   id: bigint;
-  hiding: Point;
-  binding: Point;
-  /** Canonical compressed encodings (as received; checked by parsing). */
+  /** Canonical compressed encodings (as received; checked to be curve points by `commitmentList`). */
   hidingBytes: Uint8Array;
   bindingBytes: Uint8Array;
 }
@@ -26,10 +25,12 @@ export interface ParsedCommitment {
 export interface SigningPackage {
   /** Sorted by identifier. */
   list: ParsedCommitment[];
-  groupKey: Point;
+  /** Compressed. */
+  groupKey: Uint8Array;
   message: Uint8Array;
   rho: Map<bigint, bigint>;
-  R: Point;
+  /** The group commitment, compressed. */
+  R: Uint8Array;
   c: bigint;
   ids: bigint[];
 }
@@ -40,16 +41,15 @@ const H5 = (m: Uint8Array) => digest(utf8(CONTEXT_STRING + 'com'), m);
 /** §4.4–4.6: binding factors, group commitment R and challenge c, computed once. */
 export function signingPackage(groupKeyHex: string, list: ParsedCommitment[], message: Uint8Array): SigningPackage {
   const sorted = [...list].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const groupKey = parsePoint(groupKeyHex);
+  const groupKey = new Uint8Array(Buffer.from(groupKeyHex, 'hex'));
   const encoded = concat(...sorted.flatMap((c) => [Fn.toBytes(c.id), c.hidingBytes, c.bindingBytes]));
-  const prefix = concat(groupKey.toBytes(true), H4(message), H5(encoded));
+  const prefix = concat(groupKey, H4(message), H5(encoded));
   const rho = new Map<bigint, bigint>();
   for (const c of sorted) rho.set(c.id, hashToScalar('rho', prefix, Fn.toBytes(c.id)));
-  let hidingSum = Point.ZERO;
-  for (const c of sorted) hidingSum = hidingSum.add(c.hiding);
-  const R = hidingSum.add(msm(sorted.map((c) => c.binding), sorted.map((c) => rho.get(c.id)!)));
-  if (R.is0()) throw new RangeError('group commitment is the identity');
-  const c = hashToScalar('chal', R.toBytes(true), groupKey.toBytes(true), message);
+  // R = Σ D_i + Σ ρ_i·E_i, one multi-scalar multiplication.
+  const R = combine(null, [...sorted.map((c) => c.hidingBytes), ...sorted.map((c) => c.bindingBytes)], [...sorted.map(() => 1n), ...sorted.map((c) => rho.get(c.id)!)]);
+  if (!R) throw new RangeError('group commitment is the identity');
+  const c = hashToScalar('chal', R, groupKey, message);
   return { list: sorted, groupKey, message, rho, R, c, ids: sorted.map((x) => x.id) };
 }
 
@@ -59,17 +59,23 @@ export function signShareWith(pkg: SigningPackage, id: bigint, share: bigint, hi
   return Fn.add(Fn.add(hidingNonce, Fn.mul(bindingNonce, pkg.rho.get(id)!)), Fn.mul(Fn.mul(lambda, share), pkg.c));
 }
 
-/** §5.4: z_i·G = D_i + ρ_i·E_i + (c·λ_i)·Y_i. */
-export function verifyShareWith(pkg: SigningPackage, id: bigint, verifyingShare: Point, z: bigint): boolean {
+/** §5.4: z_i·G = D_i + ρ_i·E_i + (c·λ_i)·Y_i, with Y_i compressed. */
+export function verifyShareWith(pkg: SigningPackage, id: bigint, verifyingShare: Uint8Array, z: bigint): boolean {
   const c = pkg.list.find((x) => x.id === id)!;
   // z_i·G − ρ_i·E_i − (c·λ_i)·Y_i must equal D_i.
-  return baseMsm(z, [c.binding, verifyingShare], [Fn.neg(pkg.rho.get(id)!), Fn.neg(Fn.mul(pkg.c, lagrangeAtZero(pkg.ids, id)))]).equals(c.hiding);
+  const lhs = combine(z, [c.bindingBytes, verifyingShare], [Fn.neg(pkg.rho.get(id)!), Fn.neg(Fn.mul(pkg.c, lagrangeAtZero(pkg.ids, id)))]);
+  return lhs !== null && equalBytes(lhs, c.hidingBytes);
 }
 
-/** §5.3: z = Σ z_i; returns R ‖ z if z·G = R + c·PK, else null (then blame with verifyShareWith). */
+/** §5.3: z = Σ z_i; returns R ‖ z if z·G − c·PK = R, else null (then blame with verifyShareWith). */
 export function aggregateWith(pkg: SigningPackage, shares: bigint[]): Uint8Array | null {
   let z = 0n;
   for (const s of shares) z = Fn.add(z, s);
-  const ok = verifyCombination(z, pkg.groupKey, pkg.c, pkg.R);
-  return ok ? concat(pkg.R.toBytes(true), Fn.toBytes(z)) : null;
+  const lhs = combine(z, [pkg.groupKey], [Fn.neg(pkg.c)]);
+  return lhs !== null && equalBytes(lhs, pkg.R) ? concat(pkg.R, Fn.toBytes(z)) : null;
+}
+
+/** Compressed encodings are canonical, so equal points have equal bytes. */
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
 }

@@ -14,9 +14,12 @@
  * nonce, never reuses it. The record is one line `<epoch>:<index>` appended to
  * `<keyId>.used` (a small append on the signature's critical path instead of rewriting the
  * whole share file); every read of the share file drops the nonces the journal names for its
- * epoch, and once the signature is done (`foldJournal`) — or at the next full rewrite of the
- * share file — the file is rewritten without them and the journal removed, so the journal
- * holds at most the signatures in flight. A
+ * epoch, and every full rewrite (a commit round's new batch) leaves them out. The journal
+ * itself is append-only for the epoch — never folded into the file and removed — because
+ * two processes signing with the same key at once would otherwise race: one rewriting the
+ * file from a read taken before the other's append, then deleting the journal, would bring
+ * the other's used nonce back. It grows by one short line per signature and is dropped when
+ * a refresh or reshare makes a new epoch current (its lines name the old epoch only). A
  * commit round's fresh batch is written before its commitments are sent. Indices only grow
  * (a new batch starts past the largest index this member ever published).
  *
@@ -121,7 +124,6 @@ export function warmKek(o: StoreOptions): void {
 export function writeShareFile(dir: string, file: ShareFile, pending = false): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   writeAtomic(fileOf(dir, file.key.keyId, pending), file);
-  if (!pending) rmSync(journalOf(dir, file.key.keyId), { force: true }); // the file now holds no used nonce
   if (file.version === 2) persistKekParams(dir, (file.share as SealedShare).kek);
 }
 
@@ -133,11 +135,6 @@ export function writeShareFile(dir: string, file: ShareFile, pending = false): v
 export function consumeNonce(dir: string, file: ShareFile, index: number): Promise<void> {
   delete file.nonces[String(index)];
   return appendFile(journalOf(dir, file.key.keyId), `${file.key.epoch}:${index}\n`, { mode: 0o600 });
-}
-
-/** Rewrites the share file without the nonces its journal names and removes the journal (after a signature, off its critical path). */
-export function foldJournal(dir: string, keyId: string): void {
-  if (existsSync(journalOf(dir, keyId)) && existsSync(fileOf(dir, keyId))) writeShareFile(dir, readShareFile(dir, keyId));
 }
 
 /** Drops the nonces the used-nonce journal names for the file's epoch. */

@@ -15,9 +15,8 @@ import type { Channel } from './channel.js';
 import { KeyUsageError, MisbehavingMemberError } from './errors.js';
 import { memberOf, type GroupKeyInfo } from './group-key.js';
 import { DEFAULT_NONCE_BATCH } from './holder.js';
-import { consumeNonce, foldJournal, nonceSealer, openNonce, unlockShare, writeShareFile } from './share-store.js';
-import { aggregateChecked, commitmentList, makeNonceBatch, signShare, type CommitmentPair } from './signing.js';
-import { signingPackage } from './frost-core.js';
+import { consumeNonce, nonceSealer, openNonce, unlockShare, writeShareFile } from './share-store.js';
+import { aggregateChecked, makeNonceBatch, signShare, signingPackageOf, type CommitmentPair } from './signing.js';
 import { Fn, fromHex, toHex } from './suite.js';
 
 export interface SignParams {
@@ -116,7 +115,7 @@ export async function runSign(p: SignParams, o: SignOptions): Promise<SignOutcom
     consumed = Promise.resolve();
   }
   const ordered = new Map(signers.map((s) => [s, chosen.get(s)]));
-  const pkg = signingPackage(info.groupKey, commitmentList(info, ordered, p.nonceIndex ? 'sign/preprocessed' : 'sign/commit'), message);
+  const pkg = signingPackageOf(info, ordered, message, p.nonceIndex ? 'sign/preprocessed' : 'sign/commit');
 
   const nonces = openNonce(share, info, myIndex, sealedNonce);
   let z = signShare(pkg, info, self, Fn.fromBytes(share), nonces);
@@ -128,6 +127,5 @@ export async function runSign(p: SignParams, o: SignOptions): Promise<SignOutcom
   // aggregateChecked returns only a signature that verifies under the group key (RFC 9591 §5.3).
   const signature = aggregateChecked(pkg, info, all, 'sign/share');
   const protocolSeconds = (performance.now() - t0) / 1000;
-  if (p.nonceIndex) foldJournal(o.dir, p.keyId); // every share is out: now the full rewrite, off the critical path
   return { keyId: info.keyId, epoch: info.epoch, groupKey: info.groupKey, message: p.message, signature: toHex(signature), protocolSeconds };
 }

@@ -11,11 +11,11 @@
  */
 import type { FrostSecret } from '@noble/curves/abstract/frost.js';
 import { randomBytes } from 'node:crypto';
-import { baseMul } from './ec.js';
+import { InvalidPointError, baseMul, firstInvalidPoint } from './ec.js';
 import { MisbehavingMemberError } from './errors.js';
-import { aggregateWith, signShareWith, verifyShareWith, type ParsedCommitment, type SigningPackage } from './frost-core.js';
+import { aggregateWith, signShareWith, signingPackage, verifyShareWith, type ParsedCommitment, type SigningPackage } from './frost-core.js';
 import { memberOf, type GroupKeyInfo } from './group-key.js';
-import { FROST, Fn, fromHex, hashToScalar, identifierScalar, parsePoint, pointToHex, scalarToHex, toHex, tryPoint, tryScalar } from './suite.js';
+import { FROST, Fn, fromHex, hashToScalar, identifierScalar, pointToHex, scalarToHex, toHex, tryScalar } from './suite.js';
 
 /** A nonce commitment as members store and exchange it: [hiding, binding], compressed hex. */
 export type CommitmentPair = [string, string];
@@ -51,22 +51,30 @@ export function makeNonceBatch(secret: FrostSecret, start: number, count: number
   return out;
 }
 
-/** Parses the signers' commitments once, naming any signer whose commitment is not a valid curve point. */
-export function commitmentList(info: GroupKeyInfo, bySigner: Map<string, CommitmentPair | undefined>, step: string): ParsedCommitment[] {
+/**
+ * The signing package (RFC 9591 §4.4–4.6) over the signers' commitments, naming every signer
+ * whose commitment is malformed or not a pair of curve points. The points are decoded once,
+ * inside the group commitment's multi-scalar multiplication; only when that refuses one are
+ * the pairs checked one by one to name their senders.
+ */
+export function signingPackageOf(info: GroupKeyInfo, bySigner: Map<string, CommitmentPair | undefined>, message: Uint8Array, step: string): SigningPackage {
   const bad: string[] = [];
-  const list: ParsedCommitment[] = [];
+  const list: (ParsedCommitment & { name: string })[] = [];
   for (const [name, pair] of bySigner) {
     const m = info.members.find((x) => x.name === name)!;
-    const hiding = Array.isArray(pair) ? tryPoint(pair[0]) : null;
-    const binding = Array.isArray(pair) ? tryPoint(pair[1]) : null;
-    if (!hiding || !binding) {
-      bad.push(name);
-      continue;
-    }
-    list.push({ id: identifierScalar(m.identifier), hiding, binding, hidingBytes: fromHex(pair![0]), bindingBytes: fromHex(pair![1]) });
+    const ok = Array.isArray(pair) && pair.length === 2 && pair.every((h) => typeof h === 'string' && /^0[23][0-9a-fA-F]{64}$/.test(h));
+    if (ok) list.push({ id: identifierScalar(m.identifier), hidingBytes: fromHex(pair[0]), bindingBytes: fromHex(pair[1]), name });
+    else bad.push(name);
   }
-  if (bad.length) throw new MisbehavingMemberError(bad, step, 'sent a nonce commitment that is not a valid curve point');
-  return list;
+  const blame = () => new MisbehavingMemberError(bad, step, 'sent a nonce commitment that is not a valid curve point');
+  if (bad.length) throw blame();
+  try {
+    return signingPackage(info.groupKey, list, message);
+  } catch (e) {
+    if (!(e instanceof InvalidPointError)) throw e;
+    for (const c of list) if (firstInvalidPoint([c.hidingBytes, c.bindingBytes]) !== -1) bad.push(c.name);
+    throw blame();
+  }
 }
 
 /** This member's signature share z_i (RFC 9591 §5.2). */
@@ -92,7 +100,7 @@ export function aggregateChecked(pkg: SigningPackage, info: GroupKeyInfo, shares
   if (sig) return sig;
   const cheaters = [...parsed].filter(([name, z]) => {
     const m = memberOf(info, name);
-    return !verifyShareWith(pkg, identifierScalar(m.identifier), parsePoint(m.verifyingShare), z);
+    return !verifyShareWith(pkg, identifierScalar(m.identifier), fromHex(m.verifyingShare), z);
   });
   if (cheaters.length) throw new MisbehavingMemberError(cheaters.map(([n]) => n), step, 'sent a signature share that fails verification against its verifying share');
   throw new MisbehavingMemberError([...shares.keys()], step, 'the signature did not aggregate and no single share could be blamed');

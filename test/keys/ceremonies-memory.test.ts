@@ -19,7 +19,7 @@ import { runReshare } from '../../src/keys/reshare.js';
 import { runSign, nextNonceIndex } from '../../src/keys/sign-session.js';
 import { MisbehavingMemberError, SilentMemberError } from '../../src/keys/errors.js';
 import { lagrangeAtZero } from '../../src/keys/feldman.js';
-import { readShareFile, unlockShare } from '../../src/keys/share-store.js';
+import { consumeNonce, readShareFile, unlockShare, writeShareFile } from '../../src/keys/share-store.js';
 import { FROST, Fn, Point, fromHex, identifierScalar, pointToHex } from '../../src/keys/suite.js';
 import type { GroupKeyInfo } from '../../src/keys/group-key.js';
 
@@ -148,30 +148,36 @@ test('cheaters are named: bad DKG share, equivocation, bad nonce commitment, bad
   nets.forEach((n) => void n.abort(new Error('test over')));
 });
 
-test('the nonce store: a journaled nonce is gone for every read; after a signature the file is rewritten without it; a used nonce never signs again', async () => {
+test('the nonce store: a journaled nonce is gone for every read, also after a stale rewrite; a used nonce never signs again', async () => {
   const members = ['n1', 'n2'];
   const info = values(await session(members, (ch) => runDkg({ members, threshold: 2 }, { channel: ch, sessionId: 'nonce-rule', store: store(ch.self) })))[0]!;
   const msg = Buffer.from('once').toString('hex');
   const signAt = (k: number) => session(members, (ch) => runSign({ keyId: info.keyId, message: msg, signers: members, nonceIndex: { n1: k, n2: k } }, { channel: ch, dir: dirOf(ch.self), passphrase: PASS }));
   const journal = join(dirOf('n1'), `${info.keyId}.used`);
-  // A journal line names a used nonce: reads drop it (as after a crash before the fold).
+  // A journal line names a used nonce: reads drop it (as after a crash right after the append).
   appendFileSync(journal, '0:3\n');
   assert.equal(readShareFile(dirOf('n1'), info.keyId).nonces['3'], undefined, 'reads drop the journaled nonce');
   assert.ok(JSON.parse(readFileSync(join(dirOf('n1'), `${info.keyId}.json`), 'utf8')).nonces['3'], 'still in the file itself');
   const first = values(await signAt(0));
   assert.ok(FROST.verify(fromHex(first[0]!.signature), fromHex(msg), fromHex(info.groupKey)));
-  // After the signature the file was rewritten without nonces 0 and 3, and the journal removed.
-  assert.equal(existsSync(journal), false);
-  const onDisk = JSON.parse(readFileSync(join(dirOf('n1'), `${info.keyId}.json`), 'utf8'));
-  assert.equal(onDisk.nonces['0'], undefined);
-  assert.equal(onDisk.nonces['3'], undefined);
+  // The signature appended its nonce to the journal; the file itself is not rewritten on the signature's path.
+  assert.deepEqual(readFileSync(journal, 'utf8').trim().split('\n'), ['0:3', '0:0']);
+  assert.equal(readShareFile(dirOf('n1'), info.keyId).nonces['0'], undefined);
   assert.equal(nextNonceIndex(readShareFile(dirOf('n1'), info.keyId).nonces), 1);
+  // Another process's stale rewrite (from a read taken before nonce 5 was used) cannot bring nonce 5 back.
+  const stale = readShareFile(dirOf('n1'), info.keyId);
+  assert.ok(stale.nonces['5']);
+  await consumeNonce(dirOf('n1'), readShareFile(dirOf('n1'), info.keyId), 5);
+  writeShareFile(dirOf('n1'), stale);
+  assert.ok(JSON.parse(readFileSync(join(dirOf('n1'), `${info.keyId}.json`), 'utf8')).nonces['5'], 'the stale rewrite put it in the file');
+  assert.equal(readShareFile(dirOf('n1'), info.keyId).nonces['5'], undefined, 'and the journal still drops it');
   const again = await signAt(0);
   assert.ok(again.every((r) => r.status === 'rejected'));
   assert.match(String((again[0] as PromiseRejectedResult).reason), /already used/);
-  // A full rewrite (here a signature with a commit round) also folds a journal in.
+  // A full rewrite (here a signature with a commit round) leaves every journaled nonce out of the file; the journal stays for the epoch.
   appendFileSync(journal, '0:4\n');
   values(await session(members, (ch) => runSign({ keyId: info.keyId, message: msg, signers: members }, { channel: ch, dir: dirOf(ch.self), passphrase: PASS })));
-  assert.equal(existsSync(journal), false);
-  assert.equal(JSON.parse(readFileSync(join(dirOf('n1'), `${info.keyId}.json`), 'utf8')).nonces['4'], undefined);
+  const onDisk = JSON.parse(readFileSync(join(dirOf('n1'), `${info.keyId}.json`), 'utf8'));
+  for (const k of ['0', '3', '4', '5']) assert.equal(onDisk.nonces[k], undefined, `nonce ${k}`);
+  assert.ok(existsSync(journal));
 });

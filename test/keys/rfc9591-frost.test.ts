@@ -11,9 +11,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import test from 'node:test';
 import { evaluate, evaluateCommitment, lagrangeAtZero } from '../../src/keys/feldman.js';
-import { aggregateChecked, commitmentList, nonceGenerate, signShare, verifySignature } from '../../src/keys/signing.js';
-import { baseMsm, baseMul, msm, verifyCombination } from '../../src/keys/ec.js';
-import { signingPackage } from '../../src/keys/frost-core.js';
+import { aggregateChecked, nonceGenerate, signShare, signingPackageOf, verifySignature } from '../../src/keys/signing.js';
+import { EC_BACKEND, baseMsm, baseMul, combine, firstInvalidPoint, msm } from '../../src/keys/ec.js';
 import { MisbehavingMemberError } from '../../src/keys/errors.js';
 import { FROST, Fn, Point, fromHex, identifierOf, identifierScalar, toHex, pointToHex, scalarToHex, randomScalar, hashToScalar, nobleHashToScalar } from '../../src/keys/suite.js';
 import type { GroupKeyInfo } from '../../src/keys/group-key.js';
@@ -88,7 +87,7 @@ test('RFC 9591 E.5: nonces, commitments, signature shares and the signature (nob
   assert.equal(toHex(FROST.aggregate(pub, list, msg, Object.fromEntries(gens.map((x) => [identifierOf(x.id), fromHex(shares.get(`p${x.id}`)!)])))), v.final_output.sig);
 
   // src/keys' own arithmetic (frost-core.ts) reproduces the same shares and signature.
-  const pkg = signingPackage(info.groupKey, commitmentList(info, new Map(v.round_one_outputs.map((r) => [`p${r.identifier}`, [r.hiding_nonce_commitment, r.binding_nonce_commitment] as [string, string]])), 'test'), msg);
+  const pkg = signingPackageOf(info, new Map(v.round_one_outputs.map((r) => [`p${r.identifier}`, [r.hiding_nonce_commitment, r.binding_nonce_commitment] as [string, string]])), msg, 'test');
   for (const r of v.round_one_outputs) {
     const s = v.inputs.participant_shares.find((x) => x.identifier === r.identifier)!.participant_share;
     assert.equal(signShare(pkg, info, `p${r.identifier}`, big(s), [r.hiding_nonce, r.binding_nonce]), shares.get(`p${r.identifier}`));
@@ -134,14 +133,22 @@ test('hashToScalar (node:crypto SHA-256) equals noble\'s RFC 9380 hash_to_field 
   }
 });
 
-test('ec.ts verifyCombination: the same verdicts on its first uses (MSM) and later ones (tables)', () => {
-  const y = randomScalar();
-  const Y = Point.BASE.multiply(y);
-  for (let i = 0; i < 5; i++) {
-    const z = randomScalar();
-    const c = randomScalar();
-    const R = Point.BASE.multiply(Fn.sub(z, Fn.mul(c, y)));
-    assert.equal(verifyCombination(z, Y, c, R), true, `use ${i + 1}`);
-    assert.equal(verifyCombination(Fn.add(z, 1n), Y, c, R), false, `use ${i + 1}, wrong z`);
-  }
+test('ec.ts combine: OpenSSL (where built) and noble give the same sums, identity and refusals', () => {
+  const points = Array.from({ length: 7 }, () => Point.BASE.multiply(randomScalar()));
+  const scalars = points.map((_, i) => (i === 2 ? 0n : i === 3 ? 1n : i === 4 ? Fn.ORDER - 1n : randomScalar()));
+  const enc = points.map((p) => p.toBytes(true));
+  const naive = points.reduce((acc, p, i) => acc.add(p.multiplyUnsafe(scalars[i]!)), Point.ZERO);
+  assert.equal(toHex(combine(null, enc, scalars)!), toHex(naive.toBytes(true)), EC_BACKEND);
+  const a = randomScalar();
+  assert.equal(toHex(combine(a, enc, scalars)!), toHex(naive.add(Point.BASE.multiply(a)).toBytes(true)));
+  assert.equal(combine(null, [enc[0]!, points[0]!.negate().toBytes(true)], [5n, 5n]), null);
+  assert.equal(combine(a, [], []) && toHex(combine(a, [], [])!), toHex(Point.BASE.multiply(a).toBytes(true)));
+  const offCurve = Uint8Array.from(enc[1]!);
+  let x = 5n; // find an x with no curve point (x³ + 7 not a square)
+  const isSquare = (v: bigint) => Point.Fp.pow(v, (Point.Fp.ORDER - 1n) / 2n) !== Point.Fp.ORDER - 1n;
+  while (isSquare(Point.Fp.add(Point.Fp.mul(Point.Fp.sqr(x), x), 7n))) x++;
+  offCurve.set(Point.Fp.toBytes(x), 1);
+  assert.throws(() => combine(null, [enc[0]!, offCurve], [1n, 2n]), /point 1 is not a valid/);
+  assert.equal(firstInvalidPoint([enc[0]!, enc[1]!, offCurve]), 2);
+  assert.equal(firstInvalidPoint(enc), -1);
 });
