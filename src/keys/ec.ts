@@ -8,10 +8,13 @@
  *    blinded constant-time path first builds a ~2,000-point table (~0.1 s of CPU in a cold
  *    process) and costs ~1.5× more per call afterwards.
  *  - `combine(a, points, scalars)` (a·G + Σ s_i·P_i over public, encoded data — a FROST
- *    group commitment, a signature or share check): OpenSSL's interleaved-wNAF
- *    `EC_POINTs_mul` through native/secp256k1-msm.c, which also decodes and checks the
- *    points; ~3× faster than the BigInt walk below for a 14-signer commitment. Without the
- *    native helper (not built here, or TACIT_SECP256K1=noble) the same sum by `msm`.
+ *    group commitment, a signature or share check), by the first backend this process has:
+ *    `libsecp256k1` — Bitcoin Core's secp256k1 library through the `secp256k1` package's
+ *    prebuilt N-API binding (each s_i·P_i by its point multiplication, then one sum; ~9× the
+ *    BigInt walk below for a 14-signer commitment on the 2-vCPU machine); `openssl` —
+ *    OpenSSL's interleaved-wNAF `EC_POINTs_mul` through native/secp256k1-msm.c (~3×); `noble`
+ *    — the same sum by `msm`. TACIT_SECP256K1=libsecp256k1|openssl|noble picks one (tests
+ *    compare them). Every backend decodes, and so checks, the points it is given.
  *  - `msm(points, scalars)` (Σ s_i·P_i over parsed points, variable time): noble's interleaved
  *    wNAF walk (Strauss–Shamir) after splitting every scalar with the GLV endomorphism of
  *    secp256k1 (Gallant, Lambert & Vanstone, CRYPTO 2001: ψ(x, y) = (β·x, y) = λ·P), so all
@@ -70,19 +73,37 @@ interface NativeSecp256k1 {
   check(points: Uint8Array, stride: number): number;
 }
 
-function loadNative(): NativeSecp256k1 | undefined {
-  if (process.env['TACIT_SECP256K1'] === 'noble') return undefined;
+/** The part of the `secp256k1` package's API (its native binding, not its JavaScript fallback) used here. */
+interface LibSecp256k1 {
+  publicKeyCreate(seckey: Uint8Array, compressed: boolean): Uint8Array;
+  publicKeyTweakMul(pubkey: Uint8Array, tweak: Uint8Array, compressed: boolean): Uint8Array;
+  publicKeyCombine(pubkeys: Uint8Array[], compressed: boolean): Uint8Array;
+  publicKeyVerify(pubkey: Uint8Array): boolean;
+}
+
+const require = createRequire(import.meta.url);
+
+function load<T>(path: string): T | undefined {
   try {
-    return createRequire(import.meta.url)('../../native/secp256k1-msm.node') as NativeSecp256k1;
+    return require(path) as T;
   } catch {
-    return undefined; // not built here (no C compiler or Node headers): noble's BigInt arithmetic
+    return undefined; // not installed or not built here
   }
 }
 
-const native = loadNative();
+// `secp256k1/bindings` is the package's native binding only (its index falls back to elliptic.js, which is not wanted here).
+const lib = load<LibSecp256k1>('secp256k1/bindings');
+const native = load<NativeSecp256k1>('../../native/secp256k1-msm.node');
 
-/** Which arithmetic `combine` and `firstInvalidPoint` use in this process. */
-export const EC_BACKEND: 'openssl' | 'noble' = native ? 'openssl' : 'noble';
+export type EcBackend = 'libsecp256k1' | 'openssl' | 'noble';
+
+/** The backends this process has, fastest first (tests compare them with each other). */
+export const EC_BACKENDS: readonly EcBackend[] = [...(lib ? ['libsecp256k1' as const] : []), ...(native ? ['openssl' as const] : []), 'noble'];
+
+const wanted = process.env['TACIT_SECP256K1'] as EcBackend | undefined;
+
+/** Which arithmetic `combine` and `firstInvalidPoint` use in this process: TACIT_SECP256K1 if this process has it, else the fastest. */
+export const EC_BACKEND: EcBackend = wanted && EC_BACKENDS.includes(wanted) ? wanted : EC_BACKENDS[0]!;
 
 const COMPRESSED = 33;
 
@@ -108,9 +129,10 @@ function packed(parts: readonly Uint8Array[], width: number): Uint8Array {
  * compressed sum, or null when it is the identity. Decoding the points checks them: one that
  * is not on the curve throws an InvalidPointError with its index.
  */
-export function combine(a: bigint | null, points: readonly Uint8Array[], scalars: readonly bigint[]): Uint8Array | null {
+export function combine(a: bigint | null, points: readonly Uint8Array[], scalars: readonly bigint[], backend: EcBackend = EC_BACKEND): Uint8Array | null {
   if (points.length !== scalars.length) throw new RangeError('one scalar per point');
-  if (native) {
+  if (backend === 'libsecp256k1' && lib) return libCombine(lib, a, points, scalars);
+  if (backend === 'openssl' && native) {
     const out = new Uint8Array(COMPRESSED);
     const status = native.msm(packed(points, COMPRESSED), COMPRESSED, packed(scalars.map((k) => Fn.toBytes(Fn.create(k))), 32), a === null ? null : Fn.toBytes(Fn.create(a)), out);
     if (status === 1) return out;
@@ -133,9 +155,10 @@ export function combine(a: bigint | null, points: readonly Uint8Array[], scalars
 }
 
 /** The index of the first compressed encoding that is not a curve point other than the identity, or −1. */
-export function firstInvalidPoint(points: readonly Uint8Array[]): number {
+export function firstInvalidPoint(points: readonly Uint8Array[], backend: EcBackend = EC_BACKEND): number {
   if (points.some((p) => p.length !== COMPRESSED)) return points.findIndex((p) => p.length !== COMPRESSED);
-  if (native) return native.check(packed(points, COMPRESSED), COMPRESSED);
+  if (backend === 'libsecp256k1' && lib) return points.findIndex((p) => !lib.publicKeyVerify(p));
+  if (backend === 'openssl' && native) return native.check(packed(points, COMPRESSED), COMPRESSED);
   return points.findIndex((p) => {
     try {
       const q = Point.fromBytes(p);
@@ -145,4 +168,35 @@ export function firstInvalidPoint(points: readonly Uint8Array[]): number {
       return true;
     }
   });
+}
+
+/** `combine` by libsecp256k1: each term by its (constant-time) point multiplication, uncompressed, then one sum. */
+function libCombine(l: LibSecp256k1, a: bigint | null, points: readonly Uint8Array[], scalars: readonly bigint[]): Uint8Array | null {
+  const terms: Uint8Array[] = [];
+  const aa = a === null ? 0n : Fn.create(a);
+  if (aa !== 0n) terms.push(l.publicKeyCreate(Fn.toBytes(aa), false));
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i]!;
+    if (p.length !== COMPRESSED) throw new InvalidPointError(i);
+    const k = Fn.create(scalars[i]!);
+    if (k === 0n) {
+      if (!l.publicKeyVerify(p)) throw new InvalidPointError(i);
+      continue;
+    }
+    try {
+      terms.push(k === 1n ? p : l.publicKeyTweakMul(p, Fn.toBytes(k), false));
+    } catch {
+      throw new InvalidPointError(i);
+    }
+  }
+  if (!terms.length) return null;
+  try {
+    return l.publicKeyCombine(terms, true);
+  } catch (e) {
+    // A point taken as it is (scalar 1) that does not parse, or a sum at infinity.
+    const bad = points.findIndex((p, i) => Fn.create(scalars[i]!) === 1n && !l.publicKeyVerify(p));
+    if (bad !== -1) throw new InvalidPointError(bad);
+    if (/not valid/.test(String((e as Error).message))) return null;
+    throw e;
+  }
 }

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import test from 'node:test';
 import { evaluate, evaluateCommitment, lagrangeAtZero } from '../../src/keys/feldman.js';
 import { aggregateChecked, nonceGenerate, signShare, signingPackageOf, verifySignature } from '../../src/keys/signing.js';
-import { EC_BACKEND, baseMsm, baseMul, combine, firstInvalidPoint, msm } from '../../src/keys/ec.js';
+import { EC_BACKEND, EC_BACKENDS, InvalidPointError, baseMsm, baseMul, combine, firstInvalidPoint, msm } from '../../src/keys/ec.js';
 import { MisbehavingMemberError } from '../../src/keys/errors.js';
 import { FROST, Fn, Point, fromHex, identifierOf, identifierScalar, toHex, pointToHex, scalarToHex, randomScalar, hashToScalar, nobleHashToScalar } from '../../src/keys/suite.js';
 import type { GroupKeyInfo } from '../../src/keys/group-key.js';
@@ -133,22 +133,25 @@ test('hashToScalar (node:crypto SHA-256) equals noble\'s RFC 9380 hash_to_field 
   }
 });
 
-test('ec.ts combine: OpenSSL (where built) and noble give the same sums, identity and refusals', () => {
+test('ec.ts combine: every backend this process has (libsecp256k1, OpenSSL, noble) gives the same sums, identity and refusals', () => {
+  assert.ok(EC_BACKENDS.includes(EC_BACKEND) && EC_BACKENDS.at(-1) === 'noble');
   const points = Array.from({ length: 7 }, () => Point.BASE.multiply(randomScalar()));
   const scalars = points.map((_, i) => (i === 2 ? 0n : i === 3 ? 1n : i === 4 ? Fn.ORDER - 1n : randomScalar()));
   const enc = points.map((p) => p.toBytes(true));
   const naive = points.reduce((acc, p, i) => acc.add(p.multiplyUnsafe(scalars[i]!)), Point.ZERO);
-  assert.equal(toHex(combine(null, enc, scalars)!), toHex(naive.toBytes(true)), EC_BACKEND);
   const a = randomScalar();
-  assert.equal(toHex(combine(a, enc, scalars)!), toHex(naive.add(Point.BASE.multiply(a)).toBytes(true)));
-  assert.equal(combine(null, [enc[0]!, points[0]!.negate().toBytes(true)], [5n, 5n]), null);
-  assert.equal(combine(a, [], []) && toHex(combine(a, [], [])!), toHex(Point.BASE.multiply(a).toBytes(true)));
   const offCurve = Uint8Array.from(enc[1]!);
-  let x = 5n; // find an x with no curve point (x³ + 7 not a square)
+  let x = 5n; // an x with no curve point: x³ + 7 is not a square
   const isSquare = (v: bigint) => Point.Fp.pow(v, (Point.Fp.ORDER - 1n) / 2n) !== Point.Fp.ORDER - 1n;
   while (isSquare(Point.Fp.add(Point.Fp.mul(Point.Fp.sqr(x), x), 7n))) x++;
   offCurve.set(Point.Fp.toBytes(x), 1);
-  assert.throws(() => combine(null, [enc[0]!, offCurve], [1n, 2n]), /point 1 is not a valid/);
-  assert.equal(firstInvalidPoint([enc[0]!, enc[1]!, offCurve]), 2);
-  assert.equal(firstInvalidPoint(enc), -1);
+  for (const b of EC_BACKENDS) {
+    assert.equal(toHex(combine(null, enc, scalars, b)!), toHex(naive.toBytes(true)), b);
+    assert.equal(toHex(combine(a, enc, scalars, b)!), toHex(naive.add(Point.BASE.multiply(a)).toBytes(true)), b);
+    assert.equal(combine(null, [enc[0]!, points[0]!.negate().toBytes(true)], [5n, 5n], b), null, b);
+    assert.equal(combine(a, [enc[0]!, points[0]!.negate().toBytes(true)], [1n, 1n], b) && toHex(combine(a, [enc[0]!, points[0]!.negate().toBytes(true)], [1n, 1n], b)!), toHex(Point.BASE.multiply(a).toBytes(true)), b);
+    for (const k of [1n, 2n, 0n]) assert.throws(() => combine(null, [enc[0]!, offCurve], [3n, k], b), (e: unknown) => e instanceof InvalidPointError && e.index === 1, `${b}, scalar ${k}`);
+    assert.equal(firstInvalidPoint([enc[0]!, enc[1]!, offCurve], b), 2, b);
+    assert.equal(firstInvalidPoint(enc, b), -1, b);
+  }
 });
