@@ -36,49 +36,12 @@ import { distinctIds, sortIds } from './ids.js';
 import { InvalidPointError, isCanonicalU, MaskingKey, POINT_BYTES } from './masking-key.js';
 import { DEFAULT_BATCH, MAX_BATCH, planPsi, type PsiPlan } from './plan.js';
 import { PointTable } from './point-table.js';
+import { decodeIds, encodeIds } from './id-records.js';
 import { shuffleInPlace, shuffleRecords } from './shuffle.js';
+import type { PsiOptions, PsiResult } from './psi-types.js';
 
-export interface PsiOptions {
-  /** Every PSI party, in the same order at every party (a subset of the session's parties). */
-  parties: readonly string[];
-  /** The parties that learn the result; receivers[0] computes it. At least one. */
-  receivers: readonly string[];
-  /** This party's set (duplicates are dropped; see `ids.ts` for what an id may be). */
-  ids: readonly string[];
-  /** Receivers learn only the size of the intersection. */
-  cardinalityOnly?: boolean;
-  /** Ids per message (default 2^14). Each party chooses for its own set. */
-  batchSize?: number;
-  /** Called after every batch with this party's scalar multiplications done and due. */
-  onProgress?: (done: number, total: number) => void;
-  signal?: AbortSignal;
-}
+export type { PsiOptions, PsiResult, PsiStats } from './psi-types.js';
 
-export interface PsiStats {
-  seconds: number;
-  /** Payload bytes this party sent. */
-  bytesSent: number;
-  messages: number;
-  /** Communication rounds on the critical path (batches pipelined within a round). */
-  rounds: number;
-  /** X25519 scalar multiplications this party did, and the seconds they took (all in `seconds`). */
-  scalarMults: number;
-  scalarMultSeconds: number;
-  /** Seconds spent hashing this party's ids to the curve, and waiting for peers' messages. */
-  hashSeconds: number;
-  waitSeconds: number;
-  /** Distinct ids of this party (after dropping duplicates). */
-  setSize: number;
-  duplicates: number;
-}
-
-export interface PsiResult {
-  /** At receivers, unless cardinality-only: the common ids, sorted by UTF-8 bytes. */
-  intersection?: string[];
-  /** At receivers: the number of common ids. */
-  size?: number;
-  stats: PsiStats;
-}
 
 const HELLO_BYTES = 32 + 8 + 4;
 const SEND_WINDOW = 4;
@@ -460,43 +423,5 @@ function concat(parts: Uint8Array[]): Uint8Array {
     out.set(p, at);
     at += p.length;
   }
-  return out;
-}
-
-const utf8 = new TextEncoder();
-// ignoreBOM: a leading U+FEFF is part of the id, not a byte-order mark to strip.
-const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-/** ids[start, end) as (u32 little-endian byte length, UTF-8 bytes) records. */
-function encodeIds(ids: readonly string[], start: number, end: number): Uint8Array {
-  const parts = ids.slice(start, end).map((s) => utf8.encode(s));
-  const out = new Uint8Array(parts.reduce((s, p) => s + 4 + p.length, 0));
-  const dv = new DataView(out.buffer);
-  let at = 0;
-  for (const p of parts) {
-    dv.setUint32(at, p.length, true);
-    out.set(p, at + 4);
-    at += 4 + p.length;
-  }
-  return out;
-}
-
-function decodeIds(msg: Uint8Array, count: number, peer: string): string[] {
-  const bad = (what: string) => new PsiMalformedMessageError(peer, 'psi.result', what);
-  const dv = new DataView(msg.buffer, msg.byteOffset, msg.length);
-  const out: string[] = [];
-  let at = 0;
-  for (let i = 0; i < count; i++) {
-    if (at + 4 > msg.length) throw bad(`the batch ends after ${i} of ${count} ids`);
-    const len = dv.getUint32(at, true);
-    if (at + 4 + len > msg.length) throw bad(`id ${i} of the batch overruns the message`);
-    try {
-      out.push(utf8Strict.decode(msg.subarray(at + 4, at + 4 + len)));
-    } catch {
-      throw bad(`id ${i} of the batch is not valid UTF-8`);
-    }
-    at += 4 + len;
-  }
-  if (at !== msg.length) throw bad(`${msg.length - at} bytes after the last id of the batch`);
   return out;
 }
