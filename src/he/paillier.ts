@@ -10,6 +10,7 @@
  */
 import { mod, modInverse, modPowBigInt, toBytes, fromBytes, gcd } from './bigint.js';
 import { HeCiphertextError, HeEncodingError } from './errors.js';
+import { assertInteger } from '../errors.js';
 import type { PaillierPrivateKey, PaillierPublicKey } from './keys.js';
 import { FixedExponent } from './modexp.js';
 import { ObfuscatorSource } from './obfuscator.js';
@@ -79,10 +80,22 @@ export function checkCiphertext(key: PaillierPublicKey, c: bigint): bigint {
   return c;
 }
 
-export function decrypt(sk: PaillierPrivateKey, c: bigint): bigint {
+/** Options of a decryption: `threads` > 1 runs the native kernel's two CRT halves (or a batch's runs) on that many threads. */
+export interface DecryptOptions {
+  threads?: number;
+}
+
+function threadsOf(opts: DecryptOptions | undefined): number {
+  const t = opts?.threads ?? 1;
+  assertInteger(t, 'decryption threads', 1, 16);
+  return t;
+}
+
+export function decrypt(sk: PaillierPrivateKey, c: bigint, opts?: DecryptOptions): bigint {
   checkCiphertext(sk.publicKey, c);
+  const threads = threadsOf(opts);
   const nat = sk.native;
-  if (nat) return fromBytes(decryptNative(nat, toBytes(c, nat.cipherBytes)));
+  if (nat) return fromBytes(decryptNative(nat, toBytes(c, nat.cipherBytes), threads));
   const cp = c % sk.p2, cq = c % sk.q2;
   if (cp % sk.p === 0n || cq % sk.q === 0n) throw new HeCiphertextError('the ciphertext is not a unit mod n² (it shares a factor with n)');
   const mp = (((sk.powP.pow(cp) - 1n) / sk.p) * sk.hp) % sk.p;
@@ -90,9 +103,9 @@ export function decrypt(sk: PaillierPrivateKey, c: bigint): bigint {
   return mq + sk.q * mod((mp - mq) * sk.qInvP, sk.p);
 }
 
-function decryptNative(nat: NativeCrtKey, cts: Uint8Array): Uint8Array {
+function decryptNative(nat: NativeCrtKey, cts: Uint8Array, threads: number): Uint8Array {
   try {
-    return nat.decryptMany(cts);
+    return nat.decryptMany(cts, threads);
   } catch {
     throw new HeCiphertextError('the ciphertext is not a unit mod n² (it shares a factor with n)');
   }
@@ -102,12 +115,14 @@ function decryptNative(nat: NativeCrtKey, cts: Uint8Array): Uint8Array {
  * Dec of serialized ciphertexts (`cipherBytes` each), as plaintext bytes (`nBytes` each,
  * big-endian): the whole CRT decryption in the native kernel when built, else one `decrypt`
  * per ciphertext. For the key holder that decrypts many at once (SecureBoost histograms).
+ * `threads` > 1 splits the batch across that many native threads (the BigInt path ignores it).
  */
-export function decryptManyBytes(sk: PaillierPrivateKey, cts: Uint8Array): Uint8Array {
+export function decryptManyBytes(sk: PaillierPrivateKey, cts: Uint8Array, opts?: DecryptOptions): Uint8Array {
   const pk = sk.publicKey, w = pk.cipherBytes;
   if (cts.length % w) throw new HeCiphertextError(`malformed ciphertext block: ${cts.length} bytes is not a whole number of × ${w}`);
+  const threads = threadsOf(opts);
   const nat = sk.native;
-  if (nat) return decryptNative(nat, cts);
+  if (nat) return decryptNative(nat, cts, threads);
   const out = new Uint8Array((cts.length / w) * pk.nBytes);
   for (let i = 0; i < cts.length / w; i++) out.set(toBytes(decrypt(sk, fromBytes(cts.subarray(i * w, (i + 1) * w))), pk.nBytes), i * pk.nBytes);
   return out;
