@@ -8,7 +8,9 @@
  * exponents being secret) recombined by Garner; and, for the key holder, the randomness
  * h_s^α mod n² as h_s^α mod p² and mod q² by two half-size combs, recombined likewise.
  *
- *   crtKey(p, q, hp, hq, qInvP, q2InvP2, nBytes, cipherBytes) -> handle
+ *   crtKey(p, q, hp, hq, qInvP, q2InvP2, nBytes, cipherBytes, ep, eq) -> handle
+ *        ep, eq: the decryption exponents mod p², q² — p − 1 and q − 1 for standard keys, the
+ *        randomness subgroup's orders α_p, α_q for keys with a short decryption exponent
  *   decryptMany(key, cts, out[, threads])   out_i = Dec(cts_i), nBytes each (threads: batch runs or CRT halves)
  *   crtCombPow(key, tableP, tableQ, exps, expBytes, out)   out_i = h^exps_i mod n² (cipherBytes each)
  */
@@ -17,7 +19,7 @@
 #define DECRYPT_MAX_THREADS 16
 
 typedef struct {
-  BIGNUM *p, *q, *p2, *q2, *n2, *pm1, *qm1, *hp, *hq, *qInvP, *q2InvP2;
+  BIGNUM *p, *q, *p2, *q2, *n2, *ep, *eq, *hp, *hq, *qInvP, *q2InvP2; /* ep, eq: the decryption exponents */
   BN_MONT_CTX *mp2, *mq2;
   BN_CTX *ctx;
   size_t nBytes, cBytes;
@@ -26,7 +28,7 @@ typedef struct {
 static void free_crt(napi_env env, void *data, void *hint) {
   (void)env, (void)hint;
   CrtKey *k = data;
-  BN_clear_free(k->p), BN_clear_free(k->q), BN_clear_free(k->p2), BN_clear_free(k->q2), BN_free(k->n2), BN_clear_free(k->pm1), BN_clear_free(k->qm1);
+  BN_clear_free(k->p), BN_clear_free(k->q), BN_clear_free(k->p2), BN_clear_free(k->q2), BN_free(k->n2), BN_clear_free(k->ep), BN_clear_free(k->eq);
   BN_clear_free(k->hp), BN_clear_free(k->hq), BN_clear_free(k->qInvP), BN_clear_free(k->q2InvP2);
   BN_MONT_CTX_free(k->mp2), BN_MONT_CTX_free(k->mq2), BN_CTX_free(k->ctx);
   free(k);
@@ -40,25 +42,25 @@ static BIGNUM *bn_arg(napi_env env, napi_value v) {
 }
 
 static napi_value crt_key(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
-  napi_value argv[8];
+  size_t argc = 10;
+  napi_value argv[10];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   int32_t nb, cb;
-  if (argc != 8 || !get_int(env, argv[6], &nb) || !get_int(env, argv[7], &cb) || nb < 1 || cb < nb) return fail(env, "crtKey(p, q, hp, hq, qInvP, q2InvP2, nBytes, cipherBytes)");
+  if (argc != 10 || !get_int(env, argv[6], &nb) || !get_int(env, argv[7], &cb) || nb < 1 || cb < nb) return fail(env, "crtKey(p, q, hp, hq, qInvP, q2InvP2, nBytes, cipherBytes, ep, eq)");
   CrtKey *k = calloc(1, sizeof *k);
   if (!k) return fail(env, "crtKey: out of memory");
   k->p = bn_arg(env, argv[0]), k->q = bn_arg(env, argv[1]), k->hp = bn_arg(env, argv[2]), k->hq = bn_arg(env, argv[3]);
   k->qInvP = bn_arg(env, argv[4]), k->q2InvP2 = bn_arg(env, argv[5]);
   k->nBytes = (size_t)nb, k->cBytes = (size_t)cb;
   k->ctx = BN_CTX_new();
-  k->p2 = BN_new(), k->q2 = BN_new(), k->n2 = BN_new(), k->pm1 = BN_new(), k->qm1 = BN_new();
+  k->p2 = BN_new(), k->q2 = BN_new(), k->n2 = BN_new(), k->ep = bn_arg(env, argv[8]), k->eq = bn_arg(env, argv[9]);
   k->mp2 = BN_MONT_CTX_new(), k->mq2 = BN_MONT_CTX_new();
-  int ok = k->p && k->q && k->hp && k->hq && k->qInvP && k->q2InvP2 && k->ctx && k->p2 && k->q2 && k->n2 && k->pm1 && k->qm1 && k->mp2 && k->mq2 &&
+  int ok = k->p && k->q && k->hp && k->hq && k->qInvP && k->q2InvP2 && k->ctx && k->p2 && k->q2 && k->n2 && k->ep && k->eq && k->mp2 && k->mq2 &&
            BN_is_odd(k->p) && BN_is_odd(k->q) && BN_sqr(k->p2, k->p, k->ctx) && BN_sqr(k->q2, k->q, k->ctx) && BN_mul(k->n2, k->p2, k->q2, k->ctx) &&
-           BN_copy(k->pm1, k->p) && BN_sub_word(k->pm1, 1) && BN_copy(k->qm1, k->q) && BN_sub_word(k->qm1, 1) &&
+           !BN_is_zero(k->ep) && BN_cmp(k->ep, k->p) < 0 && !BN_is_zero(k->eq) && BN_cmp(k->eq, k->q) < 0 &&
            BN_MONT_CTX_set(k->mp2, k->p2, k->ctx) && BN_MONT_CTX_set(k->mq2, k->q2, k->ctx) && BN_num_bytes(k->n2) <= cb;
   if (ok) {
-    BN_set_flags(k->pm1, BN_FLG_CONSTTIME), BN_set_flags(k->qm1, BN_FLG_CONSTTIME);
+    BN_set_flags(k->ep, BN_FLG_CONSTTIME), BN_set_flags(k->eq, BN_FLG_CONSTTIME);
   }
   if (!ok) {
     free_crt(env, k, NULL);
@@ -70,16 +72,18 @@ static napi_value crt_key(napi_env env, napi_callback_info info) {
 }
 
 /*
- * m_p = L_p(c^(p−1) mod p²)·h_p mod p for one prime (which = 0: p, 1: q), into out.
- * Returns 1, 0 when c is not a unit mod p, −1 when OpenSSL fails. The unit check costs no
- * extra division: c^(p−1) ≡ 1 (mod p) exactly when p ∤ c (Fermat), so the remainder of the
- * L function's division (x − 1)/p is 0 for a unit and non-zero otherwise (x = 0 when p | c).
+ * m_p = L_p(c^e mod p²)·h_p mod p for one prime (which = 0: p, 1: q), into out, with e = p − 1
+ * (or α_p, see crtKey). Returns 1, 0 when c is not a unit mod p, −1 when OpenSSL fails. The
+ * unit check costs no extra division: c^(p−1) ≡ 1 (mod p) exactly when p ∤ c (Fermat), so the
+ * remainder of the L function's division (x − 1)/p is 0 for a unit and non-zero otherwise
+ * (x = 0 when p | c); with e = α_p it is 0 exactly when c mod p lies in the subgroup of order
+ * α_p, where every ciphertext of such a key lies, so anything else is refused.
  * Only c mod p² enters the power (BN_mod_exp_mont_consttime would reduce it the same way);
  * the exponent p − 1 is secret, hence the constant-time ladder with the key's cached
  * Montgomery context of p² (read-only here, so threads may share it).
  */
 static int half_decrypt(const CrtKey *k, BN_CTX *ctx, const BIGNUM *c, int which, BIGNUM *out, BIGNUM *t, BIGNUM *rem) {
-  const BIGNUM *prime = which ? k->q : k->p, *sq = which ? k->q2 : k->p2, *e = which ? k->qm1 : k->pm1, *h = which ? k->hq : k->hp;
+  const BIGNUM *prime = which ? k->q : k->p, *sq = which ? k->q2 : k->p2, *e = which ? k->eq : k->ep, *h = which ? k->hq : k->hp;
   BN_MONT_CTX *mont = which ? k->mq2 : k->mp2;
   if (!BN_nnmod(t, c, sq, ctx) || !BN_mod_exp_mont_consttime(t, t, e, sq, ctx, mont) || !BN_sub_word(t, 1) || !BN_div(out, rem, t, prime, ctx)) return -1;
   if (!BN_is_zero(rem)) return 0;

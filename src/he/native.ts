@@ -21,7 +21,7 @@ interface Kernel {
   powManyConsttime(h: object, bases: Uint8Array, exps: Uint8Array, expBytes: number, out: Uint8Array): void;
   comb(h: object, base: Uint8Array, maxBits: number, window: number): object;
   combPow(table: object, exps: Uint8Array, expBytes: number, out: Uint8Array): void;
-  crtKey(p: Uint8Array, q: Uint8Array, hp: Uint8Array, hq: Uint8Array, qInvP: Uint8Array, q2InvP2: Uint8Array, nBytes: number, cipherBytes: number): object;
+  crtKey(p: Uint8Array, q: Uint8Array, hp: Uint8Array, hq: Uint8Array, qInvP: Uint8Array, q2InvP2: Uint8Array, nBytes: number, cipherBytes: number, ep: Uint8Array, eq: Uint8Array): object;
   decryptMany(key: object, cts: Uint8Array, out: Uint8Array, threads?: number): void;
   crtCombPow(key: object, tableP: object, tableQ: object, exps: Uint8Array, expBytes: number, out: Uint8Array): void;
 }
@@ -133,6 +133,9 @@ export interface CrtKeyParts {
   hp: bigint;
   hq: bigint;
   qInvP: bigint;
+  /** Decryption exponents mod p² and q²: p − 1, q − 1 (or α_p, α_q for a short-exponent key). */
+  expP: bigint;
+  expQ: bigint;
   nBytes: number;
   cipherBytes: number;
 }
@@ -159,7 +162,7 @@ export class NativeCrtKey {
     this.q2 = key.q * key.q;
     this.nBytes = key.nBytes;
     this.cipherBytes = key.cipherBytes;
-    this.h = k.crtKey(big(key.p), big(key.q), big(key.hp), big(key.hq), big(key.qInvP), big(modInverse(this.q2, this.p2)), key.nBytes, key.cipherBytes);
+    this.h = k.crtKey(big(key.p), big(key.q), big(key.hp), big(key.hq), big(key.qInvP), big(modInverse(this.q2, this.p2)), key.nBytes, key.cipherBytes, big(key.expP), big(key.expQ));
   }
 
   /**
