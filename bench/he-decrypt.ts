@@ -12,13 +12,14 @@
  *     library's best at the same size.
  * Ratios are medians of per-round ratios (each pair measured back to back). Variants: one
  * ciphertext per call (`decrypt`) and a batch per call (`decryptManyBytes`), each with one
- * thread and with two (the CRT halves, or the batch split in two runs).
+ * thread and with two (the CRT halves, or the batch split in two runs); and, when given, the
+ * opt-in key with a short decryption exponent (`keyShape: "short-exponent"`, one thread).
  */
 import { constants, generateKeyPairSync, privateDecrypt, randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
-import { decrypt, decryptManyBytes, serializeCiphertexts, type PaillierPrivateKey } from '../src/he/index.js';
+import { decrypt, decryptManyBytes, encrypt, serializeCiphertexts, type PaillierPrivateKey } from '../src/he/index.js';
 import { HE_NATIVE, NativeModulus } from '../src/he/native.js';
-import { byteLength, toBytes } from '../src/he/bigint.js';
+import { byteLength, randomBelow, toBytes } from '../src/he/bigint.js';
 
 /** Linear-interpolated quantile of sorted values. */
 function quantile(sorted: readonly number[], q: number): number {
@@ -33,13 +34,14 @@ interface Variant {
   path: string;
   threads: number;
   run: () => void;
+  shape?: 'short-exponent';
 }
 
 /**
  * Times each variant over `rounds` round-robin batches of `batch` decryptions and emits one
  * line per variant and per baseline. `cs` are ciphertexts under `sk`.
  */
-export function benchDecrypt(sk: PaillierPrivateKey, cs: readonly bigint[], emit: (line: Record<string, unknown>) => void, tag: Record<string, unknown>): void {
+export function benchDecrypt(sk: PaillierPrivateKey, cs: readonly bigint[], emit: (line: Record<string, unknown>) => void, tag: Record<string, unknown>, shortSk?: PaillierPrivateKey): void {
   const pk = sk.publicKey;
   const rounds = Math.max(3, Number(process.env['TACIT_BENCH_HE_BATCHES'] ?? 7));
   const batch = Math.max(2, Math.floor(cs.length / rounds));
@@ -52,6 +54,11 @@ export function benchDecrypt(sk: PaillierPrivateKey, cs: readonly bigint[], emit
     { name: 'decrypt', path: 'single', threads: 2, run: () => use.forEach((c) => decrypt(sk, c, { threads: 2 })) },
     { name: 'decrypt', path: 'batch', threads: 2, run: () => decryptManyBytes(sk, block, { threads: 2 }) },
   ];
+  if (shortSk) {
+    const spk = shortSk.publicKey, scs = use.map(() => encrypt(spk, randomBelow(spk.n))), sblock = serializeCiphertexts(spk, scs);
+    variants.push({ name: 'decrypt', path: 'single', threads: 1, shape: 'short-exponent', run: () => scs.forEach((c) => decrypt(shortSk, c)) });
+    variants.push({ name: 'decrypt', path: 'batch', threads: 1, shape: 'short-exponent', run: () => decryptManyBytes(shortSk, sblock) });
+  }
   if (HE_NATIVE) {
     // The floor: the decryption's two powers alone, on the same ciphertexts and exponents.
     const half = (m: bigint, e: bigint) => {
@@ -97,7 +104,7 @@ export function benchDecrypt(sk: PaillierPrivateKey, cs: readonly bigint[], emit
       batches: rounds, batchSize: batch, loadAverage: [load0, load1].map((x) => Math.round(x * 100) / 100),
     };
     if (v.name === 'decrypt') {
-      emit({ op: 'decrypt', path: v.path, ...common, floorMs, vsFloor: ratioTo(i, floorAt), rsaHalfMs: rsaMs, vsRsa: ratioTo(i, rsaAt) });
+      emit({ op: 'decrypt', path: v.path, ...(v.shape ? { keyShape: v.shape } : {}), ...common, floorMs, vsFloor: ratioTo(i, floorAt), rsaHalfMs: rsaMs, vsRsa: ratioTo(i, rsaAt) });
     } else emit({ op: 'decrypt-baseline', path: v.path, ...common });
   });
 }
