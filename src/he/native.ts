@@ -2,8 +2,8 @@
  * The native Montgomery kernel (`native/paillier-bn.c`: OpenSSL's BN through Node's own
  * libcrypto), wrapped for the Paillier layer: batch products mod n², encryption mod n,
  * SecureBoost histograms, cipher compression, fixed-base combs and the private key's CRT
- * arithmetic (decryption, the key holder's randomness), all on fixed-width big-endian bytes so
- * that no BigInt is made per element. Optional: when it is not built (no C compiler) or
+ * arithmetic (decryption — on one thread or several —, the key holder's randomness), all on
+ * fixed-width big-endian bytes so that no BigInt is made per element. Optional: when it is not built (no C compiler) or
  * TACIT_HE_NATIVE=off, `HE_NATIVE` is undefined and callers use the BigInt/DH path, which
  * computes the same functions (test/he/native.test.ts compares them).
  */
