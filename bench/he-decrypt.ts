@@ -43,7 +43,7 @@ interface Variant {
  */
 export function benchDecrypt(sk: PaillierPrivateKey, cs: readonly bigint[], emit: (line: Record<string, unknown>) => void, tag: Record<string, unknown>, shortSk?: PaillierPrivateKey): void {
   const pk = sk.publicKey;
-  const rounds = Math.max(3, Number(process.env['TACIT_BENCH_HE_BATCHES'] ?? 7));
+  const rounds = Math.max(3, Number(process.env['TACIT_BENCH_HE_BATCHES'] ?? 15));
   const batch = Math.max(2, Math.floor(cs.length / rounds));
   const use = cs.slice(0, batch);
   const block = serializeCiphertexts(pk, use);
