@@ -20,6 +20,7 @@
  *   packMany(h, cells, group, bits, out)         out_j = Horner over cells j*group … :
  *        acc = c_last; acc = acc^(2^bits) * c_i downwards (SecureBoost+ cipher compression)
  *   powMany(h, bases, exps, expBytes, out)       out_i = bases_i^exps_i mod m (public exponents)
+ *   powManyConsttime(h, bases, exps, expBytes, out)   the same by the constant-time ladder
  *   comb(h, base, maxBits, window)               -> table of base^(j*2^(window*i)) (Montgomery form)
  *   combPow(table, exps, expBytes, out)          out_i = base^exps_i mod m
  *   crtKey / decryptMany / crtCombPow            the private key's CRT arithmetic (below)
@@ -206,7 +207,8 @@ static napi_value pack_many(napi_env env, napi_callback_info info) {
   return ok ? NULL : fail(env, "packMany: an operand is not below the modulus");
 }
 
-static napi_value pow_many(napi_env env, napi_callback_info info) {
+/* powMany and powManyConsttime: the latter through OpenSSL's constant-time ladder (secret exponents; the bench's baseline). */
+static napi_value pow_many_with(napi_env env, napi_callback_info info, int consttime) {
   size_t argc = 5;
   napi_value argv[5];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
@@ -220,12 +222,17 @@ static napi_value pow_many(napi_env env, napi_callback_info info) {
   BIGNUM *x = BN_new(), *k = BN_new();
   int ok = x && k;
   for (size_t i = 0; ok && i < lb / m->width; i++) {
-    ok = BN_bin2bn((unsigned char *)b + i * m->width, (int)m->width, x) && BN_ucmp(x, m->m) < 0 && BN_bin2bn((unsigned char *)e + i * (size_t)eb, eb, k) &&
-         BN_mod_exp_mont(x, x, k, m->m, m->ctx, m->mont) && BN_bn2binpad(x, (unsigned char *)o + i * m->width, (int)m->width) == (int)m->width;
+    ok = BN_bin2bn((unsigned char *)b + i * m->width, (int)m->width, x) && BN_ucmp(x, m->m) < 0 && BN_bin2bn((unsigned char *)e + i * (size_t)eb, eb, k);
+    if (ok && consttime) BN_set_flags(k, BN_FLG_CONSTTIME);
+    ok = ok && (consttime ? BN_mod_exp_mont_consttime(x, x, k, m->m, m->ctx, m->mont) : BN_mod_exp_mont(x, x, k, m->m, m->ctx, m->mont)) &&
+         BN_bn2binpad(x, (unsigned char *)o + i * m->width, (int)m->width) == (int)m->width;
   }
-  BN_free(x), BN_free(k);
+  BN_free(x), BN_clear_free(k);
   return ok ? NULL : fail(env, "powMany: a base is not below the modulus");
 }
+
+static napi_value pow_many(napi_env env, napi_callback_info info) { return pow_many_with(env, info, 0); }
+static napi_value pow_many_consttime(napi_env env, napi_callback_info info) { return pow_many_with(env, info, 1); }
 
 static napi_value comb(napi_env env, napi_callback_info info) {
   size_t argc = 4;
@@ -323,6 +330,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"loadCiphertexts", NULL, load_ciphertexts, NULL, NULL, NULL, napi_enumerable, NULL},
     {"packMany", NULL, pack_many, NULL, NULL, NULL, napi_enumerable, NULL},
     {"powMany", NULL, pow_many, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"powManyConsttime", NULL, pow_many_consttime, NULL, NULL, NULL, napi_enumerable, NULL},
     {"comb", NULL, comb, NULL, NULL, NULL, napi_enumerable, NULL},
     {"combPow", NULL, comb_pow, NULL, NULL, NULL, napi_enumerable, NULL},
     {"crtKey", NULL, crt_key, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -2,8 +2,8 @@
  * The native Montgomery kernel (`native/paillier-bn.c`: OpenSSL's BN through Node's own
  * libcrypto), wrapped for the Paillier layer: batch products mod n², encryption mod n,
  * SecureBoost histograms, cipher compression, fixed-base combs and the private key's CRT
- * arithmetic (decryption, the key holder's randomness), all on fixed-width big-endian bytes so
- * that no BigInt is made per element. Optional: when it is not built (no C compiler) or
+ * arithmetic (decryption — on one thread or several —, the key holder's randomness), all on
+ * fixed-width big-endian bytes so that no BigInt is made per element. Optional: when it is not built (no C compiler) or
  * TACIT_HE_NATIVE=off, `HE_NATIVE` is undefined and callers use the BigInt/DH path, which
  * computes the same functions (test/he/native.test.ts compares them).
  */
@@ -18,10 +18,11 @@ interface Kernel {
   histogram(h: object, cts: Uint8Array | object, cipherOfRow: Int32Array, slotOfRow: Int32Array, bins: Uint8Array, features: number, stride: number, slots: number, out: Uint8Array): void;
   packMany(h: object, cells: Uint8Array, group: number, bits: number, out: Uint8Array): void;
   powMany(h: object, bases: Uint8Array, exps: Uint8Array, expBytes: number, out: Uint8Array): void;
+  powManyConsttime(h: object, bases: Uint8Array, exps: Uint8Array, expBytes: number, out: Uint8Array): void;
   comb(h: object, base: Uint8Array, maxBits: number, window: number): object;
   combPow(table: object, exps: Uint8Array, expBytes: number, out: Uint8Array): void;
-  crtKey(p: Uint8Array, q: Uint8Array, hp: Uint8Array, hq: Uint8Array, qInvP: Uint8Array, q2InvP2: Uint8Array, nBytes: number, cipherBytes: number): object;
-  decryptMany(key: object, cts: Uint8Array, out: Uint8Array): void;
+  crtKey(p: Uint8Array, q: Uint8Array, hp: Uint8Array, hq: Uint8Array, qInvP: Uint8Array, q2InvP2: Uint8Array, nBytes: number, cipherBytes: number, ep: Uint8Array, eq: Uint8Array): object;
+  decryptMany(key: object, cts: Uint8Array, out: Uint8Array, threads?: number): void;
   crtCombPow(key: object, tableP: object, tableQ: object, exps: Uint8Array, expBytes: number, out: Uint8Array): void;
 }
 
@@ -95,6 +96,13 @@ export class NativeModulus {
     return out;
   }
 
+  /** bases_i ^ exps_i by OpenSSL's constant-time ladder (secret exponents); the bench's baseline for decryption. */
+  powManyConsttime(bases: Uint8Array, exps: Uint8Array, expBytes: number): Uint8Array {
+    const out = new Uint8Array(bases.length);
+    this.k.powManyConsttime(this.h, bases, exps, expBytes, out);
+    return out;
+  }
+
   comb(base: bigint, maxBits: number, window = 8): NativeComb {
     return new NativeComb(this.k, this.k.comb(this.h, toBytes(base, this.width), maxBits, window), this.width, maxBits, this);
   }
@@ -125,6 +133,9 @@ export interface CrtKeyParts {
   hp: bigint;
   hq: bigint;
   qInvP: bigint;
+  /** Decryption exponents mod p² and q²: p − 1, q − 1 (or α_p, α_q for a short-exponent key). */
+  expP: bigint;
+  expQ: bigint;
   nBytes: number;
   cipherBytes: number;
 }
@@ -151,13 +162,17 @@ export class NativeCrtKey {
     this.q2 = key.q * key.q;
     this.nBytes = key.nBytes;
     this.cipherBytes = key.cipherBytes;
-    this.h = k.crtKey(big(key.p), big(key.q), big(key.hp), big(key.hq), big(key.qInvP), big(modInverse(this.q2, this.p2)), key.nBytes, key.cipherBytes);
+    this.h = k.crtKey(big(key.p), big(key.q), big(key.hp), big(key.hq), big(key.qInvP), big(modInverse(this.q2, this.p2)), key.nBytes, key.cipherBytes, big(key.expP), big(key.expQ));
   }
 
-  /** Plaintexts (nBytes each, big-endian) of `cipherBytes`-wide ciphertexts; throws on a non-unit. */
-  decryptMany(cts: Uint8Array): Uint8Array {
+  /**
+   * Plaintexts (nBytes each, big-endian) of `cipherBytes`-wide ciphertexts; throws on a
+   * non-unit. With threads > 1 the kernel splits a batch into runs on that many POSIX threads,
+   * or a single ciphertext into its two CRT halves (the caller waits: it is a synchronous call).
+   */
+  decryptMany(cts: Uint8Array, threads = 1): Uint8Array {
     const out = new Uint8Array((cts.length / this.cipherBytes) * this.nBytes);
-    this.k.decryptMany(this.h, cts, out);
+    this.k.decryptMany(this.h, cts, out, threads);
     return out;
   }
 

@@ -10,6 +10,7 @@
  */
 import { mod, modInverse, modPowBigInt, toBytes, fromBytes, gcd } from './bigint.js';
 import { HeCiphertextError, HeEncodingError } from './errors.js';
+import { assertInteger } from '../errors.js';
 import type { PaillierPrivateKey, PaillierPublicKey } from './keys.js';
 import { FixedExponent } from './modexp.js';
 import { ObfuscatorSource } from './obfuscator.js';
@@ -79,22 +80,45 @@ export function checkCiphertext(key: PaillierPublicKey, c: bigint): bigint {
   return c;
 }
 
-export function decrypt(sk: PaillierPrivateKey, c: bigint): bigint {
+/** Options of a decryption: `threads` > 1 runs the native kernel's two CRT halves (or a batch's runs) on that many threads. */
+export interface DecryptOptions {
+  threads?: number;
+}
+
+function threadsOf(opts: DecryptOptions | undefined): number {
+  const t = opts?.threads ?? 1;
+  assertInteger(t, 'decryption threads', 1, 16);
+  return t;
+}
+
+export function decrypt(sk: PaillierPrivateKey, c: bigint, opts?: DecryptOptions): bigint {
   checkCiphertext(sk.publicKey, c);
+  const threads = threadsOf(opts);
   const nat = sk.native;
-  if (nat) return fromBytes(decryptNative(nat, toBytes(c, nat.cipherBytes)));
+  if (nat) return fromBytes(decryptNative(sk, nat, toBytes(c, nat.cipherBytes), threads));
   const cp = c % sk.p2, cq = c % sk.q2;
-  if (cp % sk.p === 0n || cq % sk.q === 0n) throw new HeCiphertextError('the ciphertext is not a unit mod n² (it shares a factor with n)');
-  const mp = (((sk.powP.pow(cp) - 1n) / sk.p) * sk.hp) % sk.p;
-  const mq = (((sk.powQ.pow(cq) - 1n) / sk.q) * sk.hq) % sk.q;
+  if (cp % sk.p === 0n || cq % sk.q === 0n) throw notDecryptable(sk);
+  // x = c^e mod p² is ≡ 1 mod p for every unit when e = p − 1, and for the key's ciphertexts when e = α_p.
+  const xp = sk.powP.pow(cp) - 1n, xq = sk.powQ.pow(cq) - 1n;
+  if (xp % sk.p !== 0n || xq % sk.q !== 0n) throw notDecryptable(sk);
+  const mp = ((xp / sk.p) * sk.hp) % sk.p;
+  const mq = ((xq / sk.q) * sk.hq) % sk.q;
   return mq + sk.q * mod((mp - mq) * sk.qInvP, sk.p);
 }
 
-function decryptNative(nat: NativeCrtKey, cts: Uint8Array): Uint8Array {
+function notDecryptable(sk: PaillierPrivateKey): HeCiphertextError {
+  return new HeCiphertextError(
+    sk.subgroup
+      ? 'the ciphertext is not a unit mod n² or its randomness is not in this key’s subgroup (was it made with this short-decryption key’s h_s?)'
+      : 'the ciphertext is not a unit mod n² (it shares a factor with n)',
+  );
+}
+
+function decryptNative(sk: PaillierPrivateKey, nat: NativeCrtKey, cts: Uint8Array, threads: number): Uint8Array {
   try {
-    return nat.decryptMany(cts);
+    return nat.decryptMany(cts, threads);
   } catch {
-    throw new HeCiphertextError('the ciphertext is not a unit mod n² (it shares a factor with n)');
+    throw notDecryptable(sk);
   }
 }
 
@@ -102,12 +126,14 @@ function decryptNative(nat: NativeCrtKey, cts: Uint8Array): Uint8Array {
  * Dec of serialized ciphertexts (`cipherBytes` each), as plaintext bytes (`nBytes` each,
  * big-endian): the whole CRT decryption in the native kernel when built, else one `decrypt`
  * per ciphertext. For the key holder that decrypts many at once (SecureBoost histograms).
+ * `threads` > 1 splits the batch across that many native threads (the BigInt path ignores it).
  */
-export function decryptManyBytes(sk: PaillierPrivateKey, cts: Uint8Array): Uint8Array {
+export function decryptManyBytes(sk: PaillierPrivateKey, cts: Uint8Array, opts?: DecryptOptions): Uint8Array {
   const pk = sk.publicKey, w = pk.cipherBytes;
   if (cts.length % w) throw new HeCiphertextError(`malformed ciphertext block: ${cts.length} bytes is not a whole number of × ${w}`);
+  const threads = threadsOf(opts);
   const nat = sk.native;
-  if (nat) return decryptNative(nat, cts);
+  if (nat) return decryptNative(sk, nat, cts, threads);
   const out = new Uint8Array((cts.length / w) * pk.nBytes);
   for (let i = 0; i < cts.length / w; i++) out.set(toBytes(decrypt(sk, fromBytes(cts.subarray(i * w, (i + 1) * w))), pk.nBytes), i * pk.nBytes);
   return out;
