@@ -20,6 +20,9 @@ import type { SgbHyperparameters } from './hyper.js';
 import { localHistograms, localPartition } from './plaintext.js';
 import { CMD, command, ghLayout, int32Bytes } from './wire.js';
 
+/** Threads for the label holder's batch decryptions (the other parties are idle meanwhile). */
+const DECRYPT_THREADS = Math.min(2, availableParallelism());
+
 export interface HostInfo {
   party: string;
   binsPerFeature: number[];
@@ -126,8 +129,9 @@ export async function sgbGuest(
             const perNode = Math.ceil(total / slots);
             const raw = await net.recv(hh.party, 'sgb.hist', perNode * nodes.length * pk.cipherBytes);
             const td = performance.now();
-            // All of this host's compressed bins in one native call (CRT decryption in C).
-            const plain = decryptManyBytes(sk, raw);
+            // All of this host's compressed bins in one native call (CRT decryption in C), split
+            // across two threads where there are two cores: the hosts wait for these splits.
+            const plain = decryptManyBytes(sk, raw, { threads: DECRYPT_THREADS });
             const nb = pk.nBytes;
             for (let i = 0; i < nodes.length; i++) {
               const pairs: bigint[] = [];
