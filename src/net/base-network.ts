@@ -14,7 +14,7 @@ import { NetworkClosedError, SessionAbortedError, type AbortInfo } from './error
 import { MAX_STEP_LABEL_BYTES } from './framing.js';
 import { Inbox, ReceiveBudget } from './inbox.js';
 import { NetMeter } from './meter.js';
-import type { Network } from './types.js';
+import type { Network, OutgoingMessage } from './types.js';
 
 const noop = () => {};
 
@@ -85,7 +85,42 @@ export abstract class BaseNetwork implements Network {
     return p;
   }
 
+  sendStream(peer: string, step: string, totalBytes: number): OutgoingMessage {
+    let out: OutgoingMessage;
+    try {
+      this.checkPeer(peer);
+      checkStep(step);
+      assertInteger(totalBytes, 'totalBytes', 0, this.maxMessageBytes);
+      this.lastStep = step;
+      if (this.abortError) throw this.abortError;
+      if (this.closing) throw new NetworkClosedError(this.self);
+      this.meter.recordSent(peer, totalBytes);
+      out = this.transmitStream(peer, step, totalBytes);
+    } catch (err) {
+      // Writes are checked and dropped; the failure surfaces through `done` (and the session).
+      let pushed = 0;
+      out = {
+        done: Promise.reject(err),
+        write: (chunk) => {
+          pushed += chunk.length;
+          if (pushed > totalBytes) throw new RangeError(`streamed message is ${totalBytes} bytes; ${pushed} were written`);
+        },
+      };
+    }
+    out.done.catch(noop);
+    return out;
+  }
+
   recv(peer: string, step: string, expectedBytes?: number): Promise<Uint8Array> {
+    return this.take(peer, step, expectedBytes, undefined);
+  }
+
+  recvInto(peer: string, step: string, into: Uint8Array): Promise<Uint8Array> {
+    if (!(into instanceof Uint8Array)) return rejected(new TypeError('into must be a Uint8Array'));
+    return this.take(peer, step, into.length, into);
+  }
+
+  private take(peer: string, step: string, expectedBytes: number | undefined, into: Uint8Array | undefined): Promise<Uint8Array> {
     let p: Promise<Uint8Array>;
     try {
       this.checkPeer(peer);
@@ -94,7 +129,7 @@ export abstract class BaseNetwork implements Network {
       this.lastStep = step;
       if (this.abortError) p = Promise.reject(this.abortError);
       else if (this.closing) p = Promise.reject(new NetworkClosedError(this.self));
-      else p = this.inboxes.get(peer)!.take(step, expectedBytes);
+      else p = this.inboxes.get(peer)!.take(step, expectedBytes, into);
     } catch (err) {
       p = Promise.reject(err);
     }
@@ -146,10 +181,41 @@ export abstract class BaseNetwork implements Network {
 
   /** Hands `data` (already checked and metered) to the transport. */
   protected abstract transmit(peer: string, step: string, data: Uint8Array): Promise<void>;
+  /**
+   * Hands a streamed message (already checked and metered) to the transport. By default its
+   * chunks are gathered and sent as one message when the last arrives; the TLS network
+   * frames each chunk at once instead.
+   */
+  protected transmitStream(peer: string, step: string, totalBytes: number): OutgoingMessage {
+    const all = new Uint8Array(totalBytes);
+    let have = 0;
+    let settle!: { resolve: () => void; reject: (err: Error) => void };
+    const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+    const finish = () => this.transmit(peer, step, all).then(settle.resolve, settle.reject);
+    if (totalBytes === 0) void finish();
+    return {
+      done,
+      write: (chunk) => {
+        if (have + chunk.length > totalBytes) throw new RangeError(`streamed message '${step}' is ${totalBytes} bytes; ${have + chunk.length} were written`);
+        all.set(chunk, have);
+        have += chunk.length;
+        if (chunk.length > 0 && have === totalBytes) {
+          if (this.abortError) settle.reject(this.abortError);
+          else void finish();
+        }
+      },
+    };
+  }
   /** Sends ABORT with `abortInfoOf(err)` to every reachable peer and releases the transport. */
   protected abstract teardown(err: Error): Promise<void>;
   /** Flushes, sends CLOSE, waits (bounded) for the peers' CLOSE, releases the transport. */
   protected abstract closeTransport(): Promise<void>;
+}
+
+function rejected<T>(err: Error): Promise<T> {
+  const p = Promise.reject<T>(err);
+  p.catch(noop);
+  return p;
 }
 
 function checkStep(step: string): void {

@@ -59,7 +59,7 @@ import { type FrameSink } from './framing.js';
 import { addressesOfHost, normalizeAddress } from './peer-port-limits.js';
 import { resolveTlsOptions, type TlsNetworkOptions, type TlsPeer } from './tls-options.js';
 import { fingerprintOfCert, type Identity } from './identity.js';
-import type { Network } from './types.js';
+import type { Network, OutgoingMessage } from './types.js';
 
 export type { TlsNetworkOptions, TlsPeer } from './tls-options.js';
 
@@ -540,6 +540,10 @@ export class TlsNetwork extends BaseNetwork {
 
   protected transmit(peer: string, step: string, data: Uint8Array): Promise<void> {
     return this.links.get(peer)!.send(step, data);
+  }
+
+  protected override transmitStream(peer: string, step: string, totalBytes: number): OutgoingMessage {
+    return this.links.get(peer)!.open(step, totalBytes);
   }
 
   protected override fail(err: Error): void {

@@ -22,6 +22,13 @@ import { randomBytes } from 'node:crypto';
 import { ownBytes } from '../../net/bytes.js';
 
 const fresh = (n: number) => new BigUint64Array(n);
+/**
+ * Elements per chunk of a pipelined product (512 KiB: one frame of the TLS transport).
+ * Products of at most this many elements are computed in one go.
+ */
+const PIPELINE_CHUNK = 65536;
+/** Lets socket reads and write completions run between two chunks of a pipelined round. */
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** No zero-sharing mask: for products whose local terms are masked by the truncation. */
 const zeroMask = (p0: BigUint64Array, p1: BigUint64Array) => {
   p0.fill(0n);
@@ -181,8 +188,33 @@ export class Rep3Protocol implements Protocol {
   async mulAA(x: Parts, y: Parts, n: number): Promise<Parts> {
     if (!this.isCompute) return [];
     this.comm.round();
+    if (n > PIPELINE_CHUNK) return this.#mulPipelined(x, y, n, 'rep3.mul', false);
     const z = R.rep3Mul(R.uninit(n), x[0]!, x[1]!, y[0]!, y[1]!, (p0, p1) => this.rand!.zeroStreams(p0, p1));
     return this.reshare(z, n, 'rep3.mul');
+  }
+
+  /**
+   * The product and its reshare as a pipeline: the 3-of-3 shares are computed in chunks of
+   * PIPELINE_CHUNK elements and each chunk is handed to the transport at once (one streamed
+   * message to the predecessor, `Comm.sendRingStream`), yielding to I/O between chunks, so
+   * this party's first chunks are encrypted, on the wire and being decrypted by the
+   * predecessor while it computes the rest; the successor's message is decoded straight into
+   * the second part (`recvRing` with a destination). Same messages, bytes and round as
+   * `reshare`; the zero-sharing comes from a fork made before the first yield.
+   */
+  async #mulPipelined(x: Parts, y: Parts, n: number, step: string, boolean: boolean): Promise<Parts> {
+    const mask = this.rand!.forkZero();
+    const z = R.uninit(n);
+    const other = this.comm.recvRing(this.party(this.index + 1), step, n, R.uninit(n));
+    const push = this.comm.sendRingStream(this.party(this.index - 1), step, n);
+    const [x0, x1, y0, y1] = [x[0]!, x[1]!, y[0]!, y[1]!];
+    for (let off = 0; off < n; off += PIPELINE_CHUNK) {
+      const end = Math.min(n, off + PIPELINE_CHUNK);
+      const part = R.rep3Mul(z.subarray(off, end), x0.subarray(off, end), x1.subarray(off, end), y0.subarray(off, end), y1.subarray(off, end), mask, boolean);
+      push(part);
+      if (end < n) await yieldToIo();
+    }
+    return [z, await other];
   }
 
   /** x·y truncated by `bits`: the product's local cross terms go straight into the truncation. */
@@ -196,6 +228,7 @@ export class Rep3Protocol implements Protocol {
   async andBB(x: Parts, y: Parts, n: number): Promise<Parts> {
     if (!this.isCompute) return [];
     this.comm.round();
+    if (n > PIPELINE_CHUNK) return this.#mulPipelined(x, y, n, 'rep3.and', true);
     const z = R.rep3Mul(R.uninit(n), x[0]!, x[1]!, y[0]!, y[1]!, (p0, p1) => this.rand!.zeroStreams(p0, p1), true);
     return this.reshare(z, n, 'rep3.and');
   }
