@@ -48,6 +48,11 @@ export abstract class BaseNetwork implements Network {
   protected closing = false;
   /** The last step label used locally, for error reports. */
   protected lastStep = '(start)';
+  /**
+   * Per peer, while a streamed message is being gathered by the default `transmitStream`:
+   * the messages queued behind it, in order (a slot without `run` is a stream still gathering).
+   */
+  private readonly lanes = new Map<string, { run: (() => void) | undefined }[]>();
 
   protected constructor(self: string, parties: readonly string[], options: BaseNetworkOptions) {
     this.self = self;
@@ -76,7 +81,7 @@ export abstract class BaseNetwork implements Network {
       else if (this.closing) p = Promise.reject(new NetworkClosedError(this.self));
       else {
         this.meter.recordSent(peer, data.length);
-        p = this.transmit(peer, step, data);
+        p = this.inLane(peer, step, data);
       }
     } catch (err) {
       p = Promise.reject(err);
@@ -191,21 +196,45 @@ export abstract class BaseNetwork implements Network {
     let have = 0;
     let settle!: { resolve: () => void; reject: (err: Error) => void };
     const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
-    const finish = () => this.transmit(peer, step, all).then(settle.resolve, settle.reject);
-    if (totalBytes === 0) void finish();
+    // Its place among this peer's messages is taken now; later sends wait behind it.
+    const slot: { run: (() => void) | undefined } = { run: undefined };
+    const lane = this.lanes.get(peer) ?? [];
+    lane.push(slot);
+    this.lanes.set(peer, lane);
+    const finish = () => {
+      slot.run = () => (this.abortError ? settle.reject(this.abortError) : void this.transmit(peer, step, all).then(settle.resolve, settle.reject));
+      this.flushLane(peer);
+    };
+    if (totalBytes === 0) finish();
     return {
       done,
       write: (chunk) => {
         if (have + chunk.length > totalBytes) throw new RangeError(`streamed message '${step}' is ${totalBytes} bytes; ${have + chunk.length} were written`);
         all.set(chunk, have);
         have += chunk.length;
-        if (chunk.length > 0 && have === totalBytes) {
-          if (this.abortError) settle.reject(this.abortError);
-          else void finish();
-        }
+        if (chunk.length > 0 && have === totalBytes) finish();
       },
     };
   }
+  /** Transmits now, or behind a streamed message to `peer` that is still being gathered (a copy, then). */
+  private inLane(peer: string, step: string, data: Uint8Array): Promise<void> {
+    const lane = this.lanes.get(peer);
+    if (!lane) return this.transmit(peer, step, data);
+    const copy = data.slice();
+    return new Promise<void>((resolve, reject) => {
+      lane.push({ run: () => (this.abortError ? reject(this.abortError) : void this.transmit(peer, step, copy).then(resolve, reject)) });
+    });
+  }
+
+  private flushLane(peer: string): void {
+    const lane = this.lanes.get(peer);
+    if (!lane) return;
+    while (lane.length > 0 && lane[0]!.run) {
+      lane.shift()!.run!();
+    }
+    if (lane.length === 0) this.lanes.delete(peer);
+  }
+
   /** Sends ABORT with `abortInfoOf(err)` to every reachable peer and releases the transport. */
   protected abstract teardown(err: Error): Promise<void>;
   /** Flushes, sends CLOSE, waits (bounded) for the peers' CLOSE, releases the transport. */

@@ -207,6 +207,9 @@ export class Inbox {
     if (err) {
       w.reject(err);
       this.onFatal(err);
+    } else if (w.into && w.into.buffer !== data.buffer) {
+      w.into.set(data); // the message was already arriving when the recv came: one copy, as without a destination
+      w.resolve(w.into);
     } else {
       w.resolve(data);
     }
