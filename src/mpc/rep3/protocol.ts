@@ -23,10 +23,23 @@ import { ownBytes } from '../../net/bytes.js';
 
 const fresh = (n: number) => new BigUint64Array(n);
 /**
- * Elements per chunk of a pipelined product (512 KiB: one frame of the TLS transport).
- * Products of at most this many elements are computed in one go.
+ * Products of more than this many elements draw their zero-sharing from a fork of the zero
+ * streams (`forkZero`), whether they run in one go or pipelined, so the two schedules give
+ * the same values and messages and parties may choose differently.
  */
-const PIPELINE_CHUNK = 65536;
+const FORK_ABOVE = 65536;
+
+/**
+ * How products are scheduled. `pipelineChunk` > 0 computes products of more than that many
+ * elements in chunks, each streamed to the predecessor as soon as it is ready (overlapping
+ * compute with TLS); 0 (the default) computes the whole product, then sends it. Measured on
+ * this machine (three party processes on two shared cores, load 10-13, `rep3.mul` of 1e6):
+ * 64K-element chunks cost ~+10 ms CPU per party (0.017-0.024 s above the transport baseline
+ * against 0.007-0.010 s in one go) and were no faster in wall time, because with fewer cores
+ * than parties there is no idle core for the overlap to use. With a core per party it may
+ * pay; set TACIT_REP3_PIPELINE_CHUNK (elements, e.g. 65536) to try. Only the schedule changes.
+ */
+export const rep3Tuning = { pipelineChunk: Math.max(0, Math.floor(Number(process.env['TACIT_REP3_PIPELINE_CHUNK'] ?? 0)) || 0) };
 /** Lets socket reads and write completions run between two chunks of a pipelined round. */
 const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** No zero-sharing mask: for products whose local terms are masked by the truncation. */
@@ -188,28 +201,34 @@ export class Rep3Protocol implements Protocol {
   async mulAA(x: Parts, y: Parts, n: number): Promise<Parts> {
     if (!this.isCompute) return [];
     this.comm.round();
-    if (n > PIPELINE_CHUNK) return this.#mulPipelined(x, y, n, 'rep3.mul', false);
-    const z = R.rep3Mul(R.uninit(n), x[0]!, x[1]!, y[0]!, y[1]!, (p0, p1) => this.rand!.zeroStreams(p0, p1));
-    return this.reshare(z, n, 'rep3.mul');
+    return this.#mulReshare(x, y, n, 'rep3.mul', false);
+  }
+
+  /** The local product (3-of-3 shares plus a zero-sharing) and its reshare, in one go or pipelined (`rep3Tuning`). */
+  async #mulReshare(x: Parts, y: Parts, n: number, step: string, boolean: boolean): Promise<Parts> {
+    const mask = n > FORK_ABOVE ? this.rand!.forkZero() : (p0: BigUint64Array, p1: BigUint64Array) => this.rand!.zeroStreams(p0, p1);
+    const chunk = rep3Tuning.pipelineChunk;
+    if (chunk > 0 && n > chunk) return this.#mulPipelined(x, y, n, step, boolean, mask, chunk);
+    const z = R.rep3Mul(R.uninit(n), x[0]!, x[1]!, y[0]!, y[1]!, mask, boolean);
+    return this.reshare(z, n, step);
   }
 
   /**
    * The product and its reshare as a pipeline: the 3-of-3 shares are computed in chunks of
-   * PIPELINE_CHUNK elements and each chunk is handed to the transport at once (one streamed
+   * `chunk` elements and each chunk is handed to the transport at once (one streamed
    * message to the predecessor, `Comm.sendRingStream`), yielding to I/O between chunks, so
    * this party's first chunks are encrypted, on the wire and being decrypted by the
    * predecessor while it computes the rest; the successor's message is decoded straight into
    * the second part (`recvRing` with a destination). Same messages, bytes and round as
-   * `reshare`; the zero-sharing comes from a fork made before the first yield.
+   * `reshare`; the zero-sharing comes from the fork made before the first yield.
    */
-  async #mulPipelined(x: Parts, y: Parts, n: number, step: string, boolean: boolean): Promise<Parts> {
-    const mask = this.rand!.forkZero();
+  async #mulPipelined(x: Parts, y: Parts, n: number, step: string, boolean: boolean, mask: (p0: BigUint64Array, p1: BigUint64Array) => void, chunk: number): Promise<Parts> {
     const z = R.uninit(n);
     const other = this.comm.recvRing(this.party(this.index + 1), step, n, R.uninit(n));
     const push = this.comm.sendRingStream(this.party(this.index - 1), step, n);
     const [x0, x1, y0, y1] = [x[0]!, x[1]!, y[0]!, y[1]!];
-    for (let off = 0; off < n; off += PIPELINE_CHUNK) {
-      const end = Math.min(n, off + PIPELINE_CHUNK);
+    for (let off = 0; off < n; off += chunk) {
+      const end = Math.min(n, off + chunk);
       const part = R.rep3Mul(z.subarray(off, end), x0.subarray(off, end), x1.subarray(off, end), y0.subarray(off, end), y1.subarray(off, end), mask, boolean);
       push(part);
       if (end < n) await yieldToIo();
@@ -228,9 +247,7 @@ export class Rep3Protocol implements Protocol {
   async andBB(x: Parts, y: Parts, n: number): Promise<Parts> {
     if (!this.isCompute) return [];
     this.comm.round();
-    if (n > PIPELINE_CHUNK) return this.#mulPipelined(x, y, n, 'rep3.and', true);
-    const z = R.rep3Mul(R.uninit(n), x[0]!, x[1]!, y[0]!, y[1]!, (p0, p1) => this.rand!.zeroStreams(p0, p1), true);
-    return this.reshare(z, n, 'rep3.and');
+    return this.#mulReshare(x, y, n, 'rep3.and', true);
   }
 
   async matmulAA(x: Parts, y: Parts, m: number, k: number, n: number): Promise<Parts> {
