@@ -9,6 +9,10 @@
  * predecessor. Boolean shares are the same structure over GF(2)^64 with XOR and AND.
  *
  * Truncation, share conversion and bit injection are in `trunc.ts` and `convert.ts`.
+ *
+ * A product's reshare is one message to the predecessor, computed in one go by default; with
+ * `rep3Tuning.pipelineChunk` it is computed in chunks streamed as they are ready (the same
+ * message and values; see docs/architecture.md, the network, for when that pays).
  */
 import * as R from '../../crypto/ring64.js';
 import { Prg, SEED_BYTES } from '../../crypto/prg.js';
