@@ -36,8 +36,40 @@ export class Comm {
     this.net.send(peer, step, bytes).catch(() => {});
   }
 
-  /** Receives exactly `n` ring elements from `peer` under `step`. */
-  async recvRing(peer: string, step: string, n: number): Promise<BigUint64Array> {
+  /**
+   * Starts one message of `n` ring elements to `peer` under `step`, written in chunks as
+   * they are computed (`Network.sendStream`; gathered and sent whole on a network without
+   * it). Returns the function that appends the next chunk; chunks must stay unmodified
+   * until the round is over. Failures surface on the next recv, as for `send`.
+   */
+  sendRingStream(peer: string, step: string, n: number): (chunk: BigUint64Array) => void {
+    const asBytes = (c: BigUint64Array) => new Uint8Array(c.buffer, c.byteOffset, c.byteLength);
+    if (this.net.sendStream) {
+      const out = this.net.sendStream(peer, step, n * 8);
+      out.done.catch(() => {});
+      return (chunk) => out.write(asBytes(chunk));
+    }
+    const all = new Uint8Array(n * 8);
+    let have = 0;
+    return (chunk) => {
+      all.set(asBytes(chunk), have);
+      have += chunk.byteLength;
+      if (have === all.length) this.send(peer, step, all);
+    };
+  }
+
+  /**
+   * Receives exactly `n` ring elements from `peer` under `step`; with `into` (of length n)
+   * the transport decodes straight into it (`Network.recvInto`) and returns it.
+   */
+  async recvRing(peer: string, step: string, n: number, into?: BigUint64Array): Promise<BigUint64Array> {
+    if (into) {
+      if (into.length !== n) throw new RangeError(`recvRing: destination holds ${into.length} elements, not ${n}`);
+      const dest = new Uint8Array(into.buffer, into.byteOffset, into.byteLength);
+      if (this.net.recvInto) await this.net.recvInto(peer, step, dest);
+      else dest.set(await this.net.recv(peer, step, n * 8));
+      return into;
+    }
     const bytes = await this.net.recv(peer, step, n * 8);
     if (bytes.byteOffset % 8 === 0) return new BigUint64Array(bytes.buffer, bytes.byteOffset, n);
     return new BigUint64Array(ownBytes(bytes).buffer, 0, n);

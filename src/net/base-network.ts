@@ -14,7 +14,7 @@ import { NetworkClosedError, SessionAbortedError, type AbortInfo } from './error
 import { MAX_STEP_LABEL_BYTES } from './framing.js';
 import { Inbox, ReceiveBudget } from './inbox.js';
 import { NetMeter } from './meter.js';
-import type { Network } from './types.js';
+import type { Network, OutgoingMessage } from './types.js';
 
 const noop = () => {};
 
@@ -48,6 +48,11 @@ export abstract class BaseNetwork implements Network {
   protected closing = false;
   /** The last step label used locally, for error reports. */
   protected lastStep = '(start)';
+  /**
+   * Per peer, while a streamed message is being gathered by the default `transmitStream`:
+   * the messages queued behind it, in order (a slot without `run` is a stream still gathering).
+   */
+  private readonly lanes = new Map<string, { run: (() => void) | undefined }[]>();
 
   protected constructor(self: string, parties: readonly string[], options: BaseNetworkOptions) {
     this.self = self;
@@ -76,7 +81,7 @@ export abstract class BaseNetwork implements Network {
       else if (this.closing) p = Promise.reject(new NetworkClosedError(this.self));
       else {
         this.meter.recordSent(peer, data.length);
-        p = this.transmit(peer, step, data);
+        p = this.inLane(peer, step, data);
       }
     } catch (err) {
       p = Promise.reject(err);
@@ -85,7 +90,42 @@ export abstract class BaseNetwork implements Network {
     return p;
   }
 
+  sendStream(peer: string, step: string, totalBytes: number): OutgoingMessage {
+    let out: OutgoingMessage;
+    try {
+      this.checkPeer(peer);
+      checkStep(step);
+      assertInteger(totalBytes, 'totalBytes', 0, this.maxMessageBytes);
+      this.lastStep = step;
+      if (this.abortError) throw this.abortError;
+      if (this.closing) throw new NetworkClosedError(this.self);
+      this.meter.recordSent(peer, totalBytes);
+      out = this.transmitStream(peer, step, totalBytes);
+    } catch (err) {
+      // Writes are checked and dropped; the failure surfaces through `done` (and the session).
+      let pushed = 0;
+      out = {
+        done: Promise.reject(err),
+        write: (chunk) => {
+          pushed += chunk.length;
+          if (pushed > totalBytes) throw new RangeError(`streamed message is ${totalBytes} bytes; ${pushed} were written`);
+        },
+      };
+    }
+    out.done.catch(noop);
+    return out;
+  }
+
   recv(peer: string, step: string, expectedBytes?: number): Promise<Uint8Array> {
+    return this.take(peer, step, expectedBytes, undefined);
+  }
+
+  recvInto(peer: string, step: string, into: Uint8Array): Promise<Uint8Array> {
+    if (!(into instanceof Uint8Array)) return rejected(new TypeError('into must be a Uint8Array'));
+    return this.take(peer, step, into.length, into);
+  }
+
+  private take(peer: string, step: string, expectedBytes: number | undefined, into: Uint8Array | undefined): Promise<Uint8Array> {
     let p: Promise<Uint8Array>;
     try {
       this.checkPeer(peer);
@@ -94,7 +134,7 @@ export abstract class BaseNetwork implements Network {
       this.lastStep = step;
       if (this.abortError) p = Promise.reject(this.abortError);
       else if (this.closing) p = Promise.reject(new NetworkClosedError(this.self));
-      else p = this.inboxes.get(peer)!.take(step, expectedBytes);
+      else p = this.inboxes.get(peer)!.take(step, expectedBytes, into);
     } catch (err) {
       p = Promise.reject(err);
     }
@@ -146,10 +186,65 @@ export abstract class BaseNetwork implements Network {
 
   /** Hands `data` (already checked and metered) to the transport. */
   protected abstract transmit(peer: string, step: string, data: Uint8Array): Promise<void>;
+  /**
+   * Hands a streamed message (already checked and metered) to the transport. By default its
+   * chunks are gathered and sent as one message when the last arrives; the TLS network
+   * frames each chunk at once instead.
+   */
+  protected transmitStream(peer: string, step: string, totalBytes: number): OutgoingMessage {
+    const all = new Uint8Array(totalBytes);
+    let have = 0;
+    let settle!: { resolve: () => void; reject: (err: Error) => void };
+    const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+    // Its place among this peer's messages is taken now; later sends wait behind it.
+    const slot: { run: (() => void) | undefined } = { run: undefined };
+    const lane = this.lanes.get(peer) ?? [];
+    lane.push(slot);
+    this.lanes.set(peer, lane);
+    const finish = () => {
+      slot.run = () => (this.abortError ? settle.reject(this.abortError) : void this.transmit(peer, step, all).then(settle.resolve, settle.reject));
+      this.flushLane(peer);
+    };
+    if (totalBytes === 0) finish();
+    return {
+      done,
+      write: (chunk) => {
+        if (have + chunk.length > totalBytes) throw new RangeError(`streamed message '${step}' is ${totalBytes} bytes; ${have + chunk.length} were written`);
+        all.set(chunk, have);
+        have += chunk.length;
+        if (chunk.length > 0 && have === totalBytes) finish();
+      },
+    };
+  }
+  /** Transmits now, or behind a streamed message to `peer` that is still being gathered (a copy, then). */
+  private inLane(peer: string, step: string, data: Uint8Array): Promise<void> {
+    const lane = this.lanes.get(peer);
+    if (!lane) return this.transmit(peer, step, data);
+    const copy = data.slice();
+    return new Promise<void>((resolve, reject) => {
+      lane.push({ run: () => (this.abortError ? reject(this.abortError) : void this.transmit(peer, step, copy).then(resolve, reject)) });
+    });
+  }
+
+  private flushLane(peer: string): void {
+    const lane = this.lanes.get(peer);
+    if (!lane) return;
+    while (lane.length > 0 && lane[0]!.run) {
+      lane.shift()!.run!();
+    }
+    if (lane.length === 0) this.lanes.delete(peer);
+  }
+
   /** Sends ABORT with `abortInfoOf(err)` to every reachable peer and releases the transport. */
   protected abstract teardown(err: Error): Promise<void>;
   /** Flushes, sends CLOSE, waits (bounded) for the peers' CLOSE, releases the transport. */
   protected abstract closeTransport(): Promise<void>;
+}
+
+function rejected<T>(err: Error): Promise<T> {
+  const p = Promise.reject<T>(err);
+  p.catch(noop);
+  return p;
 }
 
 function checkStep(step: string): void {

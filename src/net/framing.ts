@@ -16,8 +16,10 @@
  * is reached. The receiver first asks its sink whether the step being received may take a
  * message of that size (`FrameSink.admit`: the size the protocol expects, or the session's
  * budget for unread data), then allocates the whole message once, 8-byte aligned and
- * unpooled, and copies each frame's payload straight into it: one copy from the socket,
- * none after. An ABORT may arrive between the frames of a message (so an
+ * unpooled — or takes the destination the waiting recv supplied — and copies each frame's
+ * payload straight into it: one copy from the socket, none after. A message may be
+ * streamed by its sender (frame-writer.ts): the total is announced up front and the frames
+ * follow as the bytes are produced; to the receiver it is the same. An ABORT may arrive between the frames of a message (so an
  * abort never waits behind a gigabyte); anything else out of order is malformed.
  *
  * HELLO (JSON: version, session, from, to) is the first frame each side sends on a new
@@ -47,11 +49,6 @@ export const MAX_STEP_LABEL_BYTES = 200;
 export const MAX_CONTROL_PAYLOAD = 4096;
 /** 4 GiB − 1, or less if this node's Buffer cannot be that big. */
 export const DEFAULT_MAX_MESSAGE_BYTES = Math.min(2 ** 32 - 1, bufferConstants.MAX_LENGTH);
-/**
- * Messages up to this size are copied behind their header and written in one call: one TLS
- * write instead of two per message costs a memcpy and saves ~10 % of an MPC round here.
- */
-export const SMALL_MESSAGE_BYTES = 512 * 1024;
 
 /** A wire-format violation; the connection layer turns it into a `MalformedMessageError`. */
 export class FrameFormatError extends Error {
@@ -86,6 +83,26 @@ export function encodeDataHeader(label: Buffer, total: number, firstPayload: num
   return buf;
 }
 
+/** Longest header a frame can have: the fixed 8 bytes, DATA's total length and the longest label. */
+export const MAX_HEADER_BYTES = FRAME_HEADER_BYTES + DATA_HEADER_EXTRA + MAX_STEP_LABEL_BYTES;
+
+/**
+ * Writes a DATA (`label` given) or CONT header into `buf` at 0; returns its length. The
+ * sender's frame buffers are reused, so the header and the payload behind it go out as ONE
+ * contiguous write (see frame-writer.ts).
+ */
+export function writeFrameHeader(buf: Buffer, label: Buffer | undefined, total: number, payloadLength: number): number {
+  if (!label) {
+    writeFixed(buf, FrameType.CONT, 0, payloadLength);
+    return FRAME_HEADER_BYTES;
+  }
+  writeFixed(buf, FrameType.DATA, label.length, payloadLength);
+  buf.writeUInt32BE(Math.floor(total / 2 ** 32), 8);
+  buf.writeUInt32BE(total >>> 0, 12);
+  label.copy(buf, 16);
+  return FRAME_HEADER_BYTES + DATA_HEADER_EXTRA + label.length;
+}
+
 /** A whole small message (≤ one frame) as one buffer: header, label, copied payload. */
 export function encodeSmallMessage(label: Buffer, data: Uint8Array): Buffer {
   const buf = encodeDataHeader(label, data.length, data.length, data.length);
@@ -111,9 +128,10 @@ export interface FrameSink {
   /**
    * A message of `total` bytes labelled `step` is about to be received: throw (a `PeerError`)
    * to refuse it before anything is allocated. Called once per message, at its DATA header.
+   * May return a destination of exactly `total` bytes to decode into instead of allocating.
    */
-  admit?(step: string, total: number): void;
-  /** A complete message; `data` is exclusively the receiver's, 8-byte aligned. */
+  admit?(step: string, total: number): Uint8Array | undefined | void;
+  /** A complete message; `data` is exclusively the receiver's: its own 8-byte aligned buffer, or a view of the admitted destination. */
   message(step: string, data: Uint8Array): void;
   control(type: ControlType, payload: Buffer): void;
 }
@@ -237,8 +255,11 @@ export class FrameDecoder {
         this.messageStep = h.toString('utf8', 16, 16 + this.labelLength);
         // The receiver judges the announced size against what this step may receive before a
         // byte is allocated: a peer's length header alone never makes this party allocate.
-        this.sink.admit?.(this.messageStep, total);
-        this.message = Buffer.allocUnsafeSlow(total); // own ArrayBuffer: offset 0, 8-byte aligned
+        const into = this.sink.admit?.(this.messageStep, total);
+        if (into && into.length !== total) throw new RangeError(`receive destination of ${into.length} bytes for a ${total}-byte message`);
+        this.message = into
+          ? Buffer.from(into.buffer, into.byteOffset, total) // the waiting recv's own destination (recvInto)
+          : Buffer.allocUnsafeSlow(total); // own ArrayBuffer: offset 0, 8-byte aligned
         this.messageOffset = 0;
         if (left === 0) this.frameDone();
         else this.state = State.Body;

@@ -6,6 +6,11 @@
  * mismatch, an orderly close with waiters left, or an idle timeout is fatal for the whole
  * session: the inbox reports it through `onFatal`, which aborts the network.
  *
+ * Destinations. A recv may bring its own destination (`recvInto`): when it is already waiting
+ * as the message's first frame header arrives, `admit` hands the destination to the decoder,
+ * which writes the frames straight into it; a message that arrived before its recv is copied
+ * into the destination once, at `take`.
+ *
  * Admission. Before a message is allocated (at its first frame header) the transport asks
  * `admit(step, total)`. If a `recv` already waits for it, the message must carry that
  * recv's step and, when the protocol gave one, exactly its expected size; otherwise it may
@@ -26,6 +31,8 @@ import type { NetMeter } from './meter.js';
 interface Waiter {
   step: string;
   expectedBytes: number | undefined;
+  /** Where the message is to be written (recvInto), if the caller gave a destination. */
+  into: Uint8Array | undefined;
   since: number;
   resolve(data: Uint8Array): void;
   reject(err: Error): void;
@@ -114,12 +121,13 @@ export class Inbox {
   /**
    * Judges a message of `total` bytes labelled `step` before it is allocated (see the
    * header); throws the error that aborts the session. Must be followed by `deliver`.
+   * Returns the destination to decode into when the waiting recv supplied one (recvInto).
    */
-  admit(step: string, total: number): void {
+  admit(step: string, total: number): Uint8Array | undefined {
     if (this.failed) {
       // Closed or aborted: a late message is read and dropped (its CLOSE may follow), but never a huge one.
       if (total > this.limits.budget.max) throw this.failed;
-      return;
+      return undefined;
     }
     const { budget, maxMessageBytes } = this.limits;
     const w = this.waiters.peek(); // waiters exist only when no message is queued: w waits for this one
@@ -127,10 +135,10 @@ export class Inbox {
       if (step !== w.step) throw new ProtocolDesyncError(this.peer, w.step, sanitizeReason(step));
       if (w.expectedBytes !== undefined) {
         if (total !== w.expectedBytes) throw new PeerLimitError(this.peer, w.step, 'step-size', `expected ${w.expectedBytes} bytes, got ${total} (announced; nothing allocated)`);
-        return;
+        return w.into;
       }
       if (total > budget.max) throw new PeerLimitError(this.peer, w.step, 'message', `announced a message of ${total} bytes; a message without a size hint may have at most ${budget.max} (maxBufferedBytes)`);
-      return;
+      return undefined;
     }
     const label = sanitizeReason(step); // the peer's label, in our logs
     if (total > maxMessageBytes) throw new PeerLimitError(this.peer, label, 'message', `announced a message of ${total} bytes; the limit is ${maxMessageBytes} (maxMessageBytes)`);
@@ -140,6 +148,7 @@ export class Inbox {
     }
     budget.used += cost;
     this.incoming = cost;
+    return undefined;
   }
 
   /** The step the oldest waiting `recv` is at, if any. */
@@ -152,7 +161,8 @@ export class Inbox {
     if (this.idleTimeoutMs > 0) this.lastActivity = Date.now();
   }
 
-  take(step: string, expectedBytes: number | undefined): Promise<Uint8Array> {
+  /** The next message for a recv at `step`; written into `into` when given (its length is then the expected size). */
+  take(step: string, expectedBytes: number | undefined, into?: Uint8Array): Promise<Uint8Array> {
     if (this.failed) return Promise.reject(this.failed);
     if (this.waiters.length === 0 && this.messages.length > 0) {
       const m = this.messages.shift()!;
@@ -162,6 +172,10 @@ export class Inbox {
         this.onFatal(err);
         return Promise.reject(err);
       }
+      if (into) {
+        into.set(m.data); // it arrived before the recv: one copy, as without a destination
+        return Promise.resolve(into);
+      }
       return Promise.resolve(m.data);
     }
     if (this.peerClosed) {
@@ -170,7 +184,7 @@ export class Inbox {
       return Promise.reject(err);
     }
     return new Promise<Uint8Array>((resolve, reject) => {
-      this.waiters.push({ step, expectedBytes, since: this.idleTimeoutMs > 0 ? Date.now() : 0, resolve, reject });
+      this.waiters.push({ step, expectedBytes, into, since: this.idleTimeoutMs > 0 ? Date.now() : 0, resolve, reject });
       this.armTimer();
     });
   }
@@ -193,6 +207,9 @@ export class Inbox {
     if (err) {
       w.reject(err);
       this.onFatal(err);
+    } else if (w.into && w.into.buffer !== data.buffer) {
+      w.into.set(data); // the message was already arriving when the recv came: one copy, as without a destination
+      w.resolve(w.into);
     } else {
       w.resolve(data);
     }

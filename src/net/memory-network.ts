@@ -66,13 +66,15 @@ export class MemoryNetwork extends BaseNetwork {
   private arrive(from: string, step: string, data: Uint8Array): void {
     if (this.gone) return;
     const inbox = this.inboxes.get(from)!;
+    let into: Uint8Array | undefined;
     try {
-      inbox.admit(step, data.length); // the same limits as over TLS (here judged after the copy)
+      into = inbox.admit(step, data.length); // the same limits as over TLS (here judged after the copy)
     } catch (err) {
       if (!this.closing && !this.aborted) this.fail(err as Error);
       return;
     }
-    inbox.deliver(step, data);
+    if (into) into.set(data); // a waiting recvInto's destination
+    inbox.deliver(step, into ?? data);
   }
 
   private abortFrom(from: string, info: AbortInfo): void {

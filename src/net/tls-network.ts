@@ -41,6 +41,9 @@
  * what the waiting `recv` expects or the session's `maxBufferedBytes` (inbox.ts), so a
  * member's oversized or surplus data is refused before it is allocated, and blamed.
  *
+ * The stateless pieces of set-up (contexts, the dial attempt, HELLO checks, refusals) are in
+ * tls-handshake.ts; a link's frames in connection.ts and frame-writer.ts.
+ *
  * Cipher: OpenSSL's TLS 1.3 default order (AES-256-GCM first). Measured on loopback here,
  * AES-128-GCM was no faster (0.82 vs 0.83 GB/s) and ChaCha20-Poly1305 slower (0.51 GB/s).
  */
@@ -49,22 +52,21 @@ import tls from 'node:tls';
 import { TacitError } from '../errors.js';
 import { BaseNetwork } from './base-network.js';
 import { Connection } from './connection.js';
-import { encodeAbort, encodeHello, parseAbort, parseHello } from './control.js';
+import { encodeAbort, encodeHello, parseAbort } from './control.js';
 import { Endpoint, listenTlsEndpoint, type TlsEndpoint } from './endpoint.js';
 import { Mux, sessionServername, type SessionMux } from './session-mux.js';
+import { abortInfoOf, MalformedMessageError, PeerAuthError, PeerDisconnectedError, PeerTimeoutError } from './errors.js';
 import {
-  abortInfoOf, MalformedMessageError, PeerAuthError, PeerDisconnectedError, PeerTimeoutError, SessionAbortedError,
-} from './errors.js';
-import { type FrameSink } from './framing.js';
-import { addressesOfHost, normalizeAddress } from './peer-port-limits.js';
+  ABORT_GRACE_MS, abortSocket, acceptorHelloProblem, dialerHelloProblem, helloConnection, serverContext, sleep, tlsConnect, withTimeout,
+} from './tls-handshake.js';
+import { normalizeAddress } from './peer-port-limits.js';
+import { DialerAddresses } from './dialer-addresses.js';
 import { resolveTlsOptions, type TlsNetworkOptions, type TlsPeer } from './tls-options.js';
 import { fingerprintOfCert, type Identity } from './identity.js';
-import type { Network } from './types.js';
+import type { Network, OutgoingMessage } from './types.js';
 
 export type { TlsNetworkOptions, TlsPeer } from './tls-options.js';
 
-/** How long an aborting party waits for a peer to take its ABORT before dropping the socket. */
-const ABORT_GRACE_MS = 1000;
 /** Most connections a session on its own endpoint handshakes at once (a mux has its own limits). */
 const MAX_PENDING_PER_SESSION = 16;
 
@@ -85,9 +87,8 @@ export class TlsNetwork extends BaseNetwork {
   private readonly closeTimeoutMs: number;
   private readonly frameBytes: number;
   private readonly handshakeTimeoutMs: number;
-  private readonly checkPeerAddress: boolean;
-  /** Where each dialing party may connect from (its host, resolved); absent = anywhere (wildcard host or check off). */
-  private readonly dialerAddresses = new Map<string, Set<string>>();
+  /** Where each dialing party may connect from (its host, resolved). */
+  private readonly dialerAddresses: DialerAddresses;
   /** Tells a SessionMux that an accepted socket is authenticated (no longer pending). */
   private readonly muxEstablished = new WeakMap<tls.TLSSocket, () => void>();
   private readonly signal: AbortSignal | undefined;
@@ -113,12 +114,12 @@ export class TlsNetwork extends BaseNetwork {
     const o = resolveTlsOptions(options);
     super(o.self.id, o.parties, { idleTimeoutMs: o.idleTimeoutMs, maxMessageBytes: o.limits.maxMessageBytes, maxBufferedBytes: o.limits.maxBufferedBytes });
     this.handshakeTimeoutMs = o.limits.handshakeTimeoutMs;
-    this.checkPeerAddress = o.limits.checkPeerAddress;
     this.sessionId = o.sessionId;
     this.identity = o.self;
     this.pins = o.pins;
     this.addresses = o.addresses;
     this.dialers = new Map([...o.pins].filter(([id]) => id < o.self.id).map(([id, fp]) => [fp, id]));
+    this.dialerAddresses = new DialerAddresses([...this.dialers.values()], (id) => this.addresses.get(id)!.host, o.limits.checkPeerAddress);
     this.connectTimeoutMs = o.connectTimeoutMs;
     this.closeTimeoutMs = o.closeTimeoutMs;
     this.frameBytes = o.frameBytes;
@@ -163,7 +164,7 @@ export class TlsNetwork extends BaseNetwork {
     const deadline = Date.now() + this.connectTimeoutMs;
     const timer = setTimeout(() => this.connectDeadline(), this.connectTimeoutMs);
     try {
-      if (!this.aborted) await this.resolveDialerAddresses();
+      if (!this.aborted) await this.dialerAddresses.resolve();
       if (!this.aborted) await this.openEndpoint(listen);
       for (const peer of this.peers) {
         if (peer > this.self) this.dial(peer, deadline).catch((err: Error) => this.fail(err));
@@ -187,36 +188,17 @@ export class TlsNetwork extends BaseNetwork {
 
   // ---- accepting ------------------------------------------------------------------------
 
-  /** The addresses each party that dials this one is registered at (see `checkPeerAddress`). */
-  private async resolveDialerAddresses(): Promise<void> {
-    if (!this.checkPeerAddress) return;
-    await Promise.all([...this.dialers.values()].map(async (id) => {
-      const found = await addressesOfHost(this.addresses.get(id)!.host);
-      if (found) this.dialerAddresses.set(id, new Set(found));
-    }));
-  }
-
-  /** Whether a connection from `address` may come from some dialing party (cheap pre-filter, before TLS). */
-  private mayDial(address: string): boolean {
-    if (!this.checkPeerAddress) return true;
-    for (const id of this.dialers.values()) {
-      const allowed = this.dialerAddresses.get(id);
-      if (!allowed || allowed.has(address)) return true;
-    }
-    return false;
-  }
-
   private async openEndpoint(listen: TlsNetworkOptions['listen']): Promise<void> {
     if (listen instanceof Mux) {
       // The mux finishes the handshake with this context (chosen by SNI) and hands the socket over.
       if (this.dialers.size > 0) {
         this.unregister = listen.register(this.sessionId, this.self, {
-          secureContext: this.serverContext(),
+          secureContext: serverContext(this.identity),
           accept: (socket, established) => {
             this.muxEstablished.set(socket, established);
             this.acceptTls(socket);
           },
-          ...(this.checkPeerAddress ? { allows: (address: string) => this.mayDial(address) } : {}),
+          ...(this.dialerAddresses.check ? { allows: (address: string) => this.dialerAddresses.mayDial(address) } : {}),
         });
       }
       return;
@@ -232,11 +214,11 @@ export class TlsNetwork extends BaseNetwork {
       this.ownsEndpoint = true;
     }
     if (this.dialers.size === 0 || !this.endpoint) return; // nobody dials the first party
-    const secureContext = this.serverContext();
+    const secureContext = serverContext(this.identity);
     this.endpoint.claim((raw) => {
       // Strangers' connections are dropped before any TLS work: by address, and beyond
       // MAX_PENDING_PER_SESSION handshakes at once.
-      if (this.aborted || this.closing || !this.mayDial(normalizeAddress(raw.remoteAddress)) || this.handshaking.size + this.setup.size >= MAX_PENDING_PER_SESSION) {
+      if (this.aborted || this.closing || !this.dialerAddresses.mayDial(normalizeAddress(raw.remoteAddress)) || this.handshaking.size + this.setup.size >= MAX_PENDING_PER_SESSION) {
         raw.destroy();
         return;
       }
@@ -247,15 +229,6 @@ export class TlsNetwork extends BaseNetwork {
         requestCert: true,
         rejectUnauthorized: false, // self-signed: the pin in accepted() is the check
       }));
-    });
-  }
-
-  private serverContext(): tls.SecureContext {
-    return tls.createSecureContext({
-      key: this.identity.keyPem,
-      cert: this.identity.certPem,
-      minVersion: 'TLSv1.3',
-      maxVersion: 'TLSv1.3',
     });
   }
 
@@ -303,20 +276,14 @@ export class TlsNetwork extends BaseNetwork {
       this.refuse(socket, `unknown party at ${from}`, problem, false);
       return;
     }
-    const allowed = this.checkPeerAddress ? this.dialerAddresses.get(peer) : undefined;
+    const allowed = this.dialerAddresses.allowedFor(peer);
     if (allowed && !allowed.has(normalizeAddress(socket.remoteAddress))) {
       // The right key from the wrong place: a stolen key, or a peer behind NAT (checkPeerAddress off).
       this.refuse(socket, peer, `connection from ${normalizeAddress(socket.remoteAddress)}, but '${peer}' is registered at ${this.addresses.get(peer)!.host}`, true);
       return;
     }
     const conn = this.setupConnection(socket, peer, (hello) => {
-      const parsed = parseHello(hello);
-      let problem: string | undefined;
-      if (typeof parsed === 'string') problem = parsed;
-      else if (parsed.session !== this.sessionId) problem = 'HELLO names another session';
-      else if (parsed.from !== peer) problem = `key is pinned for '${peer}' but HELLO claims '${String(parsed.from).slice(0, 64)}'`;
-      else if (parsed.to !== this.self) problem = 'HELLO is addressed to another party';
-      else if (this.links.has(peer)) problem = 'a second connection for an already connected party';
+      const problem = acceptorHelloProblem(hello, this.sessionId, peer, this.self, this.links.has(peer));
       if (problem) {
         this.setup.delete(conn);
         this.refuse(socket, peer, problem, true, conn);
@@ -337,14 +304,12 @@ export class TlsNetwork extends BaseNetwork {
   private refuse(socket: tls.TLSSocket, peer: string, problem: string, knownKey: boolean, conn?: Connection): void {
     this.authFailure ??= { peer, problem };
     // A stranger learns only that it was refused; a pinned party also learns why.
-    const payload = encodeAbort({ origin: this.self, error: 'PeerAuthError', reason: `PeerAuthError: connection refused by '${this.self}': ${knownKey ? problem : 'key not pinned'}` });
+    const info = { origin: this.self, error: 'PeerAuthError', reason: `PeerAuthError: connection refused by '${this.self}': ${knownKey ? problem : 'key not pinned'}` };
     if (conn) {
-      conn.sendControl('ABORT', payload, true);
+      conn.sendControl('ABORT', encodeAbort(info), true);
       void conn.end(ABORT_GRACE_MS);
     } else {
-      const c = new Connection(socket, { message() {}, control() {} }, { activity() {}, malformed() {}, closed() {} }, 0);
-      c.sendControl('ABORT', payload, true);
-      void c.end(ABORT_GRACE_MS);
+      abortSocket(socket, info);
     }
   }
 
@@ -355,7 +320,7 @@ export class TlsNetwork extends BaseNetwork {
     for (let attempt = 0; !this.aborted && !this.links.has(peer); attempt++) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) return; // connectDeadline() reports it
-      const socket = await this.tlsConnect(address, remaining);
+      const socket = await tlsConnect(address, this.identity, sessionServername(this.sessionId, peer), remaining, this.handshaking);
       if (this.aborted) {
         socket?.destroy();
         return;
@@ -368,19 +333,13 @@ export class TlsNetwork extends BaseNetwork {
       const fp = cert ? fingerprintOfCert(cert) : undefined;
       if (fp !== this.pins.get(peer)) {
         const err = new PeerAuthError(peer, 'connect', fp ? `the server at ${address.host}:${address.port} presented key ${fp.slice(0, 16)}…, which is not the key pinned for '${peer}'` : 'the server presented no certificate');
-        const c = new Connection(socket, { message() {}, control() {} }, { activity() {}, malformed() {}, closed() {} }, 0);
-        c.sendControl('ABORT', encodeAbort({ origin: this.self, error: 'PeerAuthError', reason: `PeerAuthError: '${this.self}' refused the server key presented for '${peer}'` }), true);
-        void c.end(ABORT_GRACE_MS);
+        abortSocket(socket, { origin: this.self, error: 'PeerAuthError', reason: `PeerAuthError: '${this.self}' refused the server key presented for '${peer}'` });
         this.fail(err);
         return;
       }
       const outcome = await new Promise<'ok' | 'retry'>((resolve) => {
         const conn = this.setupConnection(socket, peer, (hello) => {
-          const parsed = parseHello(hello);
-          let problem: string | undefined;
-          if (typeof parsed === 'string') problem = parsed;
-          else if (parsed.session !== this.sessionId) problem = 'the answering HELLO names another session';
-          else if (parsed.from !== peer || parsed.to !== this.self) problem = 'the answering HELLO names other parties';
+          const problem = dialerHelloProblem(hello, this.sessionId, peer, this.self);
           if (problem) {
             this.setup.delete(conn);
             conn.sendControl('ABORT', encodeAbort({ origin: this.self, error: 'PeerAuthError', reason: `PeerAuthError: ${problem}` }), true);
@@ -403,38 +362,6 @@ export class TlsNetwork extends BaseNetwork {
     }
   }
 
-  /** One TCP + TLS handshake attempt; undefined on any failure before the handshake completed. */
-  private tlsConnect(address: TlsPeer, timeoutMs: number): Promise<tls.TLSSocket | undefined> {
-    return new Promise((resolve) => {
-      const socket = tls.connect({
-        host: address.host,
-        port: address.port,
-        servername: sessionServername(this.sessionId, address.id), // routes the connection on a SessionMux
-        key: this.identity.keyPem,
-        cert: this.identity.certPem,
-        minVersion: 'TLSv1.3',
-        maxVersion: 'TLSv1.3',
-        rejectUnauthorized: false, // self-signed: the pin is checked by the caller
-      });
-      socket.setNoDelay(true);
-      const timer = setTimeout(() => finish(undefined), timeoutMs);
-      const finish = (result: tls.TLSSocket | undefined) => {
-        clearTimeout(timer);
-        this.handshaking.delete(socket);
-        socket.off('secureConnect', onSecure);
-        socket.off('close', onFail);
-        if (!result) socket.destroy();
-        resolve(result);
-      };
-      const onSecure = () => finish(socket);
-      const onFail = () => finish(undefined);
-      socket.on('error', () => {});
-      socket.once('secureConnect', onSecure);
-      socket.once('close', onFail);
-      this.handshaking.add(socket);
-    });
-  }
-
   // ---- both sides -----------------------------------------------------------------------
 
   /**
@@ -443,31 +370,7 @@ export class TlsNetwork extends BaseNetwork {
    * connection merely closed (worth a retry).
    */
   private setupConnection(socket: tls.TLSSocket, peer: string, onHello: (payload: Buffer) => void, onFail: (err: Error | undefined) => void): Connection {
-    let done = false;
-    const once = <A extends unknown[]>(fn: (...a: A) => void) => (...a: A) => {
-      if (done) return;
-      done = true;
-      fn(...a);
-    };
-    const hello = once(onHello);
-    const failed = once(onFail);
-    const sink: FrameSink = {
-      message: () => failed(new MalformedMessageError(peer, 'connect', 'data before HELLO')),
-      control: (type, payload) => {
-        if (type === 'HELLO') hello(payload);
-        else if (type === 'ABORT') {
-          const info = parseAbort(peer, payload);
-          failed(info.error === 'PeerAuthError'
-            ? new PeerAuthError(peer, 'connect', `refused by '${peer}': ${info.reason}`)
-            : new SessionAbortedError(peer, 'connect', info));
-        } else failed(new MalformedMessageError(peer, 'connect', `${type} before HELLO`));
-      },
-    };
-    const conn = new Connection(socket, sink, {
-      activity: () => {},
-      malformed: (problem) => failed(new MalformedMessageError(peer, 'connect', problem)),
-      closed: () => failed(undefined),
-    }, this.maxMessageBytes, this.frameBytes);
+    const conn = helloConnection(socket, peer, this.maxMessageBytes, this.frameBytes, onHello, onFail);
     this.setup.add(conn);
     return conn;
   }
@@ -542,6 +445,10 @@ export class TlsNetwork extends BaseNetwork {
     return this.links.get(peer)!.send(step, data);
   }
 
+  protected override transmitStream(peer: string, step: string, totalBytes: number): OutgoingMessage {
+    return this.links.get(peer)!.open(step, totalBytes);
+  }
+
   protected override fail(err: Error): void {
     const first = !this.aborted;
     super.fail(err);
@@ -580,18 +487,4 @@ export class TlsNetwork extends BaseNetwork {
     this.closeSignals.clear();
     await Promise.all(links.map(([, conn]) => conn.end(ABORT_GRACE_MS)));
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function withTimeout(p: Promise<void>, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    void p.then(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }

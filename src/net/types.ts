@@ -14,9 +14,9 @@
  * Notes from the implementations (the interface itself is unchanged):
  *  - `parties` of a TLS network is the sorted id list (sorted order also decides who dials
  *    whom); a memory network keeps the order it was created with.
- *  - `send` copies small messages (≤ 512 KiB) at once; the TLS network writes larger ones
- *    zero-copy, frame by frame, so `data` must not be modified until the promise settles
- *    (the memory network always copies).
+ *  - `send` copies small messages (≤ 512 KiB) at once; the TLS network copies larger ones
+ *    frame by frame as it writes them, so `data` must not be modified until the promise
+ *    settles (the memory network always copies). `sendStream` chunks likewise.
  *  - Every fatal error, including a desync or a size mismatch seen by `recv`, aborts the
  *    whole session; `close()` and `abort()` never reject.
  *  - Implementations add a few members outside this contract: `peers`, and on the TLS
@@ -38,6 +38,18 @@ export interface Meter {
   messagesSent(): number;
 }
 
+/** A message being streamed to a peer (`Network.sendStream`). */
+export interface OutgoingMessage {
+  /**
+   * Appends the message's next bytes, in order. The transport may hold `chunk` without
+   * copying until it is framed: do not modify it before `done` settles. Throws a RangeError
+   * past the announced total.
+   */
+  write(chunk: Uint8Array): void;
+  /** Resolves once every byte is flushed to the socket buffer; rejects if the session fails (marked handled). */
+  readonly done: Promise<void>;
+}
+
 export interface Network {
   /** This party's id. */
   readonly self: string;
@@ -57,6 +69,21 @@ export interface Network {
    * with a `PeerError` if the peer disconnects, times out or the session aborts.
    */
   recv(peer: string, step: string, expectedBytes?: number): Promise<Uint8Array>;
+  /**
+   * Optional: one message of exactly `totalBytes` to `peer`, labelled `step`, whose bytes
+   * are written in chunks as they are produced (the TLS network frames and encrypts each
+   * chunk at once, so computing the rest overlaps the wire). To the receiver it is one
+   * ordinary message. Fewer bytes than announced leave the message unfinished (the peer's
+   * recv times out), so write them all or abort the session.
+   */
+  sendStream?(peer: string, step: string, totalBytes: number): OutgoingMessage;
+  /**
+   * Optional: like `recv` with `expectedBytes = into.length`, but the message is written
+   * straight into `into` (no allocation; the TLS network decodes into it as frames arrive)
+   * and the promise resolves with a view of it. If the promise rejects, `into` holds
+   * unspecified bytes.
+   */
+  recvInto?(peer: string, step: string, into: Uint8Array): Promise<Uint8Array>;
   /** Tells every peer the session is over because of `reason`, then closes. Idempotent. */
   abort(reason: Error): Promise<void>;
   /** Orderly close once every party is done. */

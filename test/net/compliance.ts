@@ -103,6 +103,61 @@ export function complianceSuite(name: string, factory: SessionFactory): void {
       assert.equal((await b!.recv('a', 'empty', 0)).length, 0);
     });
 
+    it('streams a message in chunks: the receiver gets it whole, in order with plain sends, into its destination or not', async () => {
+      const [a, b, c] = await open(['a', 'b', 'c']);
+      const data = bytes((1 << 20) + 13, 7);
+      const cuts = [0, 1, 4096, 4097, 300_000, 700_001, data.length];
+      const stream = (from: Network, to: string, step: string) => {
+        const out = from.sendStream!(to, step, data.length);
+        return (async () => {
+          for (let i = 1; i < cuts.length; i++) {
+            out.write(data.subarray(cuts[i - 1]!, cuts[i]!));
+            await new Promise((r) => setImmediate(r)); // the producer yields between chunks, as rep3 does
+          }
+          await out.done;
+        })();
+      };
+      const into = new Uint8Array(data.length);
+      // b's recv waits first (decoded straight into `into`); c's message arrives before its recv.
+      const before = b!.recv('a', 'before', 1);
+      const gotB = b!.recvInto!('a', 'st', into);
+      const after = b!.recv('a', 'after', 1);
+      const sends = [a!.send('b', 'before', Uint8Array.of(1)), stream(a!, 'b', 'st'), a!.send('b', 'after', Uint8Array.of(2)), stream(a!, 'c', 'st')];
+      assert.deepEqual([...await before], [1]);
+      const viewB = await gotB;
+      assert.equal(sha(viewB), sha(data));
+      assert.equal(viewB.buffer, into.buffer);
+      assert.equal(sha(into), sha(data));
+      assert.deepEqual([...await after], [2]);
+      await Promise.all(sends);
+      const late = new Uint8Array(data.length);
+      assert.equal(sha(await c!.recvInto!('a', 'st', late)), sha(data));
+      assert.equal(sha(late), sha(data));
+      // An empty streamed message is one (empty) message too; writing past the total is refused.
+      const empty = a!.sendStream!('b', 'empty', 0);
+      assert.equal((await b!.recv('a', 'empty', 0)).length, 0);
+      await empty.done;
+      const short = a!.sendStream!('b', 'short', 2);
+      assert.throws(() => short.write(new Uint8Array(3)), RangeError);
+      short.write(Uint8Array.of(5, 6));
+      assert.deepEqual([...await b!.recv('a', 'short', 2)], [5, 6]);
+      assert.equal(a!.meter.bytesSent(), 2 + 2 * data.length + 2);
+    });
+
+    it('refuses a streamed message of another size than the waiting recvInto expects', async () => {
+      const [a, b] = await open(['a', 'b']);
+      const waiting = b!.recvInto!('a', 'st', new Uint8Array(100));
+      const out = a!.sendStream!('b', 'st', 101);
+      out.write(new Uint8Array(101));
+      await assert.rejects(waiting, (err: Error & { peer?: string; step?: string }) => {
+        assert.ok(['PeerLimitError', 'MalformedMessageError'].includes(err.name), err.message);
+        assert.equal(err.peer, 'a');
+        assert.equal(err.step, 'st');
+        return true;
+      });
+      await assert.rejects(a!.recv('b', 'next'), /aborted/i); // b's abort reaches the sender
+    });
+
     it('counts payload bytes and messages in the meter', async () => {
       const [a, b, c] = await open(['a', 'b', 'c']);
       await Promise.all([a!.send('b', 's', new Uint8Array(10)), a!.send('c', 's', new Uint8Array(20)), a!.send('c', 't', new Uint8Array(5))]);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   encodeContHeader, encodeControl, encodeDataHeader, encodeLabel, encodeSmallMessage, FRAME_MAGIC,
-  FrameDecoder, FrameFormatError, MAX_FRAME_PAYLOAD, type ControlType,
+  FrameDecoder, FrameFormatError, MAX_FRAME_PAYLOAD, MAX_HEADER_BYTES, writeFrameHeader, type ControlType,
 } from '../../src/net/framing.js';
 
 type Event = { message: string; data: Uint8Array } | { control: ControlType; payload: string };
@@ -30,6 +30,39 @@ function frames(step: string, data: Uint8Array, frame: number): Buffer {
 const payload = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + 7) & 255);
 
 describe('framing', () => {
+  it('writes DATA and CONT headers in place (the sender\'s reusable frame buffers) exactly as the encoders do', () => {
+    const label = encodeLabel('step-λ');
+    const buf = Buffer.alloc(MAX_HEADER_BYTES + 8);
+    const n = writeFrameHeader(buf, label, 2 ** 33 + 5, 3);
+    assert.deepEqual(buf.subarray(0, n), encodeDataHeader(label, 2 ** 33 + 5, 3));
+    const m = writeFrameHeader(buf, undefined, 0, 4);
+    assert.deepEqual(buf.subarray(0, m), encodeContHeader(4));
+    // A message written as header + payload in one buffer per frame decodes to the same bytes.
+    const data = payload(10);
+    const stream: Buffer[] = [];
+    for (let off = 0; off < 10; off += 4) {
+      const f = Buffer.alloc(MAX_HEADER_BYTES + 4);
+      const h = writeFrameHeader(f, off === 0 ? label : undefined, 10, Math.min(4, 10 - off));
+      f.set(data.subarray(off, off + 4), h);
+      stream.push(f.subarray(0, h + Math.min(4, 10 - off)));
+    }
+    const { d, events } = decoder();
+    d.push(Buffer.concat(stream));
+    assert.deepEqual([...(events[0] as { data: Uint8Array }).data], [...data]);
+  });
+
+  it('decodes into the destination the sink admits, and refuses a truncated stream only when more comes', () => {
+    const dest = new Uint8Array(10);
+    const got: Uint8Array[] = [];
+    const d = new FrameDecoder({ admit: () => dest, message: (_s, data) => got.push(data), control() {} });
+    const whole = frames('s', payload(10), 3);
+    d.push(whole.subarray(0, whole.length - 1));
+    assert.equal(got.length, 0); // incomplete: nothing delivered (the connection's close reports it)
+    d.push(whole.subarray(whole.length - 1));
+    assert.equal(got[0]!.buffer, dest.buffer);
+    assert.deepEqual([...dest], [...payload(10)]);
+  });
+
   it('reassembles messages from chunks of any size, byte by byte included', () => {
     const stream = Buffer.concat([
       frames('a', payload(10), 4),

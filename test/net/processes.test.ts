@@ -82,6 +82,39 @@ describe('TLS network across three OS processes', () => {
     for (const p of parties) assert.deepEqual((await withDeadline(p.exited, 5000, `${p.id} exit`)).code, 0);
   });
 
+  it('streams 8 MiB messages in uneven chunks between three processes, received intact (into a destination or not)', async () => {
+    const ids = ['a', 'b', 'c'].map((id) => createIdentity(id));
+    const parties = await startSession(ids, { scenario: 'stream' });
+    const results = await withDeadline(Promise.all(parties.map((p) => p.next('result'))), 30_000, 'stream');
+    const perPeer = 1 + ((8 << 20) + 5) + 1;
+    for (const r of results) {
+      assert.equal(r.ok, true, JSON.stringify(r));
+      assert.equal(r.sent, 2 * perPeer);
+      assert.equal(r.received, 2 * perPeer);
+    }
+    for (const p of parties) assert.equal((await withDeadline(p.exited, 5000, `${p.id} exit`)).code, 0);
+  });
+
+  it('fails the others with PeerDisconnectedError naming a party that vanishes half-way through a streamed message', async () => {
+    const ids = ['a', 'b', 'c'].map((id) => createIdentity(id));
+    const parties = await startSession(ids, { scenario: 'cut', victim: 'b' });
+    await withDeadline(parties[1]!.next('cut'), 30_000, 'cut');
+    const results = await withDeadline(Promise.all([parties[0]!, parties[2]!].map((p) => p.next('result'))), 10_000, 'cut detection');
+    for (const r of results) {
+      assert.equal(r.ok, false, JSON.stringify(r));
+      const error = r.error as { name: string; peer: string; step: string; culprit?: string };
+      if (error.name === 'PeerDisconnectedError') {
+        assert.equal(error.peer, 'b');
+        assert.equal(error.step, 'stream');
+      } else {
+        assert.equal(error.name, 'SessionAbortedError', JSON.stringify(error));
+        assert.equal(error.culprit, 'b');
+      }
+    }
+    assert.ok(results.some((r) => (r.error as { name: string }).name === 'PeerDisconnectedError'));
+    for (const p of parties) assert.equal((await withDeadline(p.exited, 5000, `${p.id} exit`)).code, 0);
+  });
+
   it('reports a SIGKILLed peer to the others as PeerDisconnectedError naming it, and they exit cleanly', async () => {
     const ids = ['a', 'b', 'c'].map((id) => createIdentity(id));
     const parties = await startSession(ids, { scenario: 'crash', victim: 'b' });

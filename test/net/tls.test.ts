@@ -78,6 +78,48 @@ describe('TLS network', () => {
     raw.socket.destroy();
   });
 
+  it('fails a recvInto with PeerDisconnectedError when the peer vanishes inside a message (truncated frame), and refuses an oversize one', async () => {
+    const a = createIdentity('a');
+    const b = createIdentity('b');
+    const endpoint = await listenTlsEndpoint({ host: HOST, port: 0 });
+    const pending = connectTlsNetwork({ sessionId: 's-cut', self: b, listen: endpoint, peers: [{ id: 'a', host: HOST, port: 9, fingerprint: a.fingerprint }] });
+    const raw = await rawPeer(a, 'b', endpoint.port, 's-cut');
+    const netB = await pending;
+    const into = new Uint8Array(1 << 20);
+    const waiting = netB.recvInto('a', 'cut', into);
+    // The DATA frame announces 1 MiB in a first frame of 256 KiB, of which only 100 000 bytes come.
+    raw.socket.write(encodeDataHeader(encodeLabel('cut'), 1 << 20, 256 << 10));
+    raw.socket.write(new Uint8Array(100_000).fill(7));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    raw.socket.destroy();
+    await assert.rejects(waiting, (err: Error & { peer?: string; step?: string }) => {
+      assert.equal(err.name, 'PeerDisconnectedError');
+      assert.equal(err.peer, 'a');
+      assert.equal(err.step, 'cut');
+      return true;
+    });
+    await netB.close();
+
+    // A message larger than the destination is refused at its header, before any byte lands in it.
+    const endpoint2 = await listenTlsEndpoint({ host: HOST, port: 0 });
+    const pending2 = connectTlsNetwork({ sessionId: 's-over', self: b, listen: endpoint2, peers: [{ id: 'a', host: HOST, port: 9, fingerprint: a.fingerprint }] });
+    const raw2 = await rawPeer(a, 'b', endpoint2.port, 's-over');
+    const netB2 = await pending2;
+    const small = new Uint8Array(1000);
+    const waiting2 = netB2.recvInto('a', 'over', small);
+    raw2.socket.write(encodeDataHeader(encodeLabel('over'), 1001, 1001));
+    raw2.socket.write(new Uint8Array(1001).fill(9));
+    await assert.rejects(waiting2, (err: Error & { peer?: string; step?: string }) => {
+      assert.equal(err.name, 'PeerLimitError');
+      assert.equal(err.peer, 'a');
+      assert.match(err.message, /expected 1000 bytes, got 1001/);
+      return true;
+    });
+    assert.ok(small.every((v) => v === 0));
+    raw2.socket.destroy();
+    await netB2.close();
+  });
+
   it('refuses a peer whose key is not the pinned one, on both sides, quickly', async () => {
     const a = createIdentity('a');
     const b = createIdentity('b');

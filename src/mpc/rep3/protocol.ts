@@ -9,6 +9,10 @@
  * predecessor. Boolean shares are the same structure over GF(2)^64 with XOR and AND.
  *
  * Truncation, share conversion and bit injection are in `trunc.ts` and `convert.ts`.
+ *
+ * A product's reshare is one message to the predecessor, computed in one go by default; with
+ * `rep3Tuning.pipelineChunk` it is computed in chunks streamed as they are ready (the same
+ * message and values; see docs/architecture.md, the network, for when that pays).
  */
 import * as R from '../../crypto/ring64.js';
 import { Prg, SEED_BYTES } from '../../crypto/prg.js';
@@ -22,6 +26,26 @@ import { randomBytes } from 'node:crypto';
 import { ownBytes } from '../../net/bytes.js';
 
 const fresh = (n: number) => new BigUint64Array(n);
+/**
+ * Products of more than this many elements draw their zero-sharing from a fork of the zero
+ * streams (`forkZero`), whether they run in one go or pipelined, so the two schedules give
+ * the same values and messages and parties may choose differently.
+ */
+const FORK_ABOVE = 65536;
+
+/**
+ * How products are scheduled. `pipelineChunk` > 0 computes products of more than that many
+ * elements in chunks, each streamed to the predecessor as soon as it is ready (overlapping
+ * compute with TLS); 0 (the default) computes the whole product, then sends it. Measured on
+ * this machine (three party processes on two shared cores, load 10-13, `rep3.mul` of 1e6):
+ * 64K-element chunks cost ~+10 ms CPU per party (0.017-0.024 s above the transport baseline
+ * against 0.007-0.010 s in one go) and were no faster in wall time, because with fewer cores
+ * than parties there is no idle core for the overlap to use. With a core per party it may
+ * pay; set TACIT_REP3_PIPELINE_CHUNK (elements, e.g. 65536) to try. Only the schedule changes.
+ */
+export const rep3Tuning = { pipelineChunk: Math.max(0, Math.floor(Number(process.env['TACIT_REP3_PIPELINE_CHUNK'] ?? 0)) || 0) };
+/** Lets socket reads and write completions run between two chunks of a pipelined round. */
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** No zero-sharing mask: for products whose local terms are masked by the truncation. */
 const zeroMask = (p0: BigUint64Array, p1: BigUint64Array) => {
   p0.fill(0n);
@@ -181,8 +205,39 @@ export class Rep3Protocol implements Protocol {
   async mulAA(x: Parts, y: Parts, n: number): Promise<Parts> {
     if (!this.isCompute) return [];
     this.comm.round();
-    const z = R.rep3Mul(R.uninit(n), x[0]!, x[1]!, y[0]!, y[1]!, (p0, p1) => this.rand!.zeroStreams(p0, p1));
-    return this.reshare(z, n, 'rep3.mul');
+    return this.#mulReshare(x, y, n, 'rep3.mul', false);
+  }
+
+  /** The local product (3-of-3 shares plus a zero-sharing) and its reshare, in one go or pipelined (`rep3Tuning`). */
+  async #mulReshare(x: Parts, y: Parts, n: number, step: string, boolean: boolean): Promise<Parts> {
+    const mask = n > FORK_ABOVE ? this.rand!.forkZero() : (p0: BigUint64Array, p1: BigUint64Array) => this.rand!.zeroStreams(p0, p1);
+    const chunk = rep3Tuning.pipelineChunk;
+    if (chunk > 0 && n > chunk) return this.#mulPipelined(x, y, n, step, boolean, mask, chunk);
+    const z = R.rep3Mul(R.uninit(n), x[0]!, x[1]!, y[0]!, y[1]!, mask, boolean);
+    return this.reshare(z, n, step);
+  }
+
+  /**
+   * The product and its reshare as a pipeline: the 3-of-3 shares are computed in chunks of
+   * `chunk` elements and each chunk is handed to the transport at once (one streamed
+   * message to the predecessor, `Comm.sendRingStream`), yielding to I/O between chunks, so
+   * this party's first chunks are encrypted, on the wire and being decrypted by the
+   * predecessor while it computes the rest; the successor's message is decoded straight into
+   * the second part (`recvRing` with a destination). Same messages, bytes and round as
+   * `reshare`; the zero-sharing comes from the fork made before the first yield.
+   */
+  async #mulPipelined(x: Parts, y: Parts, n: number, step: string, boolean: boolean, mask: (p0: BigUint64Array, p1: BigUint64Array) => void, chunk: number): Promise<Parts> {
+    const z = R.uninit(n);
+    const other = this.comm.recvRing(this.party(this.index + 1), step, n, R.uninit(n));
+    const push = this.comm.sendRingStream(this.party(this.index - 1), step, n);
+    const [x0, x1, y0, y1] = [x[0]!, x[1]!, y[0]!, y[1]!];
+    for (let off = 0; off < n; off += chunk) {
+      const end = Math.min(n, off + chunk);
+      const part = R.rep3Mul(z.subarray(off, end), x0.subarray(off, end), x1.subarray(off, end), y0.subarray(off, end), y1.subarray(off, end), mask, boolean);
+      push(part);
+      if (end < n) await yieldToIo();
+    }
+    return [z, await other];
   }
 
   /** x·y truncated by `bits`: the product's local cross terms go straight into the truncation. */
@@ -196,8 +251,7 @@ export class Rep3Protocol implements Protocol {
   async andBB(x: Parts, y: Parts, n: number): Promise<Parts> {
     if (!this.isCompute) return [];
     this.comm.round();
-    const z = R.rep3Mul(R.uninit(n), x[0]!, x[1]!, y[0]!, y[1]!, (p0, p1) => this.rand!.zeroStreams(p0, p1), true);
-    return this.reshare(z, n, 'rep3.and');
+    return this.#mulReshare(x, y, n, 'rep3.and', true);
   }
 
   async matmulAA(x: Parts, y: Parts, m: number, k: number, n: number): Promise<Parts> {
