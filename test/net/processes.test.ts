@@ -154,7 +154,8 @@ describe('TLS network across three OS processes', () => {
     const pinned = new Map([['b', createIdentity('b').fingerprint]]); // b runs with a key nobody pinned
     const t0 = Date.now();
     const parties = await startSession(ids, { scenario: 'connect', connectTimeoutMs: 4000 }, pinned);
-    const results = await withDeadline(Promise.all(parties.map((p) => p.next('result'))), 10_000, 'auth');
+    // Generous bounds: the 4 s connect deadline plus process start on a loaded 2-core machine; a hang never ends.
+    const results = await withDeadline(Promise.all(parties.map((p) => p.next('result'))), 25_000, 'auth');
     const [ra, rb, rc] = results.map((r) => ({ ok: r.ok, phase: r.phase, error: r.error as { name: string; peer: string; culprit?: string; message: string } }));
     for (const r of [ra!, rb!, rc!]) {
       assert.equal(r.ok, false);
@@ -173,7 +174,7 @@ describe('TLS network across three OS processes', () => {
     if (rc!.error.name === 'SessionAbortedError') assert.equal(rc!.error.culprit, 'b');
     else if (rc!.error.name === 'PeerTimeoutError') assert.match(rc!.error.message, /no authenticated connection with .*'b'/); // a and b both gave up before reaching c
     else assert.equal(rc!.error.name, 'PeerAuthError', rc!.error.message);
-    for (const p of parties) assert.equal((await withDeadline(p.exited, 5000, `${p.id} exit`)).code, 0);
-    assert.ok(Date.now() - t0 < 15_000, 'refused without hanging');
+    for (const p of parties) assert.equal((await withDeadline(p.exited, 10_000, `${p.id} exit`)).code, 0);
+    assert.ok(Date.now() - t0 < 40_000, 'refused without hanging');
   });
 });
