@@ -31,6 +31,8 @@ import type { Preprocessing } from './preprocessing.js';
 import { andBothWays, gilboaBothWays } from './ot-pairwise.js';
 import { bitsToArithmetic, type OtParties } from './ot-bits.js';
 import { otShuffleCorrelation } from './ot-shuffle.js';
+import { crossTermsBothWays } from './ot-triples.js';
+import { setupSoftSpoken, type SoftSpokenPair } from '../../ot/softspoken.js';
 
 /** Elements per step of the bit conversions (64 bits each: 8 MB of shares). */
 const BIT_CHUNK = 1 << 14;
@@ -38,7 +40,8 @@ const BIT_CHUNK = 1 << 14;
 /** Sets up extension with every other compute party (all pairs at once). */
 export async function createOtPreprocessing(comm: Comm, parties: readonly string[], index: number): Promise<Preprocessing> {
   const pairs = await Promise.all(parties.map((p, j) => (j === index ? undefined : setupOtPair(channelTo(comm, p)))));
-  return new OtPreprocessing({ index, parties, pairs });
+  const ss = await Promise.all(pairs.map((p) => (p ? setupSoftSpoken(p) : undefined)));
+  return new OtPreprocessing({ index, parties, pairs }, ss);
 }
 
 /** Weights for the sums of 64 bit shares: 2^k from `from` to `to` − 1, shifted down by `shift`. */
@@ -54,8 +57,12 @@ export class OtPreprocessing implements Preprocessing {
   readonly #ctx: OtParties;
   readonly #random = Prg.random();
 
-  constructor(ctx: OtParties) {
+  /** SoftSpokenOT with each other party (undefined at self), for the Beaver triples. */
+  readonly #ss: (SoftSpokenPair | undefined)[];
+
+  constructor(ctx: OtParties, ss: (SoftSpokenPair | undefined)[]) {
     this.#ctx = ctx;
+    this.#ss = ss;
   }
 
   get #peers(): OtPair[] {
@@ -68,7 +75,8 @@ export class OtPreprocessing implements Preprocessing {
         const { n } = req;
         const a = this.#random.ring(n), b = this.#random.ring(n);
         const c = R.mul(R.uninit(n), a, b);
-        for (const part of await Promise.all(this.#peers.map((p) => gilboaBothWays(p, a, b, n, 1)))) R.add(c, c, part);
+        const peers = this.#ss.filter((p): p is SoftSpokenPair => p !== undefined);
+        for (const part of await Promise.all(peers.map((p) => crossTermsBothWays(p, a, b, n)))) R.add(c, c, part);
         return [a, b, c];
       }
       case 'band': {
