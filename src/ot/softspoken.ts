@@ -43,7 +43,7 @@ import { chosenOtReceive, chosenOtSend } from './transfers.js';
 
 export const SS_KAPPA = 128;
 /** The default k, chosen by measurement (docs/architecture.md, "Oblivious transfer"). */
-export const SS_DEFAULT_K = 4;
+export const SS_DEFAULT_K = 2;
 
 const K = wasm.kernels;
 

@@ -11,8 +11,8 @@
  * 2080 bits an element instead of 4096 (assembly/ot.ts `gilboaSendTri`).
  *
  * Bytes per element and direction: 64 OTs × (128/k) bits of SoftSpokenOT message (chosen
- * choices; k = 4: 256 bytes) + 260 bytes of corrections, against 1,536 with IKNP and full
- * 64-bit corrections.
+ * choices; k = 2: 512 bytes, k = 4: 256) + 260 bytes of corrections, against 1,536 with IKNP
+ * and full 64-bit corrections.
  *
  * Pipelining: chunks of CHUNK elements; each party sends its SoftSpokenOT message for chunk
  * c + 1 before it answers chunk c, so its own expansion overlaps the peer's and the
@@ -24,8 +24,8 @@ import { fixedKeyAes } from '../../ot/aes-hash.js';
 import { wasm } from '../../ot/kernel.js';
 import { ssMessageBytes, type SoftSpokenPair } from '../../ot/softspoken.js';
 
-/** Elements per chunk (64 OTs each: 131,072 OTs, ~0.5 MB per message with k = 4). */
-export const CHUNK = 2048;
+/** Elements per chunk (64 OTs each: 262,144 OTs, ~2 MB of SoftSpokenOT message with k = 2). */
+export const CHUNK = 4096;
 
 const K = wasm.kernels;
 
