@@ -8,7 +8,9 @@
  * Each party draws its own shares of the random factors; cross products between two
  * parties' shares come from OT (ot-pairwise.ts), bits become arithmetic through correlated
  * OT (ot-bits.ts), and shuffle correlations from an oblivious switching network (ot-shuffle.ts):
- * - beaver / matmul: a, b random; c = Σ_i a_i·b_i + Σ_{i≠j} Gilboa(a_i, b_j);
+ * - beaver: a, b random; c = Σ_i a_i·b_i + Σ_{i≠j} Gilboa(a_i, b_j), on SoftSpokenOT with
+ *   triangular corrections (ot-triples.ts, set up once per pair beside IKNP);
+ * - matmul: the same with vectors, on IKNP (ot-pairwise.ts);
  * - band: the same over GF(2) on 64-bit words;
  * - trunc: r from 64 random shared bits, so r_63 and (r mod 2^63) >> d are their weighted sums;
  * - edabits: s = ⊕ β_i random (the boolean part), r = −Σ 2^k [s_k] arithmetic;

@@ -22,7 +22,7 @@
 import * as R from '../../crypto/ring64.js';
 import { fixedKeyAes } from '../../ot/aes-hash.js';
 import { wasm } from '../../ot/kernel.js';
-import { ssMessageBytes, type SoftSpokenPair } from '../../ot/softspoken.js';
+import { SS_DEFAULT_K, ssMessageBytes, type SoftSpokenPair } from '../../ot/softspoken.js';
 
 /** Elements per chunk (64 OTs each: 262,144 OTs, ~2 MB of SoftSpokenOT message with k = 2). */
 export const CHUNK = 4096;
@@ -31,6 +31,9 @@ const K = wasm.kernels;
 
 /** Bytes of packed triangular corrections for `e` elements (e even). */
 export const triBytes = (e: number) => (e * 2080) / 8;
+
+/** Bytes a triple costs per peer and direction (an even count of elements): 512 + 260 with k = 2. */
+export const TRIPLE_BYTES_PER_PEER = ssMessageBytes(SS_DEFAULT_K, 64, true) + triBytes(1);
 
 const asBytes = (w: BigUint64Array) => new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
 
