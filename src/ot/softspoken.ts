@@ -29,7 +29,8 @@
  * probability about 1 − 2^-k per inconsistent block. Semi-honest security otherwise (§5).
  *
  * Memory: a batch is expanded, combined and transposed inside the WebAssembly kernel's memory
- * (src/ot/kernel.ts) with the streams written there directly; `*Into` methods leave the
+ * (src/ot/kernel.ts) with the streams written there directly (each seed's AES-CTR stream is
+ * resumed at a counter shared by all seeds, src/ot/aes-native.ts); `*Into` methods leave the
  * result there for the caller's next kernels, the others copy it out.
  */
 import { randomBytes } from 'node:crypto';
@@ -37,6 +38,7 @@ import { Prg } from '../crypto/prg.js';
 import type { OtChannel } from './channel.js';
 import { OtProtocolError } from './errors.js';
 import type { OtPair } from './iknp.js';
+import { ctrStreams } from './aes-native.js';
 import { wasm } from './kernel.js';
 import { KOS_EXTRA, kosRespond, kosVerify } from './kos-check.js';
 import { chosenOtReceive, chosenOtSend } from './transfers.js';
@@ -127,8 +129,11 @@ export class SoftSpokenSender {
   readonly k: number;
   readonly blocks: number;
   readonly delta: Uint8Array;
-  readonly #streams: (Prg | undefined)[][];
+  /** Per block the 2^k seeds side by side (zeros at Δ_i, never used). */
+  readonly #seeds: Uint8Array[];
   readonly #d: number[];
+  /** AES blocks of every seed's stream used so far (all streams advance together). */
+  #counter = 0;
 
   constructor(k: number, delta: Uint8Array, seeds: (Uint8Array | undefined)[][]) {
     checkK(k);
@@ -136,7 +141,11 @@ export class SoftSpokenSender {
     this.blocks = SS_KAPPA / k;
     this.delta = delta;
     this.#d = Array.from({ length: this.blocks }, (_, i) => blockOf(delta, i, k));
-    this.#streams = seeds.map((row) => row.map((s) => (s ? new Prg(s) : undefined)));
+    this.#seeds = seeds.map((row) => {
+      const out = new Uint8Array(16 << k);
+      row.forEach((s, x) => s && out.set(s, 16 * x));
+      return out;
+    });
   }
 
   /**
@@ -153,13 +162,13 @@ export class SoftSpokenSender {
     wasm.put(pDelta!, this.delta);
     for (let i = 0; i < this.blocks; i++) {
       const d = this.#d[i]!;
-      const streams = this.#streams[i]!;
-      for (let x = 0; x < 1 << k; x++) if (x !== d) streams[x]!.fill(wasm.at(pStreams! + x * W, W));
+      ctrStreams(this.#seeds[i]!, d, this.#counter, wasm.at(pStreams!, W << k), W);
       K.ssCombine(pCols! + i * k * W, 0, pStreams!, k, W, d);
       const c = chosen ? i : i - 1;
       if (c >= 0) K.xorSelectedColumns(pCols!, pMsg! + c * W, pDelta!, i * k, k, W);
     }
     K.transpose(pRows!, pCols!, SS_KAPPA, W);
+    this.#counter += W / 16;
     return { rows: pRows!, extra: rest };
   }
 
@@ -172,13 +181,19 @@ export class SoftSpokenSender {
 export class SoftSpokenReceiver {
   readonly k: number;
   readonly blocks: number;
-  readonly #streams: Prg[][];
+  /** Per block the 2^k seeds side by side. */
+  readonly #seeds: Uint8Array[];
+  #counter = 0;
 
   constructor(k: number, seeds: Uint8Array[][]) {
     checkK(k);
     this.k = k;
     this.blocks = SS_KAPPA / k;
-    this.#streams = seeds.map((row) => row.map((s) => new Prg(s)));
+    this.#seeds = seeds.map((row) => {
+      const out = new Uint8Array(16 << k);
+      row.forEach((s, x) => out.set(s, 16 * x));
+      return out;
+    });
   }
 
   /**
@@ -192,10 +207,10 @@ export class SoftSpokenReceiver {
     if (choices && choices.length !== W) throw new RangeError(`expected ${W} bytes of choice bits, got ${choices.length}`);
     const [pRows, pCols, pStreams, pU, pR, ...rest] = wasm.arena([16 * m, 16 * m, W << k, B * W, W, ...extra]);
     for (let i = 0; i < B; i++) {
-      const streams = this.#streams[i]!;
-      for (let x = 0; x < 1 << k; x++) streams[x]!.fill(wasm.at(pStreams! + x * W, W));
+      ctrStreams(this.#seeds[i]!, -1, this.#counter, wasm.at(pStreams!, W << k), W);
       K.ssCombine(pCols! + i * k * W, pU! + i * W, pStreams!, k, W, 0);
     }
+    this.#counter += W / 16;
     if (choices) wasm.put(pR!, choices);
     else wasm.at(pR!, W).set(wasm.at(pU!, W));
     for (let i = 0; i < B; i++) K.xor(pU! + i * W, pU! + i * W, pR!, W);

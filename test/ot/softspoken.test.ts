@@ -6,10 +6,12 @@
 // correlation between two OS processes over loopback TLS.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, randomBytes } from 'node:crypto';
+import { Prg } from '../../src/crypto/prg.js';
+import { ctrStreams, ecbInto, otAesPath } from '../../src/ot/aes-native.js';
 import { fileURLToPath } from 'node:url';
 import { Comm } from '../../src/mpc/comm.js';
-import { crHash } from '../../src/ot/aes-hash.js';
+import { crHash, fixedKeyAes, fixedKeyAesInto } from '../../src/ot/aes-hash.js';
 import { channelTo, OtConsistencyError, setupOtPair, KOS_EXTRA } from '../../src/ot/index.js';
 import { kosRespond } from '../../src/ot/kos-check.js';
 import { xorRows } from '../../src/ot/kernel.js';
@@ -47,6 +49,30 @@ function xorBalance(a: Uint8Array, b: Uint8Array): number {
 }
 
 describe('SoftSpokenOT', () => {
+  it('the AES of OT extension: the native shim (when built) and node:crypto give the same bytes, and the streams are Prg streams', () => {
+    const keys = new Uint8Array(randomBytes(16 * 5));
+    const W = 4096;
+    const a = new Uint8Array(5 * W), b = new Uint8Array(5 * W);
+    ctrStreams(keys, 2, 3, a, W);
+    ctrStreams(keys, 2, 3, b, W, true);
+    for (let s = 0; s < 5; s++) {
+      if (s === 2) continue;
+      assert.deepEqual(Buffer.from(a.subarray(s * W, (s + 1) * W)), Buffer.from(b.subarray(s * W, (s + 1) * W)), `stream ${s} (${otAesPath()})`);
+      // Block 3 onwards of the seed's Prg stream.
+      const prg = new Prg(keys.subarray(16 * s, 16 * s + 16)).fill(new Uint8Array(48 + W));
+      assert.deepEqual(Buffer.from(a.subarray(s * W, (s + 1) * W)), Buffer.from(prg.subarray(48)), `stream ${s} is the Prg stream`);
+    }
+    const inp = new Uint8Array(randomBytes(16 * 1000));
+    const e1 = new Uint8Array(inp.length), e2 = new Uint8Array(inp.length);
+    fixedKeyAesInto(inp, e1);
+    ecbInto(new Uint8Array(16), inp, e2, true);
+    assert.deepEqual(Buffer.from(e1), Buffer.from(fixedKeyAes(inp)));
+    const ref = createCipheriv('aes-128-ecb', new Uint8Array(16), null).setAutoPadding(false).update(inp);
+    ecbInto(new Uint8Array(16), inp, e1);
+    assert.deepEqual(Buffer.from(e1), Buffer.from(ref));
+    assert.deepEqual(Buffer.from(e2), Buffer.from(ref));
+  });
+
   it('GGM trees punctured at d give every leaf but d, and nothing at d', () => {
     for (const k of [1, 2, 4]) {
       for (let d = 0; d < 1 << k; d++) {

@@ -20,7 +20,7 @@
  * u_0, u_1, d_0, u_2, d_1, … Everything between two awaits runs in the kernel's memory.
  */
 import * as R from '../../crypto/ring64.js';
-import { fixedKeyAes } from '../../ot/aes-hash.js';
+import { fixedKeyAesInto } from '../../ot/aes-hash.js';
 import { wasm } from '../../ot/kernel.js';
 import { SS_DEFAULT_K, ssMessageBytes, type SoftSpokenPair } from '../../ot/softspoken.js';
 
@@ -44,7 +44,7 @@ function receiverPrepare(pair: SoftSpokenPair, b: BigUint64Array, E: number): { 
   choices.set(asBytes(b));
   const p = pair.receiver.prepareInto(m, choices, [16 * m, 8 * m]);
   const [pEnc, pHt] = p.extra as [number, number];
-  wasm.put(pEnc, fixedKeyAes(wasm.at(p.rows, 16 * m)));
+  fixedKeyAesInto(wasm.at(p.rows, 16 * m), wasm.at(pEnc, 16 * m));
   K.hashLow(pHt, pEnc, p.rows, m);
   return { message: p.message, ht: wasm.takeWords(pHt, m) };
 }
@@ -57,9 +57,9 @@ function senderAnswer(pair: SoftSpokenPair, msg: Uint8Array, a: BigUint64Array, 
   const [pRowsD, pEnc, pH0, pH1, pDelta, pA, pD, pOut] = extra as [number, number, number, number, number, number, number, number];
   wasm.put(pDelta, pair.sender.delta);
   K.xorRows(pRowsD, rows, pDelta, m, 16);
-  wasm.put(pEnc, fixedKeyAes(wasm.at(rows, 16 * m)));
+  fixedKeyAesInto(wasm.at(rows, 16 * m), wasm.at(pEnc, 16 * m));
   K.hashLow(pH0, pEnc, rows, m);
-  wasm.put(pEnc, fixedKeyAes(wasm.at(pRowsD, 16 * m)));
+  fixedKeyAesInto(wasm.at(pRowsD, 16 * m), wasm.at(pEnc, 16 * m));
   K.hashLow(pH1, pEnc, pRowsD, m);
   wasm.at(pA, 8 * E).fill(0);
   wasm.put(pA, a);
