@@ -264,6 +264,10 @@ export function gatherRows(out: usize, rows: usize, idx: usize, count: i32, rowB
  */
 export function ssCombine(out: usize, u: usize, streams: usize, k: i32, W: i32, d: i32): void {
   const w = <usize>W;
+  if (k == 2) {
+    ssCombine2(out, u, streams, w, d);
+    return;
+  }
   memory.fill(out, 0, <usize>k * w);
   if (u) memory.fill(u, 0, w);
   const count = 1 << k;
@@ -272,6 +276,25 @@ export function ssCombine(out: usize, u: usize, streams: usize, k: i32, W: i32, 
     if (u) xorInto(u, g, w);
     const c = x ^ d;
     for (let b = 0; b < k; b++) if ((c >> b) & 1) xorInto(out + <usize>b * w, g, w);
+  }
+}
+
+/** All-ones when bit b of (x ⊕ d) is set. */
+// @ts-ignore: decorator
+@inline function coeff(x: i32, d: i32, b: i32): v128 {
+  return ((x ^ d) >> b) & 1 ? i64x2.splat(-1) : i64x2.splat(0);
+}
+
+/** ssCombine for k = 2 in one pass: four streams in, two (three with u) vectors out per 16 bytes. */
+function ssCombine2(out: usize, u: usize, streams: usize, w: usize, d: i32): void {
+  const a0 = coeff(0, d, 0), a1 = coeff(1, d, 0), a2 = coeff(2, d, 0), a3 = coeff(3, d, 0);
+  const b0 = coeff(0, d, 1), b1 = coeff(1, d, 1), b2 = coeff(2, d, 1), b3 = coeff(3, d, 1);
+  for (let o: usize = 0; o < w; o += 16) {
+    const g0 = v128.load(streams + o), g1 = v128.load(streams + w + o);
+    const g2 = v128.load(streams + 2 * w + o), g3 = v128.load(streams + 3 * w + o);
+    v128.store(out + o, v128.xor(v128.xor(v128.and(g0, a0), v128.and(g1, a1)), v128.xor(v128.and(g2, a2), v128.and(g3, a3))));
+    v128.store(out + w + o, v128.xor(v128.xor(v128.and(g0, b0), v128.and(g1, b1)), v128.xor(v128.and(g2, b2), v128.and(g3, b3))));
+    if (u) v128.store(u + o, v128.xor(v128.xor(g0, g1), v128.xor(g2, g3)));
   }
 }
 
