@@ -86,6 +86,7 @@ function receiverFinish(ht: BigUint64Array, d: Uint8Array, b: BigUint64Array, E:
 export async function crossTermsBothWays(pair: SoftSpokenPair, a: BigUint64Array, b: BigUint64Array, n: number): Promise<BigUint64Array> {
   const ch = pair.channel;
   const out = new BigUint64Array(n);
+  if (n === 0) return out;
   const chunks = Math.ceil(n / CHUNK);
   const range = (c: number) => {
     const e0 = c * CHUNK, e1 = Math.min(n, e0 + CHUNK);
