@@ -244,3 +244,120 @@ export function gatherRows(out: usize, rows: usize, idx: usize, count: i32, rowB
     for (let k: usize = 0; k < <usize>rowBytes; k += 16) v128.store(dst + k, v128.load(src + k));
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// SoftSpokenOT (Roy, CRYPTO 2022) and the triangular Gilboa product (src/ot/softspoken.ts,
+// src/mpc/semi2k/ot-triples.ts).
+
+/** dst ^= src over `bytes` bytes (a multiple of 16). */
+// @ts-ignore: decorator
+@inline function xorInto(dst: usize, src: usize, bytes: usize): void {
+  for (let o: usize = 0; o < bytes; o += 16) v128.store(dst + o, v128.xor(v128.load(dst + o), v128.load(src + o)));
+}
+
+/**
+ * One block of SoftSpokenOT's small-field VOLE: from the 2^k PRG streams G(s_x) (each W bytes,
+ * stream x at streams + x·W) the outputs out_b = ⊕_x bit_b(x ⊕ d)·G(s_x) for b < k (at out +
+ * b·W), and, when `u` is not 0, u = ⊕_x G(s_x). With d = 0 these are the VOLE sender's v;
+ * with d = Δ_i the VOLE receiver's w (the unknown stream x = Δ_i has coefficient 0 in every
+ * output, so its contents do not matter).
+ */
+export function ssCombine(out: usize, u: usize, streams: usize, k: i32, W: i32, d: i32): void {
+  const w = <usize>W;
+  if (k == 2) {
+    ssCombine2(out, u, streams, w, d);
+    return;
+  }
+  memory.fill(out, 0, <usize>k * w);
+  if (u) memory.fill(u, 0, w);
+  const count = 1 << k;
+  for (let x = 0; x < count; x++) {
+    const g = streams + <usize>x * w;
+    if (u) xorInto(u, g, w);
+    const c = x ^ d;
+    for (let b = 0; b < k; b++) if ((c >> b) & 1) xorInto(out + <usize>b * w, g, w);
+  }
+}
+
+/** All-ones when bit b of (x ⊕ d) is set. */
+// @ts-ignore: decorator
+@inline function coeff(x: i32, d: i32, b: i32): v128 {
+  return ((x ^ d) >> b) & 1 ? i64x2.splat(-1) : i64x2.splat(0);
+}
+
+/** ssCombine for k = 2 in one pass: four streams in, two (three with u) vectors out per 16 bytes. */
+function ssCombine2(out: usize, u: usize, streams: usize, w: usize, d: i32): void {
+  const a0 = coeff(0, d, 0), a1 = coeff(1, d, 0), a2 = coeff(2, d, 0), a3 = coeff(3, d, 0);
+  const b0 = coeff(0, d, 1), b1 = coeff(1, d, 1), b2 = coeff(2, d, 1), b3 = coeff(3, d, 1);
+  for (let o: usize = 0; o < w; o += 16) {
+    const g0 = v128.load(streams + o), g1 = v128.load(streams + w + o);
+    const g2 = v128.load(streams + 2 * w + o), g3 = v128.load(streams + 3 * w + o);
+    v128.store(out + o, v128.xor(v128.xor(v128.and(g0, a0), v128.and(g1, a1)), v128.xor(v128.and(g2, a2), v128.and(g3, a3))));
+    v128.store(out + w + o, v128.xor(v128.xor(v128.and(g0, b0), v128.and(g1, b1)), v128.xor(v128.and(g2, b2), v128.and(g3, b3))));
+    if (u) v128.store(u + o, v128.xor(v128.xor(g0, g1), v128.xor(g2, g3)));
+  }
+}
+
+/** Column c (W bytes each, of `cols` columns at `q`) ^= corr (W bytes) where bit c of `sel` (16 bytes) is set, for c in [from, from + k). */
+export function xorSelectedColumns(q: usize, corr: usize, sel: usize, from: i32, k: i32, W: i32): void {
+  for (let c = from; c < from + k; c++) {
+    if ((load<u8>(sel + <usize>(c >> 3)) >> <u8>(c & 7)) & 1) xorInto(q + <usize>c * <usize>W, corr, <usize>W);
+  }
+}
+
+/** out[j] = low 64 bits of (enc_j ⊕ rows_j) for 16-byte blocks: the hash π(x) ⊕ x, truncated. */
+export function hashLow(out: usize, enc: usize, rows: usize, count: i32): void {
+  for (let j = 0; j < count; j++) {
+    const o = <usize>j << 4;
+    store<u64>(out + (<usize>j << 3), load<u64>(enc + o) ^ load<u64>(rows + o));
+  }
+}
+
+/**
+ * Gilboa's product with the triangular trick, sender side (one word a[e] per element, 64 OTs
+ * per element, hash words h0/h1 one per OT). OT k of an element only has to be right modulo
+ * 2^(64−k), because its output is multiplied by 2^k: the correction is d = h0 − h1 + a mod
+ * 2^(64−k), packed in 64 − k bits (2080 bits an element, 65 words per two elements, `d`
+ * zeroed by the caller); out[e] = −Σ_k h0·2^k.
+ */
+export function gilboaSendTri(d: usize, out: usize, h0: usize, h1: usize, a: usize, n: i32): void {
+  let pos: u64 = 0;
+  for (let e = 0; e < n; e++) {
+    const ae = load<u64>(a + (<usize>e << 3));
+    let acc: u64 = 0;
+    const j = <usize>(e * 64) << 3;
+    for (let k = 0; k < 64; k++) {
+      const s = load<u64>(h0 + j + (<usize>k << 3));
+      acc -= s << <u64>k;
+      const width = <u64>(64 - k);
+      const v = (s - load<u64>(h1 + j + (<usize>k << 3)) + ae) & (k == 0 ? <u64>-1 : ((<u64>1 << width) - 1));
+      const idx = d + <usize>((pos >> 6) << 3);
+      const off = pos & 63;
+      store<u64>(idx, load<u64>(idx) | (v << off));
+      if (off + width > 64) store<u64>(idx + 8, load<u64>(idx + 8) | (v >> (64 - off)));
+      pos += width;
+    }
+    store<u64>(out + (<usize>e << 3), acc);
+  }
+}
+
+/** Triangular Gilboa, receiver side: out[e] = Σ_k (ht + bit_k(b[e])·d_k)·2^k, d unpacked as above. */
+export function gilboaRecvTri(out: usize, ht: usize, d: usize, b: usize, n: i32): void {
+  let pos: u64 = 0;
+  for (let e = 0; e < n; e++) {
+    const be = load<u64>(b + (<usize>e << 3));
+    let acc: u64 = 0;
+    const j = <usize>(e * 64) << 3;
+    for (let k = 0; k < 64; k++) {
+      const width = <u64>(64 - k);
+      const idx = d + <usize>((pos >> 6) << 3);
+      const off = pos & 63;
+      let v = load<u64>(idx) >> off;
+      if (off + width > 64) v |= load<u64>(idx + 8) << (64 - off);
+      pos += width;
+      const m: u64 = 0 - ((be >> <u64>k) & 1);
+      acc += (load<u64>(ht + j + (<usize>k << 3)) + (v & m)) << <u64>k;
+    }
+    store<u64>(out + (<usize>e << 3), acc);
+  }
+}

@@ -15,6 +15,7 @@ import type { MpcConfig } from '../src/mpc/engine.js';
 import type { BenchCase, BenchRecord } from './mpc-programs.js';
 import { theoreticalBytes, type CostProtocol } from './mpc-cost.js';
 import { runRing } from './net-ring.js';
+import { TRIPLE_BYTES_PER_PEER } from '../src/mpc/semi2k/ot-triples.js';
 
 /** TACIT_BENCH_MPC_SCALE (e.g. 0.01) shrinks every size, for a quick check that the bench runs. */
 const SCALE = Number(process.env.TACIT_BENCH_MPC_SCALE ?? 1);
@@ -63,8 +64,11 @@ const SETUPS: Setup[] = [
   }),
 ];
 
-/** The semi2k triples the cost model leaves out: per element and peer, 64 OTs of 16 + 8 bytes. */
-const OT_TRIPLE_BYTES = 64 * (16 + 8);
+/**
+ * The semi2k triples the cost model leaves out: per element and peer, 64 SoftSpokenOT
+ * messages of 128/k bits and 2080 bits of triangular Gilboa corrections (src/mpc/semi2k/ot-triples.ts).
+ */
+const OT_TRIPLE_BYTES = TRIPLE_BYTES_PER_PEER;
 
 export async function runMpcBench(opts: { json: boolean; protocols?: string[] }): Promise<void> {
   const module = fileURLToPath(new URL('./mpc-programs.js', import.meta.url));

@@ -10,6 +10,7 @@
  * OpenSSL (AES-NI) over a whole batch, never one block at a time.
  */
 import { createCipheriv, createHash, type Cipher } from 'node:crypto';
+import { ecbInto } from './aes-native.js';
 import { compact, expandKeys, xorBytes } from './kernel.js';
 
 /** A public key: nothing up the sleeve (SHA-256 of a label, first 16 bytes). */
@@ -29,6 +30,11 @@ export function fixedKeyAes(blocks: Uint8Array): Uint8Array {
   if (blocks.length % 16) throw new RangeError('fixedKeyAes: input is not whole blocks');
   const out = permutation().update(blocks);
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
+}
+
+/** π(x) for every block of `blocks` into `out` (no allocation with the native shim, src/ot/aes-native.ts). */
+export function fixedKeyAesInto(blocks: Uint8Array, out: Uint8Array): void {
+  ecbInto(FIXED_KEY, blocks, out);
 }
 
 /** H(x) = π(x) ⊕ x for every block. */

@@ -6,8 +6,9 @@
  *
  * Set-up: `width` base OTs in the other direction (src/ot/base-ot.ts). The extension
  * *sender* picks s ∈ {0,1}^width and learns one seed k_i^{s_i} per column; the extension
- * *receiver* knows both seeds k_i^0, k_i^1. Each seed keys an AES-CTR stream (src/crypto/prg)
- * that keeps running from batch to batch, so a session's base OTs serve all its batches.
+ * *receiver* knows both seeds k_i^0, k_i^1. Each seed keys an AES-CTR stream (the stream of
+ * src/crypto/prg, expanded by src/ot/aes-native.ts) that keeps running from batch to batch,
+ * so a session's base OTs serve all its batches.
  *
  * One batch of m OTs (m a multiple of 128): the receiver has one codeword row c_j per OT
  * (IKNP: c_j = r_j·1^width, a choice bit repeated); it sends the columns
@@ -21,7 +22,7 @@
  * and Scholl (src/ot/kos-check.ts) catches a receiver whose columns disagree.
  */
 import { randomBytes } from 'node:crypto';
-import { Prg } from '../crypto/prg.js';
+import { ctrStreams } from './aes-native.js';
 import { baseReceive, baseSenderFinish, baseSenderStart, POINT_BYTES } from './base-ot.js';
 import { crHash } from './aes-hash.js';
 import { extendReceive, extendSend } from './transfers.js';
@@ -43,17 +44,29 @@ function checkBatch(m: number): void {
   if (!Number.isInteger(m) || m <= 0 || m % 128) throw new RangeError(`OT batches are positive multiples of 128, got ${m}`);
 }
 
+/** 16-byte seeds side by side (the layout src/ot/aes-native.ts expands). */
+function concatSeeds(seeds: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(16 * seeds.length);
+  seeds.forEach((k, i) => {
+    if (k.length !== 16) throw new TypeError('OT extension seeds are 16 bytes');
+    out.set(k, 16 * i);
+  });
+  return out;
+}
+
 /** The extension sender's state: s (Δ for IKNP) and one stream per column. */
 export class ExtensionSender {
   readonly width: number;
   /** s: `width` bits, packed LSB first. */
   readonly delta: Uint8Array;
-  readonly #streams: Prg[];
+  /** The column seeds side by side; every column's AES-CTR stream is resumed at #counter. */
+  readonly #seeds: Uint8Array;
+  #counter = 0;
 
   constructor(delta: Uint8Array, seeds: Uint8Array[]) {
     this.width = seeds.length;
     this.delta = delta;
-    this.#streams = seeds.map((k) => new Prg(k));
+    this.#seeds = concatSeeds(seeds);
   }
 
   /** Rows q_j (m × width/8 bytes) from the receiver's columns u (width × m/8 bytes). */
@@ -62,7 +75,8 @@ export class ExtensionSender {
     const W = m / 8;
     if (u.length !== this.width * W) throw new OtProtocolError(`OT extension message has ${u.length} bytes, expected ${this.width * W}`);
     const cols = new Uint8Array(this.width * W);
-    for (let i = 0; i < this.width; i++) this.#streams[i]!.fill(cols.subarray(i * W, (i + 1) * W));
+    ctrStreams(this.#seeds, -1, this.#counter, cols, W);
+    this.#counter += W / 16;
     const sel = new Uint8Array(this.width * W);
     for (let i = 0; i < this.width; i++) if ((this.delta[i >> 3]! >> (i & 7)) & 1) sel.set(u.subarray(i * W, (i + 1) * W), i * W);
     return transpose(xorBytes(cols, sel), this.width, W);
@@ -72,23 +86,23 @@ export class ExtensionSender {
 /** The extension receiver's state: both streams of every column. */
 export class ExtensionReceiver {
   readonly width: number;
-  readonly #s0: Prg[];
-  readonly #s1: Prg[];
+  readonly #s0: Uint8Array;
+  readonly #s1: Uint8Array;
+  #counter = 0;
 
   constructor(pairs: [Uint8Array, Uint8Array][]) {
     this.width = pairs.length;
-    this.#s0 = pairs.map((p) => new Prg(p[0]));
-    this.#s1 = pairs.map((p) => new Prg(p[1]));
+    this.#s0 = concatSeeds(pairs.map((p) => p[0]));
+    this.#s1 = concatSeeds(pairs.map((p) => p[1]));
   }
 
   #columns(m: number): { t: Uint8Array; u: Uint8Array } {
     const W = m / 8;
     const t = new Uint8Array(this.width * W);
     const g1 = new Uint8Array(this.width * W);
-    for (let i = 0; i < this.width; i++) {
-      this.#s0[i]!.fill(t.subarray(i * W, (i + 1) * W));
-      this.#s1[i]!.fill(g1.subarray(i * W, (i + 1) * W));
-    }
+    ctrStreams(this.#s0, -1, this.#counter, t, W);
+    ctrStreams(this.#s1, -1, this.#counter, g1, W);
+    this.#counter += W / 16;
     return { t, u: xorBytes(t, g1) };
   }
 

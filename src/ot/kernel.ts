@@ -25,6 +25,11 @@ interface Kernels {
   unpackBits(out: number, x: number, n: number, w: number): void;
   xorRowBlock(h: number, rows: number, count: number, rowBytes: number, b: number): void;
   gatherRows(out: number, rows: number, idx: number, count: number, rowBytes: number): void;
+  ssCombine(out: number, u: number, streams: number, k: number, W: number, d: number): void;
+  xorSelectedColumns(q: number, corr: number, sel: number, from: number, k: number, W: number): void;
+  hashLow(out: number, enc: number, rows: number, count: number): void;
+  gilboaSendTri(d: number, out: number, h0: number, h1: number, a: number, n: number): void;
+  gilboaRecvTri(out: number, ht: number, d: number, b: number, n: number): void;
 }
 
 const PAGE = 65536;
@@ -46,6 +51,21 @@ function layout(sizes: number[]): number[] {
   if (off > memory.buffer.byteLength) memory.grow(Math.ceil((off - memory.buffer.byteLength) / PAGE));
   return ptrs;
 }
+/**
+ * Direct access for pipelines that keep a batch inside the kernel's memory across several
+ * kernels (src/ot/softspoken.ts, src/mpc/semi2k/ot-triples.ts): `arena` lays regions out from
+ * address 0 like every call here (so nothing survives the next call into this module), `at`
+ * is a view of a region (valid until memory grows, i.e. until the next `arena`).
+ */
+export const wasm = {
+  kernels: K,
+  arena: layout,
+  at: (ptr: number, len: number) => new Uint8Array(memory.buffer, ptr, len),
+  put: (ptr: number, a: Buf) => put(ptr, a),
+  take: (ptr: number, len: number) => take(ptr, len),
+  takeWords: (ptr: number, n: number) => takeWords(ptr, n),
+};
+
 const put = (ptr: number, a: Buf) => new Uint8Array(memory.buffer).set(bytesOf(a), ptr);
 const take = (ptr: number, len: number) => new Uint8Array(memory.buffer, ptr, len).slice();
 const takeWords = (ptr: number, n: number) => new BigUint64Array(take(ptr, n * 8).buffer);

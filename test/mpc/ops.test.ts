@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeFixed, encodeFixed, encodeInt, fixedPointLimit } from '../../src/mpc/fixed-point.js';
 import type { Mpc } from '../../src/mpc/engine.js';
+import { SS_DEFAULT_K } from '../../src/ot/softspoken.js';
 import { SESSIONS, describeSession, randomArray, runSession, type TestSession } from '../support/session.js';
 
 const F = 18;
@@ -285,9 +286,10 @@ for (const s of SESSIONS) {
       assert.equal(rec.op, 'mulRing');
       assert.equal(rec.rounds, 1, 'a product is one round');
       const N = s.compute.length;
-      // With OT preprocessing the product also makes its triples: per peer, 64 OTs per
-      // element of 16 bytes of extension and 8 bytes of correction (ot-pairwise.ts).
-      const triples = s.ot ? (N - 1) * 64 * n * (16 + 8) : 0;
+      // With OT preprocessing the product also makes its triples: per peer, 64 SoftSpokenOT
+      // messages of 128/k bits per element and Σ_{k<64} (64 − k) = 2080 bits of triangular
+      // corrections (ot-triples.ts).
+      const triples = s.ot ? (N - 1) * n * ((64 * 128) / SS_DEFAULT_K / 8 + 2080 / 8) : 0;
       const expected = s.protocol === 'rep3' ? 8 * n : 16 * n * (N - 1) + triples;
       assert.equal(rec.bytes, expected, 'bytes sent by one party for one product');
     });

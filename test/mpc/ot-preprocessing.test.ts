@@ -10,6 +10,7 @@ import { Comm } from '../../src/mpc/comm.js';
 import { createOtPreprocessing } from '../../src/mpc/semi2k/ot-preprocessing.js';
 import { permutationFromSeed, permuteRows, type CorrelationRequest } from '../../src/mpc/semi2k/correlations.js';
 import { routeBenes } from '../../src/mpc/semi2k/benes.js';
+import { CHUNK } from '../../src/mpc/semi2k/ot-triples.js';
 import { memoryNetworks } from '../support/memory-net.js';
 
 async function deal(parties: number, reqs: CorrelationRequest[]): Promise<BigUint64Array[][][]> {
@@ -64,6 +65,9 @@ describe('OT preprocessing for semi2k', () => {
         { kind: 'dabits', n: 300 },
         { kind: 'shuffle', n: 37, width: 2, permuter: parties - 1 },
         { kind: 'shuffle', n: 5, width: 1, permuter: 0 },
+        // Several pipelined chunks of ot-triples.ts (4,096 elements each) with an odd tail, and none.
+        { kind: 'beaver', n: 2 * CHUNK + 3 },
+        { kind: 'beaver', n: 0 },
       ];
       const all = await deal(parties, reqs);
       // beaver
@@ -71,6 +75,9 @@ describe('OT preprocessing for semi2k', () => {
         const [a, b, c] = [0, 1, 2].map((j) => total(all, 0, j));
         assert.deepEqual(c, R.mul(R.uninit(1001), a!, b!), 'beaver c = a·b');
         assert.notDeepEqual(a, b);
+        const [a2, b2, c2] = [0, 1, 2].map((j) => total(all, reqs.length - 2, j));
+        assert.deepEqual(c2, R.mul(R.uninit(2 * CHUNK + 3), a2!, b2!), 'beaver over several chunks');
+        assert.deepEqual([0, 1, 2].map((j) => total(all, reqs.length - 1, j).length), [0, 0, 0], 'no triples asked, none made');
       }
       // band
       {

@@ -9,7 +9,8 @@
  *   Orsini, Scholl, CCS 2016, §4, and of SPDZ2k's semi-honest core): the receiver chooses
  *   with the 64 bits of b, the sender's k-th message pair is (s_k, s_k + a·2^k) as correlated
  *   OT; Σ_k of what each side holds are additive shares of a·b. With vectors (L > 1) one
- *   bit of b multiplies a whole row of the sender's matrix (matrix triples).
+ *   bit of b multiplies a whole row of the sender's matrix (matrix triples). Scalar Beaver
+ *   triples use the cheaper SoftSpokenOT + triangular version in ot-triples.ts.
  * - `andBothWays`: the same over GF(2), one OT per bit, corrections packed 64 to a word.
  * - `cotAsSender` / `cotAsReceiver`: one-way arithmetic correlated OT with a per-OT offset
  *   c_j: the sender keeps −s_j, the receiver gets s_j + r_j·c_j (bit products for daBits).

@@ -8,7 +8,9 @@
  * Each party draws its own shares of the random factors; cross products between two
  * parties' shares come from OT (ot-pairwise.ts), bits become arithmetic through correlated
  * OT (ot-bits.ts), and shuffle correlations from an oblivious switching network (ot-shuffle.ts):
- * - beaver / matmul: a, b random; c = Σ_i a_i·b_i + Σ_{i≠j} Gilboa(a_i, b_j);
+ * - beaver: a, b random; c = Σ_i a_i·b_i + Σ_{i≠j} Gilboa(a_i, b_j), on SoftSpokenOT with
+ *   triangular corrections (ot-triples.ts, set up once per pair beside IKNP);
+ * - matmul: the same with vectors, on IKNP (ot-pairwise.ts);
  * - band: the same over GF(2) on 64-bit words;
  * - trunc: r from 64 random shared bits, so r_63 and (r mod 2^63) >> d are their weighted sums;
  * - edabits: s = ⊕ β_i random (the boolean part), r = −Σ 2^k [s_k] arithmetic;
@@ -31,6 +33,8 @@ import type { Preprocessing } from './preprocessing.js';
 import { andBothWays, gilboaBothWays } from './ot-pairwise.js';
 import { bitsToArithmetic, type OtParties } from './ot-bits.js';
 import { otShuffleCorrelation } from './ot-shuffle.js';
+import { crossTermsBothWays } from './ot-triples.js';
+import { setupSoftSpoken, type SoftSpokenPair } from '../../ot/softspoken.js';
 
 /** Elements per step of the bit conversions (64 bits each: 8 MB of shares). */
 const BIT_CHUNK = 1 << 14;
@@ -38,7 +42,8 @@ const BIT_CHUNK = 1 << 14;
 /** Sets up extension with every other compute party (all pairs at once). */
 export async function createOtPreprocessing(comm: Comm, parties: readonly string[], index: number): Promise<Preprocessing> {
   const pairs = await Promise.all(parties.map((p, j) => (j === index ? undefined : setupOtPair(channelTo(comm, p)))));
-  return new OtPreprocessing({ index, parties, pairs });
+  const ss = await Promise.all(pairs.map((p) => (p ? setupSoftSpoken(p) : undefined)));
+  return new OtPreprocessing({ index, parties, pairs }, ss);
 }
 
 /** Weights for the sums of 64 bit shares: 2^k from `from` to `to` − 1, shifted down by `shift`. */
@@ -54,8 +59,12 @@ export class OtPreprocessing implements Preprocessing {
   readonly #ctx: OtParties;
   readonly #random = Prg.random();
 
-  constructor(ctx: OtParties) {
+  /** SoftSpokenOT with each other party (undefined at self), for the Beaver triples. */
+  readonly #ss: (SoftSpokenPair | undefined)[];
+
+  constructor(ctx: OtParties, ss: (SoftSpokenPair | undefined)[]) {
     this.#ctx = ctx;
+    this.#ss = ss;
   }
 
   get #peers(): OtPair[] {
@@ -68,7 +77,8 @@ export class OtPreprocessing implements Preprocessing {
         const { n } = req;
         const a = this.#random.ring(n), b = this.#random.ring(n);
         const c = R.mul(R.uninit(n), a, b);
-        for (const part of await Promise.all(this.#peers.map((p) => gilboaBothWays(p, a, b, n, 1)))) R.add(c, c, part);
+        const peers = this.#ss.filter((p): p is SoftSpokenPair => p !== undefined);
+        for (const part of await Promise.all(peers.map((p) => crossTermsBothWays(p, a, b, n)))) R.add(c, c, part);
         return [a, b, c];
       }
       case 'band': {

@@ -1,0 +1,113 @@
+/**
+ * The cross terms of Beaver triples between two parties, a_me·b_peer + a_peer·b_me over
+ * Z_2^64, from SoftSpokenOT (src/ot/softspoken.ts) and Gilboa's product (CRYPTO 1999): the
+ * receiver chooses with the 64 bits of its b, the sender's k-th message pair is
+ * (s_k, s_k + a·2^k) derived from the random-OT hashes H(q_j), H(q_j ⊕ Δ) (Ishai, Kilian,
+ * Nissim, Petrank 2003, §3), so only one correction d_k = H(q) − H(q ⊕ Δ) + a is sent per OT.
+ *
+ * Triangular trick (as in MASCOT's and SPDZ2k's Z_2^k OT multiplication; Keller, Orsini,
+ * Scholl, CCS 2016, §4; Cramer et al., CRYPTO 2018, §5): OT k's result is multiplied by 2^k,
+ * so it only has to be right modulo 2^(64−k) and its correction carries 64 − k bits —
+ * 2080 bits an element instead of 4096 (assembly/ot.ts `gilboaSendTri`).
+ *
+ * Bytes per element and direction: 64 OTs × (128/k) bits of SoftSpokenOT message (chosen
+ * choices; k = 2: 512 bytes, k = 4: 256) + 260 bytes of corrections, against 1,536 with IKNP
+ * and full 64-bit corrections.
+ *
+ * Pipelining: chunks of CHUNK elements; each party sends its SoftSpokenOT message for chunk
+ * c + 1 before it answers chunk c, so its own expansion overlaps the peer's and the
+ * transport. Per chunk and direction two messages (u, then d), the same order at both ends:
+ * u_0, u_1, d_0, u_2, d_1, … Everything between two awaits runs in the kernel's memory.
+ */
+import * as R from '../../crypto/ring64.js';
+import { fixedKeyAesInto } from '../../ot/aes-hash.js';
+import { wasm } from '../../ot/kernel.js';
+import { SS_DEFAULT_K, ssMessageBytes, type SoftSpokenPair } from '../../ot/softspoken.js';
+
+/** Elements per chunk (64 OTs each: 262,144 OTs, ~2 MB of SoftSpokenOT message with k = 2). */
+export const CHUNK = 4096;
+
+const K = wasm.kernels;
+
+/** Bytes of packed triangular corrections for `e` elements (e even). */
+export const triBytes = (e: number) => (e * 2080) / 8;
+
+/** Bytes a triple costs per peer and direction (an even count of elements): 512 + 260 with k = 2. */
+export const TRIPLE_BYTES_PER_PEER = ssMessageBytes(SS_DEFAULT_K, 64, true) + triBytes(1);
+
+const asBytes = (w: BigUint64Array) => new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
+
+/** Receiver, chunk: the message to send and the hash words H(t_j) (low 64 bits). */
+function receiverPrepare(pair: SoftSpokenPair, b: BigUint64Array, E: number): { message: Uint8Array; ht: BigUint64Array } {
+  const m = 64 * E;
+  const choices = new Uint8Array(8 * E);
+  choices.set(asBytes(b));
+  const p = pair.receiver.prepareInto(m, choices, [16 * m, 8 * m]);
+  const [pEnc, pHt] = p.extra as [number, number];
+  fixedKeyAesInto(wasm.at(p.rows, 16 * m), wasm.at(pEnc, 16 * m));
+  K.hashLow(pHt, pEnc, p.rows, m);
+  return { message: p.message, ht: wasm.takeWords(pHt, m) };
+}
+
+/** Sender, chunk: corrections to send and this party's share of a·b_peer. */
+function senderAnswer(pair: SoftSpokenPair, msg: Uint8Array, a: BigUint64Array, E: number): { d: Uint8Array; out: BigUint64Array } {
+  const m = 64 * E;
+  const dBytes = triBytes(E);
+  const { rows, extra } = pair.sender.absorbInto(msg, m, true, [16 * m, 16 * m, 8 * m, 8 * m, 16, 8 * E, dBytes, 8 * E]);
+  const [pRowsD, pEnc, pH0, pH1, pDelta, pA, pD, pOut] = extra as [number, number, number, number, number, number, number, number];
+  wasm.put(pDelta, pair.sender.delta);
+  K.xorRows(pRowsD, rows, pDelta, m, 16);
+  fixedKeyAesInto(wasm.at(rows, 16 * m), wasm.at(pEnc, 16 * m));
+  K.hashLow(pH0, pEnc, rows, m);
+  fixedKeyAesInto(wasm.at(pRowsD, 16 * m), wasm.at(pEnc, 16 * m));
+  K.hashLow(pH1, pEnc, pRowsD, m);
+  wasm.at(pA, 8 * E).fill(0);
+  wasm.put(pA, a);
+  wasm.at(pD, dBytes).fill(0);
+  K.gilboaSendTri(pD, pOut, pH0, pH1, pA, E);
+  return { d: wasm.take(pD, dBytes), out: wasm.takeWords(pOut, E) };
+}
+
+/** Receiver, chunk: its share of a_peer·b from the corrections. */
+function receiverFinish(ht: BigUint64Array, d: Uint8Array, b: BigUint64Array, E: number): BigUint64Array {
+  const [pHt, pD, pB, pOut] = wasm.arena([8 * 64 * E, d.length, 8 * E, 8 * E]) as [number, number, number, number];
+  wasm.put(pHt, ht);
+  wasm.put(pD, d);
+  wasm.at(pB, 8 * E).fill(0);
+  wasm.put(pB, b);
+  K.gilboaRecvTri(pOut, pHt, pD, pB, E);
+  return wasm.takeWords(pOut, E);
+}
+
+/**
+ * My additive share of a_me[e]·b_peer[e] + a_peer[e]·b_me[e] for `n` elements (both parties
+ * call it at the same time with their own a, b).
+ */
+export async function crossTermsBothWays(pair: SoftSpokenPair, a: BigUint64Array, b: BigUint64Array, n: number): Promise<BigUint64Array> {
+  const ch = pair.channel;
+  const out = new BigUint64Array(n);
+  if (n === 0) return out;
+  const chunks = Math.ceil(n / CHUNK);
+  const range = (c: number) => {
+    const e0 = c * CHUNK, e1 = Math.min(n, e0 + CHUNK);
+    return { e0, e1, E: (e1 - e0 + 1) & ~1 };
+  };
+  const uBytes = (E: number) => ssMessageBytes(pair.receiver.k, 64 * E, true);
+  const prepare = (c: number) => {
+    const { e0, e1, E } = range(c);
+    const p = receiverPrepare(pair, b.subarray(e0, e1), E);
+    ch.send('pp.tri.u', p.message);
+    return { ht: p.ht, u: ch.recv('pp.tri.u', uBytes(E)) };
+  };
+  let next = prepare(0);
+  for (let c = 0; c < chunks; c++) {
+    const cur = next;
+    if (c + 1 < chunks) next = prepare(c + 1);
+    const { e0, e1, E } = range(c);
+    const sent = senderAnswer(pair, await cur.u, a.subarray(e0, e1), E);
+    ch.send('pp.tri.d', sent.d);
+    const got = receiverFinish(cur.ht, await ch.recv('pp.tri.d', triBytes(E)), b.subarray(e0, e1), E);
+    R.add(out.subarray(e0, e1), sent.out.subarray(0, e1 - e0), got.subarray(0, e1 - e0));
+  }
+  return out;
+}
