@@ -130,6 +130,12 @@ test('cheaters are named: bad DKG share, equivocation, bad nonce commitment, bad
   assert.ok(rs.every(isCulprit('p3')), JSON.stringify(rs.map((r) => r.status === 'rejected' && String(r.reason))));
   rs = await session(members, (ch) => runSign({ keyId: info.keyId, message: msg, signers: members }, { channel: ch, dir: dirOf(ch.self), passphrase: PASS, tamper: ch.self === 'p2' ? { badShare: true } : undefined }));
   assert.ok(rs.every(isCulprit('p2')), JSON.stringify(rs.map((r) => r.status === 'rejected' && String(r.reason))));
+  // The coordinator (p1, first by name) cheating with its own share is named by everyone too (the fallback round).
+  rs = await session(members, (ch) => runSign({ keyId: info.keyId, message: msg, signers: members }, { channel: ch, dir: dirOf(ch.self), passphrase: PASS, tamper: ch.self === 'p1' ? { badShare: true } : undefined }));
+  assert.ok(rs.every(isCulprit('p1')), JSON.stringify(rs.map((r) => r.status === 'rejected' && String(r.reason))));
+  // A coordinator that hands out a signature that does not verify is named by the signers it sent it to.
+  rs = await session(members, (ch) => runSign({ keyId: info.keyId, message: msg, signers: members }, { channel: ch, dir: dirOf(ch.self), passphrase: PASS, tamper: ch.self === 'p1' ? { badResult: true } : undefined }));
+  assert.ok(rs.slice(1).every(isCulprit('p1')), JSON.stringify(rs.map((r) => r.status === 'rejected' && String(r.reason))));
 
   // A member that never answers is named by the others after the round deadline.
   const nets = createMemoryNetworks(members);
