@@ -70,7 +70,6 @@ export class ColumnRangeChain {
         abi: ColumnRangeClaimsAbi,
         functionName: 'submitChunks',
         args: [ref, start, chunks.map((c) => c.digest), chunks.map((c) => proofToCalldata(c.proof))],
-        gas: 400_000n + 300_000n * BigInt(chunks.length),
       }),
     );
     const [log] = parseEventLogs({ abi: ColumnRangeClaimsAbi, logs: r.logs, eventName: 'ColumnRangeVerified' });
