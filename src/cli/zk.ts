@@ -18,6 +18,7 @@ import { ProcessProver } from '../zk/prover.js';
 import { proveZkClaim } from '../sdk/actions/proveZkClaim.js';
 import { verifyZkProof } from '../sdk/actions/verifyZkProof.js';
 import { dispatch, emitResult, parseFlags, UsageError } from './usage.js';
+import { COLUMN_USAGE, commitColumn, proveColumnRangeCli, verifyColumnRangeFile, type ColumnRangeFile } from './zk-column.js';
 
 const USAGE = `usage:
   tacit zk status [--json]
@@ -27,14 +28,15 @@ const USAGE = `usage:
   tacit zk prove row-count     --csv FILE --id COLUMN --min-rows N          [--out FILE] [--json]
   tacit zk prove membership    --csv FILE --id COLUMN --row-id ID          [--out FILE] [--json]
   tacit zk prove absence       --csv FILE --id COLUMN --row-id ID          [--out FILE] [--json]
-  tacit zk prove column-range  --csv FILE --id COLUMN --column C --lo L --hi H [--out FILE] [--json]
   tacit zk prove result-bound  --result R --salt S --lo L --hi H           [--out FILE] [--json]
   tacit zk prove credit-decision --model FILE --features FILE --threshold T [--out FILE] [--json]
       Proves a claim (numbers in plain decimals; six-decimal fixed point inside). The proof file
       holds the proof, the public signals and the verification key; nothing private.
       --model: {"weights":[…],"bias":b,"salt":"…"}; --features: {"features":[…],"salt":"…"}.
+${COLUMN_USAGE}
   tacit zk verify --proof FILE [--json]
-      Verifies a proof file off-chain (the same Groth16 check as the verifier contract).
+      Verifies a proof file off-chain (the same Groth16 check as the verifier contract; for a
+      column range, every chunk and the digests' chain to the column commitment).
   tacit zk ceremony run --dir DIR [--nodes N] [--claims kind,kind…] [--json]
       A trusted-setup ceremony on this machine: phase 1 and each circuit's phase 2, every
       node contributing in its own process; writes DIR/transcript.json (file hashes).
@@ -42,7 +44,7 @@ const USAGE = `usage:
       Verifies every file of the transcript: hashes, then each contribution.`;
 
 export function zkCommand(argv: string[]): Promise<number> {
-  return dispatch('zk', argv, { status, commit, prove, verify, ceremony }, USAGE);
+  return dispatch('zk', argv, { status, commit, 'commit-column': commitColumn, prove, verify, ceremony }, USAGE);
 }
 
 async function status(args: string[]): Promise<number> {
@@ -86,6 +88,7 @@ function readJson(path: string | undefined, title: string): Record<string, unkno
 
 async function prove(args: string[]): Promise<number> {
   const [kind, ...rest] = args;
+  if (kind === 'column-range') return proveColumnRangeCli(rest); // its own flags (zk-column.ts)
   const kinds: ClaimKind[] = ['row-count', 'membership', 'absence', 'column-range', 'result-bound', 'credit-decision'];
   if (!kind || !kinds.includes(kind as ClaimKind)) throw new UsageError(`tacit zk prove needs a claim: ${kinds.join(', ')}`, { hint: USAGE });
   const { values } = parseFlags(rest, {
@@ -102,11 +105,8 @@ async function prove(args: string[]): Promise<number> {
       claim = { kind: kind as 'membership' | 'absence', data: loadDataset(values.csv, values.id), id: values['row-id'] };
       break;
     }
-    case 'column-range': {
-      if (!values.column) throw new UsageError('--column C is required', { hint: USAGE });
-      claim = { kind: 'column-range', data: loadDataset(values.csv, values.id), column: values.column, lo: num(values.lo, 'lo'), hi: num(values.hi, 'hi') };
-      break;
-    }
+    case 'column-range':
+      return proveColumnRangeCli(rest);
     case 'result-bound':
       claim = { kind: 'result-bound', result: num(values.result, 'result'), salt: parseField(values.salt ?? '', 'salt'), lo: num(values.lo, 'lo'), hi: num(values.hi, 'hi') };
       break;
@@ -133,6 +133,11 @@ async function prove(args: string[]): Promise<number> {
 async function verify(args: string[]): Promise<number> {
   const { values } = parseFlags(args, { proof: { type: 'string' }, json: { type: 'boolean' } }, USAGE);
   const f = readJson(values.proof, 'proof') as unknown as Parameters<typeof verifyZkProof>[0] & { circuit: string };
+  if ((f as unknown as { kind?: string }).kind === 'column-range') {
+    const r = await verifyColumnRangeFile(f as unknown as ColumnRangeFile);
+    emitResult({ circuit: f.circuit, valid: r.valid, problems: r.problems }, values, () => (r.valid ? `${f.circuit}: valid (every chunk)\n` : `${f.circuit}: INVALID\n  ${r.problems.join('\n  ')}\n`));
+    return r.valid ? 0 : 1;
+  }
   const valid = await verifyZkProof({ vk: f.vk, proof: f.proof, publicSignals: f.publicSignals });
   emitResult({ circuit: f.circuit, valid, publicSignals: f.publicSignals }, values, () => `${f.circuit}: ${valid ? 'valid' : 'INVALID'}\n`);
   return valid ? 0 : 1;
