@@ -6,8 +6,9 @@ pragma solidity ^0.8.24;
 // H_n, the keccak chain over the chunks' Poseidon digests (H_0 = keccak256("tacit.zk.column.v1"
 // ‖ C ‖ rowCount), H_{j+1} = keccak256(H_j ‖ d_j)), and the circuit its chunk proofs use (a
 // circuit ZkClaims registered after its ceremony). Anyone holding the proofs then submits
-// (d_j, proof_j) for every chunk in order, in one transaction or several; each proof is
-// verified with public inputs (d_j, count_j, lo, hi), count_j computed here from the row
+// (d_j, proof_j) for every chunk in order, in one transaction or several; a batch's proofs are
+// verified together (the verifier's verifyBatch: n + 3 pairings for n proofs) with public
+// inputs (d_j, count_j, lo, hi), count_j computed here from the row
 // count, and the digests are chained. When the last chunk is in, the chain must equal the
 // commitment — so no chunk is missing, reordered, repeated or taken from another column —
 // and the claim "every value of the column lies in [lo, hi]" is recorded.
@@ -61,7 +62,8 @@ contract ColumnRangeClaims {
     error ColumnUnknown(address committer, bytes32 key);
     error ColumnBadBatch(uint256 expectedStart, uint256 start, uint256 digests, uint256 proofs);
     error ColumnBadBound();
-    error ColumnInvalidProof(uint256 chunk);
+    /// @dev A proof of the batch starting at chunk `start` does not verify.
+    error ColumnInvalidProof(uint256 start);
     error ColumnCommitmentMismatch();
 
     constructor(ZkClaims zkClaims_) {
@@ -109,7 +111,8 @@ contract ColumnRangeClaims {
         return (true, claimId);
     }
 
-    /// @dev Verifies each chunk's proof with inputs (d_j, count_j, lo, hi) and extends the digest chain.
+    /// @dev Verifies the batch's proofs together (verifyBatch: one random linear combination)
+    ///      with inputs (d_j, count_j, lo, hi) and extends the digest chain.
     function _verifyBatch(
         Column storage col,
         uint256 lo,
@@ -119,18 +122,17 @@ contract ColumnRangeClaims {
         uint256[8][] calldata proofs,
         bytes32 chain
     ) private view returns (bytes32) {
-        IGroth16Verifier verifier = zkClaims.circuit(col.circuitId).verifier;
-        uint256[] memory inputs = new uint256[](4);
-        inputs[2] = lo;
-        inputs[3] = hi;
+        uint256[] memory inputs = new uint256[](digests.length * 4);
         uint256 last = uint256(col.chunkCount) - 1;
         uint256 lastCount = uint256(col.rowCount) - last * col.chunkSize;
         for (uint256 i = 0; i < digests.length; i++) {
-            inputs[0] = digests[i];
-            inputs[1] = start + i < last ? col.chunkSize : lastCount;
-            if (!verifier.verifyProof(proofs[i], inputs)) revert ColumnInvalidProof(start + i);
+            inputs[i * 4] = digests[i];
+            inputs[i * 4 + 1] = start + i < last ? col.chunkSize : lastCount;
+            inputs[i * 4 + 2] = lo;
+            inputs[i * 4 + 3] = hi;
             chain = keccak256(abi.encodePacked(chain, digests[i]));
         }
+        if (!zkClaims.circuit(col.circuitId).verifier.verifyBatch(proofs, inputs)) revert ColumnInvalidProof(start);
         return chain;
     }
 

@@ -37,8 +37,8 @@ export interface ChunkProof {
   proof: Groth16Proof;
 }
 
-/** Chunks per transaction by default: ~225,000 gas each, ~9 M gas a batch. */
-export const DEFAULT_CHUNK_BATCH = 40;
+/** Chunks per transaction by default: ~61,000 gas each with batch verification, ~12.5 M gas a batch (block limit 30 M). */
+export const DEFAULT_CHUNK_BATCH = 200;
 
 export class ColumnRangeChain {
   constructor(readonly zk: ZkChain, readonly address: Address) {}

@@ -5,7 +5,8 @@
  * checked against an independent recomputation (poseidon-lite's vector hash and viem's
  * keccak256 of the packed chain); the contract records a valid claim and the buyer's check
  * reads it through the DataRegistry; a false claim is refused before proving (naming the
- * row, not the value) and has no witness in the circuit; a tampered proof, wrong bounds, a
+ * row, not the value) and has no witness in the circuit; a tampered proof (alone or among
+ * valid ones in a batch: the contract verifies a batch as one random linear combination), wrong bounds, a
  * missing, skipped or reordered chunk and another dataset's chunks are all rejected.
  */
 import assert from 'node:assert/strict';
@@ -146,6 +147,9 @@ test('a column range claim verifies chunk by chunk on-chain and is recorded; eve
   // A tampered proof, wrong bounds.
   await expectRevert(cols.submitBatch(buyer.address, refField, 0, [{ ...c0!, proof: { ...c0!.proof, pi_c: c0!.proof.pi_a } }]), 'ColumnInvalidProof');
   await expectRevert(cols.submitBatch(buyer.address, { ...refField, hi: hi + 1n }, 0, [c0!]), 'ColumnInvalidProof');
+  // One bad proof among valid ones fails the whole batch (the random linear combination), as do proofs swapped between digests.
+  await expectRevert(cols.submitBatch(buyer.address, refField, 0, [c0!, { ...c1!, proof: { ...c1!.proof, pi_c: c0!.proof.pi_c } }, c2!]), 'ColumnInvalidProof');
+  await expectRevert(cols.submitBatch(buyer.address, refField, 0, [{ ...c0!, proof: c1!.proof }, { ...c1!, proof: c0!.proof }]), 'ColumnInvalidProof');
   // A skipped chunk: chunk 2 (8 values) in position 1 (16 values) does not verify.
   await expectRevert(cols.submitBatch(buyer.address, refField, 0, [c0!, c2!]), 'ColumnInvalidProof');
   // Reordered chunks: every proof verifies, the digest chain does not match.
@@ -171,7 +175,8 @@ test('a column range claim verifies chunk by chunk on-chain and is recorded; eve
   assert.equal(check.owner, owner.address);
   assert.equal(check.committedRows, BigInt(ROWS));
   assert.equal(check.prover, owner.address);
-  assert.ok(sent.gasUsed < 3n * 300_000n + 200_000n, `gas ${sent.gasUsed}`);
+  // 3 chunks in 2 transactions (batch verification pays off only in large batches: see the bench).
+  assert.ok(sent.gasUsed < 900_000n, `gas ${sent.gasUsed}`);
   // Other bounds were never proven; dataset B's column has no claim.
   assert.equal((await checkColumnRangeClaim(client, cols, { datasetId: datasetA, column: 'income', lo, hi: hi - 1n })).verified, false);
   assert.equal((await checkColumnRangeClaim(client, cols, { datasetId: datasetB, column: 'income', lo, hi })).verified, false);

@@ -16,7 +16,7 @@ export interface SubmitColumnRangeParameters {
   lo: bigint;
   hi: bigint;
   proven: Pick<ProveColumnRangeReturnType, 'chunks'>;
-  /** Chunks per transaction (default 40, ~9 M gas). */
+  /** Chunks per transaction (default 200, ~12.5 M gas). */
   batch?: number;
   onBatch?: (done: number, total: number) => void;
 }
