@@ -12,6 +12,7 @@ import { readCsvTable } from '../data/csv.js';
 import { compileCircuit } from '../zk/artifacts.js';
 import { fileHash, MemoryCeremonyLedger, ptauPowerFor, runPhase1, runPhase2, verifyPhase1, verifyPhase2, type Bytes32, type CeremonyLedger } from '../zk/ceremony.js';
 import { circuitFor, type Claim, type ClaimKind } from '../zk/claims.js';
+import { columnRangeChunkCircuit } from '../zk/circuits/column-range-chunk.js';
 import { DatasetCommitment } from '../zk/dataset-commitment.js';
 import { toFixed, parseField } from '../zk/field.js';
 import { ProcessProver } from '../zk/prover.js';
@@ -38,6 +39,7 @@ ${COLUMN_USAGE}
       Verifies a proof file off-chain (the same Groth16 check as the verifier contract; for a
       column range, every chunk and the digests' chain to the column commitment).
   tacit zk ceremony run --dir DIR [--nodes N] [--claims kind,kind…] [--json]
+      (a kind, or column-chunk-C for the chunk circuit of column range claims)
       A trusted-setup ceremony on this machine: phase 1 and each circuit's phase 2, every
       node contributing in its own process; writes DIR/transcript.json (file hashes).
   tacit zk ceremony verify --dir DIR [--json]
@@ -143,9 +145,22 @@ async function verify(args: string[]): Promise<number> {
   return valid ? 0 : 1;
 }
 
+/** A claim kind's circuit, or `column-chunk-C`: the chunk circuit of column range claims with C values per chunk. */
+function ceremonyCircuit(name: string) {
+  const chunk = /^column-chunk-(\d+)$/.exec(name);
+  if (chunk) {
+    const c = Number(chunk[1]);
+    if ((c & (c - 1)) !== 0 || c < 1) throw new UsageError(`${name}: the chunk size must be a power of two`);
+    return columnRangeChunkCircuit(c);
+  }
+  const kinds: ClaimKind[] = ['row-count', 'membership', 'absence', 'column-range', 'result-bound', 'credit-decision'];
+  if (!kinds.includes(name as ClaimKind)) throw new UsageError(`unknown circuit "${name}"`, { hint: `one of ${kinds.join(', ')}, column-chunk-C` });
+  return circuitFor(name as ClaimKind);
+}
+
 interface TranscriptFile {
   phase1: { id: Bytes32; power: number; steps: { file: string; hash: Bytes32 }[]; final: { file: string; hash: Bytes32 } };
-  phase2: { circuit: string; kind: ClaimKind; id: Bytes32; steps: { file: string; hash: Bytes32 }[]; final: { file: string; hash: Bytes32 } }[];
+  phase2: { circuit: string; kind: string; id: Bytes32; steps: { file: string; hash: Bytes32 }[]; final: { file: string; hash: Bytes32 } }[];
 }
 
 /** The hashes of transcript.json as a read-only ledger (on a network they are read from ZkCeremony instead). */
@@ -166,9 +181,9 @@ async function ceremony(args: string[]): Promise<number> {
   if (sub === 'run') {
     const nodes = Number(values.nodes ?? 3);
     if (!Number.isInteger(nodes) || nodes < 1 || nodes > 16) throw new UsageError('--nodes must be 1 to 16');
-    const kinds = (values.claims ?? 'row-count,result-bound').split(',') as ClaimKind[];
+    const kinds = (values.claims ?? 'row-count,result-bound').split(',');
     const circuits = [];
-    for (const k of kinds) circuits.push(await compileCircuit(prover, circuitFor(k)));
+    for (const k of kinds) circuits.push(await compileCircuit(prover, ceremonyCircuit(k)));
     const power = Math.max(...circuits.map((c) => ptauPowerFor(c.constraints, c.spec.publicInputs.length)));
     const participants = Array.from({ length: nodes }, (_, i) => `node-${i + 1}`);
     mkdirSync(dir, { recursive: true });
@@ -195,7 +210,7 @@ async function ceremony(args: string[]): Promise<number> {
     const p1Files = { dir, power: t.phase1.power, steps: t.phase1.steps.map((s) => s.file), final: t.phase1.final.file };
     problems.push(...(await verifyPhase1(prover, ledger, t.phase1.id, p1Files)).problems);
     for (const p of t.phase2) {
-      const circuit = await compileCircuit(prover, circuitFor(p.kind));
+      const circuit = await compileCircuit(prover, ceremonyCircuit(p.kind));
       problems.push(...(await verifyPhase2(prover, ledger, p.id, circuit, t.phase1.final.file, { dir, steps: p.steps.map((s) => s.file), final: p.final.file })).problems);
     }
     emitResult({ valid: problems.length === 0, problems }, values, () => (problems.length === 0 ? 'transcript valid\n' : `transcript INVALID:\n  ${problems.join('\n  ')}\n`));
