@@ -1,6 +1,7 @@
 /**
  * Column range over a whole dataset (src/zk/column-commitment.ts): default_credit's host
- * column x0 (30,000 rows) committed in chunks of C (TACIT_BENCH_ZK_CHUNK, default 256), and
+ * column x0 (30,000 rows) committed in chunks of C (TACIT_BENCH_ZK_CHUNK; default 256 when a
+ * 2^16 accumulator is cached, else 32), and
  * the range claim [⌊min⌋, ⌈max⌉] proven for the first TACIT_BENCH_ZK_REPS chunks with a warm
  * prover (median per chunk, after one warm-up proof), beside the same-run baseline of a
  * fresh prover process. Gas is measured on anvil through the real ColumnRangeClaims: a batch
@@ -33,7 +34,8 @@ import { compileCircuit } from '../src/zk/artifacts.js';
 const DATA = fileURLToPath(new URL('../../data/', import.meta.url));
 
 export async function runColumnRangeBench(options: { json: boolean; reps: number }): Promise<void> {
-  const chunkSize = Number(process.env.TACIT_BENCH_ZK_CHUNK ?? 256);
+  // C = 256 needs a 2^16 accumulator (preparing one took > 40 min here): used when cached, else C = 32 (2^13).
+  const chunkSize = Number(process.env.TACIT_BENCH_ZK_CHUNK ?? (cachedLocalPtau(16) ? 256 : 32));
   const reps = Math.max(2, options.reps);
   const table = readCsvTable(join(DATA, 'default_credit_hetero_host.csv'), { idColumn: 'id', uniqueIds: true });
   const t0 = performance.now();
