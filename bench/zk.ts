@@ -10,6 +10,7 @@
  * TACIT_BENCH_ZK=row-count,membership,… picks circuits; column-range (2-row capacity, a 2^14
  * accumulator) only when named. A second baseline: the same proof from a fresh prover
  * process (`ProcessProver`, what a one-off `tacit zk prove` pays beyond process start).
+ * `column-chunk` (default on): the chunked column range over a 30,000-row column (zk-column.ts).
  */
 import { devAccount } from '../src/chain/dev-accounts.js';
 import { startEphemeralChain } from '../src/chain/embedded.js';
@@ -20,6 +21,7 @@ import { randomField } from '../src/zk/field.js';
 import { ProcessProver } from '../src/zk/prover.js';
 import { localSetup } from '../src/zk/setup.js';
 import { WarmProver } from '../src/zk/warm-prover.js';
+import { runColumnRangeBench } from './zk-column.js';
 
 const TARGET_SECONDS: Partial<Record<ClaimKind, number>> = { membership: 2, absence: 2, 'credit-decision': 3 };
 const TARGET_GAS = 300_000n;
@@ -46,7 +48,8 @@ export async function runZkBench(options: { json: boolean }): Promise<void> {
   const prover = new ProcessProver();
   const warm = new WarmProver();
   const reps = Math.max(1, Number(process.env.TACIT_BENCH_ZK_REPS ?? 3));
-  const picked = (process.env.TACIT_BENCH_ZK?.split(',') ?? ['row-count', 'result-bound', 'membership', 'absence', 'credit-decision']) as ClaimKind[];
+  const names = process.env.TACIT_BENCH_ZK?.split(',') ?? ['row-count', 'result-bound', 'membership', 'absence', 'credit-decision', 'column-chunk'];
+  const picked = names.filter((n) => n !== 'column-chunk') as ClaimKind[];
   const chain = await startEphemeralChain();
   try {
     const admin = devAccount(0);
@@ -91,4 +94,5 @@ export async function runZkBench(options: { json: boolean }): Promise<void> {
     warm.close();
     await chain.stop();
   }
+  if (names.includes('column-chunk')) await runColumnRangeBench({ ...options, reps });
 }

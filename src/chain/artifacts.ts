@@ -8,6 +8,7 @@ import type { Abi } from 'viem';
 import {
   CustodyVaultAbi,
   ClearingAbi,
+  ColumnRangeClaimsAbi,
   DataRegistryAbi,
   DataTokenAbi,
   DataTokenSaleAbi,
@@ -26,7 +27,7 @@ type AbiError = Extract<Abi[number], { type: 'error' }>;
 /** Every custom error declared by a Tacit contract or the OpenZeppelin code it uses, once each. */
 export const tacitErrorsAbi: readonly AbiError[] = (() => {
   const seen = new Map<string, AbiError>();
-  const all: Abi[] = [TaskMarketAbi, NodeRegistryAbi, DataRegistryAbi, DataTokenAbi, DataTokenSaleAbi, TestTokenAbi, KeyRegistryAbi, CustodyVaultAbi, ClearingAbi, ZkClaimsAbi, ZkCeremonyAbi];
+  const all: Abi[] = [TaskMarketAbi, NodeRegistryAbi, DataRegistryAbi, DataTokenAbi, DataTokenSaleAbi, TestTokenAbi, KeyRegistryAbi, CustodyVaultAbi, ClearingAbi, ZkClaimsAbi, ColumnRangeClaimsAbi, ZkCeremonyAbi];
   for (const abi of all) {
     for (const item of abi) {
       if (item.type !== 'error') continue;

@@ -12,12 +12,14 @@ import { readCsvTable } from '../data/csv.js';
 import { compileCircuit } from '../zk/artifacts.js';
 import { fileHash, MemoryCeremonyLedger, ptauPowerFor, runPhase1, runPhase2, verifyPhase1, verifyPhase2, type Bytes32, type CeremonyLedger } from '../zk/ceremony.js';
 import { circuitFor, type Claim, type ClaimKind } from '../zk/claims.js';
+import { columnRangeChunkCircuit } from '../zk/circuits/column-range-chunk.js';
 import { DatasetCommitment } from '../zk/dataset-commitment.js';
 import { toFixed, parseField } from '../zk/field.js';
 import { ProcessProver } from '../zk/prover.js';
 import { proveZkClaim } from '../sdk/actions/proveZkClaim.js';
 import { verifyZkProof } from '../sdk/actions/verifyZkProof.js';
 import { dispatch, emitResult, parseFlags, UsageError } from './usage.js';
+import { COLUMN_USAGE, commitColumn, proveColumnRangeCli, verifyColumnRangeFile, type ColumnRangeFile } from './zk-column.js';
 
 const USAGE = `usage:
   tacit zk status [--json]
@@ -27,22 +29,24 @@ const USAGE = `usage:
   tacit zk prove row-count     --csv FILE --id COLUMN --min-rows N          [--out FILE] [--json]
   tacit zk prove membership    --csv FILE --id COLUMN --row-id ID          [--out FILE] [--json]
   tacit zk prove absence       --csv FILE --id COLUMN --row-id ID          [--out FILE] [--json]
-  tacit zk prove column-range  --csv FILE --id COLUMN --column C --lo L --hi H [--out FILE] [--json]
   tacit zk prove result-bound  --result R --salt S --lo L --hi H           [--out FILE] [--json]
   tacit zk prove credit-decision --model FILE --features FILE --threshold T [--out FILE] [--json]
       Proves a claim (numbers in plain decimals; six-decimal fixed point inside). The proof file
       holds the proof, the public signals and the verification key; nothing private.
       --model: {"weights":[…],"bias":b,"salt":"…"}; --features: {"features":[…],"salt":"…"}.
+${COLUMN_USAGE}
   tacit zk verify --proof FILE [--json]
-      Verifies a proof file off-chain (the same Groth16 check as the verifier contract).
+      Verifies a proof file off-chain (the same Groth16 check as the verifier contract; for a
+      column range, every chunk and the digests' chain to the column commitment).
   tacit zk ceremony run --dir DIR [--nodes N] [--claims kind,kind…] [--json]
+      (a kind, or column-chunk-C for the chunk circuit of column range claims)
       A trusted-setup ceremony on this machine: phase 1 and each circuit's phase 2, every
       node contributing in its own process; writes DIR/transcript.json (file hashes).
   tacit zk ceremony verify --dir DIR [--json]
       Verifies every file of the transcript: hashes, then each contribution.`;
 
 export function zkCommand(argv: string[]): Promise<number> {
-  return dispatch('zk', argv, { status, commit, prove, verify, ceremony }, USAGE);
+  return dispatch('zk', argv, { status, commit, 'commit-column': commitColumn, prove, verify, ceremony }, USAGE);
 }
 
 async function status(args: string[]): Promise<number> {
@@ -86,6 +90,7 @@ function readJson(path: string | undefined, title: string): Record<string, unkno
 
 async function prove(args: string[]): Promise<number> {
   const [kind, ...rest] = args;
+  if (kind === 'column-range') return proveColumnRangeCli(rest); // its own flags (zk-column.ts)
   const kinds: ClaimKind[] = ['row-count', 'membership', 'absence', 'column-range', 'result-bound', 'credit-decision'];
   if (!kind || !kinds.includes(kind as ClaimKind)) throw new UsageError(`tacit zk prove needs a claim: ${kinds.join(', ')}`, { hint: USAGE });
   const { values } = parseFlags(rest, {
@@ -102,11 +107,8 @@ async function prove(args: string[]): Promise<number> {
       claim = { kind: kind as 'membership' | 'absence', data: loadDataset(values.csv, values.id), id: values['row-id'] };
       break;
     }
-    case 'column-range': {
-      if (!values.column) throw new UsageError('--column C is required', { hint: USAGE });
-      claim = { kind: 'column-range', data: loadDataset(values.csv, values.id), column: values.column, lo: num(values.lo, 'lo'), hi: num(values.hi, 'hi') };
-      break;
-    }
+    case 'column-range':
+      return proveColumnRangeCli(rest);
     case 'result-bound':
       claim = { kind: 'result-bound', result: num(values.result, 'result'), salt: parseField(values.salt ?? '', 'salt'), lo: num(values.lo, 'lo'), hi: num(values.hi, 'hi') };
       break;
@@ -133,14 +135,32 @@ async function prove(args: string[]): Promise<number> {
 async function verify(args: string[]): Promise<number> {
   const { values } = parseFlags(args, { proof: { type: 'string' }, json: { type: 'boolean' } }, USAGE);
   const f = readJson(values.proof, 'proof') as unknown as Parameters<typeof verifyZkProof>[0] & { circuit: string };
+  if ((f as unknown as { kind?: string }).kind === 'column-range') {
+    const r = await verifyColumnRangeFile(f as unknown as ColumnRangeFile);
+    emitResult({ circuit: f.circuit, valid: r.valid, problems: r.problems }, values, () => (r.valid ? `${f.circuit}: valid (every chunk)\n` : `${f.circuit}: INVALID\n  ${r.problems.join('\n  ')}\n`));
+    return r.valid ? 0 : 1;
+  }
   const valid = await verifyZkProof({ vk: f.vk, proof: f.proof, publicSignals: f.publicSignals });
   emitResult({ circuit: f.circuit, valid, publicSignals: f.publicSignals }, values, () => `${f.circuit}: ${valid ? 'valid' : 'INVALID'}\n`);
   return valid ? 0 : 1;
 }
 
+/** A claim kind's circuit, or `column-chunk-C`: the chunk circuit of column range claims with C values per chunk. */
+function ceremonyCircuit(name: string) {
+  const chunk = /^column-chunk-(\d+)$/.exec(name);
+  if (chunk) {
+    const c = Number(chunk[1]);
+    if ((c & (c - 1)) !== 0 || c < 1) throw new UsageError(`${name}: the chunk size must be a power of two`);
+    return columnRangeChunkCircuit(c);
+  }
+  const kinds: ClaimKind[] = ['row-count', 'membership', 'absence', 'column-range', 'result-bound', 'credit-decision'];
+  if (!kinds.includes(name as ClaimKind)) throw new UsageError(`unknown circuit "${name}"`, { hint: `one of ${kinds.join(', ')}, column-chunk-C` });
+  return circuitFor(name as ClaimKind);
+}
+
 interface TranscriptFile {
   phase1: { id: Bytes32; power: number; steps: { file: string; hash: Bytes32 }[]; final: { file: string; hash: Bytes32 } };
-  phase2: { circuit: string; kind: ClaimKind; id: Bytes32; steps: { file: string; hash: Bytes32 }[]; final: { file: string; hash: Bytes32 } }[];
+  phase2: { circuit: string; kind: string; id: Bytes32; steps: { file: string; hash: Bytes32 }[]; final: { file: string; hash: Bytes32 } }[];
 }
 
 /** The hashes of transcript.json as a read-only ledger (on a network they are read from ZkCeremony instead). */
@@ -161,9 +181,9 @@ async function ceremony(args: string[]): Promise<number> {
   if (sub === 'run') {
     const nodes = Number(values.nodes ?? 3);
     if (!Number.isInteger(nodes) || nodes < 1 || nodes > 16) throw new UsageError('--nodes must be 1 to 16');
-    const kinds = (values.claims ?? 'row-count,result-bound').split(',') as ClaimKind[];
+    const kinds = (values.claims ?? 'row-count,result-bound').split(',');
     const circuits = [];
-    for (const k of kinds) circuits.push(await compileCircuit(prover, circuitFor(k)));
+    for (const k of kinds) circuits.push(await compileCircuit(prover, ceremonyCircuit(k)));
     const power = Math.max(...circuits.map((c) => ptauPowerFor(c.constraints, c.spec.publicInputs.length)));
     const participants = Array.from({ length: nodes }, (_, i) => `node-${i + 1}`);
     mkdirSync(dir, { recursive: true });
@@ -190,7 +210,7 @@ async function ceremony(args: string[]): Promise<number> {
     const p1Files = { dir, power: t.phase1.power, steps: t.phase1.steps.map((s) => s.file), final: t.phase1.final.file };
     problems.push(...(await verifyPhase1(prover, ledger, t.phase1.id, p1Files)).problems);
     for (const p of t.phase2) {
-      const circuit = await compileCircuit(prover, circuitFor(p.kind));
+      const circuit = await compileCircuit(prover, ceremonyCircuit(p.kind));
       problems.push(...(await verifyPhase2(prover, ledger, p.id, circuit, t.phase1.final.file, { dir, steps: p.steps.map((s) => s.file), final: p.final.file })).problems);
     }
     emitResult({ valid: problems.length === 0, problems }, values, () => (problems.length === 0 ? 'transcript valid\n' : `transcript INVALID:\n  ${problems.join('\n  ')}\n`));

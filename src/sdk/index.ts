@@ -36,9 +36,15 @@ export { checkDatasetClaim, type CheckDatasetClaimParameters, type CheckDatasetC
 export { WarmProver } from '../zk/warm-prover.js';
 export { DatasetCommitment } from '../zk/dataset-commitment.js';
 export { modelCommitment, featuresCommitment, resultCommitment, type Claim } from '../zk/claims.js';
-export { ZkToolsMissingError, ZkWitnessError, ZkInputError } from '../zk/errors.js';
+export { ZkToolsMissingError, ZkWitnessError, ZkInputError, ZkColumnError } from '../zk/errors.js';
 export { createKeyOnNodes, type CreateKeyOnNodesParameters } from './actions/createKeyOnNodes.js';
 export { signWithKeyOnNodes, nodeSigner, type SignWithKeyOnNodesParameters } from './actions/signWithKeyOnNodes.js';
 export { refreshKeyOnNodes, type RefreshKeyOnNodesParameters } from './actions/refreshKeyOnNodes.js';
 export { reshareKeyOnNodes, type ReshareKeyOnNodesParameters } from './actions/reshareKeyOnNodes.js';
 export { KeyTaskError, type KeyTaskOptions } from './actions/keyTask.js';
+export { proveColumnRange, type ProveColumnRangeParameters, type ProveColumnRangeReturnType } from './actions/proveColumnRange.js';
+export { commitZkColumn } from './actions/commitZkColumn.js';
+export { submitColumnRange, type SubmitColumnRangeParameters } from './actions/submitColumnRange.js';
+export { checkColumnRangeClaim, type CheckColumnRangeClaimParameters, type CheckColumnRangeClaimReturnType } from './actions/checkColumnRangeClaim.js';
+export { ColumnRangeChain, columnCommitmentKey, columnRangeClaimId } from '../chain/zk-column-claims.js';
+export { ColumnCommitment } from '../zk/column-commitment.js';

@@ -42,3 +42,8 @@ export class ZkProverError extends ZkError {
 export class ZkCeremonyError extends ZkError {
   override name = 'ZkCeremonyError';
 }
+
+/** A column to commit holds something that is not a finite number (like CsvError: names the rows, not the values). */
+export class ZkColumnError extends ZkError {
+  override name = 'ZkColumnError';
+}

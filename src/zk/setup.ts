@@ -37,6 +37,18 @@ export async function localPtau(prover: Prover, power: number, cacheDir = defaul
   return ptauFinal;
 }
 
+/**
+ * A cached local accumulator of size 2^need … 2^(need+3), the smallest there is: a larger
+ * accumulator serves a smaller circuit, and preparing a new one takes minutes.
+ */
+export function cachedLocalPtau(need: number, cacheDir = defaultZkCacheDir()): string | undefined {
+  for (let power = need; power <= need + 3; power++) {
+    const f = join(cacheDir, 'ptau', `local-${power}`, `pot${power}_final.ptau`);
+    if (existsSync(f)) return f;
+  }
+  return undefined;
+}
+
 /** The accumulator size a compiled circuit needs locally. */
 export function localPowerFor(circuit: CompiledCircuit): number {
   return Math.max(LOCAL_MIN_POWER, ptauPowerFor(circuit.constraints, circuit.spec.publicInputs.length));
@@ -49,7 +61,8 @@ export async function localSetup(prover: Prover, spec: CircuitSpec, options: { c
   const zkey = join(circuit.dir, 'local_final.zkey');
   const vkFile = join(circuit.dir, 'local_vk.json');
   if (existsSync(zkey) && existsSync(vkFile)) return { circuit, zkey, vk: JSON.parse(readFileSync(vkFile, 'utf8')) };
-  const ptauFinal = await localPtau(prover, localPowerFor(circuit), cacheDir, options.contributors ?? 1);
+  const need = localPowerFor(circuit);
+  const ptauFinal = cachedLocalPtau(need, cacheDir) ?? (await localPtau(prover, need, cacheDir, options.contributors ?? 1));
   const participants = Array.from({ length: options.contributors ?? 1 }, (_, i) => `local-${i + 1}`);
   const p2 = await runPhase2(prover, new MemoryCeremonyLedger(), { dir: join(circuit.dir, 'local-phase2'), circuit, ptauFinal, participants });
   copyFileSync(p2.files.final, zkey);
