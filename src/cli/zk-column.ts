@@ -62,7 +62,7 @@ const FLAGS = {
 } as const;
 
 export async function commitColumn(args: string[]): Promise<number> {
-  const { values } = parseFlags(args, FLAGS, COLUMN_USAGE);
+  const { values } = parseFlags(args, FLAGS, `usage:\n${COLUMN_USAGE}`);
   const c = loadColumn(values, true);
   const out = { column: c.column, commitment: c.commitment, rows: c.rowCount, chunkSize: c.chunkSize, chunks: c.chunkCount };
   emitResult(out, values, () => `column ${c.column}: commitment ${c.commitment}\n${c.rowCount} rows in ${c.chunkCount} chunk(s) of ${c.chunkSize}\n`);
@@ -77,7 +77,7 @@ const bound = (s: string | undefined, title: string): bigint => {
 };
 
 export async function proveColumnRangeCli(args: string[]): Promise<number> {
-  const { values } = parseFlags(args, FLAGS, COLUMN_USAGE);
+  const { values } = parseFlags(args, FLAGS, `usage:\n${COLUMN_USAGE}`);
   const lo = bound(values.lo, 'lo');
   const hi = bound(values.hi, 'hi');
   const c = loadColumn(values, false);
