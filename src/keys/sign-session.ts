@@ -188,10 +188,9 @@ function tryAggregate(pkg: SigningPackage, shares: Map<string, string | undefine
   return aggregateWith(pkg, zs) ?? undefined;
 }
 
-/** R ‖ z is this package's R and z·G − c·Y = R. */
+/** R ‖ z is this package's R and z·G − c·Y = R: the aggregate of z alone reproduces the signature byte for byte. */
 function verifiesAs(pkg: SigningPackage, sig: Uint8Array): boolean {
   const z = tryScalar(toHex(sig.subarray(33)));
-  if (z === null || toHex(sig.subarray(0, 33)) !== toHex(pkg.R)) return false;
-  const again = aggregateWith(pkg, [z]);
-  return again !== null;
+  const again = z === null ? null : aggregateWith(pkg, [z]);
+  return again !== null && toHex(again) === toHex(sig);
 }
