@@ -43,6 +43,9 @@ for (const f of (existsSync(assemblyDir) ? readdirSync(assemblyDir) : []).filter
 // without a C compiler or the headers, the code that uses them falls back to a slower path.
 const nativeDir = join(root, 'native');
 const nodeInclude = resolve(dirname(process.execPath), '../include/node');
+// Library sources a shim compiles in (it #includes them; the library's own includes need its folders).
+const libSecp = join(root, 'node_modules/secp256k1/src/secp256k1');
+const extraIncludes = { 'secp256k1-strauss.c': existsSync(libSecp) ? ['-I', libSecp, '-I', join(libSecp, 'src')] : [] };
 for (const f of (existsSync(nativeDir) ? readdirSync(nativeDir) : []).filter((f) => f.endsWith('.c'))) {
   const out = join(root, 'dist/native', f.replace(/\.c$/, '.node'));
   // A kernel may include headers of its own (native/<name>-*.h): they count as its sources.
@@ -55,7 +58,7 @@ for (const f of (existsSync(nativeDir) ? readdirSync(nativeDir) : []).filter((f)
   log(`native ${f}`);
   mkdirSync(join(root, 'dist/native'), { recursive: true });
   const cc = process.env.CC || 'cc';
-  const r = spawnSync(cc, ['-O2', '-shared', '-fPIC', '-fvisibility=hidden', '-Wall', '-Wextra', '-Werror', '-I', nodeInclude, join('native', f), '-o', out], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(cc, ['-O2', '-shared', '-fPIC', '-fvisibility=hidden', '-Wall', '-Wextra', '-Werror', '-I', nodeInclude, ...(extraIncludes[f] ?? []), join('native', f), '-o', out], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) console.error(`build: native ${f} not built (${cc} ${r.error ? r.error.message : `exit ${r.status}`}); using the slower fallback`);
 }
 

@@ -9,12 +9,15 @@
  *    process) and costs ~1.5× more per call afterwards.
  *  - `combine(a, points, scalars)` (a·G + Σ s_i·P_i over public, encoded data — a FROST
  *    group commitment, a signature or share check), by the first backend this process has:
- *    `libsecp256k1` — Bitcoin Core's secp256k1 library through the `secp256k1` package's
- *    prebuilt N-API binding (each s_i·P_i by its point multiplication, then one sum; ~9× the
- *    BigInt walk below for a 14-signer commitment on the 2-vCPU machine); `openssl` —
- *    OpenSSL's interleaved-wNAF `EC_POINTs_mul` through native/secp256k1-msm.c (~3×); `noble`
- *    — the same sum by `msm`. TACIT_SECP256K1=libsecp256k1|openssl|noble picks one (tests
- *    compare them). Every backend decodes, and so checks, the points it is given.
+ *    `libsecp256k1-multi` — Bitcoin Core's secp256k1 library compiled here from the source the
+ *    `secp256k1` package ships (native/secp256k1-strauss.c): its variable-time
+ *    multi-multiplication (Strauss with GLV), terms with scalar 1 added directly; ~2.5× the
+ *    next backend for a 14-signer commitment; `libsecp256k1` — the same library through the
+ *    package's prebuilt N-API binding (each s_i·P_i by its constant-time point multiplication,
+ *    then one sum; ~9× the BigInt walk below); `openssl` — OpenSSL's interleaved-wNAF
+ *    `EC_POINTs_mul` through native/secp256k1-msm.c (~3×); `noble` — the same sum by `msm`.
+ *    TACIT_SECP256K1=libsecp256k1-multi|libsecp256k1|openssl|noble picks one (tests compare
+ *    them). Every backend decodes, and so checks, the points it is given.
  *  - `msm(points, scalars)` (Σ s_i·P_i over parsed points, variable time): noble's interleaved
  *    wNAF walk (Strauss–Shamir) after splitting every scalar with the GLV endomorphism of
  *    secp256k1 (Gallant, Lambert & Vanstone, CRYPTO 2001: ψ(x, y) = (β·x, y) = λ·P), so all
@@ -27,7 +30,7 @@ import { createECDH } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { mulAddUnsafe } from '@noble/curves/abstract/curve.js';
 import { _splitEndoScalar } from '@noble/curves/abstract/weierstrass.js';
-import { Fn, Point } from './suite.js';
+import { Fn, Point, scalarBytes } from './suite.js';
 
 const ecdh = createECDH('secp256k1');
 
@@ -73,6 +76,13 @@ interface NativeSecp256k1 {
   check(points: Uint8Array, stride: number): number;
 }
 
+interface MultiSecp256k1 {
+  /** As NativeSecp256k1.msm over 33-byte points; −(count+3): the library could not allocate. */
+  msm(points: Uint8Array, scalars: Uint8Array, base: Uint8Array | null, out: Uint8Array): number;
+  /** −1 when every 33-byte encoding is a curve point, else the first index that is not. */
+  check(points: Uint8Array): number;
+}
+
 /** The part of the `secp256k1` package's API (its native binding, not its JavaScript fallback) used here. */
 interface LibSecp256k1 {
   publicKeyCreate(seckey: Uint8Array, compressed: boolean): Uint8Array;
@@ -94,11 +104,17 @@ function load<T>(path: string): T | undefined {
 // `secp256k1/bindings` is the package's native binding only (its index falls back to elliptic.js, which is not wanted here).
 const lib = load<LibSecp256k1>('secp256k1/bindings');
 const native = load<NativeSecp256k1>('../../native/secp256k1-msm.node');
+const multi = ((m) => (m && typeof m.msm === 'function' ? m : undefined))(load<MultiSecp256k1>('../../native/secp256k1-strauss.node'));
 
-export type EcBackend = 'libsecp256k1' | 'openssl' | 'noble';
+export type EcBackend = 'libsecp256k1-multi' | 'libsecp256k1' | 'openssl' | 'noble';
 
 /** The backends this process has, fastest first (tests compare them with each other). */
-export const EC_BACKENDS: readonly EcBackend[] = [...(lib ? ['libsecp256k1' as const] : []), ...(native ? ['openssl' as const] : []), 'noble'];
+export const EC_BACKENDS: readonly EcBackend[] = [
+  ...(multi ? ['libsecp256k1-multi' as const] : []),
+  ...(lib ? ['libsecp256k1' as const] : []),
+  ...(native ? ['openssl' as const] : []),
+  'noble',
+];
 
 const wanted = process.env['TACIT_SECP256K1'] as EcBackend | undefined;
 
@@ -132,9 +148,12 @@ function packed(parts: readonly Uint8Array[], width: number): Uint8Array {
 export function combine(a: bigint | null, points: readonly Uint8Array[], scalars: readonly bigint[], backend: EcBackend = EC_BACKEND): Uint8Array | null {
   if (points.length !== scalars.length) throw new RangeError('one scalar per point');
   if (backend === 'libsecp256k1' && lib) return libCombine(lib, a, points, scalars);
-  if (backend === 'openssl' && native) {
+  if ((backend === 'openssl' && native) || (backend === 'libsecp256k1-multi' && multi)) {
     const out = new Uint8Array(COMPRESSED);
-    const status = native.msm(packed(points, COMPRESSED), COMPRESSED, packed(scalars.map((k) => Fn.toBytes(Fn.create(k))), 32), a === null ? null : Fn.toBytes(Fn.create(a)), out);
+    const ps = packed(points, COMPRESSED);
+    const ks = packed(scalars.map(scalarBytes), 32);
+    const g = a === null ? null : scalarBytes(a);
+    const status = backend === 'openssl' ? native!.msm(ps, COMPRESSED, ks, g, out) : multi!.msm(ps, ks, g, out);
     if (status === 1) return out;
     if (status === 0) return null;
     if (status >= -points.length) throw new InvalidPointError(-status - 1);
@@ -159,6 +178,7 @@ export function firstInvalidPoint(points: readonly Uint8Array[], backend: EcBack
   if (points.some((p) => p.length !== COMPRESSED)) return points.findIndex((p) => p.length !== COMPRESSED);
   if (backend === 'libsecp256k1' && lib) return points.findIndex((p) => !lib.publicKeyVerify(p));
   if (backend === 'openssl' && native) return native.check(packed(points, COMPRESSED), COMPRESSED);
+  if (backend === 'libsecp256k1-multi' && multi) return multi.check(packed(points, COMPRESSED));
   return points.findIndex((p) => {
     try {
       const q = Point.fromBytes(p);

@@ -12,7 +12,7 @@
  */
 import { combine } from './ec.js';
 import { lagrangeAtZero } from './feldman.js';
-import { CONTEXT_STRING, Fn, concat, digest, hashToScalar, utf8 } from './suite.js';
+import { CONTEXT_STRING, Fn, concat, digest, hashToScalar, scalarBytes, utf8 } from './suite.js';
 
 export interface ParsedCommitment {
   /** Identifier scalar. */
@@ -42,10 +42,10 @@ const H5 = (m: Uint8Array) => digest(utf8(CONTEXT_STRING + 'com'), m);
 export function signingPackage(groupKeyHex: string, list: ParsedCommitment[], message: Uint8Array): SigningPackage {
   const sorted = [...list].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const groupKey = new Uint8Array(Buffer.from(groupKeyHex, 'hex'));
-  const encoded = concat(...sorted.flatMap((c) => [Fn.toBytes(c.id), c.hidingBytes, c.bindingBytes]));
+  const encoded = concat(...sorted.flatMap((c) => [scalarBytes(c.id), c.hidingBytes, c.bindingBytes]));
   const prefix = concat(groupKey, H4(message), H5(encoded));
   const rho = new Map<bigint, bigint>();
-  for (const c of sorted) rho.set(c.id, hashToScalar('rho', prefix, Fn.toBytes(c.id)));
+  for (const c of sorted) rho.set(c.id, hashToScalar('rho', prefix, scalarBytes(c.id)));
   // R = Σ D_i + Σ ρ_i·E_i, one multi-scalar multiplication.
   const R = combine(null, [...sorted.map((c) => c.hidingBytes), ...sorted.map((c) => c.bindingBytes)], [...sorted.map(() => 1n), ...sorted.map((c) => rho.get(c.id)!)]);
   if (!R) throw new RangeError('group commitment is the identity');
@@ -72,7 +72,7 @@ export function aggregateWith(pkg: SigningPackage, shares: bigint[]): Uint8Array
   let z = 0n;
   for (const s of shares) z = Fn.add(z, s);
   const lhs = combine(z, [pkg.groupKey], [Fn.neg(pkg.c)]);
-  return lhs !== null && equalBytes(lhs, pkg.R) ? concat(pkg.R, Fn.toBytes(z)) : null;
+  return lhs !== null && equalBytes(lhs, pkg.R) ? concat(pkg.R, scalarBytes(z)) : null;
 }
 
 /** Compressed encodings are canonical, so equal points have equal bytes. */

@@ -78,7 +78,6 @@ export async function runSign(p: SignParams, o: SignOptions): Promise<SignOutcom
   const chosen = new Map<string, CommitmentPair | undefined>();
   let myIndex: number;
   let sealedNonce: string;
-  let consumed: Promise<void>;
   if (p.nonceIndex) {
     for (const s of signers) {
       const k = p.nonceIndex[s];
@@ -90,10 +89,8 @@ export async function runSign(p: SignParams, o: SignOptions): Promise<SignOutcom
     myIndex = p.nonceIndex[self]!;
     if (!file.nonces[String(myIndex)]) throw new KeyUsageError(`${self}'s nonce #${myIndex} was already used or never made`, { hint: 'Each preprocessed nonce signs once; sign without preprocessed nonces.' });
     sealedNonce = file.nonces[String(myIndex)]!;
-    // The journal write runs on the thread pool while the group commitment is computed; it
-    // is awaited before the signature share is sent (the nonce store's rule, share-store.ts).
-    consumed = consumeNonce(o.dir, file, myIndex);
-    consumed.catch(() => {}); // awaited below; this only keeps an early exit from leaving it unhandled
+    // On disk before anything derived from the nonce exists (the nonce store's rule, share-store.ts).
+    consumeNonce(o.dir, file, myIndex);
   } else {
     // Commit round: a fresh batch; its first pair signs now, the rest stay preprocessed.
     const used = Object.keys(file.commitments[self] ?? {}).map(Number);
@@ -117,7 +114,6 @@ export async function runSign(p: SignParams, o: SignOptions): Promise<SignOutcom
     // After a commit round the file also takes the peers' fresh commitments.
     delete file.nonces[String(myIndex)];
     writeShareFile(o.dir, file);
-    consumed = Promise.resolve();
   }
   const ordered = new Map(signers.map((s) => [s, chosen.get(s)]));
   const pkg = signingPackageOf(info, ordered, message, p.nonceIndex ? 'sign/preprocessed' : 'sign/commit');
@@ -126,7 +122,6 @@ export async function runSign(p: SignParams, o: SignOptions): Promise<SignOutcom
   let z = signShare(pkg, info, self, Fn.fromBytes(share), nonces);
   share.fill(0);
   if (o.tamper?.badShare) z = toHex(Fn.toBytes(Fn.add(Fn.fromBytes(fromHex(z)), 1n)));
-  await consumed; // the nonce's use is on disk before anything derived from it leaves this process
   const signature = await collectSignature(ch, pkg, info, signers, z, o.tamper?.badResult === true);
   const protocolSeconds = (performance.now() - t0) / 1000;
   return { keyId: info.keyId, epoch: info.epoch, groupKey: info.groupKey, message: p.message, signature: toHex(signature), protocolSeconds };

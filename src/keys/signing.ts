@@ -15,7 +15,7 @@ import { InvalidPointError, baseMul, firstInvalidPoint } from './ec.js';
 import { MisbehavingMemberError } from './errors.js';
 import { aggregateWith, signShareWith, signingPackage, verifyShareWith, type ParsedCommitment, type SigningPackage } from './frost-core.js';
 import { memberOf, type GroupKeyInfo } from './group-key.js';
-import { FROST, Fn, fromHex, hashToScalar, identifierScalar, pointToHex, scalarToHex, toHex, tryScalar } from './suite.js';
+import { FROST, fromHex, hashToScalar, identifierScalar, pointToHex, scalarToHex, tryScalar } from './suite.js';
 
 /** A nonce commitment as members store and exchange it: [hiding, binding], compressed hex. */
 export type CommitmentPair = [string, string];
@@ -77,10 +77,17 @@ export function signingPackageOf(info: GroupKeyInfo, bySigner: Map<string, Commi
   }
 }
 
+/** A stored scalar (this member's own nonce, hex); throws when it is not canonical. */
+function scalarOf(hex: string): bigint {
+  const k = tryScalar(hex);
+  if (k === null) throw new TypeError('expected a canonical scalar');
+  return k;
+}
+
 /** This member's signature share z_i (RFC 9591 §5.2). */
 export function signShare(pkg: SigningPackage, info: GroupKeyInfo, self: string, share: bigint, nonces: [string, string]): string {
   const id = identifierScalar(memberOf(info, self).identifier);
-  return toHex(Fn.toBytes(signShareWith(pkg, id, share, Fn.fromBytes(fromHex(nonces[0])), Fn.fromBytes(fromHex(nonces[1])))));
+  return scalarToHex(signShareWith(pkg, id, share, scalarOf(nonces[0]), scalarOf(nonces[1])));
 }
 
 /**

@@ -9,7 +9,7 @@
  * member list of the epoch (RFC 9591 §5 lets identifiers be any distinct non-zero scalars).
  */
 import { secp256k1, secp256k1_FROST, secp256k1_hasher } from '@noble/curves/secp256k1.js';
-import { ECDH, createHash } from 'node:crypto';
+import { ECDH, hash } from 'node:crypto';
 
 export const FROST = secp256k1_FROST;
 export const Point = secp256k1.Point;
@@ -30,7 +30,8 @@ const dstPrimes = new Map<string, Buffer>();
  * hash_to_field(msg, 1) of RFC 9380 §5.2 with expand_message_xmd(SHA-256) (§5.3.1, 48 bytes,
  * L = 48 for k = 128) and domain contextString ‖ `dst`, as the suite's H1–H3 — the same
  * function as noble's `secp256k1_hasher.hashToScalar` (checked in the RFC vector test), with
- * the three SHA-256 blocks run by node:crypto instead of JavaScript.
+ * the three SHA-256 blocks run by node:crypto's one-shot `hash` over one buffer each (a
+ * signer hashes fifteen of these per signature; no Hash object per block).
  */
 export function hashToScalar(dst: string, ...parts: Uint8Array[]): bigint {
   let dstPrime = dstPrimes.get(dst);
@@ -40,13 +41,32 @@ export function hashToScalar(dst: string, ...parts: Uint8Array[]): bigint {
     dstPrime = Buffer.concat([d, Uint8Array.of(d.length)]);
     dstPrimes.set(dst, dstPrime);
   }
-  const h0 = createHash('sha256').update(Z_PAD);
-  for (const p of parts) h0.update(p);
-  const b0 = h0.update(L_I_B).update(dstPrime).digest();
-  const b1 = createHash('sha256').update(b0).update(Uint8Array.of(1)).update(dstPrime).digest();
-  for (let i = 0; i < 32; i++) b0[i]! ^= b1[i]!;
-  const b2 = createHash('sha256').update(b0).update(Uint8Array.of(2)).update(dstPrime).digest();
+  let n = Z_PAD.length + L_I_B.length + dstPrime.length;
+  for (const p of parts) n += p.length;
+  const msg = Buffer.allocUnsafe(n);
+  msg.set(Z_PAD, 0);
+  let o = Z_PAD.length;
+  for (const p of parts) {
+    msg.set(p, o);
+    o += p.length;
+  }
+  msg.set(L_I_B, o);
+  msg.set(dstPrime, o + L_I_B.length);
+  const b0 = hash('sha256', msg, 'buffer');
+  const next = Buffer.allocUnsafe(33 + dstPrime.length);
+  next.set(b0, 0);
+  next[32] = 1;
+  next.set(dstPrime, 33);
+  const b1 = hash('sha256', next, 'buffer');
+  for (let i = 0; i < 32; i++) next[i] = b0[i]! ^ b1[i]!;
+  next[32] = 2;
+  const b2 = hash('sha256', next, 'buffer');
   return Fn.create(BigInt('0x' + b1.toString('hex') + b2.toString('hex', 0, 16)));
+}
+
+/** A scalar's 32-byte big-endian encoding (Fn.toBytes without noble's JavaScript hex loop). */
+export function scalarBytes(k: bigint): Uint8Array {
+  return new Uint8Array(Buffer.from(Fn.create(k).toString(16).padStart(64, '0'), 'hex'));
 }
 
 /** noble's hash_to_field, the reference `hashToScalar` is tested against. */
@@ -56,9 +76,7 @@ export function nobleHashToScalar(dst: string, ...parts: Uint8Array[]): bigint {
 
 /** SHA-256 of the concatenation (node:crypto). */
 export function digest(...parts: Uint8Array[]): Uint8Array {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p);
-  return new Uint8Array(h.digest());
+  return new Uint8Array(hash('sha256', parts.length === 1 ? parts[0]! : concat(...parts), 'buffer'));
 }
 
 export function concat(...parts: Uint8Array[]): Uint8Array {
@@ -83,7 +101,7 @@ export function fromHex(s: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-export const scalarToHex = (x: bigint): string => toHex(Fn.toBytes(x));
+export const scalarToHex = (x: bigint): string => Fn.create(x).toString(16).padStart(64, '0');
 export const pointToHex = (p: Point): string => toHex(p.toBytes(true));
 
 /** The FROST identifier (hex scalar, noble's form) of the member at 1-based `position`. */
@@ -91,8 +109,16 @@ export function identifierOf(position: number): string {
   return FROST.Identifier.fromNumber(position);
 }
 
+const identifiers = new Map<string, bigint>();
+
+/** An identifier's scalar (memoized: a signer looks up every co-signer's on every signature). */
 export function identifierScalar(id: string): bigint {
-  return Fn.fromBytes(fromHex(id));
+  let k = identifiers.get(id);
+  if (k === undefined) {
+    k = Fn.fromBytes(fromHex(id));
+    if (identifiers.size < 4096) identifiers.set(id, k);
+  }
+  return k;
 }
 
 /**
@@ -120,12 +146,9 @@ export function parsePoint(hex: string): Point {
 
 /** Parses a canonical scalar (< n); null otherwise. */
 export function tryScalar(hex: unknown): bigint | null {
-  if (typeof hex !== 'string' || hex.length !== SCALAR_BYTES * 2) return null;
-  try {
-    return Fn.fromBytes(fromHex(hex));
-  } catch {
-    return null;
-  }
+  if (typeof hex !== 'string' || hex.length !== SCALAR_BYTES * 2 || !/^[0-9a-fA-F]{64}$/.test(hex)) return null;
+  const k = BigInt('0x' + hex);
+  return k < Fn.ORDER ? k : null;
 }
 
 /** A uniformly random non-zero scalar (48 random bytes reduced mod n, FIPS 186-5 A.2.1 style; no point multiplication). */

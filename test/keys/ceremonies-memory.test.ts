@@ -173,7 +173,7 @@ test('the nonce store: a journaled nonce is gone for every read, also after a st
   // Another process's stale rewrite (from a read taken before nonce 5 was used) cannot bring nonce 5 back.
   const stale = readShareFile(dirOf('n1'), info.keyId);
   assert.ok(stale.nonces['5']);
-  await consumeNonce(dirOf('n1'), readShareFile(dirOf('n1'), info.keyId), 5);
+  consumeNonce(dirOf('n1'), readShareFile(dirOf('n1'), info.keyId), 5);
   writeShareFile(dirOf('n1'), stale);
   assert.ok(JSON.parse(readFileSync(join(dirOf('n1'), `${info.keyId}.json`), 'utf8')).nonces['5'], 'the stale rewrite put it in the file');
   assert.equal(readShareFile(dirOf('n1'), info.keyId).nonces['5'], undefined, 'and the journal still drops it');

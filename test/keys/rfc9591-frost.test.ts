@@ -133,7 +133,7 @@ test('hashToScalar (node:crypto SHA-256) equals noble\'s RFC 9380 hash_to_field 
   }
 });
 
-test('ec.ts combine: every backend this process has (libsecp256k1, OpenSSL, noble) gives the same sums, identity and refusals', () => {
+test('ec.ts combine: every backend this process has (libsecp256k1 built here, its prebuilt binding, OpenSSL, noble) gives the same sums, identity and refusals', () => {
   assert.ok(EC_BACKENDS.includes(EC_BACKEND) && EC_BACKENDS.at(-1) === 'noble');
   const points = Array.from({ length: 7 }, () => Point.BASE.multiply(randomScalar()));
   const scalars = points.map((_, i) => (i === 2 ? 0n : i === 3 ? 1n : i === 4 ? Fn.ORDER - 1n : randomScalar()));
@@ -153,5 +153,14 @@ test('ec.ts combine: every backend this process has (libsecp256k1, OpenSSL, nobl
     for (const k of [1n, 2n, 0n]) assert.throws(() => combine(null, [enc[0]!, offCurve], [3n, k], b), (e: unknown) => e instanceof InvalidPointError && e.index === 1, `${b}, scalar ${k}`);
     assert.equal(firstInvalidPoint([enc[0]!, enc[1]!, offCurve], b), 2, b);
     assert.equal(firstInvalidPoint(enc, b), -1, b);
+    // A FROST group commitment's shape: 14 terms with scalar 1 (D_i) and 14 with random scalars (ρ_i·E_i).
+    const ds = Array.from({ length: 14 }, () => Point.BASE.multiply(randomScalar()));
+    const es = Array.from({ length: 14 }, () => Point.BASE.multiply(randomScalar()));
+    const rho = es.map(() => randomScalar());
+    const r = ds.reduce((acc, d, i) => acc.add(d).add(es[i]!.multiply(rho[i]!)), Point.ZERO);
+    assert.equal(toHex(combine(null, [...ds, ...es].map((p) => p.toBytes(true)), [...ds.map(() => 1n), ...rho], b)!), toHex(r.toBytes(true)), b);
+    assert.equal(combine(null, [enc[0]!, points[0]!.negate().toBytes(true)], [1n, 1n], b), null, b);
+    assert.equal(toHex(combine(null, [enc[0]!], [1n], b)!), toHex(enc[0]!), b);
+    assert.equal(combine(null, [enc[0]!], [Fn.ORDER], b), null, b); // n ≡ 0: no term
   }
 });
