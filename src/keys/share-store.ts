@@ -29,7 +29,7 @@
  * and rename. Erasure is best effort: the old bytes may survive on the disk below.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decryptKeystore, type KeystoreV3 } from '../crypto/keystore.js';
 import { KeyUsageError } from './errors.js';
@@ -150,12 +150,35 @@ function dropUsed(dir: string, file: ShareFile): ShareFile {
   return file;
 }
 
+/**
+ * Share files this process parsed, by path, with the identity of the file they were parsed
+ * from (inode, size, modification time in ns — every write replaces the file by rename, so a
+ * new version is a new inode). A signer reads its file on every signature, and at 14-of-20 its
+ * ~60 KB of public nonce commitments cost more to parse than the signature's arithmetic. Each
+ * read still hands out its own copy of the parts callers change (`nonces`, `commitments`),
+ * and the used-nonce journal is consulted on every read as before.
+ */
+const parsedFiles = new Map<string, { stamp: string; file: ShareFile }>();
+
+function parseShareFile(path: string): ShareFile {
+  const st = statSync(path, { bigint: true });
+  const stamp = `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  let hit = parsedFiles.get(path);
+  if (!hit || hit.stamp !== stamp) {
+    hit = { stamp, file: JSON.parse(readFileSync(path, 'utf8')) as ShareFile };
+    if (parsedFiles.size >= 64) parsedFiles.delete(parsedFiles.keys().next().value!);
+    parsedFiles.set(path, hit);
+  }
+  const f = hit.file;
+  return typeof f === 'object' && f !== null && f.nonces && f.commitments ? { ...f, nonces: { ...f.nonces }, commitments: { ...f.commitments } } : structuredClone(f);
+}
+
 export function readShareFile(dir: string, keyId: string, pending = false): ShareFile {
   const path = fileOf(dir, keyId, pending);
   if (!existsSync(path)) {
     throw new KeyUsageError(`no ${pending ? 'pending ' : ''}share of key ${keyId.slice(0, 16)}… in ${dir}`, { hint: 'Check --key and the member\'s key directory; `tacit key list` shows what is there.' });
   }
-  const file = JSON.parse(readFileSync(path, 'utf8')) as ShareFile;
+  const file = parseShareFile(path);
   return pending ? file : dropUsed(dir, file);
 }
 

@@ -4,7 +4,7 @@
  * runs once per process and parameters; a wrong passphrase, a sealed share moved into another
  * record, and KDF parameters below the floor are refused with their own messages; a v1 file (a
  * Web3 v3 keystore, the earlier format) still unlocks; the directory gets kek.json only with
- * its first share file.
+ * its first share file; reads see every rewrite and hand out their own copies.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -69,4 +69,27 @@ test('v1 files (Web3 v3 keystore) still unlock', async () => {
   assert.equal(readShareFile(dir, key.keyId).version, 1);
   assert.equal(Fn.fromBytes((await unlockShare(dir, key.keyId, PASS)).share), s);
   assert.equal(existsSync(join(dir, 'kek.json')), false);
+});
+
+test('reads: a rewritten file is read anew, even within one clock tick; a caller changing what it read changes no later read', async () => {
+  const dir = join(root, 'cache');
+  const o = { dir, passphrase: PASS, scryptN: 1024 };
+  const key = info('cc'.repeat(32));
+  const sealed = await sealShare(Fn.toBytes(randomScalar()), key, 'bank', o);
+  const f = fileOf(key, sealed);
+  f.nonces = { '0': 'n0', '1': 'n1' };
+  f.commitments = { bank: { '0': ['a', 'b'] } };
+  writeShareFile(dir, f);
+  const first = readShareFile(dir, key.keyId);
+  delete first.nonces['0'];
+  first.nonces['7'] = 'phantom';
+  first.commitments['peer'] = { '0': ['c', 'd'] };
+  const second = readShareFile(dir, key.keyId);
+  assert.deepEqual(second.nonces, { '0': 'n0', '1': 'n1' }, 'what a caller changed in its copy is not seen by the next read');
+  assert.deepEqual(Object.keys(second.commitments), ['bank']);
+  // Back-to-back rewrites (the same size, likely within one mtime tick) are each seen.
+  for (let i = 0; i < 20; i++) {
+    writeShareFile(dir, { ...f, nonces: { '0': `v${i % 10}` } });
+    assert.equal(readShareFile(dir, key.keyId).nonces['0'], `v${i % 10}`, `rewrite ${i}`);
+  }
 });
