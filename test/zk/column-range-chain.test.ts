@@ -1,7 +1,7 @@
 /**
  * Column range over a whole committed column (src/zk/column-commitment.ts,
  * circuits/column-range-chunk.ts, contracts/ColumnRangeClaims.sol) on a real anvil chain, with
- * the smallest chunks (C = 2, 5 rows: chunks of 2, 2 and a short last chunk of 1 with a padding
+ * chunks of two (C = 2, 5 rows: chunks of 2, 2 and a short last chunk of 1 with a padding
  * slot) so it stays fast: the ~960-constraint chunk circuit fits the 2^10 accumulator the other
  * zk tests share (claims-chain, task-result-chain, cli) instead of preparing a 2^13 one (minutes
  * on a fresh clone), and column-range-cli.test.ts reuses the compiled circuit. The commitment is
@@ -9,8 +9,9 @@
  * keccak256 of the packed chain); the contract records a valid claim and the buyer's check
  * reads it through the DataRegistry; a false claim is refused before proving (naming the
  * row, not the value) and has no witness in the circuit; a tampered proof (alone or among
- * valid ones in a batch: the contract verifies a batch as one random linear combination), wrong bounds, a
- * missing, skipped or reordered chunk and another dataset's chunks are all rejected.
+ * valid ones in a batch: the contract verifies a batch as one random linear combination), wrong
+ * bounds, proofs swapped between chunks, a missing, skipped or reordered chunk, another
+ * dataset's chunks and a full chunk repeated in the short last position are all rejected.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
