@@ -1,13 +1,17 @@
 /**
  * Column range over a whole committed column (src/zk/column-commitment.ts,
  * circuits/column-range-chunk.ts, contracts/ColumnRangeClaims.sol) on a real anvil chain, with
- * small chunks (C = 16, 40 rows: chunks of 16, 16 and 8) so it stays fast. The commitment is
+ * chunks of two (C = 2, 5 rows: chunks of 2, 2 and a short last chunk of 1 with a padding
+ * slot) so it stays fast: the ~960-constraint chunk circuit fits the 2^10 accumulator the other
+ * zk tests share (claims-chain, task-result-chain, cli) instead of preparing a 2^13 one (minutes
+ * on a fresh clone), and column-range-cli.test.ts reuses the compiled circuit. The commitment is
  * checked against an independent recomputation (poseidon-lite's vector hash and viem's
  * keccak256 of the packed chain); the contract records a valid claim and the buyer's check
  * reads it through the DataRegistry; a false claim is refused before proving (naming the
  * row, not the value) and has no witness in the circuit; a tampered proof (alone or among
- * valid ones in a batch: the contract verifies a batch as one random linear combination), wrong bounds, a
- * missing, skipped or reordered chunk and another dataset's chunks are all rejected.
+ * valid ones in a batch: the contract verifies a batch as one random linear combination), wrong
+ * bounds, proofs swapped between chunks, a missing, skipped or reordered chunk, another
+ * dataset's chunks and a full chunk repeated in the short last position are all rejected.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -29,16 +33,16 @@ import { COLUMN_PAD, ColumnCommitment, chunkSalt } from '../../src/zk/column-com
 import { ZkColumnError, ZkWitnessError } from '../../src/zk/errors.js';
 import { idToField, toField } from '../../src/zk/field.js';
 import { poseidonVector } from '../../src/zk/poseidon.js';
-import { localPtau } from '../../src/zk/setup.js';
+import { LOCAL_MIN_POWER, localPowerFor, localPtau } from '../../src/zk/setup.js';
 import { expectRevert } from '../chain/fixture.js';
 import { prover, zkSkipReason } from './support.js';
 
 const skip = await zkSkipReason();
-const C = 16;
-const ROWS = 40;
+const C = 2;
+const ROWS = 5;
 const seed = new Uint8Array(32).fill(7);
 
-/** 40 rows: income 1,000 … 2,443.75 (and one negative balance column), ids in file order. */
+/** 5 rows: income 1,000 … 1,148 (and a balance column −500.5 … 199.5), ids in file order. */
 function table(rows = ROWS, offset = 0): Table {
   const ids = Array.from({ length: rows }, (_, i) => `cust-${offset + i}`);
   const values = new Float64Array(rows * 2);
@@ -67,15 +71,16 @@ test('the column commitment matches an independent recomputation; bad columns an
   assert.notEqual(ColumnCommitment.fromTable(t, 'balance', C, new Uint8Array(32).fill(8)).digests[0], col.digests[0]);
 
   const bad = table();
-  bad.values[2 * 5 + 1] = Number.NaN;
-  assert.throws(() => ColumnCommitment.fromTable(bad, 'balance', C, seed), (e: unknown) => e instanceof ZkColumnError && /line 7/.test(e.message));
+  bad.values[2 * 3 + 1] = Number.NaN;
+  assert.throws(() => ColumnCommitment.fromTable(bad, 'balance', C, seed), (e: unknown) => e instanceof ZkColumnError && /line 5\b/.test(e.message));
   assert.throws(() => ColumnCommitment.fromTable(t, 'balance', 12, seed), /power of two/);
   // Out of range: refused naming the row and its file line, never the value.
   const maxBalance = Math.max(...order.map((o) => Number(o.v))) / 1e6;
-  assert.throws(() => col.checkRange(-600_000_000n, 400_000_000n), (e: unknown) => {
+  assert.equal(maxBalance, 199.5);
+  assert.throws(() => col.checkRange(-600_000_000n, 100_000_000n), (e: unknown) => {
     assert.ok(e instanceof ZkWitnessError);
     assert.match(e.message, /row \d+ \(file line \d+\)/);
-    assert.ok(!e.message.includes(String(maxBalance)) && !e.message.includes('474.5'), e.message);
+    assert.ok(!e.message.includes(String(maxBalance)) && !e.message.includes('199'), e.message);
     return true;
   });
 });
@@ -111,8 +116,10 @@ before(async () => {
   zk.addAccount(buyer);
   cols = await ColumnRangeChain.deploy(zk, admin.address);
   const circuit = await compileCircuit(prover, columnRangeChunkCircuit(C));
-  // The cached 2^13 accumulator serves this ~3,000-constraint circuit; phase 2 with the owner and the buyer contributing.
-  const s = await setupCircuitOnChain(zk, prover, { admin: admin.address, circuit, ptauFinal: await localPtau(prover, 13), participants: [owner.address, buyer.address], dir });
+  // The shared 2^10 accumulator (made once per cache by the first zk test that needs it) serves this
+  // ~960-constraint circuit; phase 2 with the owner and the buyer contributing.
+  assert.equal(localPowerFor(circuit), LOCAL_MIN_POWER, `the C = ${C} chunk circuit (${circuit.constraints} constraints) no longer fits the shared 2^${LOCAL_MIN_POWER} accumulator`);
+  const s = await setupCircuitOnChain(zk, prover, { admin: admin.address, circuit, ptauFinal: await localPtau(prover, LOCAL_MIN_POWER), participants: [owner.address, buyer.address], dir });
   keys = { zkey: s.zkey, wasm: circuit.wasm, vk: s.vk };
 });
 after(async () => {
@@ -132,13 +139,13 @@ test('a column range claim verifies chunk by chunk on-chain and is recorded; eve
   const rec = await cols.column(owner.address, a.key);
   assert.deepEqual([rec.commitment, rec.rowCount, rec.chunkSize, rec.chunkCount], [colA.commitment, BigInt(ROWS), C, 3]);
 
-  // income lies in [1000, 2446]: prove [900, 2500] with progress per chunk.
+  // income lies in [1000, 1148]: prove [900, 2500] with progress per chunk.
   const lo = 900_000_000n;
   const hi = 2_500_000_000n;
   const progress: number[] = [];
   const pa = await proveColumnRange({ column: colA, lo, hi, prover, keys, onChunk: (done) => progress.push(done) });
   assert.deepEqual(progress, [1, 2, 3]);
-  assert.deepEqual(pa.chunks[2]!.publicSignals, [colA.digests[2]!.toString(), '8', lo.toString(), hi.toString()]);
+  assert.deepEqual(pa.chunks[2]!.publicSignals, [colA.digests[2]!.toString(), '1', lo.toString(), hi.toString()]);
   const pb = await proveColumnRange({ column: colB, lo, hi, prover, keys });
   const ref = { committer: owner.address, key: a.key, lo, hi };
   const refField = { ...ref, lo: toField(lo), hi: toField(hi) };
@@ -150,7 +157,7 @@ test('a column range claim verifies chunk by chunk on-chain and is recorded; eve
   // One bad proof among valid ones fails the whole batch (the random linear combination), as do proofs swapped between digests.
   await expectRevert(cols.submitBatch(buyer.address, refField, 0, [c0!, { ...c1!, proof: { ...c1!.proof, pi_c: c0!.proof.pi_c } }, c2!]), 'ColumnInvalidProof');
   await expectRevert(cols.submitBatch(buyer.address, refField, 0, [{ ...c0!, proof: c1!.proof }, { ...c1!, proof: c0!.proof }]), 'ColumnInvalidProof');
-  // A skipped chunk: chunk 2 (8 values) in position 1 (16 values) does not verify.
+  // A skipped chunk: chunk 2 (1 value) in position 1 (2 values) does not verify.
   await expectRevert(cols.submitBatch(buyer.address, refField, 0, [c0!, c2!]), 'ColumnInvalidProof');
   // Reordered chunks: every proof verifies, the digest chain does not match.
   await expectRevert(cols.submitBatch(buyer.address, refField, 0, [c1!, c0!, c2!]), 'ColumnCommitmentMismatch');
@@ -162,7 +169,7 @@ test('a column range claim verifies chunk by chunk on-chain and is recorded; eve
   assert.equal(await cols.progress(buyer.address, partial.claimId), 2);
   assert.equal((await cols.claim(partial.claimId)).verifiedAt, 0n);
   await expectRevert(cols.submitBatch(buyer.address, refField, 1, [c1!]), 'ColumnBadBatch');
-  // A repeated chunk in the last position.
+  // A repeated chunk in the last position (a full chunk where the short one belongs).
   await expectRevert(cols.submitBatch(buyer.address, refField, 2, [c1!]), 'ColumnInvalidProof');
   assert.equal((await checkColumnRangeClaim(client, cols, { datasetId: datasetA, column: 'income', lo, hi })).verified, false);
 
@@ -185,7 +192,7 @@ test('a column range claim verifies chunk by chunk on-chain and is recorded; eve
 
 test('an out-of-range value has no proof: refused before proving, and the circuit has no witness', { skip }, async () => {
   const col = ColumnCommitment.fromTable(table(), 'income', C, seed);
-  const hi = 2_000_000_000n; // rows above 2,000 exist
+  const hi = 1_100_000_000n; // rows above 1,100 exist
   await assert.rejects(proveColumnRange({ column: col, lo: 0n, hi, prover, keys }), (e: unknown) => e instanceof ZkWitnessError && /row \d+/.test((e as Error).message));
   // Bypassing the check: the chunk holding the largest incomes does not satisfy the circuit.
   const j = col.data.values.findIndex((v) => v > hi);

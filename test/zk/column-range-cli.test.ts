@@ -1,8 +1,10 @@
 /**
  * `tacit zk commit-column` / `prove column-range` / `verify` through the real CLI (a separate
- * process), with chunks of 16 so it stays fast: the commitment printed equals the library's,
- * the proof file verifies (every chunk and the digest chain), a file with two chunks swapped
- * does not, and a false range is refused with a typed error naming the row, not the value.
+ * process), with chunks of 2 (5 rows: chunks of 2, 2 and 1) so it stays fast: the circuit is
+ * the one column-range-chain.test.ts compiles and its keys come from the 2^10 accumulator the
+ * zk tests share. The commitment printed equals the library's, the proof file verifies (every
+ * chunk and the digest chain), a file with two chunks swapped does not, and a false range is
+ * refused with a typed error naming the row, not the value.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -23,18 +25,18 @@ const tacit = (...args: string[]) => spawnSync(process.execPath, [cli, 'zk', ...
 test('tacit zk commit-column / prove column-range / verify; swapped chunks and a false range fail', { skip }, () => {
   const csv = join(dir, 'bureau.csv');
   const lines = ['id,limit,age'];
-  for (let i = 0; i < 40; i++) lines.push(`u${i},${10000 + 250 * i},${21 + (i % 50)}`);
+  for (let i = 0; i < 5; i++) lines.push(`u${i},${10000 + 2400 * i},${21 + (i % 50)}`);
   writeFileSync(csv, `${lines.join('\n')}\n`);
   const seedFile = join(dir, 'limit.seed');
-  const commit = tacit('commit-column', '--csv', csv, '--id', 'id', '--column', 'limit', '--seed-file', seedFile, '--chunk', '16', '--json');
+  const commit = tacit('commit-column', '--csv', csv, '--id', 'id', '--column', 'limit', '--seed-file', seedFile, '--chunk', '2', '--json');
   assert.equal(commit.status, 0, commit.stderr);
   const seed = Buffer.from(readFileSync(seedFile, 'utf8').trim(), 'hex');
-  const expected = ColumnCommitment.fromTable(readCsvTable(csv, { idColumn: 'id', uniqueIds: true }), 'limit', 16, seed);
+  const expected = ColumnCommitment.fromTable(readCsvTable(csv, { idColumn: 'id', uniqueIds: true }), 'limit', 2, seed);
   const c = JSON.parse(commit.stdout);
-  assert.deepEqual([c.commitment, c.rows, c.chunks], [expected.commitment, 40, 3]);
+  assert.deepEqual([c.commitment, c.rows, c.chunks], [expected.commitment, 5, 3]);
 
   const proofFile = join(dir, 'limit-range.json');
-  const prove = tacit('prove', 'column-range', '--csv', csv, '--id', 'id', '--column', 'limit', '--lo', '10000', '--hi', '20000', '--seed-file', seedFile, '--chunk', '16', '--out', proofFile, '--json');
+  const prove = tacit('prove', 'column-range', '--csv', csv, '--id', 'id', '--column', 'limit', '--lo', '10000', '--hi', '20000', '--seed-file', seedFile, '--chunk', '2', '--out', proofFile, '--json');
   assert.equal(prove.status, 0, prove.stderr);
   assert.match(prove.stderr, /proving chunks/);
   const p = JSON.parse(prove.stdout);
@@ -50,8 +52,8 @@ test('tacit zk commit-column / prove column-range / verify; swapped chunks and a
   assert.equal(bad.status, 1);
   assert.match(JSON.parse(bad.stdout).problems.join(' '), /do not chain/);
 
-  // limit reaches 19,750: "≤ 15,000" is false and refused, naming a row and its line, not the value.
-  const no = tacit('prove', 'column-range', '--csv', csv, '--id', 'id', '--column', 'limit', '--lo', '0', '--hi', '15000', '--seed-file', seedFile, '--chunk', '16', '--json');
+  // limit reaches 19,600: "≤ 15,000" is false and refused, naming a row and its line, not the value.
+  const no = tacit('prove', 'column-range', '--csv', csv, '--id', 'id', '--column', 'limit', '--lo', '0', '--hi', '15000', '--seed-file', seedFile, '--chunk', '2', '--json');
   assert.notEqual(no.status, 0);
   const err = JSON.parse(no.stdout).error;
   assert.equal(err.code, 'ZkWitnessError');
