@@ -7,6 +7,7 @@
  * own address space for its randomness, and a crash or hang in the tools cannot take the
  * node down (requests have a timeout and are killed by pid).
  */
+import { killWithParent } from '../chain/orphan-guard.js';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -94,6 +95,7 @@ export class ProcessProver implements Prover {
   private request<T>(op: string, args: unknown): Promise<T> {
     return new Promise<T>((resolvePromise, reject) => {
       const child = spawn(process.execPath, [this.script], { stdio: ['pipe', 'pipe', 'pipe'] });
+      killWithParent(child.pid); // a prover must not outlive a killed parent (a test timed out, a node crashed)
       let out = '';
       let err = '';
       const timer = setTimeout(() => {

@@ -13,6 +13,7 @@
  * process (by its pid) and the next request starts a fresh one. `close()` ends it; the
  * process is unreferenced, so it never keeps the caller alive.
  */
+import { killWithParent } from '../chain/orphan-guard.js';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { ProcessProver, proverReplyError, proverScriptPath, type Groth16Proof, type Prover, type ProveResult, type VerificationKey } from './prover.js';
@@ -54,6 +55,7 @@ export class WarmProver implements Prover {
   private start(): ChildProcessWithoutNullStreams {
     if (this.child) return this.child;
     const child = spawn(process.execPath, [this.script, '--serve'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    killWithParent(child.pid); // a prover must not outlive a killed parent (a test timed out, a node crashed)
     this.child = child;
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
