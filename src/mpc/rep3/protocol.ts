@@ -43,6 +43,8 @@ const FORK_ABOVE = 65536;
  * against 0.007-0.010 s in one go) and were no faster in wall time, because with fewer cores
  * than parties there is no idle core for the overlap to use. With a core per party it may
  * pay; set TACIT_REP3_PIPELINE_CHUNK (elements, e.g. 65536) to try. Only the schedule changes.
+ * (Those figures predate the native product kernel, which cut the compute to ~4.5 ms CPU per
+ * party for 1e6, leaving even less for the overlap to hide.)
  */
 export const rep3Tuning = { pipelineChunk: Math.max(0, Math.floor(Number(process.env['TACIT_REP3_PIPELINE_CHUNK'] ?? 0)) || 0) };
 /** Lets socket reads and write completions run between two chunks of a pipelined round. */
