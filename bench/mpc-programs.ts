@@ -37,7 +37,16 @@ export interface BenchRecord {
   bytes: number;
   rounds: number;
   baselineSeconds: number;
+  /** This party's CPU seconds (user + system) for the operation and for its baseline, medians: they hardly depend on other load. */
+  cpuSeconds: number;
+  baselineCpuSeconds: number;
 }
+
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 const BASELINE_REPS = 5;
 /** Operations whose warm-up took less than this (at the slowest party) are timed BASELINE_REPS times. */
@@ -108,8 +117,10 @@ const benchMpc: Program = {
       const sent0 = new Map(ctx.net.meter.sentTo);
       const rounds0 = mpc.comm.rounds;
       const t0 = performance.now();
+      const c0 = cpuNow();
       await run();
       const opSamples = [(performance.now() - t0) / 1000];
+      const opCpu = [cpuNow() - c0];
       const rounds = mpc.comm.rounds - rounds0;
       const perPeer = peers.map((p) => (ctx.net.meter.sentTo.get(p) ?? 0) - (sent0.get(p) ?? 0));
       // Short operations are timed like their baseline: the median of BASELINE_REPS runs, each
@@ -118,10 +129,12 @@ const benchMpc: Program = {
       for (let r = 1; warm < REPEAT_BELOW_SECONDS && r < BASELINE_REPS; r++) {
         await barrier(ctx.net, peers, `bench.sync.${ci}.a${r}`);
         const t = performance.now();
+        const c = cpuNow();
         await run();
         opSamples.push((performance.now() - t) / 1000);
+        opCpu.push(cpuNow() - c);
       }
-      const seconds = opSamples.sort((a, b) => a - b)[opSamples.length >> 1]!;
+      const seconds = median(opSamples);
       const bytes = perPeer.reduce((a, b) => a + b, 0);
       // Baseline: the same bytes to the same peers, one message each, no computation. Each
       // party must know what to expect from each peer: exchange the counts first.
@@ -134,17 +147,20 @@ const benchMpc: Program = {
       const payloads = perPeer.map((b) => new Uint8Array(Math.min(b, BASELINE_MESSAGE)).fill(1));
       // The median of BASELINE_REPS repetitions: on a shared machine one sample is mostly noise.
       const samples: number[] = [];
+      const baseCpu: number[] = [];
       for (let r = 0; r < BASELINE_REPS; r++) {
         await barrier(ctx.net, peers, `bench.sync.${ci}.b${r}`);
         const t1 = performance.now();
+        const c1 = cpuNow();
         await Promise.all([
           ...peers.map((p, i) => sendChunked(ctx.net, p, `bench.base.${ci}`, perPeer[i]!, payloads[i]!)),
           ...peers.map((p, i) => recvChunked(ctx.net, p, `bench.base.${ci}`, expect[i]!)),
         ]);
         samples.push((performance.now() - t1) / 1000);
+        baseCpu.push(cpuNow() - c1);
       }
-      const baselineSeconds = samples.sort((x, y) => x - y)[samples.length >> 1]!;
-      records.push({ op: c.op, n: c.op === 'matmul' ? c.shape!.m * c.shape!.k : c.n, seconds, bytes, rounds, baselineSeconds });
+      const baselineSeconds = median(samples);
+      records.push({ op: c.op, n: c.op === 'matmul' ? c.shape!.m * c.shape!.k : c.n, seconds, bytes, rounds, baselineSeconds, cpuSeconds: median(opCpu), baselineCpuSeconds: median(baseCpu) });
     }
     await mpc.finish();
     return { output: { records }, stats: { seconds: 0, bytesSent: ctx.net.meter.bytesSent(), rounds: mpc.comm.rounds } };
