@@ -47,6 +47,11 @@ const FORK_ABOVE = 65536;
  * party for 1e6, leaving even less for the overlap to hide.)
  */
 export const rep3Tuning = { pipelineChunk: Math.max(0, Math.floor(Number(process.env['TACIT_REP3_PIPELINE_CHUNK'] ?? 0)) || 0) };
+/** A product's zero-sharing seeds are not kept once its mask is drawn. */
+const wipe = (seeds: ZeroSeeds) => {
+  seeds.self.fill(0);
+  seeds.next.fill(0);
+};
 /** Lets socket reads and write completions run between two chunks of a pipelined round. */
 const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -216,6 +221,7 @@ export class Rep3Protocol implements Protocol {
     const chunk = rep3Tuning.pipelineChunk;
     if (chunk > 0 && n > chunk) return this.#mulPipelined(x, y, n, step, boolean, seeds, chunk);
     const z = rep3Product(R.uninit(n), x[0]!, x[1]!, y[0]!, y[1]!, seeds, boolean);
+    wipe(seeds);
     return this.reshare(z, n, step);
   }
 
@@ -240,6 +246,7 @@ export class Rep3Protocol implements Protocol {
       push(part);
       if (end < n) await yieldToIo();
     }
+    wipe(seeds);
     return [z, await other];
   }
 
