@@ -1,6 +1,7 @@
 /**
  * The benchmark's program, run in every party process: each operation on random shares,
- * timed between two barriers; then the baseline — the same bytes this party sent to each
+ * timed between two barriers (operations shorter than a second: the median of five such
+ * runs, as the baseline — one sample on a shared machine is mostly noise); then the baseline — the same bytes this party sent to each
  * peer during the operation, sent again in one message per peer over the same channels,
  * with no computation (the median of BASELINE_REPS repetitions, each after a barrier).
  */
@@ -36,9 +37,27 @@ export interface BenchRecord {
   bytes: number;
   rounds: number;
   baselineSeconds: number;
+  /** This party's CPU seconds (user + system) for the operation and for its baseline, medians: they hardly depend on other load. */
+  cpuSeconds: number;
+  baselineCpuSeconds: number;
 }
 
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
 const BASELINE_REPS = 5;
+/** Operations whose warm-up took less than this (at the slowest party) are timed BASELINE_REPS times. */
+const REPEAT_BELOW_SECONDS = 1;
+
+/** The largest of every party's `value` (each party sends its own to all others). */
+async function slowestOf(net: Network, peers: string[], tag: string, value: number): Promise<number> {
+  await Promise.all(peers.map((p) => net.send(p, tag, new Uint8Array(new Float64Array([value]).buffer))));
+  const theirs = await Promise.all(peers.map(async (p) => new Float64Array(ownBytes(await net.recv(p, tag, 8)).buffer)[0]!));
+  return Math.max(value, ...theirs);
+}
 
 async function barrier(net: Network, peers: string[], tag: string): Promise<void> {
   const one = new Uint8Array(1);
@@ -91,15 +110,31 @@ const benchMpc: Program = {
           : c.op === 'lt' ? () => mpc.lt(x, y)
           : () => mpc.sigmoid(x);
       }
+      const tw = performance.now();
       await run(); // warm-up (JIT, buffers)
+      const warmSeconds = (performance.now() - tw) / 1000;
       await barrier(ctx.net, peers, `bench.sync.${ci}.a`);
       const sent0 = new Map(ctx.net.meter.sentTo);
       const rounds0 = mpc.comm.rounds;
       const t0 = performance.now();
+      const c0 = cpuNow();
       await run();
-      const seconds = (performance.now() - t0) / 1000;
+      const opSamples = [(performance.now() - t0) / 1000];
+      const opCpu = [cpuNow() - c0];
       const rounds = mpc.comm.rounds - rounds0;
       const perPeer = peers.map((p) => (ctx.net.meter.sentTo.get(p) ?? 0) - (sent0.get(p) ?? 0));
+      // Short operations are timed like their baseline: the median of BASELINE_REPS runs, each
+      // after a barrier (every party decides alike: the warm-up times are exchanged first).
+      const warm = await slowestOf(ctx.net, peers, `bench.warm.${ci}`, warmSeconds);
+      for (let r = 1; warm < REPEAT_BELOW_SECONDS && r < BASELINE_REPS; r++) {
+        await barrier(ctx.net, peers, `bench.sync.${ci}.a${r}`);
+        const t = performance.now();
+        const c = cpuNow();
+        await run();
+        opSamples.push((performance.now() - t) / 1000);
+        opCpu.push(cpuNow() - c);
+      }
+      const seconds = median(opSamples);
       const bytes = perPeer.reduce((a, b) => a + b, 0);
       // Baseline: the same bytes to the same peers, one message each, no computation. Each
       // party must know what to expect from each peer: exchange the counts first.
@@ -112,17 +147,20 @@ const benchMpc: Program = {
       const payloads = perPeer.map((b) => new Uint8Array(Math.min(b, BASELINE_MESSAGE)).fill(1));
       // The median of BASELINE_REPS repetitions: on a shared machine one sample is mostly noise.
       const samples: number[] = [];
+      const baseCpu: number[] = [];
       for (let r = 0; r < BASELINE_REPS; r++) {
         await barrier(ctx.net, peers, `bench.sync.${ci}.b${r}`);
         const t1 = performance.now();
+        const c1 = cpuNow();
         await Promise.all([
           ...peers.map((p, i) => sendChunked(ctx.net, p, `bench.base.${ci}`, perPeer[i]!, payloads[i]!)),
           ...peers.map((p, i) => recvChunked(ctx.net, p, `bench.base.${ci}`, expect[i]!)),
         ]);
         samples.push((performance.now() - t1) / 1000);
+        baseCpu.push(cpuNow() - c1);
       }
-      const baselineSeconds = samples.sort((x, y) => x - y)[samples.length >> 1]!;
-      records.push({ op: c.op, n: c.op === 'matmul' ? c.shape!.m * c.shape!.k : c.n, seconds, bytes, rounds, baselineSeconds });
+      const baselineSeconds = median(samples);
+      records.push({ op: c.op, n: c.op === 'matmul' ? c.shape!.m * c.shape!.k : c.n, seconds, bytes, rounds, baselineSeconds, cpuSeconds: median(opCpu), baselineCpuSeconds: median(baseCpu) });
     }
     await mpc.finish();
     return { output: { records }, stats: { seconds: 0, bytesSent: ctx.net.meter.bytesSent(), rounds: mpc.comm.rounds } };

@@ -4,7 +4,10 @@
  * `k` OS processes on loopback in a ring (with k = 2, both ways): in each repetition every
  * party sends `bytes` to the next and receives `bytes` from the previous one at the same
  * time — the traffic of one MPC round such as rep3's multiplication (8 MB a party for 1e6
- * elements). Two transports run in turn on the same processes:
+ * elements). Three transports run in turn on the same processes:
+ *   - raw-tcp: plain node:net sockets, one `write` of the whole buffer, the receiver only
+ *     counts bytes — no encryption at all: what the kernel and libuv cost, the floor under
+ *     any encrypted channel (a TLS or AES-GCM transport adds its cipher's work to this);
  *   - raw-tls: node:tls sockets (TLS 1.3, the same keys), one `write` of the whole buffer,
  *     the receiver only counts bytes (the least any TLS transport can do);
  *   - tacit: `TlsNetwork.send` / `recv` with the size hint, as the engine's `Comm` uses them.
@@ -15,6 +18,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import nodeNet from 'node:net';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { connectTlsNetwork, createIdentity, listenTlsEndpoint, loadIdentity, type TlsNetwork, type TlsPeer } from '../src/net/index.js';
@@ -25,9 +29,11 @@ export interface RingResult {
   parties: number;
   bytes: number;
   reps: number;
+  rawTcpSeconds: number;
   rawTlsSeconds: number;
   tacitSeconds: number;
   /** CPU seconds (user + system) of the busiest party per repetition, median: insensitive to other load. */
+  rawTcpCpuSeconds: number;
   rawTlsCpuSeconds: number;
   tacitCpuSeconds: number;
 }
@@ -47,12 +53,16 @@ export async function runRing(opts: { parties: number; bytes: number; reps: numb
     return { child, next, exit: new Promise((r) => child.once('exit', r)) };
   });
   const ports = await Promise.all(kids.map((k) => k.next()));
-  const peers = ids.map((id, i) => ({ id: id.id, host: HOST, port: ports[i]!.port as number, rawPort: ports[i]!.rawPort as number, fingerprint: id.fingerprint }));
+  const peers = ids.map((id, i) => ({ id: id.id, host: HOST, port: ports[i]!.port as number, rawPort: ports[i]!.rawPort as number, tcpPort: ports[i]!.tcpPort as number, fingerprint: id.fingerprint }));
   for (const k of kids) k.child.stdin!.end(`${JSON.stringify({ peers })}\n`);
   const reports = await Promise.all(kids.map((k) => k.next()));
   await Promise.all(kids.map((k) => k.exit));
   const slowest = (key: string) => Array.from({ length: opts.reps }, (_, r) => Math.max(...reports.map((x) => (x[key] as number[])[r]!)));
-  return { parties: opts.parties, bytes: opts.bytes, reps: opts.reps, rawTlsSeconds: median(slowest('raw')), tacitSeconds: median(slowest('tacit')), rawTlsCpuSeconds: median(slowest('rawCpu')), tacitCpuSeconds: median(slowest('tacitCpu')) };
+  return {
+    parties: opts.parties, bytes: opts.bytes, reps: opts.reps,
+    rawTcpSeconds: median(slowest('tcp')), rawTlsSeconds: median(slowest('raw')), tacitSeconds: median(slowest('tacit')),
+    rawTcpCpuSeconds: median(slowest('tcpCpu')), rawTlsCpuSeconds: median(slowest('rawCpu')), tacitCpuSeconds: median(slowest('tacitCpu')),
+  };
 }
 
 function median(xs: number[]): number {
@@ -68,15 +78,21 @@ async function child(): Promise<void> {
   const server = tls.createServer({ key: self.keyPem, cert: self.certPem, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' });
   await new Promise<void>((r) => server.listen(0, HOST, r));
   const rawIn = new Promise<tls.TLSSocket>((r) => server.once('secureConnection', r));
-  process.stdout.write(`${JSON.stringify({ port: endpoint.port, rawPort: (server.address() as { port: number }).port })}\n`);
-  const { peers } = JSON.parse((await it.next()).value as string) as { peers: (TlsPeer & { rawPort: number })[] };
+  const tcpServer = nodeNet.createServer();
+  await new Promise<void>((r) => tcpServer.listen(0, HOST, r));
+  const tcpIn = new Promise<nodeNet.Socket>((r) => tcpServer.once('connection', r));
+  process.stdout.write(`${JSON.stringify({ port: endpoint.port, rawPort: (server.address() as { port: number }).port, tcpPort: (tcpServer.address() as { port: number }).port })}\n`);
+  const { peers } = JSON.parse((await it.next()).value as string) as { peers: (TlsPeer & { rawPort: number; tcpPort: number })[] };
   const next = peers[(d.index + 1) % d.parties]!;
   const prev = peers[(d.index + d.parties - 1) % d.parties]!;
   const net = await connectTlsNetwork({ sessionId: 'ring', self, listen: endpoint, peers: peers.filter((p) => p.id !== d.id), idleTimeoutMs: 0, ...(process.env.TACIT_BENCH_FRAME ? { frameBytes: Number(process.env.TACIT_BENCH_FRAME) } : {}) });
   const out = tls.connect({ host: HOST, port: next.rawPort, key: self.keyPem, cert: self.certPem, rejectUnauthorized: false, minVersion: 'TLSv1.3' });
   await new Promise((r) => out.once('secureConnect', r));
   const inSock = await rawIn;
-  for (const s of [out, inSock]) s.setNoDelay(true);
+  const tcpOut = nodeNet.connect({ host: HOST, port: next.tcpPort });
+  await new Promise((r) => tcpOut.once('connect', r));
+  const tcpInSock = await tcpIn;
+  for (const s of [out, inSock, tcpOut, tcpInSock]) s.setNoDelay(true);
   const data = new Uint8Array(d.bytes).fill(d.index + 1);
   const others = net.peers as readonly string[];
   let tick = 0;
@@ -85,17 +101,27 @@ async function child(): Promise<void> {
     await Promise.all(others.map((p) => net.send(p, step, new Uint8Array(1))));
     await Promise.all(others.map((p) => net.recv(p, step, 1)));
   };
-  // raw TLS: count bytes from the previous party; a repetition ends when `bytes` arrived.
+  // raw TLS and TCP: count bytes from the previous party; a repetition ends when `bytes` arrived.
   let have = 0;
   let wake: (() => void) | undefined;
-  inSock.on('data', (chunk: Buffer) => {
+  const count = (chunk: Buffer) => {
     have += chunk.length;
     if (have >= d.bytes && wake) {
       const w = wake;
       wake = undefined;
       w();
     }
-  });
+  };
+  inSock.on('data', count);
+  tcpInSock.on('data', count);
+  const rawRep = async (sock: nodeNet.Socket) => {
+    const arrived = new Promise<void>((resolve) => (have >= d.bytes ? resolve() : (wake = resolve)));
+    sock.write(data);
+    await arrived;
+    have -= d.bytes;
+  };
+  const tcp: number[] = [];
+  const tcpCpu: number[] = [];
   const raw: number[] = [];
   const tacit: number[] = [];
   const rawCpu: number[] = [];
@@ -108,10 +134,13 @@ async function child(): Promise<void> {
     await barrier();
     let t0 = performance.now();
     let c0 = cpu();
-    const arrived = new Promise<void>((resolve) => (have >= d.bytes ? resolve() : (wake = resolve)));
-    out.write(data);
-    await arrived;
-    have -= d.bytes;
+    await rawRep(tcpOut);
+    if (r > 0) tcp.push((performance.now() - t0) / 1000);
+    if (r > 0) tcpCpu.push(cpu() - c0);
+    await barrier();
+    t0 = performance.now();
+    c0 = cpu();
+    await rawRep(out);
     if (r > 0) raw.push((performance.now() - t0) / 1000); // the first repetition warms up
     if (r > 0) rawCpu.push(cpu() - c0);
     await barrier();
@@ -124,10 +153,13 @@ async function child(): Promise<void> {
     if (r > 0) tacitCpu.push(cpu() - c0);
   }
   await barrier();
-  process.stdout.write(`${JSON.stringify({ raw, tacit, rawCpu, tacitCpu })}\n`);
+  process.stdout.write(`${JSON.stringify({ tcp, raw, tacit, tcpCpu, rawCpu, tacitCpu })}\n`);
   out.end();
   inSock.end();
+  tcpOut.end();
+  tcpInSock.end();
   server.close();
+  tcpServer.close();
   await net.close();
   await endpoint.close();
 }

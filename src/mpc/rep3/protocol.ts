@@ -24,11 +24,12 @@ import { shuffleRep3 } from './shuffle.js';
 import { a2bRep3, b2aRep3, bitB2ARep3, msbBRep3, msbRep3 } from './convert.js';
 import { randomBytes } from 'node:crypto';
 import { ownBytes } from '../../net/bytes.js';
+import { maskStreams, rep3Product, type ZeroSeeds } from './product-kernel.js';
 
 const fresh = (n: number) => new BigUint64Array(n);
 /**
  * Products of more than this many elements draw their zero-sharing from a fork of the zero
- * streams (`forkZero`), whether they run in one go or pipelined, so the two schedules give
+ * streams (`forkZeroSeeds`), whether they run in one go or pipelined, so the two schedules give
  * the same values and messages and parties may choose differently.
  */
 const FORK_ABOVE = 65536;
@@ -42,15 +43,17 @@ const FORK_ABOVE = 65536;
  * against 0.007-0.010 s in one go) and were no faster in wall time, because with fewer cores
  * than parties there is no idle core for the overlap to use. With a core per party it may
  * pay; set TACIT_REP3_PIPELINE_CHUNK (elements, e.g. 65536) to try. Only the schedule changes.
+ * (Those figures predate the native product kernel, which cut the compute to ~4.5 ms CPU per
+ * party for 1e6, leaving even less for the overlap to hide.)
  */
 export const rep3Tuning = { pipelineChunk: Math.max(0, Math.floor(Number(process.env['TACIT_REP3_PIPELINE_CHUNK'] ?? 0)) || 0) };
+/** A product's zero-sharing seeds are not kept once its mask is drawn. */
+const wipe = (seeds: ZeroSeeds) => {
+  seeds.self.fill(0);
+  seeds.next.fill(0);
+};
 /** Lets socket reads and write completions run between two chunks of a pipelined round. */
 const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
-/** No zero-sharing mask: for products whose local terms are masked by the truncation. */
-const zeroMask = (p0: BigUint64Array, p1: BigUint64Array) => {
-  p0.fill(0n);
-  p1.fill(0n);
-};
 
 export class Rep3Protocol implements Protocol {
   readonly name = 'rep3' as const;
@@ -210,10 +213,15 @@ export class Rep3Protocol implements Protocol {
 
   /** The local product (3-of-3 shares plus a zero-sharing) and its reshare, in one go or pipelined (`rep3Tuning`). */
   async #mulReshare(x: Parts, y: Parts, n: number, step: string, boolean: boolean): Promise<Parts> {
-    const mask = n > FORK_ABOVE ? this.rand!.forkZero() : (p0: BigUint64Array, p1: BigUint64Array) => this.rand!.zeroStreams(p0, p1);
+    if (n <= FORK_ABOVE) {
+      const z = R.rep3Mul(R.uninit(n), x[0]!, x[1]!, y[0]!, y[1]!, (p0, p1) => this.rand!.zeroStreams(p0, p1), boolean);
+      return this.reshare(z, n, step);
+    }
+    const seeds = this.rand!.forkZeroSeeds();
     const chunk = rep3Tuning.pipelineChunk;
-    if (chunk > 0 && n > chunk) return this.#mulPipelined(x, y, n, step, boolean, mask, chunk);
-    const z = R.rep3Mul(R.uninit(n), x[0]!, x[1]!, y[0]!, y[1]!, mask, boolean);
+    if (chunk > 0 && n > chunk) return this.#mulPipelined(x, y, n, step, boolean, seeds, chunk);
+    const z = rep3Product(R.uninit(n), x[0]!, x[1]!, y[0]!, y[1]!, seeds, boolean);
+    wipe(seeds);
     return this.reshare(z, n, step);
   }
 
@@ -224,19 +232,21 @@ export class Rep3Protocol implements Protocol {
    * this party's first chunks are encrypted, on the wire and being decrypted by the
    * predecessor while it computes the rest; the successor's message is decoded straight into
    * the second part (`recvRing` with a destination). Same messages, bytes and round as
-   * `reshare`; the zero-sharing comes from the fork made before the first yield.
+   * `reshare`; the zero-sharing comes from the fork drawn before the first yield.
    */
-  async #mulPipelined(x: Parts, y: Parts, n: number, step: string, boolean: boolean, mask: (p0: BigUint64Array, p1: BigUint64Array) => void, chunk: number): Promise<Parts> {
+  async #mulPipelined(x: Parts, y: Parts, n: number, step: string, boolean: boolean, seeds: ZeroSeeds, chunk: number): Promise<Parts> {
     const z = R.uninit(n);
     const other = this.comm.recvRing(this.party(this.index + 1), step, n, R.uninit(n));
     const push = this.comm.sendRingStream(this.party(this.index - 1), step, n);
     const [x0, x1, y0, y1] = [x[0]!, x[1]!, y[0]!, y[1]!];
+    const streams = maskStreams(seeds);
     for (let off = 0; off < n; off += chunk) {
       const end = Math.min(n, off + chunk);
-      const part = R.rep3Mul(z.subarray(off, end), x0.subarray(off, end), x1.subarray(off, end), y0.subarray(off, end), y1.subarray(off, end), mask, boolean);
+      const part = rep3Product(z.subarray(off, end), x0.subarray(off, end), x1.subarray(off, end), y0.subarray(off, end), y1.subarray(off, end), seeds, boolean, off, streams);
       push(part);
       if (end < n) await yieldToIo();
     }
+    wipe(seeds);
     return [z, await other];
   }
 
@@ -244,7 +254,7 @@ export class Rep3Protocol implements Protocol {
   async mulTruncA(x: Parts, y: Parts, n: number, bits: number): Promise<Parts> {
     if (!this.isCompute) return [];
     if (bits <= 0) return this.mulAA(x, y, n);
-    const z = R.rep3Mul(R.uninit(n), x[0]!, x[1]!, y[0]!, y[1]!, zeroMask);
+    const z = rep3Product(R.uninit(n), x[0]!, x[1]!, y[0]!, y[1]!, undefined, false);
     return truncAdditiveRep3(this, z, n, bits);
   }
 

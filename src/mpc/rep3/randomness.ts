@@ -52,19 +52,15 @@ export class Rep3Randomness {
   }
 
   /**
-   * A zero-sharing generator for one operation, forked synchronously from the two zero
+   * The seeds of a zero-sharing for one operation, forked synchronously from the two zero
    * streams (a 16-byte seed drawn from each, at the same point by both holders of each
-   * seed). An operation that computes in chunks and yields to I/O between them draws from
-   * its fork, so operations that overlap in time cannot interleave their draws differently
-   * at different parties.
+   * seed); the operation's mask is AES-CTR(self) − AES-CTR(next), element by element, which
+   * the product kernel (`product-kernel.ts`) draws itself. An operation that computes in
+   * chunks and yields to I/O between them draws from its fork, so operations that overlap
+   * in time cannot interleave their draws differently at different parties.
    */
-  forkZero(): (p0: BigUint64Array, p1: BigUint64Array) => void {
-    const self = new Prg(this.#zeroSelf.seed());
-    const next = new Prg(this.#zeroNext.seed());
-    return (p0, p1) => {
-      self.fill(p0);
-      next.fill(p1);
-    };
+  forkZeroSeeds(): { self: Uint8Array; next: Uint8Array } {
+    return { self: this.#zeroSelf.seed(), next: this.#zeroNext.seed() };
   }
 
   /**
