@@ -40,6 +40,7 @@ import { OtProtocolError } from './errors.js';
 import type { OtPair } from './iknp.js';
 import { ctrStreams } from './aes-native.js';
 import { wasm } from './kernel.js';
+import { nativeSsBlock, otKernels } from './native-kernels.js';
 import { KOS_EXTRA, kosRespond, kosVerify } from './kos-check.js';
 import { chosenOtReceive, chosenOtSend } from './transfers.js';
 
@@ -48,6 +49,14 @@ export const SS_KAPPA = 128;
 export const SS_DEFAULT_K = 2;
 
 const K = wasm.kernels;
+/** The transpose runs natively when native/ot-kernels.c is built (src/ot/native-kernels.ts). */
+const F = otKernels();
+/** The fused native block kernel when built; `ssKernelPath('wasm')` switches it off (tests: both paths interoperate). */
+let ssBlock = nativeSsBlock;
+export function ssKernelPath(path?: 'native' | 'wasm'): 'native' | 'wasm' {
+  if (path) ssBlock = path === 'native' ? nativeSsBlock : undefined;
+  return ssBlock ? 'native' : 'wasm';
+}
 
 function checkK(k: number): void {
   if (![1, 2, 4, 8].includes(k)) throw new RangeError(`SoftSpokenOT: k must be 1, 2, 4 or 8, got ${k}`);
@@ -157,6 +166,17 @@ export class SoftSpokenSender {
     const W = m / 8, k = this.k;
     const bytes = ssMessageBytes(k, m, chosen);
     if (msg.length !== bytes) throw new OtProtocolError(`SoftSpokenOT message has ${msg.length} bytes, expected ${bytes}`);
+    if (ssBlock) {
+      const [pRows, pCols, ...rest] = wasm.arena([16 * m, 16 * m, ...extra]);
+      const cols = wasm.at(pCols!, 16 * m);
+      for (let i = 0; i < this.blocks; i++) {
+        const d = this.#d[i]!, c = chosen ? i : i - 1;
+        ssBlock(this.#seeds[i]!, d, true, this.#counter, k, W, cols.subarray(i * k * W, (i + 1) * k * W), undefined, undefined, c >= 0 ? msg.subarray(c * W, (c + 1) * W) : undefined, d);
+      }
+      F.transpose(pRows!, pCols!, SS_KAPPA, W);
+      this.#counter += W / 16;
+      return { rows: pRows!, extra: rest };
+    }
     const [pRows, pCols, pStreams, pMsg, pDelta, ...rest] = wasm.arena([16 * m, 16 * m, W << k, bytes, 16, ...extra]);
     wasm.put(pMsg!, msg);
     wasm.put(pDelta!, this.delta);
@@ -167,7 +187,7 @@ export class SoftSpokenSender {
       const c = chosen ? i : i - 1;
       if (c >= 0) K.xorSelectedColumns(pCols!, pMsg! + c * W, pDelta!, i * k, k, W);
     }
-    K.transpose(pRows!, pCols!, SS_KAPPA, W);
+    F.transpose(pRows!, pCols!, SS_KAPPA, W);
     this.#counter += W / 16;
     return { rows: pRows!, extra: rest };
   }
@@ -205,6 +225,24 @@ export class SoftSpokenReceiver {
     checkBatch(m);
     const W = m / 8, k = this.k, B = this.blocks;
     if (choices && choices.length !== W) throw new RangeError(`expected ${W} bytes of choice bits, got ${choices.length}`);
+    if (ssBlock) {
+      const [pRows, pCols, ...rest] = wasm.arena([16 * m, 16 * m, ...extra]);
+      const cols = wasm.at(pCols!, 16 * m);
+      const message = new Uint8Array(ssMessageBytes(k, m, !!choices));
+      // Random choices: r = u^0 (block 0 sends nothing); chosen: every block sends u^i ⊕ r.
+      const r = choices ?? new Uint8Array(W);
+      for (let i = 0; i < B; i++) {
+        const col = cols.subarray(i * k * W, (i + 1) * k * W);
+        if (!choices && i === 0) ssBlock(this.#seeds[i]!, 0, false, this.#counter, k, W, col, r, undefined, undefined, 0);
+        else {
+          const at = choices ? i : i - 1;
+          ssBlock(this.#seeds[i]!, 0, false, this.#counter, k, W, col, message.subarray(at * W, (at + 1) * W), r, undefined, 0);
+        }
+      }
+      this.#counter += W / 16;
+      F.transpose(pRows!, pCols!, SS_KAPPA, W);
+      return { message, choices: r, rows: pRows!, extra: rest };
+    }
     const [pRows, pCols, pStreams, pU, pR, ...rest] = wasm.arena([16 * m, 16 * m, W << k, B * W, W, ...extra]);
     for (let i = 0; i < B; i++) {
       ctrStreams(this.#seeds[i]!, -1, this.#counter, wasm.at(pStreams!, W << k), W);
@@ -216,7 +254,7 @@ export class SoftSpokenReceiver {
     for (let i = 0; i < B; i++) K.xor(pU! + i * W, pU! + i * W, pR!, W);
     const message = wasm.take(choices ? pU! : pU! + W, ssMessageBytes(k, m, !!choices));
     const r = choices ?? wasm.take(pR!, W);
-    K.transpose(pRows!, pCols!, SS_KAPPA, W);
+    F.transpose(pRows!, pCols!, SS_KAPPA, W);
     return { message, choices: r, rows: pRows!, extra: rest };
   }
 

@@ -20,14 +20,15 @@
  * u_0, u_1, d_0, u_2, d_1, … Everything between two awaits runs in the kernel's memory.
  */
 import * as R from '../../crypto/ring64.js';
-import { fixedKeyAesInto } from '../../ot/aes-hash.js';
 import { wasm } from '../../ot/kernel.js';
+import { otKernels } from '../../ot/native-kernels.js';
 import { SS_DEFAULT_K, ssMessageBytes, type SoftSpokenPair } from '../../ot/softspoken.js';
 
 /** Elements per chunk (64 OTs each: 262,144 OTs, ~2 MB of SoftSpokenOT message with k = 2). */
 export const CHUNK = 4096;
 
-const K = wasm.kernels;
+/** Hash and Gilboa sums natively when native/ot-kernels.c is built (src/ot/native-kernels.ts). */
+const F = otKernels();
 
 /** Bytes of packed triangular corrections for `e` elements (e even). */
 export const triBytes = (e: number) => (e * 2080) / 8;
@@ -42,10 +43,9 @@ function receiverPrepare(pair: SoftSpokenPair, b: BigUint64Array, E: number): { 
   const m = 64 * E;
   const choices = new Uint8Array(8 * E);
   choices.set(asBytes(b));
-  const p = pair.receiver.prepareInto(m, choices, [16 * m, 8 * m]);
-  const [pEnc, pHt] = p.extra as [number, number];
-  fixedKeyAesInto(wasm.at(p.rows, 16 * m), wasm.at(pEnc, 16 * m));
-  K.hashLow(pHt, pEnc, p.rows, m);
+  const p = pair.receiver.prepareInto(m, choices, [8 * m]);
+  const [pHt] = p.extra as [number];
+  F.crHashLow(pHt, p.rows, m);
   return { message: p.message, ht: wasm.takeWords(pHt, m) };
 }
 
@@ -53,18 +53,15 @@ function receiverPrepare(pair: SoftSpokenPair, b: BigUint64Array, E: number): { 
 function senderAnswer(pair: SoftSpokenPair, msg: Uint8Array, a: BigUint64Array, E: number): { d: Uint8Array; out: BigUint64Array } {
   const m = 64 * E;
   const dBytes = triBytes(E);
-  const { rows, extra } = pair.sender.absorbInto(msg, m, true, [16 * m, 16 * m, 8 * m, 8 * m, 16, 8 * E, dBytes, 8 * E]);
-  const [pRowsD, pEnc, pH0, pH1, pDelta, pA, pD, pOut] = extra as [number, number, number, number, number, number, number, number];
+  const { rows, extra } = pair.sender.absorbInto(msg, m, true, [8 * m, 8 * m, 16, 8 * E, dBytes, 8 * E]);
+  const [pH0, pH1, pDelta, pA, pD, pOut] = extra as [number, number, number, number, number, number];
   wasm.put(pDelta, pair.sender.delta);
-  K.xorRows(pRowsD, rows, pDelta, m, 16);
-  fixedKeyAesInto(wasm.at(rows, 16 * m), wasm.at(pEnc, 16 * m));
-  K.hashLow(pH0, pEnc, rows, m);
-  fixedKeyAesInto(wasm.at(pRowsD, 16 * m), wasm.at(pEnc, 16 * m));
-  K.hashLow(pH1, pEnc, pRowsD, m);
+  F.crHashLow(pH0, rows, m);
+  F.crHashLow(pH1, rows, m, pDelta);
   wasm.at(pA, 8 * E).fill(0);
   wasm.put(pA, a);
   wasm.at(pD, dBytes).fill(0);
-  K.gilboaSendTri(pD, pOut, pH0, pH1, pA, E);
+  F.gilboaSendTri(pD, pOut, pH0, pH1, pA, E);
   return { d: wasm.take(pD, dBytes), out: wasm.takeWords(pOut, E) };
 }
 
@@ -75,7 +72,7 @@ function receiverFinish(ht: BigUint64Array, d: Uint8Array, b: BigUint64Array, E:
   wasm.put(pD, d);
   wasm.at(pB, 8 * E).fill(0);
   wasm.put(pB, b);
-  K.gilboaRecvTri(pOut, pHt, pD, pB, E);
+  F.gilboaRecvTri(pOut, pHt, pD, pB, E);
   return wasm.takeWords(pOut, E);
 }
 
