@@ -26,6 +26,8 @@
  *                                      one SoftSpokenOT block: the AES-CTR seed streams
  *                                      (as native/ot-aes.c ctrStreams) combined in L1-sized
  *                                      tiles (assembly/ot.ts ssCombine + xorSelectedColumns)
+ *   transposeHashLow(key, cols, W, delta, h0, h1)
+ *                                      transpose + crHashLow (h0 without Δ, h1 with) in L1 tiles
  *
  * Built by scripts/build.mjs like the other native shims; without it the WebAssembly kernels run.
  */
@@ -42,7 +44,19 @@
 #define HAVE_X86 1
 #endif
 
-static EVP_CIPHER_CTX *ctx;
+/* One context per mode, each given its cipher once: re-keying with a NULL cipher skips OpenSSL 3's
+ * per-call algorithm fetch, which costs more than the key schedule. */
+static EVP_CIPHER_CTX *ecb_ctx, *ctr_ctx;
+static unsigned char ecb_key[16];
+static int ecb_ready;
+
+static int ecb_use_key(const unsigned char *key) {
+  if (ecb_ready && !memcmp(key, ecb_key, 16)) return 1;
+  if (EVP_EncryptInit_ex(ecb_ctx, NULL, NULL, key, NULL) != 1 || EVP_CIPHER_CTX_set_padding(ecb_ctx, 0) != 1) return 0;
+  memcpy(ecb_key, key, 16);
+  ecb_ready = 1;
+  return 1;
+}
 
 static napi_value fail(napi_env env, const char *msg) {
   napi_throw_error(env, "ERR_INVALID_ARG_VALUE", msg);
@@ -79,13 +93,13 @@ static void transpose_bits(unsigned char *out, const unsigned char *in, size_t R
  * eight output rows (bit 7 − s of each byte after s shifts; the 64-bit shift only spills
  * into bits that are never read).
  */
-static void transpose_sse2(unsigned char *out, const unsigned char *in, size_t R, size_t W) {
+static void transpose_sse2(unsigned char *out, const unsigned char *in, size_t R, size_t W, size_t stride) {
   const size_t outRow = R >> 3;
   for (size_t cb = 0; cb < W; cb += 16) {
     for (size_t ib = 0; ib < R; ib += 16) {
-      const unsigned char *rowBase = in + ib * W;
+      const unsigned char *rowBase = in + ib * stride;
       __m128i a[16], b[16];
-      for (int i = 0; i < 16; i++) a[i] = _mm_loadu_si128((const __m128i *)(rowBase + i * W + cb));
+      for (int i = 0; i < 16; i++) a[i] = _mm_loadu_si128((const __m128i *)(rowBase + i * stride + cb));
       for (int round = 0; round < 4; round++) {
         for (int i = 0; i < 8; i++) {
           b[2 * i] = _mm_unpacklo_epi8(a[i], a[i + 8]);
@@ -108,13 +122,13 @@ static void transpose_sse2(unsigned char *out, const unsigned char *in, size_t R
 }
 
 /* The same with 256-bit vectors: lane 0 is the block at column byte cb, lane 1 the one at cb + 16. */
-__attribute__((target("avx2"))) static void transpose_avx2(unsigned char *out, const unsigned char *in, size_t R, size_t W) {
+__attribute__((target("avx2"))) static void transpose_avx2(unsigned char *out, const unsigned char *in, size_t R, size_t W, size_t stride) {
   const size_t outRow = R >> 3;
   for (size_t cb = 0; cb < W; cb += 32) {
     for (size_t ib = 0; ib < R; ib += 16) {
-      const unsigned char *rowBase = in + ib * W;
+      const unsigned char *rowBase = in + ib * stride;
       __m256i a[16], b[16];
-      for (int i = 0; i < 16; i++) a[i] = _mm256_loadu_si256((const __m256i *)(rowBase + i * W + cb));
+      for (int i = 0; i < 16; i++) a[i] = _mm256_loadu_si256((const __m256i *)(rowBase + i * stride + cb));
       for (int round = 0; round < 4; round++) {
         for (int i = 0; i < 8; i++) {
           b[2 * i] = _mm256_unpacklo_epi8(a[i], a[i + 8]);
@@ -153,6 +167,23 @@ static int has_avx2(void) {
 #endif
 }
 
+/* in: R rows of W bytes, `stride` bytes apart; out: 8W rows of R/8 bytes. */
+static void transpose_any(unsigned char *out, const unsigned char *in, size_t R, size_t W, size_t stride) {
+#ifdef HAVE_X86
+  if (has_avx2() && W % 32 == 0) transpose_avx2(out, in, R, W, stride);
+  else transpose_sse2(out, in, R, W, stride);
+#else
+  if (stride == W) transpose_bits(out, in, R, W);
+  else
+    for (size_t r = 0; r < R; r++) /* compact the rows first: the portable path is slow anyway */
+      for (size_t c = 0; c < 8 * W; c++) {
+        size_t o = c * (R >> 3) + (r >> 3);
+        if (!r || (r & 7) == 0) out[o] = 0;
+        if ((in[r * stride + (c >> 3)] >> (c & 7)) & 1) out[o] |= (unsigned char)(1 << (r & 7));
+      }
+#endif
+}
+
 static napi_value transpose(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
@@ -164,18 +195,36 @@ static napi_value transpose(napi_env env, napi_callback_info info) {
       napi_get_value_int32(env, argv[2], &R) != napi_ok || napi_get_value_int32(env, argv[3], &W) != napi_ok || R <= 0 || W <= 0 ||
       R % 16 || W % 16 || ilen < (size_t)R * (size_t)W || olen < (size_t)R * (size_t)W || (out < in + ilen && in < out + olen))
     return fail(env, "transpose(out, in, R, W): R, W positive multiples of 16, in and out R·W bytes each, not overlapping");
-#ifdef HAVE_X86
-  if (has_avx2() && W % 32 == 0) transpose_avx2(out, in, (size_t)R, (size_t)W);
-  else transpose_sse2(out, in, (size_t)R, (size_t)W);
-#else
-  transpose_bits(out, in, (size_t)R, (size_t)W);
-#endif
+  transpose_any(out, in, (size_t)R, (size_t)W, (size_t)W);
   return NULL;
 }
 
 /* ---- truncated correlation-robust hash ------------------------------------------------ */
 
 #define TILE 256 /* blocks per AES call: 4 KB in, 4 KB out, both in L1 */
+
+/* out[j] = low 64 bits of π(x_j) ⊕ x_j, x_j = rows_j ⊕ (d0, d1), for `count` rows; π keyed by ecb_use_key. */
+static int hash_low(const unsigned char *rows, size_t count, uint64_t d0, uint64_t d1, unsigned char *out) {
+  /* x and y 64 bytes apart modulo 4 KB: loads of x never alias the stores to y (4K aliasing) */
+  static uint64_t buf[4 * TILE + 8];
+  uint64_t *x = buf, *y = buf + 2 * TILE + 8;
+  for (size_t j0 = 0; j0 < count; j0 += TILE) {
+    size_t n = count - j0 < TILE ? count - j0 : TILE;
+    memcpy(x, rows + 16 * j0, 16 * n);
+    if (d0 | d1)
+      for (size_t j = 0; j < n; j++) {
+        x[2 * j] ^= d0;
+        x[2 * j + 1] ^= d1;
+      }
+    int got = 0;
+    if (EVP_EncryptUpdate(ecb_ctx, (unsigned char *)y, &got, (const unsigned char *)x, (int)(16 * n)) != 1 || (size_t)got != 16 * n) return 0;
+    for (size_t j = 0; j < n; j++) {
+      uint64_t h = y[2 * j] ^ x[2 * j];
+      memcpy(out + 8 * (j0 + j), &h, 8);
+    }
+  }
+  return 1;
+}
 
 static napi_value cr_hash_low(napi_env env, napi_callback_info info) {
   size_t argc = 4;
@@ -186,30 +235,12 @@ static napi_value cr_hash_low(napi_env env, napi_callback_info info) {
   if (argc < 4 || !typed_bytes(env, argv[0], &key, &klen) || klen != 16 || !typed_bytes(env, argv[1], &rows, &rlen) || rlen % 16 ||
       !typed_bytes(env, argv[2], &delta, &dlen) || (dlen != 0 && dlen != 16) || !typed_bytes(env, argv[3], &out, &olen) || olen < rlen / 2)
     return fail(env, "crHashLow(key, rows, delta, out): a 16-byte key, 16-byte rows, delta of 16 bytes or empty, out 8 bytes a row");
-  if (EVP_EncryptInit_ex(ctx, EVP_aes_128_ecb(), NULL, key, NULL) != 1 || EVP_CIPHER_CTX_set_padding(ctx, 0) != 1)
-    return fail(env, "crHashLow: OpenSSL AES-ECB failed");
-  size_t count = rlen / 16;
   uint64_t d0 = 0, d1 = 0;
   if (dlen) {
     memcpy(&d0, delta, 8);
     memcpy(&d1, delta + 8, 8);
   }
-  uint64_t x[2 * TILE], y[2 * TILE];
-  for (size_t j0 = 0; j0 < count; j0 += TILE) {
-    size_t n = count - j0 < TILE ? count - j0 : TILE;
-    memcpy(x, rows + 16 * j0, 16 * n);
-    for (size_t j = 0; j < n; j++) {
-      x[2 * j] ^= d0;
-      x[2 * j + 1] ^= d1;
-    }
-    int got = 0;
-    if (EVP_EncryptUpdate(ctx, (unsigned char *)y, &got, (const unsigned char *)x, (int)(16 * n)) != 1 || (size_t)got != 16 * n)
-      return fail(env, "crHashLow: OpenSSL AES-ECB failed");
-    for (size_t j = 0; j < n; j++) {
-      uint64_t h = y[2 * j] ^ x[2 * j];
-      memcpy(out + 8 * (j0 + j), &h, 8);
-    }
-  }
+  if (!ecb_use_key(key) || !hash_low(rows, rlen / 16, d0, d1, out)) return fail(env, "crHashLow: OpenSSL AES-ECB failed");
   return NULL;
 }
 
@@ -312,7 +343,7 @@ static napi_value gilboa_recv(napi_env env, napi_callback_info info) {
 
 /* ---- SoftSpokenOT small-field VOLE, one block of k columns ----------------------------- */
 
-#define SS_TILE 4096 /* bytes of each seed's stream per step: 2^k tiles stay in L1/L2 */
+#define SS_TILE 32768 /* bytes of each seed's stream per step: 2^k tiles stay in L1/L2 */
 
 static const unsigned char zeros[SS_TILE];
 
@@ -320,8 +351,8 @@ static int ctr_tile(const unsigned char *key, uint64_t counter, unsigned char *o
   unsigned char iv[16] = {0};
   for (int i = 0; i < 8; i++) iv[15 - i] = (unsigned char)(counter >> (8 * i));
   int n = 0;
-  if (EVP_EncryptInit_ex(ctx, EVP_aes_128_ctr(), NULL, key, iv) != 1) return 0;
-  return EVP_EncryptUpdate(ctx, out, &n, zeros, (int)len) == 1 && (size_t)n == len;
+  if (EVP_EncryptInit_ex(ctr_ctx, NULL, NULL, key, iv) != 1) return 0;
+  return EVP_EncryptUpdate(ctr_ctx, out, &n, zeros, (int)len) == 1 && (size_t)n == len;
 }
 
 static inline void st64(unsigned char *p, uint64_t v) { memcpy(p, &v, 8); }
@@ -337,7 +368,7 @@ static inline void st64(unsigned char *p, uint64_t v) { memcpy(p, &v, 8); }
  */
 static int ss_block(const unsigned char *keys, int d, int punctured, uint64_t counter, int k, size_t W, unsigned char *cols, unsigned char *u,
                     const unsigned char *r, const unsigned char *corr, int corrBits) {
-  static uint64_t tile[256 * SS_TILE / 8], acc[SS_TILE / 8];
+  static uint64_t tile[256 * SS_TILE / 8] __attribute__((aligned(64))), acc[SS_TILE / 8];
   const int count = 1 << k;
   const size_t T = SS_TILE / 8;
   for (size_t t0 = 0; t0 < W; t0 += SS_TILE) {
@@ -348,6 +379,35 @@ static int ss_block(const unsigned char *keys, int d, int punctured, uint64_t co
       if (!ctr_tile(keys + 16 * x, counter + t0 / 16, (unsigned char *)g, len)) return 0;
     }
     const size_t nw = len / 8;
+#ifdef HAVE_X86
+    if (k == 2) { /* one pass: four streams in, two columns and u out (assembly/ot.ts ssCombine2) */
+      __m128i a[4], c[4];
+      for (int x = 0; x < 4; x++) {
+        a[x] = _mm_set1_epi64x(-(long long)((x ^ d) & 1));
+        c[x] = _mm_set1_epi64x(-(long long)(((x ^ d) >> 1) & 1));
+      }
+      const __m128i m0 = _mm_set1_epi64x(corr && (corrBits & 1) ? -1LL : 0), m1 = _mm_set1_epi64x(corr && (corrBits & 2) ? -1LL : 0);
+      const __m128i zero = _mm_setzero_si128();
+      const __m128i *g0 = (const __m128i *)tile, *g1 = (const __m128i *)(tile + T), *g2 = (const __m128i *)(tile + 2 * T), *g3 = (const __m128i *)(tile + 3 * T);
+      unsigned char *o0 = cols + t0, *o1 = cols + W + t0;
+      for (size_t v = 0; v < len / 16; v++) {
+        /* the punctured stream is never written: its coefficient is 0, so mask it out of u too */
+        __m128i s0 = punctured && d == 0 ? zero : _mm_load_si128(g0 + v), s1 = punctured && d == 1 ? zero : _mm_load_si128(g1 + v);
+        __m128i s2 = punctured && d == 2 ? zero : _mm_load_si128(g2 + v), s3 = punctured && d == 3 ? zero : _mm_load_si128(g3 + v);
+        __m128i cr = corr ? _mm_loadu_si128((const __m128i *)(corr + t0 + 16 * v)) : zero;
+        __m128i x0 = _mm_xor_si128(_mm_xor_si128(_mm_and_si128(s0, a[0]), _mm_and_si128(s1, a[1])), _mm_xor_si128(_mm_and_si128(s2, a[2]), _mm_and_si128(s3, a[3])));
+        __m128i x1 = _mm_xor_si128(_mm_xor_si128(_mm_and_si128(s0, c[0]), _mm_and_si128(s1, c[1])), _mm_xor_si128(_mm_and_si128(s2, c[2]), _mm_and_si128(s3, c[3])));
+        _mm_storeu_si128((__m128i *)(o0 + 16 * v), _mm_xor_si128(x0, _mm_and_si128(cr, m0)));
+        _mm_storeu_si128((__m128i *)(o1 + 16 * v), _mm_xor_si128(x1, _mm_and_si128(cr, m1)));
+        if (u) {
+          __m128i uu = _mm_xor_si128(_mm_xor_si128(s0, s1), _mm_xor_si128(s2, s3));
+          if (r) uu = _mm_xor_si128(uu, _mm_loadu_si128((const __m128i *)(r + t0 + 16 * v)));
+          _mm_storeu_si128((__m128i *)(u + t0 + 16 * v), uu);
+        }
+      }
+      continue;
+    }
+#endif
     for (int b = 0; b <= k; b++) {
       /* b < k: column b of the block; b = k: u (every stream, plus r) */
       const unsigned char *init = b < k ? (corr && ((corrBits >> b) & 1) ? corr + t0 : NULL) : (r ? r + t0 : NULL);
@@ -398,8 +458,49 @@ static napi_value ss_block_js(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * The triple path's rows never go to memory: per tile of HT_TILE column bytes, the 128 × HT_TILE
+ * block of `cols` (128 rows of W bytes) is transposed into 8·HT_TILE rows in L1 and hashed at
+ * once: h0[j] = low64 H(row_j), and with h1, h1[j] = low64 H(row_j ⊕ Δ).
+ */
+#define HT_TILE 256
+
+static napi_value transpose_hash_low(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  unsigned char *key, *cols, *delta, *h0, *h1;
+  size_t klen, clen, dlen, l0, l1;
+  int32_t W;
+  if (argc < 6 || !typed_bytes(env, argv[0], &key, &klen) || klen != 16 || !typed_bytes(env, argv[1], &cols, &clen) ||
+      napi_get_value_int32(env, argv[2], &W) != napi_ok || W <= 0 || W % 16 || clen < 128 * (size_t)W || !opt_bytes(env, argv[3], &delta, &dlen) ||
+      (delta && dlen != 16) || !typed_bytes(env, argv[4], &h0, &l0) || l0 < 64 * (size_t)W || !opt_bytes(env, argv[5], &h1, &l1) ||
+      (h1 && (l1 < 64 * (size_t)W || !delta)))
+    return fail(env, "transposeHashLow(key, cols, W, delta?, h0, h1?): 128 columns of W bytes, h0 (and h1 with delta) 8 bytes per row (8W rows)");
+  static unsigned char rows[16 * 8 * HT_TILE] __attribute__((aligned(64)));
+  uint64_t d0 = 0, d1 = 0;
+  if (delta) {
+    memcpy(&d0, delta, 8);
+    memcpy(&d1, delta + 8, 8);
+  }
+  if (!ecb_use_key(key)) return fail(env, "transposeHashLow: OpenSSL AES-ECB failed");
+  for (size_t t0 = 0; t0 < (size_t)W; t0 += HT_TILE) {
+    size_t len = (size_t)W - t0 < HT_TILE ? (size_t)W - t0 : HT_TILE;
+    transpose_any(rows, cols + t0, 128, len, (size_t)W);
+    if (!hash_low(rows, 8 * len, 0, 0, h0 + 64 * t0) || (h1 && !hash_low(rows, 8 * len, d0, d1, h1 + 64 * t0)))
+      return fail(env, "transposeHashLow: OpenSSL AES-ECB failed");
+  }
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
-  ctx = EVP_CIPHER_CTX_new();
+  ecb_ctx = EVP_CIPHER_CTX_new();
+  ctr_ctx = EVP_CIPHER_CTX_new();
+  if (!ecb_ctx || !ctr_ctx || EVP_EncryptInit_ex(ecb_ctx, EVP_aes_128_ecb(), NULL, NULL, NULL) != 1 ||
+      EVP_EncryptInit_ex(ctr_ctx, EVP_aes_128_ctr(), NULL, NULL, NULL) != 1) {
+    napi_throw_error(env, NULL, "ot-kernels: OpenSSL AES contexts could not be created");
+    return NULL;
+  }
   (void)transpose_bits;
   napi_property_descriptor props[] = {
     {"transpose", NULL, transpose, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -407,6 +508,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"gilboaSendTri", NULL, gilboa_send, NULL, NULL, NULL, napi_enumerable, NULL},
     {"gilboaRecvTri", NULL, gilboa_recv, NULL, NULL, NULL, napi_enumerable, NULL},
     {"ssBlock", NULL, ss_block_js, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"transposeHashLow", NULL, transpose_hash_low, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

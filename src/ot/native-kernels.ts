@@ -21,6 +21,7 @@ interface NativeOtKernels {
   crHashLow(key: Uint8Array, rows: Uint8Array, delta: Uint8Array, out: Uint8Array): void;
   gilboaSendTri(d: Uint8Array, out: Uint8Array, h0: Uint8Array, h1: Uint8Array, a: Uint8Array): void;
   gilboaRecvTri(out: Uint8Array, ht: Uint8Array, d: Uint8Array, b: Uint8Array): void;
+  transposeHashLow(key: Uint8Array, cols: Uint8Array, W: number, delta: Uint8Array | undefined, h0: Uint8Array, h1: Uint8Array | undefined): void;
   ssBlock(keys: Uint8Array, d: number, punctured: boolean, counter: number, k: number, W: number, cols: Uint8Array,
     u: Uint8Array | undefined, r: Uint8Array | undefined, corr: Uint8Array | undefined, corrBits: number): void;
 }
@@ -91,6 +92,20 @@ export function otKernels(path: 'native' | 'wasm' = otKernelPath()) {
         out[2 * j] = e32[4 * j]! ^ x32[4 * j]!;
         out[2 * j + 1] = e32[4 * j + 1]! ^ x32[4 * j + 1]!;
       }
+    },
+    /**
+     * transpose(pRows, pCols, 128, W) then crHashLow(pH0, pRows) and, with pDelta ≥ 0,
+     * crHashLow(pH1, pRows, pDelta): natively in L1 tiles (pRows untouched), otherwise in turn.
+     */
+    transposeHashLow(pCols: number, W: number, pRows: number, pH0: number, pDelta = -1, pH1 = -1): void {
+      const m = 8 * W;
+      if (n) {
+        const withDelta = pDelta >= 0 && pH1 >= 0;
+        return n.transposeHashLow(FIXED_KEY, wasm.at(pCols, 16 * m), W, withDelta ? wasm.at(pDelta, 16) : undefined, wasm.at(pH0, 8 * m), withDelta ? wasm.at(pH1, 8 * m) : undefined);
+      }
+      this.transpose(pRows, pCols, 128, W);
+      this.crHashLow(pH0, pRows, m);
+      if (pDelta >= 0 && pH1 >= 0) this.crHashLow(pH1, pRows, m, pDelta);
     },
     /** assembly/ot.ts gilboaSendTri: corrections (260·E bytes, zeroed by the caller) and output words, E even. */
     gilboaSendTri(pD: number, pOut: number, pH0: number, pH1: number, pA: number, E: number): void {

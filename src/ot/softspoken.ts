@@ -160,8 +160,10 @@ export class SoftSpokenSender {
   /**
    * Rows q_j (16 bytes each) of `m` OTs from the receiver's message, left in the kernel's
    * memory at the returned `rows` (with `extra` regions laid out after them for the caller).
+   * With `columnsOnly` the 128 columns (W = m/8 bytes each) are left at `cols` untransposed,
+   * for a caller that transposes and hashes in one pass (src/ot/native-kernels.ts transposeHashLow).
    */
-  absorbInto(msg: Uint8Array, m: number, chosen: boolean, extra: number[] = []): { rows: number; extra: number[] } {
+  absorbInto(msg: Uint8Array, m: number, chosen: boolean, extra: number[] = [], columnsOnly = false): { rows: number; cols: number; extra: number[] } {
     checkBatch(m);
     const W = m / 8, k = this.k;
     const bytes = ssMessageBytes(k, m, chosen);
@@ -173,9 +175,9 @@ export class SoftSpokenSender {
         const d = this.#d[i]!, c = chosen ? i : i - 1;
         ssBlock(this.#seeds[i]!, d, true, this.#counter, k, W, cols.subarray(i * k * W, (i + 1) * k * W), undefined, undefined, c >= 0 ? msg.subarray(c * W, (c + 1) * W) : undefined, d);
       }
-      F.transpose(pRows!, pCols!, SS_KAPPA, W);
+      if (!columnsOnly) F.transpose(pRows!, pCols!, SS_KAPPA, W);
       this.#counter += W / 16;
-      return { rows: pRows!, extra: rest };
+      return { rows: pRows!, cols: pCols!, extra: rest };
     }
     const [pRows, pCols, pStreams, pMsg, pDelta, ...rest] = wasm.arena([16 * m, 16 * m, W << k, bytes, 16, ...extra]);
     wasm.put(pMsg!, msg);
@@ -187,9 +189,9 @@ export class SoftSpokenSender {
       const c = chosen ? i : i - 1;
       if (c >= 0) K.xorSelectedColumns(pCols!, pMsg! + c * W, pDelta!, i * k, k, W);
     }
-    F.transpose(pRows!, pCols!, SS_KAPPA, W);
+    if (!columnsOnly) F.transpose(pRows!, pCols!, SS_KAPPA, W);
     this.#counter += W / 16;
-    return { rows: pRows!, extra: rest };
+    return { rows: pRows!, cols: pCols!, extra: rest };
   }
 
   absorb(msg: Uint8Array, m: number, chosen: boolean): Uint8Array {
@@ -219,9 +221,10 @@ export class SoftSpokenReceiver {
   /**
    * One batch of m OTs: with `choices` (m/8 bytes) those are the choice bits, without them
    * the choices are random and returned. The message to send is copied out; the rows t_j
-   * stay in the kernel's memory at `rows` (valid until the next call into src/ot/kernel.ts).
+   * stay in the kernel's memory at `rows` (valid until the next call into src/ot/kernel.ts);
+   * with `columnsOnly`, untransposed at `cols` (as absorbInto).
    */
-  prepareInto(m: number, choices?: Uint8Array, extra: number[] = []): { message: Uint8Array; choices: Uint8Array; rows: number; extra: number[] } {
+  prepareInto(m: number, choices?: Uint8Array, extra: number[] = [], columnsOnly = false): { message: Uint8Array; choices: Uint8Array; rows: number; cols: number; extra: number[] } {
     checkBatch(m);
     const W = m / 8, k = this.k, B = this.blocks;
     if (choices && choices.length !== W) throw new RangeError(`expected ${W} bytes of choice bits, got ${choices.length}`);
@@ -240,8 +243,8 @@ export class SoftSpokenReceiver {
         }
       }
       this.#counter += W / 16;
-      F.transpose(pRows!, pCols!, SS_KAPPA, W);
-      return { message, choices: r, rows: pRows!, extra: rest };
+      if (!columnsOnly) F.transpose(pRows!, pCols!, SS_KAPPA, W);
+      return { message, choices: r, rows: pRows!, cols: pCols!, extra: rest };
     }
     const [pRows, pCols, pStreams, pU, pR, ...rest] = wasm.arena([16 * m, 16 * m, W << k, B * W, W, ...extra]);
     for (let i = 0; i < B; i++) {
@@ -254,8 +257,8 @@ export class SoftSpokenReceiver {
     for (let i = 0; i < B; i++) K.xor(pU! + i * W, pU! + i * W, pR!, W);
     const message = wasm.take(choices ? pU! : pU! + W, ssMessageBytes(k, m, !!choices));
     const r = choices ?? wasm.take(pR!, W);
-    F.transpose(pRows!, pCols!, SS_KAPPA, W);
-    return { message, choices: r, rows: pRows!, extra: rest };
+    if (!columnsOnly) F.transpose(pRows!, pCols!, SS_KAPPA, W);
+    return { message, choices: r, rows: pRows!, cols: pCols!, extra: rest };
   }
 
   prepare(m: number, choices?: Uint8Array): { message: Uint8Array; choices: Uint8Array; rows: Uint8Array } {

@@ -57,6 +57,25 @@ describe('native OT kernels (' + otKernelPath() + ')', () => {
       }
     });
 
+    it(`${path}: transpose-and-hash equals the WebAssembly transpose followed by the hash (rows ⊕ Δ for h1)`, () => {
+      for (const W of [48, 256, 4096 + 32]) {
+        const m = 8 * W;
+        const cols = new Uint8Array(randomBytes(16 * m)), delta = new Uint8Array(randomBytes(16));
+        const [pCols, pRows, pDelta, pH0, pH1] = wasm.arena([16 * m, 16 * m, 16, 8 * m, 8 * m]) as number[];
+        wasm.put(pCols!, cols);
+        wasm.put(pDelta!, delta);
+        F.transposeHashLow(pCols!, W, pRows!, pH0!, pDelta!, pH1!);
+        const h0 = wasm.take(pH0!, 8 * m), h1 = wasm.take(pH1!, 8 * m);
+        wasm.kernels.transpose(pRows!, pCols!, 128, W);
+        const rows = wasm.take(pRows!, 16 * m);
+        for (const [h, d] of [[h0, undefined], [h1, delta]] as const) {
+          const x = rows.map((v, j) => (d ? v ^ d[j & 15]! : v));
+          const enc = fixedKeyAes(x);
+          for (let j = 0; j < m; j++) for (let i = 0; i < 8; i++) assert.equal(h[8 * j + i], enc[16 * j + i]! ^ x[16 * j + i]!, `W=${W} row ${j} byte ${i} (Δ: ${!!d})`);
+        }
+      }
+    });
+
     it(`${path}: triangular Gilboa outputs add up to a·b over Z_2^64`, () => {
       const E = 258;
       const h0 = new BigUint64Array(64 * E), h1 = new BigUint64Array(64 * E), a = new BigUint64Array(E), b = new BigUint64Array(E);

@@ -43,9 +43,9 @@ function receiverPrepare(pair: SoftSpokenPair, b: BigUint64Array, E: number): { 
   const m = 64 * E;
   const choices = new Uint8Array(8 * E);
   choices.set(asBytes(b));
-  const p = pair.receiver.prepareInto(m, choices, [8 * m]);
+  const p = pair.receiver.prepareInto(m, choices, [8 * m], true);
   const [pHt] = p.extra as [number];
-  F.crHashLow(pHt, p.rows, m);
+  F.transposeHashLow(p.cols, m / 8, p.rows, pHt);
   return { message: p.message, ht: wasm.takeWords(pHt, m) };
 }
 
@@ -53,11 +53,10 @@ function receiverPrepare(pair: SoftSpokenPair, b: BigUint64Array, E: number): { 
 function senderAnswer(pair: SoftSpokenPair, msg: Uint8Array, a: BigUint64Array, E: number): { d: Uint8Array; out: BigUint64Array } {
   const m = 64 * E;
   const dBytes = triBytes(E);
-  const { rows, extra } = pair.sender.absorbInto(msg, m, true, [8 * m, 8 * m, 16, 8 * E, dBytes, 8 * E]);
+  const { rows, cols, extra } = pair.sender.absorbInto(msg, m, true, [8 * m, 8 * m, 16, 8 * E, dBytes, 8 * E], true);
   const [pH0, pH1, pDelta, pA, pD, pOut] = extra as [number, number, number, number, number, number];
   wasm.put(pDelta, pair.sender.delta);
-  F.crHashLow(pH0, rows, m);
-  F.crHashLow(pH1, rows, m, pDelta);
+  F.transposeHashLow(cols, m / 8, rows, pH0, pDelta, pH1);
   wasm.at(pA, 8 * E).fill(0);
   wasm.put(pA, a);
   wasm.at(pD, dBytes).fill(0);
