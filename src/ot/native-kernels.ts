@@ -16,7 +16,7 @@ import { createRequire } from 'node:module';
 import { FIXED_KEY, fixedKeyAesInto } from './aes-hash.js';
 import { wasm } from './kernel.js';
 
-interface NativeOtKernels {
+export interface NativeOtKernels {
   transpose(out: Uint8Array, inp: Uint8Array, R: number, W: number): void;
   crHashLow(key: Uint8Array, rows: Uint8Array, delta: Uint8Array, out: Uint8Array): void;
   gilboaSendTri(d: Uint8Array, out: Uint8Array, h0: Uint8Array, h1: Uint8Array, a: Uint8Array): void;
@@ -53,6 +53,10 @@ function scratch(bytes: number) {
  * and u = ⊕_x G(s_x) ⊕ r. The WebAssembly path is ctrStreams + ssCombine + xorSelectedColumns.
  */
 export const nativeSsBlock = native?.ssBlock.bind(native);
+
+/** The native functions themselves (on any byte arrays, no copies), when built and not switched off. */
+export const nativeOtKernels: NativeOtKernels | undefined = native;
+export { FIXED_KEY };
 
 /** Which implementation runs by default: 'native' or 'wasm'. */
 export function otKernelPath(): 'native' | 'wasm' {

@@ -21,7 +21,7 @@
  */
 import * as R from '../../crypto/ring64.js';
 import { wasm } from '../../ot/kernel.js';
-import { otKernels } from '../../ot/native-kernels.js';
+import { FIXED_KEY, nativeOtKernels as N, otKernels, type NativeOtKernels } from '../../ot/native-kernels.js';
 import { SS_DEFAULT_K, ssMessageBytes, type SoftSpokenPair } from '../../ot/softspoken.js';
 
 /** Elements per chunk (64 OTs each: 262,144 OTs, ~2 MB of SoftSpokenOT message with k = 2). */
@@ -76,6 +76,52 @@ function receiverFinish(ht: BigUint64Array, d: Uint8Array, b: BigUint64Array, E:
 }
 
 /**
+ * The same three steps with the native kernels on JavaScript arrays: the hashes land in
+ * buffers of this call (two for H(t), alternating by chunk parity, since chunk c + 1 is
+ * prepared before chunk c finishes; one for H(q), H(q ⊕ Δ)) and the corrections are read
+ * where the transport delivered them — no copies in or out of the kernel's memory.
+ */
+function nativeSteps(pair: SoftSpokenPair, N: NativeOtKernels) {
+  const pools: { ht: BigUint64Array[]; h: Uint8Array; words: BigUint64Array } = { ht: [], h: new Uint8Array(0), words: new BigUint64Array(0) };
+  /** a[e0, e1) padded to E words (E even) in a scratch array. */
+  const padded = (x: BigUint64Array, E: number) => {
+    if (x.length === E) return asBytes(x);
+    if (pools.words.length < E) pools.words = new BigUint64Array(E);
+    const w = pools.words.subarray(0, E);
+    w.fill(0n);
+    w.set(x);
+    return asBytes(w);
+  };
+  return {
+    prepare(c: number, b: BigUint64Array, E: number): { message: Uint8Array; ht: BigUint64Array } {
+      const m = 64 * E;
+      const choices = new Uint8Array(8 * E);
+      choices.set(asBytes(b));
+      const p = pair.receiver.prepareInto(m, choices, [], true);
+      let ht = pools.ht[c & 1];
+      if (!ht || ht.length < m) ht = pools.ht[c & 1] = new BigUint64Array(m);
+      N.transposeHashLow(FIXED_KEY, wasm.at(p.cols, 16 * m), m / 8, undefined, asBytes(ht.subarray(0, m)), undefined);
+      return { message: p.message, ht: ht.subarray(0, m) };
+    },
+    answer(msg: Uint8Array, a: BigUint64Array, E: number): { d: Uint8Array; out: BigUint64Array } {
+      const m = 64 * E;
+      const { cols } = pair.sender.absorbInto(msg, m, true, [], true);
+      if (pools.h.length < 16 * m) pools.h = new Uint8Array(16 * m);
+      const h0 = pools.h.subarray(0, 8 * m), h1 = pools.h.subarray(8 * m, 16 * m);
+      N.transposeHashLow(FIXED_KEY, wasm.at(cols, 16 * m), m / 8, pair.sender.delta, h0, h1);
+      const d = new Uint8Array(triBytes(E)), out = new BigUint64Array(E);
+      N.gilboaSendTri(d, asBytes(out), h0, h1, padded(a, E));
+      return { d, out };
+    },
+    finish(ht: BigUint64Array, d: Uint8Array, b: BigUint64Array, E: number): BigUint64Array {
+      const out = new BigUint64Array(E);
+      N.gilboaRecvTri(asBytes(out), asBytes(ht), d, padded(b, E));
+      return out;
+    },
+  };
+}
+
+/**
  * My additive share of a_me[e]·b_peer[e] + a_peer[e]·b_me[e] for `n` elements (both parties
  * call it at the same time with their own a, b).
  */
@@ -89,9 +135,10 @@ export async function crossTermsBothWays(pair: SoftSpokenPair, a: BigUint64Array
     return { e0, e1, E: (e1 - e0 + 1) & ~1 };
   };
   const uBytes = (E: number) => ssMessageBytes(pair.receiver.k, 64 * E, true);
+  const steps = N ? nativeSteps(pair, N) : { prepare: (_c: number, bb: BigUint64Array, E: number) => receiverPrepare(pair, bb, E), answer: (msg: Uint8Array, aa: BigUint64Array, E: number) => senderAnswer(pair, msg, aa, E), finish: receiverFinish };
   const prepare = (c: number) => {
     const { e0, e1, E } = range(c);
-    const p = receiverPrepare(pair, b.subarray(e0, e1), E);
+    const p = steps.prepare(c, b.subarray(e0, e1), E);
     ch.send('pp.tri.u', p.message);
     return { ht: p.ht, u: ch.recv('pp.tri.u', uBytes(E)) };
   };
@@ -100,9 +147,9 @@ export async function crossTermsBothWays(pair: SoftSpokenPair, a: BigUint64Array
     const cur = next;
     if (c + 1 < chunks) next = prepare(c + 1);
     const { e0, e1, E } = range(c);
-    const sent = senderAnswer(pair, await cur.u, a.subarray(e0, e1), E);
+    const sent = steps.answer(await cur.u, a.subarray(e0, e1), E);
     ch.send('pp.tri.d', sent.d);
-    const got = receiverFinish(cur.ht, await ch.recv('pp.tri.d', triBytes(E)), b.subarray(e0, e1), E);
+    const got = steps.finish(cur.ht, await ch.recv('pp.tri.d', triBytes(E)), b.subarray(e0, e1), E);
     R.add(out.subarray(e0, e1), sent.out.subarray(0, e1 - e0), got.subarray(0, e1 - e0));
   }
   return out;
