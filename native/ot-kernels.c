@@ -1,21 +1,20 @@
 /*
  * Native OT-extension kernels (src/ot/native-kernels.ts): the bit transpose, the truncated
- * correlation-robust hash and the triangular Gilboa sums of src/mpc/semi2k/ot-triples.ts,
- * working in place on views of the OT kernel's WebAssembly memory.
+ * correlation-robust hash, SoftSpokenOT's seed expansion and the triangular Gilboa sums of
+ * src/mpc/semi2k/ot-triples.ts, working in place on views of the OT kernel's WebAssembly
+ * memory or on JavaScript arrays.
  *
- * Loop order: column bytes outer, row blocks inner, so the output rows of one column block
- * (R·2 or R·4 bytes) are finished while they are in L1 instead of being revisited R/16 times
- * across the whole batch.
- *
- * Why this exists: profiles of 10^6 SoftSpokenOT Beaver triples (docs/ot.md, "Where the time
- * goes") put ~40% of a party's time in the WebAssembly transpose (V8 has no byte shift, so
- * every i8x16.shl becomes three instructions, and two-operand shuffles become pshufb pairs)
- * and another ~25% in passes over memory around the hash (XOR with Δ, copying the low words
- * out). Here the transpose uses SSE2 unpacks and pmovmskb (AVX2 where the CPU has it: two
- * 16×16 blocks per instruction), and the hash runs in tiles that stay in L1: OpenSSL's
- * AES-128-ECB (the same EVP call as native/ot-aes.c) encrypts a tile, and the XOR with the
- * input and the truncation to 64 bits happen on it before it leaves the cache. Every function
- * has a WebAssembly twin in assembly/ot.ts computing the same bytes (test/ot/native.test.ts).
+ * Why this exists (docs/ot.md): in the WebAssembly path a batch makes one pass over memory
+ * per kernel — streams, combine, transpose, XOR with Δ, AES, truncation, copies in and out —
+ * and profiles of the triples put ~26% of the compute in the transpose (V8 has no byte shift,
+ * each i8x16.shl is three instructions) and ~35% in the passes around the AES. Here the
+ * transpose uses SSE2 unpacks and pmovmskb (AVX2 where the CPU has it: two 16×16 blocks per
+ * instruction; column blocks outer, so each block's output rows are finished while in L1),
+ * and the passes are fused in tiles that stay in L1: the AES itself is always OpenSSL's EVP
+ * (AES-128-CTR for the seeds, AES-128-ECB under the public fixed key for the hash), as in
+ * native/ot-aes.c — no cryptography is implemented here, only where its output goes. Every
+ * function computes the same bytes as its WebAssembly twin in assembly/ot.ts
+ * (test/ot/native-kernels.test.ts).
  *
  *   transpose(out, in, R, W)           out (8W rows × R/8 bytes) = bit transpose of in (R rows × W bytes)
  *   crHashLow(key, rows, delta, out)   out[j] = low 64 bits of π(x_j) ⊕ x_j, x_j = rows_j ⊕ delta

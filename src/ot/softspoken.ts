@@ -31,7 +31,9 @@
  * Memory: a batch is expanded, combined and transposed inside the WebAssembly kernel's memory
  * (src/ot/kernel.ts) with the streams written there directly (each seed's AES-CTR stream is
  * resumed at a counter shared by all seeds, src/ot/aes-native.ts); `*Into` methods leave the
- * result there for the caller's next kernels, the others copy it out.
+ * result there for the caller's next kernels, the others copy it out. With the native shim
+ * (native/ot-kernels.c) each block's streams are made and combined in one pass and the
+ * receiver's message is written straight into the array that is sent.
  */
 import { randomBytes } from 'node:crypto';
 import { Prg } from '../crypto/prg.js';

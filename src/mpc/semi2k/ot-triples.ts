@@ -17,7 +17,10 @@
  * Pipelining: chunks of CHUNK elements; each party sends its SoftSpokenOT message for chunk
  * c + 1 before it answers chunk c, so its own expansion overlaps the peer's and the
  * transport. Per chunk and direction two messages (u, then d), the same order at both ends:
- * u_0, u_1, d_0, u_2, d_1, … Everything between two awaits runs in the kernel's memory.
+ * u_0, u_1, d_0, u_2, d_1, … With the native kernels (src/ot/native-kernels.ts) the columns
+ * are transposed and hashed in L1 tiles and hashes/corrections stay in JavaScript arrays read
+ * in place; without them everything between two awaits runs in the WebAssembly kernel's memory.
+ * Where the time goes and why silent OT is next: docs/ot.md.
  */
 import * as R from '../../crypto/ring64.js';
 import { wasm } from '../../ot/kernel.js';
