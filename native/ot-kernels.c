@@ -28,6 +28,9 @@
  *   transposeHashLow(key, cols, W, delta, h0, h1)
  *                                      transpose + crHashLow (h0 without Δ, h1 with) in L1 tiles
  *
+ * Static buffers and OpenSSL contexts (as in native/ot-aes.c): one caller at a time, i.e. the
+ * main thread of a party process, never several worker threads at once.
+ *
  * Built by scripts/build.mjs like the other native shims; without it the WebAssembly kernels run.
  */
 #define NAPI_VERSION 8
@@ -38,7 +41,7 @@
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("O3") /* unrolls the 16-vector transpose into registers (2x at -O2's speed) */
 #endif
-#if defined(__x86_64__) || defined(_M_X64)
+#if (defined(__x86_64__) || defined(_M_X64)) && !defined(OT_KERNELS_PORTABLE) /* -DOT_KERNELS_PORTABLE: test the plain C path */
 #include <immintrin.h>
 #define HAVE_X86 1
 #endif
@@ -151,20 +154,16 @@ __attribute__((target("avx2"))) static void transpose_avx2(unsigned char *out, c
     }
   }
 }
-#endif
 
 static int has_avx2(void) {
-#ifdef HAVE_X86
   static int known = -1;
   if (known < 0) {
     __builtin_cpu_init();
     known = __builtin_cpu_supports("avx2") ? 1 : 0;
   }
   return known;
-#else
-  return 0;
-#endif
 }
+#endif
 
 /* in: R rows of W bytes, `stride` bytes apart; out: 8W rows of R/8 bytes. */
 static void transpose_any(unsigned char *out, const unsigned char *in, size_t R, size_t W, size_t stride) {
