@@ -5,11 +5,15 @@
  * compute the same bytes (test/ot/native-kernels.test.ts), so parties with and without the
  * shim interoperate.
  *
- * Why native: the WebAssembly bit transpose runs at ~1 GB/s here (V8 has no byte shift and
- * lowers the two-operand shuffles to pshufb pairs) against several GB/s for the same
- * algorithm with SSE2/AVX2 unpacks; and the correlation-robust hash H(x) = π(x) ⊕ x (Guo,
- * Katz, Wang, Yu, S&P 2020), truncated to 64 bits for the Gilboa products, costs three passes
- * over memory around the AES when done kernel by kernel, one in L1-sized tiles natively.
+ * Why native: in the WebAssembly path every kernel is one pass over a batch in memory (seed
+ * streams, combine, transpose, XOR with Δ, AES, truncation, copies in and out), and those
+ * passes, not the arithmetic, were most of a triple's compute (docs/ot.md). Natively the
+ * seed streams are combined as they are made, the columns are transposed and hashed in
+ * L1-sized tiles (the rows never reach memory), and the Gilboa sums read the hashes and the
+ * received corrections where they are: ~30 % less CPU per triple measured. The transpose
+ * alone gains less (SSE2/AVX2 unpacks + pmovmskb, ~2.5 against ~1.6 GB/s for WebAssembly
+ * on a 4 MB batch here). The hash is H(x) = π(x) ⊕ x truncated to 64 bits (Guo, Katz, Wang,
+ * Yu, S&P 2020), π = OpenSSL's fixed-key AES as in src/ot/aes-hash.ts.
  * TACIT_OT_NATIVE=0 forces the WebAssembly path (the tests run both).
  */
 import { createRequire } from 'node:module';
