@@ -14,7 +14,7 @@ import { ecbInto } from './aes-native.js';
 import { compact, expandKeys, xorBytes } from './kernel.js';
 
 /** A public key: nothing up the sleeve (SHA-256 of a label, first 16 bytes). */
-const FIXED_KEY = createHash('sha256').update('tacit/ot/fixed-key-aes/v1').digest().subarray(0, 16);
+export const FIXED_KEY = createHash('sha256').update('tacit/ot/fixed-key-aes/v1').digest().subarray(0, 16);
 
 let cipher: Cipher | undefined;
 function permutation(): Cipher {

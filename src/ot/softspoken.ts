@@ -31,7 +31,9 @@
  * Memory: a batch is expanded, combined and transposed inside the WebAssembly kernel's memory
  * (src/ot/kernel.ts) with the streams written there directly (each seed's AES-CTR stream is
  * resumed at a counter shared by all seeds, src/ot/aes-native.ts); `*Into` methods leave the
- * result there for the caller's next kernels, the others copy it out.
+ * result there for the caller's next kernels, the others copy it out. With the native shim
+ * (native/ot-kernels.c) each block's streams are made and combined in one pass and the
+ * receiver's message is written straight into the array that is sent.
  */
 import { randomBytes } from 'node:crypto';
 import { Prg } from '../crypto/prg.js';
@@ -40,6 +42,7 @@ import { OtProtocolError } from './errors.js';
 import type { OtPair } from './iknp.js';
 import { ctrStreams } from './aes-native.js';
 import { wasm } from './kernel.js';
+import { nativeSsBlock, otKernels } from './native-kernels.js';
 import { KOS_EXTRA, kosRespond, kosVerify } from './kos-check.js';
 import { chosenOtReceive, chosenOtSend } from './transfers.js';
 
@@ -48,6 +51,14 @@ export const SS_KAPPA = 128;
 export const SS_DEFAULT_K = 2;
 
 const K = wasm.kernels;
+/** The transpose runs natively when native/ot-kernels.c is built (src/ot/native-kernels.ts). */
+const F = otKernels();
+/** The fused native block kernel when built; `ssKernelPath('wasm')` switches it off (tests: both paths interoperate). */
+let ssBlock = nativeSsBlock;
+export function ssKernelPath(path?: 'native' | 'wasm'): 'native' | 'wasm' {
+  if (path) ssBlock = path === 'native' ? nativeSsBlock : undefined;
+  return ssBlock ? 'native' : 'wasm';
+}
 
 function checkK(k: number): void {
   if (![1, 2, 4, 8].includes(k)) throw new RangeError(`SoftSpokenOT: k must be 1, 2, 4 or 8, got ${k}`);
@@ -151,12 +162,25 @@ export class SoftSpokenSender {
   /**
    * Rows q_j (16 bytes each) of `m` OTs from the receiver's message, left in the kernel's
    * memory at the returned `rows` (with `extra` regions laid out after them for the caller).
+   * With `columnsOnly` the 128 columns (W = m/8 bytes each) are left at `cols` untransposed,
+   * for a caller that transposes and hashes in one pass (src/ot/native-kernels.ts transposeHashLow).
    */
-  absorbInto(msg: Uint8Array, m: number, chosen: boolean, extra: number[] = []): { rows: number; extra: number[] } {
+  absorbInto(msg: Uint8Array, m: number, chosen: boolean, extra: number[] = [], columnsOnly = false): { rows: number; cols: number; extra: number[] } {
     checkBatch(m);
     const W = m / 8, k = this.k;
     const bytes = ssMessageBytes(k, m, chosen);
     if (msg.length !== bytes) throw new OtProtocolError(`SoftSpokenOT message has ${msg.length} bytes, expected ${bytes}`);
+    if (ssBlock) {
+      const [pRows, pCols, ...rest] = wasm.arena([16 * m, 16 * m, ...extra]);
+      const cols = wasm.at(pCols!, 16 * m);
+      for (let i = 0; i < this.blocks; i++) {
+        const d = this.#d[i]!, c = chosen ? i : i - 1;
+        ssBlock(this.#seeds[i]!, d, true, this.#counter, k, W, cols.subarray(i * k * W, (i + 1) * k * W), undefined, undefined, c >= 0 ? msg.subarray(c * W, (c + 1) * W) : undefined, d);
+      }
+      if (!columnsOnly) F.transpose(pRows!, pCols!, SS_KAPPA, W);
+      this.#counter += W / 16;
+      return { rows: pRows!, cols: pCols!, extra: rest };
+    }
     const [pRows, pCols, pStreams, pMsg, pDelta, ...rest] = wasm.arena([16 * m, 16 * m, W << k, bytes, 16, ...extra]);
     wasm.put(pMsg!, msg);
     wasm.put(pDelta!, this.delta);
@@ -167,9 +191,9 @@ export class SoftSpokenSender {
       const c = chosen ? i : i - 1;
       if (c >= 0) K.xorSelectedColumns(pCols!, pMsg! + c * W, pDelta!, i * k, k, W);
     }
-    K.transpose(pRows!, pCols!, SS_KAPPA, W);
+    if (!columnsOnly) F.transpose(pRows!, pCols!, SS_KAPPA, W);
     this.#counter += W / 16;
-    return { rows: pRows!, extra: rest };
+    return { rows: pRows!, cols: pCols!, extra: rest };
   }
 
   absorb(msg: Uint8Array, m: number, chosen: boolean): Uint8Array {
@@ -199,12 +223,31 @@ export class SoftSpokenReceiver {
   /**
    * One batch of m OTs: with `choices` (m/8 bytes) those are the choice bits, without them
    * the choices are random and returned. The message to send is copied out; the rows t_j
-   * stay in the kernel's memory at `rows` (valid until the next call into src/ot/kernel.ts).
+   * stay in the kernel's memory at `rows` (valid until the next call into src/ot/kernel.ts);
+   * with `columnsOnly`, untransposed at `cols` (as absorbInto).
    */
-  prepareInto(m: number, choices?: Uint8Array, extra: number[] = []): { message: Uint8Array; choices: Uint8Array; rows: number; extra: number[] } {
+  prepareInto(m: number, choices?: Uint8Array, extra: number[] = [], columnsOnly = false): { message: Uint8Array; choices: Uint8Array; rows: number; cols: number; extra: number[] } {
     checkBatch(m);
     const W = m / 8, k = this.k, B = this.blocks;
     if (choices && choices.length !== W) throw new RangeError(`expected ${W} bytes of choice bits, got ${choices.length}`);
+    if (ssBlock) {
+      const [pRows, pCols, ...rest] = wasm.arena([16 * m, 16 * m, ...extra]);
+      const cols = wasm.at(pCols!, 16 * m);
+      const message = new Uint8Array(ssMessageBytes(k, m, !!choices));
+      // Random choices: r = u^0 (block 0 sends nothing); chosen: every block sends u^i ⊕ r.
+      const r = choices ?? new Uint8Array(W);
+      for (let i = 0; i < B; i++) {
+        const col = cols.subarray(i * k * W, (i + 1) * k * W);
+        if (!choices && i === 0) ssBlock(this.#seeds[i]!, 0, false, this.#counter, k, W, col, r, undefined, undefined, 0);
+        else {
+          const at = choices ? i : i - 1;
+          ssBlock(this.#seeds[i]!, 0, false, this.#counter, k, W, col, message.subarray(at * W, (at + 1) * W), r, undefined, 0);
+        }
+      }
+      this.#counter += W / 16;
+      if (!columnsOnly) F.transpose(pRows!, pCols!, SS_KAPPA, W);
+      return { message, choices: r, rows: pRows!, cols: pCols!, extra: rest };
+    }
     const [pRows, pCols, pStreams, pU, pR, ...rest] = wasm.arena([16 * m, 16 * m, W << k, B * W, W, ...extra]);
     for (let i = 0; i < B; i++) {
       ctrStreams(this.#seeds[i]!, -1, this.#counter, wasm.at(pStreams!, W << k), W);
@@ -216,8 +259,8 @@ export class SoftSpokenReceiver {
     for (let i = 0; i < B; i++) K.xor(pU! + i * W, pU! + i * W, pR!, W);
     const message = wasm.take(choices ? pU! : pU! + W, ssMessageBytes(k, m, !!choices));
     const r = choices ?? wasm.take(pR!, W);
-    K.transpose(pRows!, pCols!, SS_KAPPA, W);
-    return { message, choices: r, rows: pRows!, extra: rest };
+    if (!columnsOnly) F.transpose(pRows!, pCols!, SS_KAPPA, W);
+    return { message, choices: r, rows: pRows!, cols: pCols!, extra: rest };
   }
 
   prepare(m: number, choices?: Uint8Array): { message: Uint8Array; choices: Uint8Array; rows: Uint8Array } {

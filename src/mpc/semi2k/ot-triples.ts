@@ -17,17 +17,21 @@
  * Pipelining: chunks of CHUNK elements; each party sends its SoftSpokenOT message for chunk
  * c + 1 before it answers chunk c, so its own expansion overlaps the peer's and the
  * transport. Per chunk and direction two messages (u, then d), the same order at both ends:
- * u_0, u_1, d_0, u_2, d_1, … Everything between two awaits runs in the kernel's memory.
+ * u_0, u_1, d_0, u_2, d_1, … With the native kernels (src/ot/native-kernels.ts) the columns
+ * are transposed and hashed in L1 tiles and hashes/corrections stay in JavaScript arrays read
+ * in place; without them everything between two awaits runs in the WebAssembly kernel's memory.
+ * Where the time goes and why silent OT is next: docs/ot.md.
  */
 import * as R from '../../crypto/ring64.js';
-import { fixedKeyAesInto } from '../../ot/aes-hash.js';
 import { wasm } from '../../ot/kernel.js';
+import { FIXED_KEY, nativeOtKernels as N, otKernels, type NativeOtKernels } from '../../ot/native-kernels.js';
 import { SS_DEFAULT_K, ssMessageBytes, type SoftSpokenPair } from '../../ot/softspoken.js';
 
 /** Elements per chunk (64 OTs each: 262,144 OTs, ~2 MB of SoftSpokenOT message with k = 2). */
 export const CHUNK = 4096;
 
-const K = wasm.kernels;
+/** Hash and Gilboa sums natively when native/ot-kernels.c is built (src/ot/native-kernels.ts). */
+const F = otKernels();
 
 /** Bytes of packed triangular corrections for `e` elements (e even). */
 export const triBytes = (e: number) => (e * 2080) / 8;
@@ -42,10 +46,9 @@ function receiverPrepare(pair: SoftSpokenPair, b: BigUint64Array, E: number): { 
   const m = 64 * E;
   const choices = new Uint8Array(8 * E);
   choices.set(asBytes(b));
-  const p = pair.receiver.prepareInto(m, choices, [16 * m, 8 * m]);
-  const [pEnc, pHt] = p.extra as [number, number];
-  fixedKeyAesInto(wasm.at(p.rows, 16 * m), wasm.at(pEnc, 16 * m));
-  K.hashLow(pHt, pEnc, p.rows, m);
+  const p = pair.receiver.prepareInto(m, choices, [8 * m], true);
+  const [pHt] = p.extra as [number];
+  F.transposeHashLow(p.cols, m / 8, p.rows, pHt);
   return { message: p.message, ht: wasm.takeWords(pHt, m) };
 }
 
@@ -53,18 +56,14 @@ function receiverPrepare(pair: SoftSpokenPair, b: BigUint64Array, E: number): { 
 function senderAnswer(pair: SoftSpokenPair, msg: Uint8Array, a: BigUint64Array, E: number): { d: Uint8Array; out: BigUint64Array } {
   const m = 64 * E;
   const dBytes = triBytes(E);
-  const { rows, extra } = pair.sender.absorbInto(msg, m, true, [16 * m, 16 * m, 8 * m, 8 * m, 16, 8 * E, dBytes, 8 * E]);
-  const [pRowsD, pEnc, pH0, pH1, pDelta, pA, pD, pOut] = extra as [number, number, number, number, number, number, number, number];
+  const { rows, cols, extra } = pair.sender.absorbInto(msg, m, true, [8 * m, 8 * m, 16, 8 * E, dBytes, 8 * E], true);
+  const [pH0, pH1, pDelta, pA, pD, pOut] = extra as [number, number, number, number, number, number];
   wasm.put(pDelta, pair.sender.delta);
-  K.xorRows(pRowsD, rows, pDelta, m, 16);
-  fixedKeyAesInto(wasm.at(rows, 16 * m), wasm.at(pEnc, 16 * m));
-  K.hashLow(pH0, pEnc, rows, m);
-  fixedKeyAesInto(wasm.at(pRowsD, 16 * m), wasm.at(pEnc, 16 * m));
-  K.hashLow(pH1, pEnc, pRowsD, m);
+  F.transposeHashLow(cols, m / 8, rows, pH0, pDelta, pH1);
   wasm.at(pA, 8 * E).fill(0);
   wasm.put(pA, a);
   wasm.at(pD, dBytes).fill(0);
-  K.gilboaSendTri(pD, pOut, pH0, pH1, pA, E);
+  F.gilboaSendTri(pD, pOut, pH0, pH1, pA, E);
   return { d: wasm.take(pD, dBytes), out: wasm.takeWords(pOut, E) };
 }
 
@@ -75,8 +74,54 @@ function receiverFinish(ht: BigUint64Array, d: Uint8Array, b: BigUint64Array, E:
   wasm.put(pD, d);
   wasm.at(pB, 8 * E).fill(0);
   wasm.put(pB, b);
-  K.gilboaRecvTri(pOut, pHt, pD, pB, E);
+  F.gilboaRecvTri(pOut, pHt, pD, pB, E);
   return wasm.takeWords(pOut, E);
+}
+
+/**
+ * The same three steps with the native kernels on JavaScript arrays: the hashes land in
+ * buffers of this call (two for H(t), alternating by chunk parity, since chunk c + 1 is
+ * prepared before chunk c finishes; one for H(q), H(q ⊕ Δ)) and the corrections are read
+ * where the transport delivered them — no copies in or out of the kernel's memory.
+ */
+function nativeSteps(pair: SoftSpokenPair, N: NativeOtKernels) {
+  const pools: { ht: BigUint64Array[]; h: Uint8Array; words: BigUint64Array } = { ht: [], h: new Uint8Array(0), words: new BigUint64Array(0) };
+  /** a[e0, e1) padded to E words (E even) in a scratch array. */
+  const padded = (x: BigUint64Array, E: number) => {
+    if (x.length === E) return asBytes(x);
+    if (pools.words.length < E) pools.words = new BigUint64Array(E);
+    const w = pools.words.subarray(0, E);
+    w.fill(0n);
+    w.set(x);
+    return asBytes(w);
+  };
+  return {
+    prepare(c: number, b: BigUint64Array, E: number): { message: Uint8Array; ht: BigUint64Array } {
+      const m = 64 * E;
+      const choices = new Uint8Array(8 * E);
+      choices.set(asBytes(b));
+      const p = pair.receiver.prepareInto(m, choices, [], true);
+      let ht = pools.ht[c & 1];
+      if (!ht || ht.length < m) ht = pools.ht[c & 1] = new BigUint64Array(m);
+      N.transposeHashLow(FIXED_KEY, wasm.at(p.cols, 16 * m), m / 8, undefined, asBytes(ht.subarray(0, m)), undefined);
+      return { message: p.message, ht: ht.subarray(0, m) };
+    },
+    answer(msg: Uint8Array, a: BigUint64Array, E: number): { d: Uint8Array; out: BigUint64Array } {
+      const m = 64 * E;
+      const { cols } = pair.sender.absorbInto(msg, m, true, [], true);
+      if (pools.h.length < 16 * m) pools.h = new Uint8Array(16 * m);
+      const h0 = pools.h.subarray(0, 8 * m), h1 = pools.h.subarray(8 * m, 16 * m);
+      N.transposeHashLow(FIXED_KEY, wasm.at(cols, 16 * m), m / 8, pair.sender.delta, h0, h1);
+      const d = new Uint8Array(triBytes(E)), out = new BigUint64Array(E);
+      N.gilboaSendTri(d, asBytes(out), h0, h1, padded(a, E));
+      return { d, out };
+    },
+    finish(ht: BigUint64Array, d: Uint8Array, b: BigUint64Array, E: number): BigUint64Array {
+      const out = new BigUint64Array(E);
+      N.gilboaRecvTri(asBytes(out), asBytes(ht), d, padded(b, E));
+      return out;
+    },
+  };
 }
 
 /**
@@ -93,9 +138,10 @@ export async function crossTermsBothWays(pair: SoftSpokenPair, a: BigUint64Array
     return { e0, e1, E: (e1 - e0 + 1) & ~1 };
   };
   const uBytes = (E: number) => ssMessageBytes(pair.receiver.k, 64 * E, true);
+  const steps = N ? nativeSteps(pair, N) : { prepare: (_c: number, bb: BigUint64Array, E: number) => receiverPrepare(pair, bb, E), answer: (msg: Uint8Array, aa: BigUint64Array, E: number) => senderAnswer(pair, msg, aa, E), finish: receiverFinish };
   const prepare = (c: number) => {
     const { e0, e1, E } = range(c);
-    const p = receiverPrepare(pair, b.subarray(e0, e1), E);
+    const p = steps.prepare(c, b.subarray(e0, e1), E);
     ch.send('pp.tri.u', p.message);
     return { ht: p.ht, u: ch.recv('pp.tri.u', uBytes(E)) };
   };
@@ -104,9 +150,9 @@ export async function crossTermsBothWays(pair: SoftSpokenPair, a: BigUint64Array
     const cur = next;
     if (c + 1 < chunks) next = prepare(c + 1);
     const { e0, e1, E } = range(c);
-    const sent = senderAnswer(pair, await cur.u, a.subarray(e0, e1), E);
+    const sent = steps.answer(await cur.u, a.subarray(e0, e1), E);
     ch.send('pp.tri.d', sent.d);
-    const got = receiverFinish(cur.ht, await ch.recv('pp.tri.d', triBytes(E)), b.subarray(e0, e1), E);
+    const got = steps.finish(cur.ht, await ch.recv('pp.tri.d', triBytes(E)), b.subarray(e0, e1), E);
     R.add(out.subarray(e0, e1), sent.out.subarray(0, e1 - e0), got.subarray(0, e1 - e0));
   }
   return out;
