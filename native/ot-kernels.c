@@ -35,6 +35,7 @@
  */
 #define NAPI_VERSION 8
 #include <node_api.h>
+#include "napi-args.h"
 #include <openssl/evp.h>
 #include <stdint.h>
 #include <string.h>
@@ -60,21 +61,10 @@ static int ecb_use_key(const unsigned char *key) {
   return 1;
 }
 
-static napi_value fail(napi_env env, const char *msg) {
-  napi_throw_error(env, "ERR_INVALID_ARG_VALUE", msg);
-  return NULL;
-}
+static napi_value fail(napi_env env, const char *msg) { return napi_args_fail(env, "ERR_INVALID_ARG_VALUE", msg); }
 
 static int typed_bytes(napi_env env, napi_value v, unsigned char **data, size_t *len) {
-  bool is;
-  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
-  napi_typedarray_type type;
-  napi_value ab;
-  size_t off;
-  void *p;
-  if (napi_get_typedarray_info(env, v, &type, len, &p, &ab, &off) != napi_ok || type != napi_uint8_array) return 0;
-  *data = (unsigned char *)p;
-  return 1;
+  return napi_args_typed(env, v, napi_uint8_array, (void **)data, len);
 }
 
 /* ---- transpose ---------------------------------------------------------------------- */

@@ -34,6 +34,7 @@
  */
 #define NAPI_VERSION 8
 #include <node_api.h>
+#include "napi-args.h"
 #include <openssl/bn.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -52,20 +53,9 @@ typedef struct {
   int rows, window;
 } Comb;
 
-static napi_value fail(napi_env env, const char *msg) {
-  napi_throw_error(env, "ERR_TACIT_PAILLIER_BN", msg);
-  return NULL;
-}
+static napi_value fail(napi_env env, const char *msg) { return napi_args_fail(env, "ERR_TACIT_PAILLIER_BN", msg); }
 
-static int bytes_of(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *len) {
-  bool is = false;
-  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
-  napi_typedarray_type type;
-  napi_value ab;
-  size_t off;
-  if (napi_get_typedarray_info(env, v, &type, len, data, &ab, &off) != napi_ok || type != want) return 0;
-  return 1;
-}
+static int bytes_of(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *len) { return napi_args_typed(env, v, want, data, len); }
 
 static void *external_of(napi_env env, napi_value v) {
   napi_valuetype t;

@@ -25,6 +25,7 @@
  */
 #define NAPI_VERSION 8
 #include <node_api.h>
+#include "napi-args.h"
 #include <openssl/evp.h>
 #include <stdint.h>
 #include <string.h>
@@ -33,33 +34,15 @@
 
 static const unsigned char ZEROS[BLOCK * 8];
 
-static napi_value fail(napi_env env, const char *msg) {
-  napi_throw_error(env, "ERR_INVALID_ARG_VALUE", msg);
-  return NULL;
-}
+static napi_value fail(napi_env env, const char *msg) { return napi_args_fail(env, "ERR_INVALID_ARG_VALUE", msg); }
 
 static int words(napi_env env, napi_value v, uint64_t **data, size_t *len) {
-  bool is;
-  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
-  napi_typedarray_type type;
-  napi_value ab;
-  size_t off;
-  void *p;
-  if (napi_get_typedarray_info(env, v, &type, len, &p, &ab, &off) != napi_ok || type != napi_biguint64_array) return 0;
-  *data = (uint64_t *)p;
-  return 1;
+  return napi_args_typed(env, v, napi_biguint64_array, (void **)data, len);
 }
 
 static int seed(napi_env env, napi_value v, const unsigned char **key) {
-  bool is;
-  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
-  napi_typedarray_type type;
-  napi_value ab;
-  size_t off, len;
-  void *p;
-  if (napi_get_typedarray_info(env, v, &type, &len, &p, &ab, &off) != napi_ok || type != napi_uint8_array || len != 16) return 0;
-  *key = (const unsigned char *)p;
-  return 1;
+  size_t len;
+  return napi_args_typed(env, v, napi_uint8_array, (void **)key, &len) && len == 16;
 }
 
 /* An AES-128-CTR context on `key` positioned at byte 8·start of its stream. */

@@ -22,6 +22,7 @@
 #define NAPI_VERSION 8
 #define OPENSSL_SUPPRESS_DEPRECATED /* EC_POINTs_mul: deprecated in 3.0 for EC_POINT_mul, which takes one point */
 #include <node_api.h>
+#include "napi-args.h"
 #include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/obj_mac.h>
@@ -38,24 +39,11 @@ static void make_group(void) {
   if (group) order = EC_GROUP_get0_order(group);
 }
 
-static napi_value fail(napi_env env, const char *msg) {
-  napi_throw_error(env, "ERR_TACIT_SECP256K1", msg);
-  return NULL;
-}
+static napi_value fail(napi_env env, const char *msg) { return napi_args_fail(env, "ERR_TACIT_SECP256K1", msg); }
 
-static int bytes_of(napi_env env, napi_value v, uint8_t **data, size_t *len) {
-  napi_typedarray_type type;
-  napi_value ab;
-  size_t off;
-  if (napi_get_typedarray_info(env, v, &type, len, (void **)data, &ab, &off) != napi_ok || type != napi_uint8_array) return 0;
-  return 1;
-}
+static int bytes_of(napi_env env, napi_value v, uint8_t **data, size_t *len) { return napi_args_typed(env, v, napi_uint8_array, (void **)data, len); }
 
-static napi_value int_value(napi_env env, int32_t x) {
-  napi_value r;
-  napi_create_int32(env, x, &r);
-  return r;
-}
+static napi_value int_value(napi_env env, int32_t x) { return napi_args_int(env, x); }
 
 /*
  * msm(points, stride, scalars, base, out) → 1 when out (33 bytes) holds the compressed

@@ -22,6 +22,7 @@
  */
 #define NAPI_VERSION 8
 #include <node_api.h>
+#include "napi-args.h"
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -61,24 +62,11 @@
 #pragma GCC diagnostic pop
 #endif
 
-static napi_value fail(napi_env env, const char *msg) {
-  napi_throw_error(env, "ERR_TACIT_SECP256K1", msg);
-  return NULL;
-}
+static napi_value fail(napi_env env, const char *msg) { return napi_args_fail(env, "ERR_TACIT_SECP256K1", msg); }
 
-static int bytes_of(napi_env env, napi_value v, uint8_t **data, size_t *len) {
-  napi_typedarray_type type;
-  napi_value ab;
-  size_t off;
-  if (napi_get_typedarray_info(env, v, &type, len, (void **)data, &ab, &off) != napi_ok || type != napi_uint8_array) return 0;
-  return 1;
-}
+static int bytes_of(napi_env env, napi_value v, uint8_t **data, size_t *len) { return napi_args_typed(env, v, napi_uint8_array, (void **)data, len); }
 
-static napi_value int_value(napi_env env, int32_t x) {
-  napi_value r;
-  napi_create_int32(env, x, &r);
-  return r;
-}
+static napi_value int_value(napi_env env, int32_t x) { return napi_args_int(env, x); }
 
 #ifdef HAVE_LIBSECP256K1_SOURCE
 static secp256k1_context *ctx; /* read-only after creation: its G table serves every thread */

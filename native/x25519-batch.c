@@ -27,6 +27,7 @@
 #define _GNU_SOURCE /* RTLD_DEFAULT */
 #define NAPI_VERSION 8
 #include <node_api.h>
+#include "napi-args.h"
 #include <openssl/evp.h>
 #include <openssl/crypto.h>
 #include <dlfcn.h>
@@ -59,10 +60,7 @@ static void finalize(napi_env env, void *data, void *hint) {
   free(k);
 }
 
-static napi_value fail(napi_env env, const char *code, const char *msg) {
-  napi_throw_error(env, code, msg);
-  return NULL;
-}
+static napi_value fail(napi_env env, const char *code, const char *msg) { return napi_args_fail(env, code, msg); }
 
 static napi_value wrap(napi_env env, EVP_PKEY *key) {
   if (!key) return fail(env, "ERR_TACIT_X25519", "OpenSSL could not create an X25519 key");
@@ -99,15 +97,7 @@ static napi_value new_key(napi_env env, napi_callback_info info) {
 }
 
 static int typed_bytes(napi_env env, napi_value v, unsigned char **data, size_t *len) {
-  bool is;
-  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
-  napi_typedarray_type type;
-  napi_value ab;
-  size_t off;
-  void *p;
-  if (napi_get_typedarray_info(env, v, &type, len, &p, &ab, &off) != napi_ok || type != napi_uint8_array) return 0;
-  *data = (unsigned char *)p;
-  return 1;
+  return napi_args_typed(env, v, napi_uint8_array, (void **)data, len);
 }
 
 /* importKey(scalar: Uint8Array(32)): a key from raw bytes (test vectors only). */

@@ -46,10 +46,14 @@ const nodeInclude = resolve(dirname(process.execPath), '../include/node');
 // Library sources a shim compiles in (it #includes them; the library's own includes need its folders).
 const libSecp = join(root, 'node_modules/secp256k1/src/secp256k1');
 const extraIncludes = { 'secp256k1-strauss.c': existsSync(libSecp) ? ['-I', libSecp, '-I', join(libSecp, 'src')] : [] };
-for (const f of (existsSync(nativeDir) ? readdirSync(nativeDir) : []).filter((f) => f.endsWith('.c'))) {
+const nativeSources = existsSync(nativeDir) ? readdirSync(nativeDir) : [];
+const kernels = nativeSources.filter((f) => f.endsWith('.c'));
+// Headers no kernel's name prefixes (native/napi-args.h) are shared: they count for every kernel.
+const sharedHeaders = nativeSources.filter((h) => h.endsWith('.h') && !kernels.some((k) => h.startsWith(k.replace(/\.c$/, '-'))));
+for (const f of kernels) {
   const out = join(root, 'dist/native', f.replace(/\.c$/, '.node'));
   // A kernel may include headers of its own (native/<name>-*.h): they count as its sources.
-  const parts = readdirSync(nativeDir).filter((h) => h.endsWith('.h') && h.startsWith(f.replace(/\.c$/, '-')));
+  const parts = [...sharedHeaders, ...nativeSources.filter((h) => h.endsWith('.h') && h.startsWith(f.replace(/\.c$/, '-')))];
   if (newest(out) > Math.max(newest(join(nativeDir, f)), ...parts.map((h) => newest(join(nativeDir, h))))) continue;
   if (!existsSync(join(nodeInclude, 'node_api.h')) || !existsSync(join(nodeInclude, 'openssl/evp.h'))) {
     console.error(`build: native ${f} skipped (Node's headers are not at ${nodeInclude}); using the slower fallback`);
