@@ -7,53 +7,35 @@
  * part. Each operation is vectorised — one call on a tensor of any size costs a constant
  * number of rounds — and is metered: rounds, bytes this party sent and wall time are
  * recorded per top-level operation (`stats`, `log`), nested calls included in their caller.
+ *
+ * The class is the operations' dispatch; its parts live beside it: opening a session
+ * (`session.ts`), the meter (`op-meter.ts`), operand checks (`operands.ts`) and the local
+ * layout maps (`layout.ts`).
  */
-import * as R from '../crypto/ring64.js';
-import { TacitError } from '../errors.js';
 import type { Network } from '../net/types.js';
-import { Comm } from './comm.js';
-import { decodeFixed, decodeInt, DEFAULT_FRAC_BITS, encodeFixed, encodeInt, fixedScalar } from './fixed-point.js';
-import { addParts, concatParts, gatherParts, mulPublicParts, negParts, splitParts, subParts } from './parts.js';
-import type { Parts, Protocol, ProtocolName } from './protocol.js';
-import { Rep3Protocol } from './rep3/protocol.js';
-import { defaultSemi2kPreprocessing, serveDealer, type PreprocessingConfig } from './semi2k/preprocessing.js';
-import { Semi2kProtocol } from './semi2k/protocol.js';
+import type { Comm } from './comm.js';
+import { decodeFixed, decodeInt, encodeFixed, encodeInt, fixedScalar } from './fixed-point.js';
+import * as layout from './layout.js';
+import { OpMeter, type OpRecord, type OpTotals } from './op-meter.js';
+import { assertSameShape, commonDtype, productDtype } from './operands.js';
+import { addParts, mulPublicParts, negParts, subParts } from './parts.js';
+import type { Parts, Protocol } from './protocol.js';
+import { openSession, serveSessionDealer, type MpcConfig } from './session.js';
 import { SecretTensor, sizeOf, type DType, type Shape } from './tensor.js';
+import { MpcUsageError } from './usage-error.js';
 import { sigmoid, type SigmoidOptions } from './functions/sigmoid.js';
 import { exp } from './functions/exp.js';
 import { divide, reciprocal, rsqrt } from './functions/reciprocal.js';
 
-export interface MpcConfig {
-  protocol: ProtocolName;
-  /** Compute parties in protocol order (3 for rep3, N ≥ 2 for semi2k). */
-  computeParties: readonly string[];
-  /** Fractional bits of fixed-point values (default 18). */
-  fracBits?: number;
-  /** semi2k only: where Beaver triples and other correlations come from (default: ot, dealer-free). */
-  preprocessing?: PreprocessingConfig;
-}
-
-export interface OpRecord {
-  op: string;
-  /** Elements of the main operand. */
-  n: number;
-  rounds: number;
-  /** Payload bytes this party sent. */
-  bytes: number;
-  seconds: number;
-}
-
-export class MpcUsageError extends TacitError {
-  override name = 'MpcUsageError';
-}
+export type { MpcConfig } from './session.js';
+export type { OpRecord, OpTotals } from './op-meter.js';
+export { MpcUsageError } from './usage-error.js';
 
 export class Mpc {
   readonly protocol: Protocol;
   readonly comm: Comm;
   readonly fracBits: number;
-  /** Completed top-level operations, oldest first (bounded to the last 10,000). */
-  readonly log: OpRecord[] = [];
-  #depth = 0;
+  readonly #meter: OpMeter;
 
   /** Session members that run programs (every party but a dealer). */
   readonly members: readonly string[];
@@ -63,31 +45,18 @@ export class Mpc {
     this.comm = comm;
     this.fracBits = fracBits;
     this.members = members;
+    this.#meter = new OpMeter(comm);
   }
 
   /** Opens an MPC session over an established network (run by every member but a dealer). */
   static async create(net: Network, config: MpcConfig): Promise<Mpc> {
-    const fracBits = config.fracBits ?? DEFAULT_FRAC_BITS;
-    if (!Number.isInteger(fracBits) || fracBits < 1 || fracBits > 30) {
-      throw new RangeError(`fracBits must be an integer in [1, 30], got ${fracBits}`);
-    }
-    for (const p of config.computeParties) {
-      if (!net.parties.includes(p)) throw new MpcUsageError(`compute party ${p} is not in the session`);
-    }
-    const comm = new Comm(net);
-    let protocol: Protocol;
-    if (config.protocol === 'rep3') protocol = await Rep3Protocol.create(comm, config.computeParties);
-    else if (config.protocol === 'semi2k') {
-      protocol = await Semi2kProtocol.create(comm, config.computeParties, config.preprocessing ?? defaultSemi2kPreprocessing());
-    } else throw new MpcUsageError(`unknown protocol ${String(config.protocol)}`, { hint: 'Use rep3 or semi2k.' });
-    const dealer = config.protocol === 'semi2k' && config.preprocessing?.kind === 'ttp' ? config.preprocessing.dealer : undefined;
-    if (dealer && config.computeParties.includes(dealer)) throw new MpcUsageError('the dealer cannot be a compute party');
-    return new Mpc(protocol, comm, fracBits, net.parties.filter((p) => p !== dealer));
+    const { protocol, comm, fracBits, members } = await openSession(net, config);
+    return new Mpc(protocol, comm, fracBits, members);
   }
 
   /** The dealer process's whole life in a semi2k session with a `ttp` source. */
   static async serveDealer(net: Network, computeParties: readonly string[]): Promise<number> {
-    return serveDealer(new Comm(net), computeParties);
+    return serveSessionDealer(net, computeParties);
   }
 
   get self(): string {
@@ -102,41 +71,19 @@ export class Mpc {
     await this.protocol.finish();
   }
 
+  /** Completed top-level operations, oldest first (bounded to the last 10,000). */
+  get log(): OpRecord[] {
+    return this.#meter.log;
+  }
+
   /** Runs `fn` as a metered operation. */
-  async measure<T>(op: string, n: number, fn: () => Promise<T>): Promise<T> {
-    if (this.#depth > 0) return fn();
-    this.#depth++;
-    const rounds0 = this.comm.rounds;
-    const bytes0 = this.comm.bytesSent();
-    const t0 = process.hrtime.bigint();
-    try {
-      return await fn();
-    } finally {
-      this.#depth--;
-      const rec: OpRecord = {
-        op,
-        n,
-        rounds: this.comm.rounds - rounds0,
-        bytes: this.comm.bytesSent() - bytes0,
-        seconds: Number(process.hrtime.bigint() - t0) / 1e9,
-      };
-      this.log.push(rec);
-      if (this.log.length > 10000) this.log.splice(0, this.log.length - 10000);
-    }
+  measure<T>(op: string, n: number, fn: () => Promise<T>): Promise<T> {
+    return this.#meter.measure(op, n, fn);
   }
 
   /** Totals per operation name. */
-  stats(): Map<string, { calls: number; rounds: number; bytes: number; seconds: number }> {
-    const m = new Map<string, { calls: number; rounds: number; bytes: number; seconds: number }>();
-    for (const r of this.log) {
-      const s = m.get(r.op) ?? { calls: 0, rounds: 0, bytes: 0, seconds: 0 };
-      s.calls++;
-      s.rounds += r.rounds;
-      s.bytes += r.bytes;
-      s.seconds += r.seconds;
-      m.set(r.op, s);
-    }
-    return m;
+  stats(): Map<string, OpTotals> {
+    return this.#meter.stats();
   }
 
   // ---------------------------------------------------------------- input and output
@@ -206,23 +153,13 @@ export class Mpc {
 
   // ---------------------------------------------------------------- linear, local
 
-  #same(x: SecretTensor, y: SecretTensor, op: string): void {
-    if (x.size !== y.size || x.shape.length !== y.shape.length || x.shape.some((d, i) => d !== y.shape[i])) {
-      throw new MpcUsageError(`${op}: shapes [${x.shape}] and [${y.shape}] differ`);
-    }
-  }
-  #dtypeOf(x: SecretTensor, y: SecretTensor, op: string): DType {
-    if (x.dtype !== y.dtype) throw new MpcUsageError(`${op}: dtypes ${x.dtype} and ${y.dtype} differ`, { hint: 'Convert with toFxp() first.' });
-    return x.dtype;
-  }
-
   add(x: SecretTensor, y: SecretTensor): SecretTensor {
-    this.#same(x, y, 'add');
-    return new SecretTensor(x.shape, this.#dtypeOf(x, y, 'add'), addParts(x.parts, y.parts));
+    assertSameShape(x, y, 'add');
+    return new SecretTensor(x.shape, commonDtype(x, y, 'add'), addParts(x.parts, y.parts));
   }
   sub(x: SecretTensor, y: SecretTensor): SecretTensor {
-    this.#same(x, y, 'sub');
-    return new SecretTensor(x.shape, this.#dtypeOf(x, y, 'sub'), subParts(x.parts, y.parts));
+    assertSameShape(x, y, 'sub');
+    return new SecretTensor(x.shape, commonDtype(x, y, 'sub'), subParts(x.parts, y.parts));
   }
   neg(x: SecretTensor): SecretTensor {
     return new SecretTensor(x.shape, x.dtype, negParts(x.parts));
@@ -274,98 +211,36 @@ export class Mpc {
 
   /** Sum of all elements, or along an axis of a 2-D tensor. Local. */
   sum(x: SecretTensor, axis?: 0 | 1): SecretTensor {
-    if (axis === undefined) {
-      return new SecretTensor([1], x.dtype, x.parts.map((p) => sumRing(p)));
-    }
-    if (x.shape.length !== 2) throw new MpcUsageError('sum along an axis needs a 2-D tensor');
-    const [m, n] = x.shape as [number, number];
-    if (axis === 0) {
-      const ones = new BigUint64Array(m).fill(1n);
-      return new SecretTensor([n], x.dtype, x.parts.map((p) => R.matmul(new BigUint64Array(n), ones, p, 1, m, n)));
-    }
-    const ones = new BigUint64Array(n).fill(1n);
-    return new SecretTensor([m], x.dtype, x.parts.map((p) => R.matmul(new BigUint64Array(m), p, ones, m, n, 1)));
+    return layout.sum(x, axis);
   }
-
   /** Transpose of a 2-D tensor. Local. */
   transpose(x: SecretTensor): SecretTensor {
-    if (x.shape.length !== 2) throw new MpcUsageError('transpose needs a 2-D tensor');
-    const [m, n] = x.shape as [number, number];
-    return new SecretTensor([n, m], x.dtype, x.parts.map((p) => R.transpose(p, m, n)));
+    return layout.transpose(x);
   }
-
-  /** Rows `idx` of a tensor whose first axis is rows. Local. */
+  /** Rows `idx` of a tensor whose first axis is rows (a contiguous range is a view). Local. */
   rows(x: SecretTensor, idx: ArrayLike<number>): SecretTensor {
-    const width = x.shape.length > 1 ? x.size / x.shape[0]! : 1;
-    // A contiguous range is a view (no copy): training batches.
-    const first = idx[0];
-    if (first !== undefined && idx[idx.length - 1] === first + idx.length - 1 && first >= 0 && first + idx.length <= (x.shape[0] ?? 0)) {
-      let contiguous = true;
-      for (let i = 1; i < idx.length && contiguous; i++) contiguous = idx[i] === first + i;
-      if (contiguous) {
-        return new SecretTensor([idx.length, ...x.shape.slice(1)], x.dtype, x.parts.map((p) => p.subarray(first * width, (first + idx.length) * width)));
-      }
-    }
-    const flat = new Int32Array(idx.length * width);
-    for (let i = 0; i < idx.length; i++) {
-      const r = idx[i]!;
-      if (!(r >= 0 && r < (x.shape[0] ?? 0))) throw new MpcUsageError(`row ${r} out of range`);
-      for (let j = 0; j < width; j++) flat[i * width + j] = r * width + j;
-    }
-    return new SecretTensor([idx.length, ...x.shape.slice(1)], x.dtype, gatherParts(x.parts, flat));
+    return layout.rows(x, idx);
   }
-
   /** Concatenates 2-D tensors along columns (same rows). Local. */
   hconcat(xs: SecretTensor[]): SecretTensor {
-    const m = xs[0]!.shape[0]!;
-    const widths = xs.map((x) => (x.shape.length > 1 ? x.shape[1]! : 1));
-    const total = widths.reduce((a, b) => a + b, 0);
-    const dtype = xs[0]!.dtype;
-    for (const x of xs) {
-      if (x.shape[0] !== m) throw new MpcUsageError('hconcat: row counts differ');
-      if (x.dtype !== dtype) throw new MpcUsageError('hconcat: dtypes differ');
-    }
-    const parts = xs[0]!.parts.map((_, j) => {
-      const out = new BigUint64Array(m * total);
-      let col = 0;
-      xs.forEach((x, t) => {
-        const w = widths[t]!;
-        const p = x.parts[j]!;
-        for (let i = 0; i < m; i++) out.set(p.subarray(i * w, (i + 1) * w), i * total + col);
-        col += w;
-      });
-      return out;
-    });
-    return new SecretTensor([m, total], dtype, parts);
+    return layout.hconcat(xs);
   }
-
   /** Flat concatenation (e.g. to batch several tensors into one round). Local. */
   concat(xs: SecretTensor[]): SecretTensor {
-    const dtype = xs[0]!.dtype;
-    if (xs.some((x) => x.dtype !== dtype)) throw new MpcUsageError('concat: dtypes differ');
-    const n = xs.reduce((s, x) => s + x.size, 0);
-    return new SecretTensor([n], dtype, concatParts(...xs.map((x) => x.parts)));
+    return layout.concat(xs);
   }
-
   /** Splits a flat tensor into pieces shaped like `shapes`. Local. */
   split(x: SecretTensor, shapes: Shape[]): SecretTensor[] {
-    const lens = shapes.map(sizeOf);
-    if (lens.reduce((a, b) => a + b, 0) !== x.size) throw new MpcUsageError('split: sizes do not add up');
-    return splitParts(x.parts, lens).map((p, i) => new SecretTensor(shapes[i]!, x.dtype, p));
+    return layout.split(x, shapes);
   }
 
   // ---------------------------------------------------------------- products
 
-  #productDtype(x: SecretTensor, y: SecretTensor): { dtype: DType; trunc: boolean } {
-    if (x.dtype === 'fxp' && y.dtype === 'fxp') return { dtype: 'fxp', trunc: true };
-    return { dtype: x.dtype === 'int' && y.dtype === 'int' ? 'int' : 'fxp', trunc: false };
-  }
-
   /** Elementwise product (fixed-point products are truncated back to fracBits). */
   async mul(x: SecretTensor, y: SecretTensor): Promise<SecretTensor> {
-    this.#same(x, y, 'mul');
+    assertSameShape(x, y, 'mul');
     return this.measure('mul', x.size, async () => {
-      const { dtype, trunc } = this.#productDtype(x, y);
+      const { dtype, trunc } = productDtype(x, y);
       const z = trunc ? await this.protocol.mulTruncA(x.parts, y.parts, x.size, this.fracBits) : await this.protocol.mulAA(x.parts, y.parts, x.size);
       return new SecretTensor(x.shape, dtype, z);
     });
@@ -373,7 +248,7 @@ export class Mpc {
 
   /** Elementwise ring product without truncation (the raw protocol multiplication). */
   async mulRing(x: SecretTensor, y: SecretTensor): Promise<SecretTensor> {
-    this.#same(x, y, 'mulRing');
+    assertSameShape(x, y, 'mulRing');
     return this.measure('mulRing', x.size, async () => new SecretTensor(x.shape, 'int', await this.protocol.mulAA(x.parts, y.parts, x.size)));
   }
 
@@ -383,7 +258,7 @@ export class Mpc {
     const [k2, n] = y.shape.length === 2 ? (y.shape as [number, number]) : [y.shape[0]!, 1];
     if (k !== k2) throw new MpcUsageError(`matmul: inner dimensions ${k} and ${k2} differ`);
     return this.measure('matmul', m * k * n, async () => {
-      const { dtype, trunc } = this.#productDtype(x, y);
+      const { dtype, trunc } = productDtype(x, y);
       const z = trunc ? await this.protocol.matmulTruncA(x.parts, y.parts, m, k, n, this.fracBits) : await this.protocol.matmulAA(x.parts, y.parts, m, k, n);
       const shape = y.shape.length === 2 ? [m, n] : [m];
       return new SecretTensor(shape, dtype, z);
@@ -404,8 +279,8 @@ export class Mpc {
 
   /** 1 where x < y (int). Exact for |x − y| < 2^63 in the ring. */
   async lt(x: SecretTensor, y: SecretTensor): Promise<SecretTensor> {
-    this.#same(x, y, 'lt');
-    this.#dtypeOf(x, y, 'lt');
+    assertSameShape(x, y, 'lt');
+    commonDtype(x, y, 'lt');
     return this.measure('lt', x.size, () => this.ltz(this.sub(x, y)));
   }
   async gt(x: SecretTensor, y: SecretTensor): Promise<SecretTensor> {
@@ -419,8 +294,8 @@ export class Mpc {
   }
   /** 1 where x == y (int): neither x − y nor y − x is negative; one batched sign test. */
   async eq(x: SecretTensor, y: SecretTensor): Promise<SecretTensor> {
-    this.#same(x, y, 'eq');
-    this.#dtypeOf(x, y, 'eq');
+    assertSameShape(x, y, 'eq');
+    commonDtype(x, y, 'eq');
     return this.measure('eq', x.size, async () => {
       const d = this.sub(x, y);
       const signs = await this.ltz(this.concat([d, this.neg(d)]));
@@ -435,10 +310,10 @@ export class Mpc {
 
   /** Where c (int 0/1) is 1, x; else y. One product. */
   async select(c: SecretTensor, x: SecretTensor, y: SecretTensor): Promise<SecretTensor> {
-    this.#same(x, y, 'select');
-    this.#same(c, x, 'select');
+    assertSameShape(x, y, 'select');
+    assertSameShape(c, x, 'select');
     if (c.dtype !== 'int') throw new MpcUsageError('select: the condition must be an int 0/1 tensor (a comparison result)');
-    const dtype = this.#dtypeOf(x, y, 'select');
+    const dtype = commonDtype(x, y, 'select');
     return this.measure('select', x.size, async () => {
       const d = await this.protocol.mulAA(c.parts, subParts(x.parts, y.parts), x.size);
       return new SecretTensor(x.shape, dtype, addParts(y.parts, d));
@@ -478,7 +353,7 @@ export class Mpc {
     return this.measure('reciprocal', x.size, () => reciprocal(this, x));
   }
   async div(x: SecretTensor, y: SecretTensor): Promise<SecretTensor> {
-    this.#same(x, y, 'div');
+    assertSameShape(x, y, 'div');
     return this.measure('div', x.size, () => divide(this, x, y));
   }
   rsqrt(x: SecretTensor): Promise<SecretTensor> {
@@ -487,9 +362,4 @@ export class Mpc {
   async sqrt(x: SecretTensor): Promise<SecretTensor> {
     return this.measure('sqrt', x.size, async () => this.mul(this.toFxp(x), await this.rsqrt(x)));
   }
-}
-
-function sumRing(p: BigUint64Array): BigUint64Array {
-  const ones = new BigUint64Array(p.length).fill(1n);
-  return R.matmul(new BigUint64Array(1), p, ones, 1, p.length, 1);
 }
