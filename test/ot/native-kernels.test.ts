@@ -12,12 +12,9 @@ import { randomBytes } from 'node:crypto';
 import { FIXED_KEY, fixedKeyAes } from '../../src/ot/aes-hash.js';
 import { wasm } from '../../src/ot/kernel.js';
 import { otKernelPath, otKernels } from '../../src/ot/native-kernels.js';
-import { Comm } from '../../src/mpc/comm.js';
-import { channelTo, setupOtPair } from '../../src/ot/index.js';
 import { setupSoftSpoken, ssKernelPath } from '../../src/ot/softspoken.js';
-import { memoryNetworks } from '../support/memory-net.js';
+import { assertCorrelation, assertTransposed, otPairs } from './ot-harness.js';
 
-const bit = (b: Uint8Array, j: number) => (b[j >> 3]! >> (j & 7)) & 1;
 const paths = otKernelPath() === 'native' ? (['native', 'wasm'] as const) : (['wasm'] as const);
 const MASK = (1n << 64n) - 1n;
 
@@ -33,10 +30,7 @@ describe('native OT kernels (' + otKernelPath() + ')', () => {
         const [pIn, pOut] = wasm.arena([R * W, R * W]) as [number, number];
         wasm.put(pIn, inp);
         F.transpose(pOut, pIn, R, W);
-        const out = wasm.take(pOut, R * W);
-        for (let j = 0; j < 8 * W; j++) for (let i = 0; i < R; i++) {
-          assert.equal(bit(out.subarray(j * (R / 8)), i), bit(inp.subarray(i * W), j), `bit (${j}, ${i}) of ${R}×${W}`);
-        }
+        assertTransposed(wasm.take(pOut, R * W), inp, R, W);
       }
     });
 
@@ -95,9 +89,7 @@ describe('native OT kernels (' + otKernelPath() + ')', () => {
 
   if (paths.length === 2) {
     it('SoftSpokenOT with the fused native block on one side and WebAssembly on the other: q_j = t_j ⊕ r_j·Δ, batch after batch', async () => {
-      const nets = memoryNetworks(['a', 'b']);
-      const ca = channelTo(new Comm(nets.get('a')!), 'b'), cb = channelTo(new Comm(nets.get('b')!), 'a');
-      const [pa, pb] = await Promise.all([setupOtPair(ca), setupOtPair(cb)]);
+      const [pa, pb] = await otPairs();
       try {
         for (const k of [2, 4]) {
           const [a, b] = await Promise.all([setupSoftSpoken(pa, k), setupSoftSpoken(pb, k)]);
@@ -109,11 +101,7 @@ describe('native OT kernels (' + otKernelPath() + ')', () => {
             ssKernelPath(txPath);
             const q = b.sender.absorb(p.message, m, chosen);
             if (choices) assert.deepEqual(p.choices, choices);
-            for (let j = 0; j < m; j++) {
-              const expect = Buffer.from(p.rows.subarray(16 * j, 16 * j + 16));
-              if (bit(p.choices, j)) for (let i = 0; i < 16; i++) expect[i]! ^= b.sender.delta[i]!;
-              assert.deepEqual(Buffer.from(q.subarray(16 * j, 16 * j + 16)), expect, `k=${k} ${rxPath}→${txPath} chosen=${chosen} row ${j}`);
-            }
+            assertCorrelation(p.rows, q, p.choices, b.sender.delta, m, `k=${k} ${rxPath}→${txPath} chosen=${chosen}`);
           }
         }
       } finally {

@@ -6,7 +6,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { Comm } from '../../src/mpc/comm.js';
 import { transpose } from '../../src/ot/kernel.js';
 import { baseOtBothWays } from '../../src/ot/base-ot.js';
@@ -18,45 +17,19 @@ import {
   correlatedOtSend,
   extendReceive,
   extendSend,
-  KOS_EXTRA,
   OtConsistencyError,
   randomOtReceive,
   randomOtSend,
-  setupOtPair,
-  type OtPair,
 } from '../../src/ot/index.js';
-import { kosRespond } from '../../src/ot/kos-check.js';
-import { runLocalSession } from '../../src/node/local/cluster.js';
 import { memoryNetworks } from '../support/memory-net.js';
 import { M, testStream } from './fixtures/ot-program.js';
-
-const bit = (b: Uint8Array, j: number) => (b[j >> 3]! >> (j & 7)) & 1;
-const row = (b: Uint8Array, j: number) => Buffer.from(b.subarray(16 * j, 16 * j + 16));
-
-async function pairs(): Promise<[OtPair, OtPair]> {
-  const nets = memoryNetworks(['a', 'b']);
-  const ca = new Comm(nets.get('a')!), cb = new Comm(nets.get('b')!);
-  return Promise.all([setupOtPair(channelTo(ca, 'b')), setupOtPair(channelTo(cb, 'a'))]);
-}
-
-/** Fraction of set bits in a XOR b: ~0.5 when unrelated. */
-function xorBalance(a: Uint8Array, b: Uint8Array): number {
-  let ones = 0;
-  for (let i = 0; i < a.length; i++) {
-    let x = a[i]! ^ b[i]!;
-    while (x) { ones += x & 1; x >>= 1; }
-  }
-  return ones / (a.length * 8);
-}
+import { assertCorrelation, assertTransposed, bit, cheatingReceiver, kosPaddedChoices, otPairs, row, runOtProgram, xorBalance } from './ot-harness.js';
 
 describe('oblivious transfer', () => {
   it('the WebAssembly bit transpose agrees with a naive one', () => {
     for (const [R, W] of [[128, 16], [128, 64], [512, 32], [16, 16]] as const) {
       const inp = new Uint8Array(randomBytes(R * W));
-      const out = transpose(inp, R, W);
-      for (let j = 0; j < 8 * W; j++) for (let i = 0; i < R; i++) {
-        assert.equal(bit(out.subarray(j * (R / 8)), i), bit(inp.subarray(i * W), j), `bit (${j}, ${i}) of ${R}×${W}`);
-      }
+      assertTransposed(transpose(inp, R, W), inp, R, W);
     }
   });
 
@@ -77,28 +50,19 @@ describe('oblivious transfer', () => {
   });
 
   it('IKNP rows satisfy q_j = t_j ⊕ r_j·Δ, batch after batch, both directions', async () => {
-    const [a, b] = await pairs();
+    const [a, b] = await otPairs();
     for (const m of [128, 1000, 4096]) {
       const r = new Uint8Array(randomBytes(Math.ceil(m / 8)));
       const [t, q] = await Promise.all([extendReceive(a.channel, a.receiver, r, m), extendSend(b.channel, b.sender, m)]);
-      const delta = Buffer.from(b.sender.delta);
-      for (let j = 0; j < m; j++) {
-        const expect = row(t, j);
-        if (bit(r, j)) for (let k = 0; k < 16; k++) expect[k]! ^= delta[k]!;
-        assert.deepEqual(row(q, j), expect, `row ${j} of ${m}`);
-      }
+      assertCorrelation(t, q, r, b.sender.delta, m, `a receives, m=${m}`);
       // And the other direction over the same pair.
       const [t2, q2] = await Promise.all([extendReceive(b.channel, b.receiver, r, m), extendSend(a.channel, a.sender, m)]);
-      for (let j = 0; j < m; j += 97) {
-        const expect = row(t2, j);
-        if (bit(r, j)) for (let k = 0; k < 16; k++) expect[k]! ^= a.sender.delta[k]!;
-        assert.deepEqual(row(q2, j), expect);
-      }
+      assertCorrelation(t2, q2, r, a.sender.delta, m, `b receives, m=${m}`, 97);
     }
   });
 
   it('random, chosen and correlated OT: exactly the chosen messages; the others unrelated', async () => {
-    const [a, b] = await pairs();
+    const [a, b] = await otPairs();
     const m = 3000;
     const c = new Uint8Array(randomBytes(Math.ceil(m / 8)));
     const [mr, { m0, m1 }] = await Promise.all([
@@ -131,15 +95,11 @@ describe('oblivious transfer', () => {
       correlatedOtReceive(a.channel, a.receiver, c, m),
       correlatedOtSend(b.channel, b.sender, delta),
     ]);
-    for (let j = 0; j < m; j++) {
-      const expect = row(s0, j);
-      if (bit(c, j)) for (let k = 0; k < 16; k++) expect[k]! ^= delta[16 * j + k]!;
-      assert.deepEqual(row(v, j), expect, `correlated OT ${j}`);
-    }
+    assertCorrelation(s0, v, c, delta, m, 'correlated OT');
   });
 
   it('KOS check: an honest receiver passes, one with inconsistent columns is caught', async () => {
-    const [a, b] = await pairs();
+    const [a, b] = await otPairs();
     const m = 2048;
     const c = new Uint8Array(randomBytes(m / 8));
     await Promise.all([extendReceive(a.channel, a.receiver, c, m, { check: true }), extendSend(b.channel, b.sender, m, { check: true })]);
@@ -148,29 +108,17 @@ describe('oblivious transfer', () => {
     // answers as an honest receiver would. A column whose Δ bit is 0 ignores u, so one
     // column alone is caught only half the time (what KOS allows: guessing one bit of Δ at
     // the risk 1/2 of being caught); 64 columns escape with probability 2^-64.
-    const padded = m + KOS_EXTRA;
-    const bits = new Uint8Array(padded / 8);
-    bits.set(c);
-    bits.set(randomBytes(KOS_EXTRA / 8), m / 8);
+    const { bits, padded } = kosPaddedChoices(c, m);
     const { u, t } = a.receiver.prepareBits(bits, padded);
     const W = padded / 8;
     for (let col = 0; col < 64; col++) u[col * W + 3]! ^= 0x10;
-    const cheat = (async () => {
-      a.channel.send('ot.ext.u', u);
-      const seed = await a.channel.recv('ot.kos.seed', 16);
-      a.channel.send('ot.kos.answer', kosRespond(seed, t, bits, padded));
-    })();
+    const cheat = cheatingReceiver(a.channel, 'ot.ext.u', u, t, bits, padded);
     await assert.rejects(extendSend(b.channel, b.sender, m, { check: true }), OtConsistencyError);
     await cheat;
   });
 
   it('chosen OT between two processes over loopback TLS', async () => {
-    const results = await runLocalSession({
-      program: 'ot-check',
-      params: {},
-      parties: [{ id: 's', roles: ['compute'] }, { id: 'r', roles: ['compute'] }],
-      programModule: fileURLToPath(new URL('./fixtures/ot-program.js', import.meta.url)),
-    });
+    const results = await runOtProgram('ot-check');
     const got = Buffer.from(results.get('r')!.output!.got as string, 'base64');
     const x0 = testStream('x0', 16 * M), x1 = testStream('x1', 16 * M), c = testStream('c', Math.ceil(M / 8));
     for (let j = 0; j < M; j++) assert.deepEqual(row(got, j), row(bit(c, j) ? x1 : x0, j), `OT ${j}`);

@@ -9,44 +9,12 @@ import assert from 'node:assert/strict';
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { Prg } from '../../src/crypto/prg.js';
 import { ctrStreams, ecbInto, otAesPath } from '../../src/ot/aes-native.js';
-import { fileURLToPath } from 'node:url';
-import { Comm } from '../../src/mpc/comm.js';
 import { crHash, fixedKeyAes, fixedKeyAesInto } from '../../src/ot/aes-hash.js';
-import { channelTo, OtConsistencyError, setupOtPair, KOS_EXTRA } from '../../src/ot/index.js';
-import { kosRespond } from '../../src/ot/kos-check.js';
+import { OtConsistencyError } from '../../src/ot/index.js';
 import { xorRows } from '../../src/ot/kernel.js';
-import { ggmPunctured, ggmTree, setupSoftSpoken, ssExtendReceive, ssExtendSend, type SoftSpokenPair } from '../../src/ot/softspoken.js';
-import { runLocalSession } from '../../src/node/local/cluster.js';
-import { memoryNetworks } from '../support/memory-net.js';
+import { ggmPunctured, ggmTree, ssExtendReceive, ssExtendSend } from '../../src/ot/softspoken.js';
 import { SS_M, testStream } from './fixtures/ot-program.js';
-
-const bit = (b: Uint8Array, j: number) => (b[j >> 3]! >> (j & 7)) & 1;
-const row = (b: Uint8Array, j: number) => Buffer.from(b.subarray(16 * j, 16 * j + 16));
-
-async function ssPairs(k: number): Promise<[SoftSpokenPair, SoftSpokenPair]> {
-  const nets = memoryNetworks(['a', 'b']);
-  const ca = channelTo(new Comm(nets.get('a')!), 'b'), cb = channelTo(new Comm(nets.get('b')!), 'a');
-  const [pa, pb] = await Promise.all([setupOtPair(ca), setupOtPair(cb)]);
-  return Promise.all([setupSoftSpoken(pa, k), setupSoftSpoken(pb, k)]);
-}
-
-/** Asserts q_j = t_j ⊕ r_j·Δ for every row. */
-function assertCorrelation(t: Uint8Array, q: Uint8Array, r: Uint8Array, delta: Uint8Array, m: number, what: string): void {
-  for (let j = 0; j < m; j++) {
-    const expect = row(t, j);
-    if (bit(r, j)) for (let i = 0; i < 16; i++) expect[i]! ^= delta[i]!;
-    assert.deepEqual(row(q, j), expect, `${what}: row ${j}`);
-  }
-}
-
-function xorBalance(a: Uint8Array, b: Uint8Array): number {
-  let ones = 0;
-  for (let i = 0; i < a.length; i++) {
-    let x = a[i]! ^ b[i]!;
-    while (x) { ones += x & 1; x >>= 1; }
-  }
-  return ones / (a.length * 8);
-}
+import { assertCorrelation, bit, cheatingReceiver, kosPaddedChoices, row, runOtProgram, softSpokenPairs, xorBalance } from './ot-harness.js';
 
 describe('SoftSpokenOT', () => {
   it('the AES of OT extension: the native shim (when built) and node:crypto give the same bytes, and the streams are Prg streams', () => {
@@ -89,7 +57,7 @@ describe('SoftSpokenOT', () => {
 
   for (const k of [1, 2, 4, 8]) {
     it(`k = ${k}: q_j = t_j ⊕ r_j·Δ with chosen and random choices, both directions`, async () => {
-      const [a, b] = await ssPairs(k);
+      const [a, b] = await softSpokenPairs(k);
       for (const m of [128, 1000, 4096]) {
         const c = new Uint8Array(randomBytes(Math.ceil(m / 8)));
         const [rx, q] = await Promise.all([ssExtendReceive(a.channel, a.receiver, m, c), ssExtendSend(b.channel, b.sender, m, true)]);
@@ -105,7 +73,7 @@ describe('SoftSpokenOT', () => {
   }
 
   it('random OT from it: the receiver holds exactly H(q_j ⊕ r_j·Δ); the other message is unrelated', async () => {
-    const [a, b] = await ssPairs(2);
+    const [a, b] = await softSpokenPairs(2);
     const m = 3000;
     const c = new Uint8Array(randomBytes(Math.ceil(m / 8)));
     const [rx, q] = await Promise.all([ssExtendReceive(a.channel, a.receiver, m, c), ssExtendSend(b.channel, b.sender, m, true)]);
@@ -124,7 +92,7 @@ describe('SoftSpokenOT', () => {
   });
 
   it('KOS check: an honest receiver passes; one whose block corrections disagree is caught', async () => {
-    const [a, b] = await ssPairs(2);
+    const [a, b] = await softSpokenPairs(2);
     const m = 2048;
     const c = new Uint8Array(randomBytes(m / 8));
     await Promise.all([ssExtendReceive(a.channel, a.receiver, m, c, { check: true }), ssExtendSend(b.channel, b.sender, m, true, { check: true })]);
@@ -134,29 +102,17 @@ describe('SoftSpokenOT', () => {
     // block, to learn parts of Δ from the sender's hashes), then answers the check as an
     // honest receiver with r. A block escapes only if the flip is invisible to the sender's
     // Δ_i; 40 blocks escape with negligible probability.
-    const padded = m + KOS_EXTRA;
-    const bits = new Uint8Array(padded / 8);
-    bits.set(c);
-    bits.set(randomBytes(KOS_EXTRA / 8), m / 8);
+    const { bits, padded } = kosPaddedChoices(c, m);
     const p = a.receiver.prepare(padded, bits);
     const W = padded / 8;
     for (let blk = 1; blk <= 40; blk++) p.message[blk * W + 5]! ^= 0x04;
-    const cheat = (async () => {
-      a.channel.send('ot.ss.u', p.message);
-      const seed = await a.channel.recv('ot.kos.seed', 16);
-      a.channel.send('ot.kos.answer', kosRespond(seed, p.rows, bits, padded));
-    })();
+    const cheat = cheatingReceiver(a.channel, 'ot.ss.u', p.message, p.rows, bits, padded);
     await assert.rejects(ssExtendSend(b.channel, b.sender, m, true, { check: true }), OtConsistencyError);
     await cheat;
   });
 
   it('between two processes over loopback TLS, with the check', async () => {
-    const results = await runLocalSession({
-      program: 'ss-check',
-      params: {},
-      parties: [{ id: 's', roles: ['compute'] }, { id: 'r', roles: ['compute'] }],
-      programModule: fileURLToPath(new URL('./fixtures/ot-program.js', import.meta.url)),
-    });
+    const results = await runOtProgram('ss-check');
     const s = results.get('s')!.output as { q: string; delta: string };
     const r = results.get('r')!.output as { t: string };
     const c = testStream('ss-c', SS_M / 8);
