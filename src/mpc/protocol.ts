@@ -6,8 +6,8 @@
  * sharing (x_i, x_{i+1}), one for additive sharing, none at a session member that does not
  * compute. Everything that is the same for every protocol (linear maps applied part by
  * part, shapes, fixed-point bookkeeping, the non-linear functions) lives in the engine
- * (`engine.ts`) and `functions/`, built only from these kernels, so a new protocol is a
- * new implementation of this interface and nothing else.
+ * (`engine.ts`, `layout.ts`, `operands.ts`) and `functions/`, built only from these
+ * kernels, so a new protocol is a new implementation of this interface and nothing else.
  *
  * Every method is called by every member of the session in the same order (SPMD); members
  * that are not compute parties do only their part (send an input, receive an output).

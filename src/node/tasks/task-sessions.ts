@@ -7,44 +7,32 @@
  * recorded), and, as a compute party, the opening it commits to. A failed session is
  * reported through the outcomes (outcomes.ts) unless the task is already over.
  */
-import { zeroAddress, type Account } from 'viem';
-import type { Logger } from 'pino';
+import { zeroAddress } from 'viem';
 import { FailurePhase, FailureReason, freshSalt, type CommitOpening } from '../../chain/commit-reveal.js';
-import type { LocalLedger } from '../../chain/local-ledger.js';
 import type { Program, SessionPlan } from '../../algorithms/program.js';
 import type { TaskParams } from '../../algorithms/task-params.js';
-import type { Identity, SessionMux } from '../../net/index.js';
-import type { NodeConfig } from '../config.js';
-import type { NodeMetrics } from '../metrics.js';
+import type { Identity } from '../../net/index.js';
 import { bindKept } from '../runner/kept-model.js';
 import { checkPlan } from '../runner/run-party.js';
 import type { NodeStore, TaskRecord } from '../store/index.js';
 import { lower, type ChainTask } from './chain-view.js';
 import { keyInputs, type NodeKeyStore } from './key-inputs.js';
 import { localInputs } from './local-inputs.js';
+import type { TaskManagerOptions } from './manager.js';
 import type { TaskOutcomes } from './outcomes.js';
 import { planOf } from './plan.js';
 import { sealTaskResult } from './result-box.js';
 import { commitResultField } from './result-commitment.js';
 import { runTaskSession } from './session.js';
 
-export interface TaskSessionsOptions {
-  config: NodeConfig;
-  store: NodeStore;
-  ledger: LocalLedger;
-  account: Account;
-  identity: Identity;
-  mux: SessionMux;
-  logger: Logger;
-  metrics?: NodeMetrics;
+/** The manager's services, with the program registry resolved and the key store apart (it comes as its own argument). */
+export type TaskSessionsOptions = Omit<TaskManagerOptions, 'programs' | 'pollMs' | 'keyStore'> & {
   programs: ReadonlyMap<string, Program>;
-  /** Session connect timeout (default 60 s). */
-  connectTimeoutMs?: number;
   /** This node's id (lowercase address). */
   self: string;
   out: TaskOutcomes;
   set(id: number, patch: Parameters<NodeStore['updateTask']>[1]): void;
-}
+};
 
 export class TaskSessions {
   readonly #o: TaskSessionsOptions;
