@@ -1,6 +1,6 @@
 /**
  * The benchmark's program, run in every party process: each operation on random shares,
- * timed between two barriers (operations shorter than a second: after four warm-up runs,
+ * timed between two barriers (operations shorter than a second: after eight warm-up runs,
  * the median of five such runs, as the baseline — one sample on a shared machine is mostly noise); then the baseline — the same bytes this party sent to each
  * peer during the operation, sent again in one message per peer over the same channels,
  * with no computation (the median of BASELINE_REPS repetitions, each after a barrier).
@@ -52,12 +52,14 @@ const BASELINE_REPS = 5;
 /** Operations whose warm-up took less than this (at the slowest party) are warmed up WARM_RUNS times and timed BASELINE_REPS times. */
 const REPEAT_BELOW_SECONDS = 1;
 /**
- * Warm-up runs of a short operation. Measured (rep3 product of 10^6, three processes): the
- * first four or five products after one warm-up cost ~15 ms more CPU per party than later ones
- * (the heap growing to its steady size, page by page), so one warm-up timed a cold product
- * against a warm baseline.
+ * Warm-up runs of a short operation. Measured (three party processes, 8 MB a party per run):
+ * a fresh process's first 6–8 products of 10^6 cost 10–30 ms more CPU per party than later
+ * ones, and so do its first transport baselines when they run first — the heap growing to
+ * its steady size page by page, the transport's code being optimised (in background threads,
+ * which `process.cpuUsage` counts). With one warm-up the first operation was timed cold
+ * against a baseline that ran warm after it.
  */
-const WARM_RUNS = 4;
+const WARM_RUNS = 8;
 
 /** The largest of every party's `value` (each party sends its own to all others). */
 async function slowestOf(net: Network, peers: string[], tag: string, value: number): Promise<number> {
