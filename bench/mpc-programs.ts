@@ -124,8 +124,8 @@ const benchMpc: Program = {
       const warmSeconds = (performance.now() - tw) / 1000;
       // Every party decides alike how often to repeat: the warm-up times are exchanged first.
       const warm = await slowestOf(ctx.net, peers, `bench.warm.${ci}`, warmSeconds);
-      // Short operations warm up WARM_RUNS times: the process's heap grows over the first
-      // few large operations (fresh pages, faulted in), which the baseline, run after them, never pays.
+      // Short operations warm up WARM_RUNS times (heap growth and code optimisation, which the
+      // baseline, run after them, never pays: see WARM_RUNS).
       for (let w = 1; warm < REPEAT_BELOW_SECONDS && w < WARM_RUNS; w++) await run();
       await barrier(ctx.net, peers, `bench.sync.${ci}.a`);
       const sent0 = new Map(ctx.net.meter.sentTo);
