@@ -39,9 +39,9 @@ export class Prg {
     return out;
   }
 
-  /** `n` fresh ring elements. */
+  /** `n` fresh ring elements (the array is not zero-filled first: `fill` overwrites every byte). */
   ring(n: number): BigUint64Array {
-    return this.fill(new BigUint64Array(n));
+    return this.fill(new BigUint64Array(Buffer.allocUnsafeSlow(8 * n).buffer, 0, n));
   }
 
   /** A fresh 16-byte seed drawn from this stream (to derive sub-generators). */

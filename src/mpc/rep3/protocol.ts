@@ -25,6 +25,7 @@ import { a2bRep3, b2aRep3, bitB2ARep3, msbBRep3, msbRep3 } from './convert.js';
 import { randomBytes } from 'node:crypto';
 import { ownBytes } from '../../net/bytes.js';
 import { maskStreams, rep3Product, type ZeroSeeds } from './product-kernel.js';
+import { keepFreedMemoryResident } from '../resident-memory.js';
 
 const fresh = (n: number) => new BigUint64Array(n);
 /**
@@ -74,6 +75,8 @@ export class Rep3Protocol implements Protocol {
   static async create(comm: Comm, computeParties: readonly string[]): Promise<Rep3Protocol> {
     if (computeParties.length !== 3) throw new RangeError(`rep3 needs exactly 3 compute parties, got ${computeParties.length}`);
     const index = computeParties.indexOf(comm.self);
+    // Each product drops and allocates 16n bytes of shares: keep freed blocks mapped (resident-memory.ts).
+    if (index >= 0) keepFreedMemoryResident();
     const rand = index >= 0 ? await Rep3Randomness.setup(comm, computeParties, index) : undefined;
     return new Rep3Protocol(comm, computeParties, rand);
   }

@@ -24,11 +24,13 @@
  * fusion SPU and MP-SPDZ also make), and no zero-sharing: the masks already hide each a_i.
  */
 import * as R from '../../crypto/ring64.js';
+import type { Prg } from '../../crypto/prg.js';
 import type { Parts } from '../protocol.js';
 import type { Rep3Protocol } from './protocol.js';
 
-const fresh = (n: number) => new BigUint64Array(n);
 const TOP = 1n << 62n;
+/** The next n elements of a stream into `out` (default: a fresh array, not zero-filled first: the stream overwrites it whole). */
+const draw = (prg: Prg, n: number, out: BigUint64Array = R.uninit(n)) => prg.fill(out);
 
 export async function truncRep3(p: Rep3Protocol, x: Parts, n: number, d: number): Promise<Parts> {
   if (d <= 0) return x;
@@ -45,51 +47,54 @@ export async function truncAdditiveRep3(p: Rep3Protocol, own: BigUint64Array | u
   const i = p.index;
   const comm = p.comm;
   comm.round();
+  // Arrays are written in place where the values allow it (elementwise kernels read a chunk
+  // before writing it): the same values and messages as computing each step into a fresh
+  // array, with 4n (party 2) or 5–6n (parties 0, 1) elements allocated instead of 11–12n, and
+  // nothing zero-filled. What was sent is never written again; what was received is ours.
   if (i === 2) {
     const s02 = p.pair(0, 2);
     const s12 = p.pair(1, 2);
-    const r = R.add(R.uninit(n), s02.ring(n), s12.ring(n));
+    const r = draw(s02, n);
+    const tmp = draw(s12, n);
+    R.add(r, r, tmp);
     if (own) R.sub(r, r, own);
-    const rb = R.shrl(R.uninit(n), r, 63);
-    const rc = R.shrl(R.uninit(n), R.shl(R.uninit(n), r, 1), 1 + d);
-    const rb0 = s02.ring(n);
-    const rc0 = s02.ring(n);
-    const corr = fresh(2 * n);
-    R.sub(corr.subarray(0, n), rb, rb0);
-    R.sub(corr.subarray(n), rc, rc0);
+    const corr = R.uninit(2 * n);
+    const rb = R.shrl(corr.subarray(0, n), r, 63); // becomes rb − rb0
+    const rc = R.shrl(corr.subarray(n), R.shl(corr.subarray(n), r, 1), 1 + d); // becomes rc − rc0
+    R.sub(rb, rb, draw(s02, n, tmp)); // rb0
+    R.sub(rc, rc, draw(s02, n, tmp)); // rc0
     comm.send(p.party(1), 'rep3.trunc.dealer', corr);
     comm.round();
-    const s0 = s02.ring(n);
-    const s2 = s12.ring(n);
+    const s0 = draw(s02, n, tmp);
+    const s2 = draw(s12, n, r);
     return [s2, s0];
   }
   // Parties 0 and 1.
   const stream = i === 0 ? p.pair(0, 2) : p.pair(1, 2);
-  const rMine = stream.ring(n);
+  const mine = draw(stream, n); // r_i, then the masked a_i + (2^62 at party 0) + r_i
+  if (i === 0) R.add(mine, R.addScalar(mine, mine, TOP), own!);
+  else R.add(mine, mine, own!);
   const peer = p.party(1 - i);
-  let mine: BigUint64Array;
-  if (i === 0) {
-    mine = R.add(R.uninit(n), R.addScalar(R.uninit(n), own!, TOP), rMine);
-  } else {
-    mine = R.add(R.uninit(n), own!, rMine);
-  }
   comm.send(peer, 'rep3.trunc.open', mine);
   let rb: BigUint64Array, rc: BigUint64Array;
   if (i === 0) {
-    rb = stream.ring(n);
-    rc = stream.ring(n);
+    rb = draw(stream, n);
+    rc = draw(stream, n);
   } else {
     const corr = await comm.recvRing(p.party(2), 'rep3.trunc.dealer', 2 * n);
     rb = corr.subarray(0, n);
     rc = corr.subarray(n);
   }
-  const c = R.add(R.uninit(n), mine, await comm.recvRing(peer, 'rep3.trunc.open', n));
+  const c = await comm.recvRing(peer, 'rep3.trunc.open', n);
+  R.add(c, c, mine);
   // This party's additive share of floor((x + 2^62)/2^d) − 2^(62−d) (see assembly/ring64.ts).
-  const y = R.truncShare(R.uninit(n), c, rb, rc, d, i === 0);
+  const y = R.truncShare(c, c, rb, rc, d, i === 0);
   comm.round();
-  const sOwn = stream.ring(n); // component 0 for party 0, component 2 for party 1
-  const t = R.sub(R.uninit(n), y, sOwn);
+  // Component 0 for party 0, component 2 for party 1 (party 0 reuses its rb, party 1's is a view of the dealer's message).
+  const sOwn = i === 0 ? draw(stream, n, rb) : draw(stream, n);
+  const t = R.sub(y, y, sOwn);
   comm.send(peer, 'rep3.trunc.reshare', t);
-  const s1 = R.add(R.uninit(n), t, await comm.recvRing(peer, 'rep3.trunc.reshare', n));
+  const s1 = await comm.recvRing(peer, 'rep3.trunc.reshare', n);
+  R.add(s1, s1, t);
   return i === 0 ? [sOwn, s1] : [s1, sOwn];
 }
