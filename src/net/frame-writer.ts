@@ -1,5 +1,5 @@
 /**
- * The sending half of one TLS connection: a FIFO of messages cut into frames (framing.ts),
+ * The sending half of one link (its TLS socket, or its bulk channel: bulk-channel.ts): a FIFO of messages cut into frames (framing.ts),
  * each frame written as ONE contiguous buffer, one write at a time.
  *
  * Why this shape (measured on loopback, three processes on two cores):
@@ -33,8 +33,8 @@
  * An urgent control frame (ABORT) bypasses the queue: it is written at once, and the
  * receiver's parser allows it between the frames of a message.
  */
-import type { TLSSocket } from 'node:tls';
 import type { OutgoingMessage } from './types.js';
+import type { FrameOutput } from './bulk-channel.js';
 import { encodeControl, encodeLabel, MAX_HEADER_BYTES, writeFrameHeader, type ControlType } from './framing.js';
 
 /** Sends up to this size that must wait are copied at once (the caller may reuse them). */
@@ -66,7 +66,7 @@ export class FrameWriter {
   private frame: Buffer | undefined;
   private idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly socket: TLSSocket, private readonly frameBytes: number) {}
+  constructor(private readonly socket: FrameOutput, private readonly frameBytes: number) {}
 
   /** Queues a whole message; resolves once its last frame is in the kernel's socket buffer. */
   send(step: string, data: Uint8Array): Promise<void> {

@@ -47,18 +47,21 @@
  * Cipher: OpenSSL's TLS 1.3 default order (AES-256-GCM first). Measured on loopback here,
  * AES-128-GCM was no faster (0.82 vs 0.83 GB/s) and ChaCha20-Poly1305 slower (0.51 GB/s).
  */
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
 import { TacitError } from '../errors.js';
 import { BaseNetwork } from './base-network.js';
 import { Connection } from './connection.js';
-import { encodeAbort, encodeHello, parseAbort } from './control.js';
+import { encodeAbort, encodeHello, parseAbort, parseHello, type Hello } from './control.js';
 import { Endpoint, listenTlsEndpoint, type TlsEndpoint } from './endpoint.js';
-import { Mux, sessionServername, type SessionMux } from './session-mux.js';
-import { abortInfoOf, MalformedMessageError, PeerAuthError, PeerDisconnectedError, PeerTimeoutError } from './errors.js';
-import {
-  ABORT_GRACE_MS, abortSocket, acceptorHelloProblem, dialerHelloProblem, helloConnection, serverContext, sleep, tlsConnect, withTimeout,
-} from './tls-handshake.js';
+import { Mux, type SessionMux } from './session-mux.js';
+import { abortInfoOf, ChannelIntegrityError, MalformedMessageError, PeerAuthError, PeerDisconnectedError, PeerTimeoutError } from './errors.js';
+import { ABORT_GRACE_MS, abortSocket, acceptorHelloProblem, helloConnection, serverContext, withTimeout } from './tls-handshake.js';
+import { deriveBulkKeys } from './bulk-channel.js';
+import { listenBulk, type BulkListener } from './bulk-listener.js';
+import { switchingPhase, warnFallback, type BulkSettings } from './tls-bulk.js';
+import { dialPeer, type DialContext } from './tls-dial.js';
 import { normalizeAddress } from './peer-port-limits.js';
 import { DialerAddresses } from './dialer-addresses.js';
 import { resolveTlsOptions, type TlsNetworkOptions, type TlsPeer } from './tls-options.js';
@@ -87,6 +90,10 @@ export class TlsNetwork extends BaseNetwork {
   private readonly closeTimeoutMs: number;
   private readonly frameBytes: number;
   private readonly handshakeTimeoutMs: number;
+  private readonly bulk: BulkSettings;
+  /** Where accepted links' bulk channels arrive (the endpoint's, the mux's, or this session's own). */
+  private bulkListener: BulkListener | undefined;
+  private ownsBulkListener = false;
   /** Where each dialing party may connect from (its host, resolved). */
   private readonly dialerAddresses: DialerAddresses;
   /** Tells a SessionMux that an accepted socket is authenticated (no longer pending). */
@@ -124,6 +131,31 @@ export class TlsNetwork extends BaseNetwork {
     this.closeTimeoutMs = o.closeTimeoutMs;
     this.frameBytes = o.frameBytes;
     this.signal = o.signal;
+    this.bulk = o.bulk;
+  }
+
+  /** What `dialPeer` (tls-dial.ts) may see and do of this session. */
+  private dialContext(): DialContext {
+    return {
+      self: this.self,
+      sessionId: this.sessionId,
+      identity: this.identity,
+      bulk: this.bulk,
+      handshaking: this.handshaking,
+      address: (peer) => this.addresses.get(peer)!,
+      pin: (peer) => this.pins.get(peer),
+      aborted: () => this.aborted !== undefined,
+      linked: (peer) => this.links.has(peer),
+      fail: (err) => this.fail(err),
+      setupConnection: (socket, peer, onHello, onFail) => this.setupConnection(socket, peer, onHello, onFail),
+      dropSetup: (conn) => this.setup.delete(conn),
+      established: (peer, conn) => this.established(peer, conn),
+    };
+  }
+
+  /** Which channel carries the frames to and from `peer`: 'bulk' (bulk-channel.ts) or 'tls'. */
+  channelWith(peer: string): 'bulk' | 'tls' | null {
+    return this.links.get(peer)?.channel ?? null;
   }
 
   /** The negotiated TLS version with `peer` (always 'TLSv1.3'), for checks and logs. */
@@ -166,8 +198,9 @@ export class TlsNetwork extends BaseNetwork {
     try {
       if (!this.aborted) await this.dialerAddresses.resolve();
       if (!this.aborted) await this.openEndpoint(listen);
+      const dialing = this.dialContext();
       for (const peer of this.peers) {
-        if (peer > this.self) this.dial(peer, deadline).catch((err: Error) => this.fail(err));
+        if (peer > this.self) dialPeer(dialing, peer, deadline).catch((err: Error) => this.fail(err));
       }
       this.checkMesh();
       await mesh;
@@ -200,6 +233,7 @@ export class TlsNetwork extends BaseNetwork {
           },
           ...(this.dialerAddresses.check ? { allows: (address: string) => this.dialerAddresses.mayDial(address) } : {}),
         });
+        if (this.bulk.enabled) this.bulkListener = listen.bulk;
       }
       return;
     }
@@ -214,6 +248,13 @@ export class TlsNetwork extends BaseNetwork {
       this.ownsEndpoint = true;
     }
     if (this.dialers.size === 0 || !this.endpoint) return; // nobody dials the first party
+    if (this.bulk.enabled) {
+      if (this.ownsEndpoint) this.bulkListener = await this.endpoint.bulkListener(this.bulk.port, this.handshakeTimeoutMs);
+      else {
+        this.bulkListener = await listenBulk(this.endpoint.host, this.bulk.port, this.handshakeTimeoutMs);
+        this.ownsBulkListener = true;
+      }
+    }
     const secureContext = serverContext(this.identity);
     this.endpoint.claim((raw) => {
       // Strangers' connections are dropped before any TLS work: by address, and beyond
@@ -255,6 +296,8 @@ export class TlsNetwork extends BaseNetwork {
   }
 
   private stopAccepting(): void {
+    if (this.ownsBulkListener) void this.bulkListener?.close();
+    this.bulkListener = undefined;
     this.unregister?.();
     this.unregister = undefined;
     if (this.ownsEndpoint) void this.endpoint?.close();
@@ -289,14 +332,47 @@ export class TlsNetwork extends BaseNetwork {
         this.refuse(socket, peer, problem, true, conn);
         return;
       }
-      conn.sendControl('HELLO', encodeHello(this.sessionId, this.self, peer));
-      this.established(peer, conn);
+      this.answerHello(peer, conn, (parseHello(hello) as Hello).bulk === true);
     }, (err) => {
       // Closed before HELLO: drop it and let the dialer retry. An ABORT or a malformed frame
       // comes from a pinned key, so it is authentic and fails the session.
       this.setup.delete(conn);
       conn.destroy();
       if (err) this.fail(err);
+    });
+  }
+
+  /**
+   * Answers an accepted HELLO: on TLS alone, or offering a bulk channel when the dialer asked
+   * for one and this session has a listener for it; then SWITCH once the dialer's bulk
+   * connection arrived or the wait ran out (the exchange is in tls-bulk.ts).
+   */
+  private answerHello(peer: string, conn: Connection, wantsBulk: boolean): void {
+    const listener = this.bulkListener;
+    if (!wantsBulk || !listener) {
+      conn.sendControl('HELLO', encodeHello(this.sessionId, this.self, peer));
+      this.established(peer, conn);
+      return;
+    }
+    const token = randomBytes(32).toString('hex');
+    const wait = listener.expect(token, conn.socket.remoteAddress ?? '', this.bulk.timeoutMs);
+    conn.sendControl('HELLO', encodeHello(this.sessionId, this.self, peer, { port: this.bulk.advertisePort ?? listener.port, token }));
+    clearTimeout(this.handshakeTimers.get(conn.socket)); // authenticated; the bulk wait has its own deadline
+    switchingPhase(conn, peer, (err) => {
+      wait.cancel();
+      this.setup.delete(conn);
+      conn.destroy();
+      if (err) this.fail(err);
+    });
+    void wait.socket.then((bulk) => {
+      if (conn.closed || this.aborted || !this.setup.has(conn)) {
+        bulk?.destroy();
+        return;
+      }
+      conn.sendControl('SWITCH', Uint8Array.of(bulk ? 1 : 0));
+      if (bulk) conn.useBulk(bulk, deriveBulkKeys(conn.socket, this.sessionId, peer, this.self, false));
+      else warnFallback(this.self, peer, `no bulk connection within ${this.bulk.timeoutMs} ms`);
+      this.established(peer, conn);
     });
   }
 
@@ -310,55 +386,6 @@ export class TlsNetwork extends BaseNetwork {
       void conn.end(ABORT_GRACE_MS);
     } else {
       abortSocket(socket, info);
-    }
-  }
-
-  // ---- dialing --------------------------------------------------------------------------
-
-  private async dial(peer: string, deadline: number): Promise<void> {
-    const address = this.addresses.get(peer)!;
-    for (let attempt = 0; !this.aborted && !this.links.has(peer); attempt++) {
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) return; // connectDeadline() reports it
-      const socket = await tlsConnect(address, this.identity, sessionServername(this.sessionId, peer), remaining, this.handshaking);
-      if (this.aborted) {
-        socket?.destroy();
-        return;
-      }
-      if (!socket) {
-        await sleep(Math.min(50 * 2 ** Math.min(attempt, 4), 500, Math.max(deadline - Date.now(), 0)));
-        continue;
-      }
-      const cert = socket.getPeerX509Certificate();
-      const fp = cert ? fingerprintOfCert(cert) : undefined;
-      if (fp !== this.pins.get(peer)) {
-        const err = new PeerAuthError(peer, 'connect', fp ? `the server at ${address.host}:${address.port} presented key ${fp.slice(0, 16)}…, which is not the key pinned for '${peer}'` : 'the server presented no certificate');
-        abortSocket(socket, { origin: this.self, error: 'PeerAuthError', reason: `PeerAuthError: '${this.self}' refused the server key presented for '${peer}'` });
-        this.fail(err);
-        return;
-      }
-      const outcome = await new Promise<'ok' | 'retry'>((resolve) => {
-        const conn = this.setupConnection(socket, peer, (hello) => {
-          const problem = dialerHelloProblem(hello, this.sessionId, peer, this.self);
-          if (problem) {
-            this.setup.delete(conn);
-            conn.sendControl('ABORT', encodeAbort({ origin: this.self, error: 'PeerAuthError', reason: `PeerAuthError: ${problem}` }), true);
-            void conn.end(ABORT_GRACE_MS);
-            this.fail(new PeerAuthError(peer, 'connect', problem));
-            resolve('ok');
-            return;
-          }
-          this.established(peer, conn);
-          resolve('ok');
-        }, (err) => {
-          this.setup.delete(conn);
-          conn.destroy();
-          if (err) this.fail(err);
-          resolve(err ? 'ok' : 'retry');
-        });
-        conn.sendControl('HELLO', encodeHello(this.sessionId, this.self, peer));
-      });
-      if (outcome === 'retry') await sleep(Math.min(100, Math.max(deadline - Date.now(), 0)));
     }
   }
 
@@ -400,12 +427,16 @@ export class TlsNetwork extends BaseNetwork {
           conn.destroy();
           if (!this.closing) this.peerAborted(peer, parseAbort(peer, payload));
         } else {
-          this.malformed(peer, conn, 'HELLO after the session started', undefined);
+          this.malformed(peer, conn, `${type} after the session started`, undefined);
         }
       },
     };
     conn.events = {
       activity: () => inbox.touch(),
+      tampered: (problem, step) => {
+        if (this.closing || this.aborted) return;
+        this.fail(new ChannelIntegrityError(peer, step ?? this.stepFor(peer), problem));
+      },
       malformed: (problem, step, error) => {
         if (!error) return this.malformed(peer, conn, problem, step);
         conn.decoder.stop();
