@@ -41,6 +41,7 @@ export class BulkListener {
   private readonly waiting = new Map<string, Waiting>();
   private readonly pendingPerAddress = new Map<string, number>();
   private pending = 0;
+  private readonly preambles = new Set<net.Socket>();
   private accepted = 0;
   private refused = 0;
   private closed = false;
@@ -87,6 +88,7 @@ export class BulkListener {
       this.closed = true;
       for (const w of [...this.waiting.values()]) w.resolve(undefined as unknown as net.Socket);
       this.waiting.clear();
+      for (const s of this.preambles) s.destroy();
       if (this.server.listening) this.server.close();
     }
     return new Promise((resolve) => setImmediate(resolve));
@@ -102,12 +104,14 @@ export class BulkListener {
       return;
     }
     this.pending++;
+    this.preambles.add(socket);
     this.pendingPerAddress.set(address, fromAddress + 1);
     let released = false;
     const release = () => {
       if (released) return;
       released = true;
       this.pending--;
+      this.preambles.delete(socket);
       const n = (this.pendingPerAddress.get(address) ?? 1) - 1;
       if (n === 0) this.pendingPerAddress.delete(address);
       else this.pendingPerAddress.set(address, n);
