@@ -32,8 +32,30 @@
  * HKDF under its own label, independent of the traffic keys (docs/security.md).
  */
 import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type net from 'node:net';
 import type { TLSSocket } from 'node:tls';
+
+interface NativeAeadGcm {
+  seal(key: Uint8Array, counter: number, rec: Uint8Array, len: number): void;
+  open(key: Uint8Array, counter: number, rec: Uint8Array, len: number): number;
+}
+
+function loadNative(): NativeAeadGcm | undefined {
+  if (process.env['TACIT_NET_AEAD'] === 'node') return undefined;
+  try {
+    return createRequire(import.meta.url)('../../native/aead-gcm.node') as NativeAeadGcm;
+  } catch {
+    return undefined; // not built here: node:crypto (byte-identical records, one allocation more per record)
+  }
+}
+
+const nativeAead = loadNative();
+
+/** Which implementation seals and opens records: 'native' (native/aead-gcm.c, in place) or 'node:crypto'. */
+export function bulkAeadPath(): 'native' | 'node:crypto' {
+  return nativeAead ? 'native' : 'node:crypto';
+}
 
 export const BULK_EXPORTER_LABEL = 'EXPORTER-tacit-bulk-v1';
 /** Largest plaintext of one record; a writer's larger buffer is cut into several records. */
@@ -83,22 +105,39 @@ function nonceOf(counter: number, into: Buffer): Buffer {
   return into;
 }
 
+/** Bytes a record adds to its plaintext. */
+export const RECORD_OVERHEAD = RECORD_HEADER_BYTES + RECORD_TAG_BYTES;
+
 /** Seals one direction's records in order. */
 export class RecordSealer {
   private counter = 0;
   private readonly nonce = Buffer.alloc(12);
-
   private readonly key: KeyObject;
+  private readonly rawKey: Buffer;
+  private readonly native: NativeAeadGcm | undefined;
 
-  /** `key` (32 bytes) is copied into a KeyObject; the caller may wipe its buffer. */
-  constructor(key: Buffer) {
+  /** `key` (32 bytes) is copied; the caller may wipe its buffer. `nodeOnly` forces node:crypto (tests). */
+  constructor(key: Buffer, nodeOnly = false) {
     this.key = createSecretKey(key);
+    this.rawKey = Buffer.from(key);
+    this.native = nodeOnly ? undefined : nativeAead;
   }
 
-  /** Seals `plain` (≤ MAX_RECORD_PLAINTEXT bytes) as the next record: [header, ciphertext, tag]. */
-  seal(plain: Uint8Array): [Buffer, Buffer, Buffer] {
+  /**
+   * Seals `plain` (≤ MAX_RECORD_PLAINTEXT bytes) as the next record and returns its bytes: one
+   * buffer (native: `plain` copied into `into`, or a new buffer, and sealed there in place) or
+   * three (node:crypto: length, ciphertext, tag), to be written in this order.
+   */
+  seal(plain: Uint8Array, into?: Buffer): Buffer[] {
     if (plain.length > MAX_RECORD_PLAINTEXT) throw new RangeError(`record of ${plain.length} bytes exceeds ${MAX_RECORD_PLAINTEXT}`);
     if (this.counter >= MAX_RECORDS) throw new RangeError('bulk channel record counter exhausted');
+    if (this.native) {
+      const size = plain.length + RECORD_OVERHEAD;
+      const rec = into && into.length >= size ? into : Buffer.allocUnsafeSlow(size);
+      rec.set(plain, RECORD_HEADER_BYTES);
+      this.native.seal(this.rawKey, this.counter++, rec, plain.length);
+      return [rec.subarray(0, size)];
+    }
     const header = Buffer.allocUnsafe(RECORD_HEADER_BYTES);
     header.writeUInt32BE(plain.length, 0);
     const cipher = createCipheriv('aes-256-gcm', this.key, nonceOf(this.counter++, this.nonce), { authTagLength: RECORD_TAG_BYTES });
@@ -125,13 +164,20 @@ export class RecordOpener {
   /** Bytes of the record body (ciphertext + tag) still expected, and where they go. */
   private bodyLength = 0;
   private bodyHave = 0;
+  /** Reassembly buffer of records that span chunks: [4-byte length][ciphertext][tag]. */
   private body: Buffer | undefined;
-
   private readonly key: KeyObject;
+  private readonly rawKey: Buffer;
+  private readonly native: NativeAeadGcm | undefined;
 
-  /** `key` (32 bytes) is copied into a KeyObject; the caller may wipe its buffer. */
-  constructor(key: Buffer, private readonly deliver: (plain: Buffer) => void) {
+  /**
+   * `key` (32 bytes) is copied; the caller may wipe its buffer. `deliver` gets a view that is
+   * valid only during the call (the native path opens in place, in a reused buffer).
+   */
+  constructor(key: Buffer, private readonly deliver: (plain: Buffer) => void, nodeOnly = false) {
     this.key = createSecretKey(key);
+    this.rawKey = Buffer.from(key);
+    this.native = nodeOnly ? undefined : nativeAead;
   }
 
   push(chunk: Uint8Array): void {
@@ -166,36 +212,51 @@ export class RecordOpener {
         this.bodyLength = length + RECORD_TAG_BYTES;
         this.bodyHave = 0;
         this.state = OpenState.Body;
-        // The whole record is in this chunk: open it in place, no copy.
-        if (n - pos >= this.bodyLength) {
-          this.open(chunk.subarray(pos, pos + this.bodyLength));
+        // The whole record, header included, is in this chunk: open it there, no copy.
+        if (take === RECORD_HEADER_BYTES && n - pos >= this.bodyLength) {
+          this.open(chunk.subarray(pos - RECORD_HEADER_BYTES, pos + this.bodyLength));
           pos += this.bodyLength;
         }
         continue;
       }
-      const body = (this.body ??= Buffer.allocUnsafeSlow(MAX_RECORD_PLAINTEXT + RECORD_TAG_BYTES));
+      const body = (this.body ??= Buffer.allocUnsafeSlow(RECORD_HEADER_BYTES + MAX_RECORD_PLAINTEXT + RECORD_TAG_BYTES));
+      if (this.bodyHave === 0) body.set(this.header, 0);
       const take = Math.min(this.bodyLength - this.bodyHave, n - pos);
-      body.set(chunk.subarray(pos, pos + take), this.bodyHave);
+      body.set(chunk.subarray(pos, pos + take), RECORD_HEADER_BYTES + this.bodyHave);
       this.bodyHave += take;
       pos += take;
-      if (this.bodyHave === this.bodyLength) this.open(body.subarray(0, this.bodyLength));
+      if (this.bodyHave === this.bodyLength) this.open(body.subarray(0, RECORD_HEADER_BYTES + this.bodyLength));
     }
   }
 
-  private open(record: Uint8Array): void {
-    const length = record.length - RECORD_TAG_BYTES;
-    const decipher = createDecipheriv('aes-256-gcm', this.key, nonceOf(this.counter++, this.nonce), { authTagLength: RECORD_TAG_BYTES });
+  /** Opens `whole` = [length][ciphertext][tag] (writable: the native path decrypts in place). */
+  private open(whole: Uint8Array): void {
+    const length = whole.length - RECORD_OVERHEAD;
+    const counter = this.counter++;
+    if (this.native) {
+      if (this.native.open(this.rawKey, counter, whole, length) !== 1) throw this.failure(counter);
+      this.headerHave = 0;
+      this.state = OpenState.Header;
+      this.deliver(Buffer.from(whole.buffer, whole.byteOffset + RECORD_HEADER_BYTES, length));
+      return;
+    }
+    const record = whole.subarray(RECORD_HEADER_BYTES);
+    const decipher = createDecipheriv('aes-256-gcm', this.key, nonceOf(counter, this.nonce), { authTagLength: RECORD_TAG_BYTES });
     decipher.setAAD(this.header);
     decipher.setAuthTag(record.subarray(length));
     const plain = decipher.update(record.subarray(0, length));
     try {
       decipher.final();
     } catch {
-      throw new RecordIntegrityFailure(`record ${this.counter - 1} failed authentication (altered, reordered, replayed, dropped or not sealed for this direction)`);
+      throw this.failure(counter);
     }
     this.headerHave = 0;
     this.state = OpenState.Header;
     this.deliver(plain);
+  }
+
+  private failure(counter: number): RecordIntegrityFailure {
+    return new RecordIntegrityFailure(`record ${counter} failed authentication (altered, reordered, replayed, dropped or not sealed for this direction)`);
   }
 }
 
@@ -208,15 +269,22 @@ export interface FrameOutput {
   write(buf: Buffer, cb?: (err?: Error | null) => void): boolean;
 }
 
+/** Record buffers kept for reuse per channel (a writer has one frame in flight, plus an urgent ABORT). */
+const POOL_SIZE = 4;
+/** Records smaller than this get a buffer of their own size instead of a pooled 1 MiB one. */
+const POOLED_MIN = 64 * 1024;
+
 /** A plain TCP socket whose writes are sealed records and whose reads are opened ones. */
 export class BulkChannel implements FrameOutput {
   private readonly sealer: RecordSealer;
   private readonly opener: RecordOpener;
+  /** Free record buffers (native path), each RECORD_OVERHEAD + MAX_RECORD_PLAINTEXT bytes. */
+  private readonly pool: Buffer[] = [];
 
   constructor(readonly socket: net.Socket, keys: BulkKeys, private readonly onPlain: (plain: Buffer) => void) {
     this.sealer = new RecordSealer(keys.send);
     this.opener = new RecordOpener(keys.receive, (plain) => this.onPlain(plain));
-    keys.send.fill(0); // the sealer and opener hold their own KeyObjects
+    keys.send.fill(0); // the sealer and opener hold their own copies
     keys.receive.fill(0);
   }
 
@@ -226,21 +294,34 @@ export class BulkChannel implements FrameOutput {
 
   /**
    * Seals `buf` (as one record, or several if it is longer than a record) and writes each
-   * record as one writev of its three parts, synchronously, so records leave in counter
-   * order even when an urgent ABORT is written while a frame is in flight.
+   * record at once, synchronously, so records leave in counter order even when an urgent
+   * ABORT is written while a frame is in flight. Native: sealed in a pooled buffer, returned
+   * to the pool by the write's callback; node:crypto: one writev of length, ciphertext, tag.
    */
   write(buf: Buffer, cb?: (err?: Error | null) => void): boolean {
     let ok = true;
-    for (let at = 0; at < buf.length || (at === 0 && buf.length === 0); at += MAX_RECORD_PLAINTEXT) {
+    let at = 0;
+    do {
       const end = Math.min(buf.length, at + MAX_RECORD_PLAINTEXT);
-      const [header, body, tag] = this.sealer.seal(buf.subarray(at, end));
-      this.socket.cork();
-      this.socket.write(header);
-      this.socket.write(body);
-      ok = this.socket.write(tag, end === buf.length ? cb : undefined);
-      this.socket.uncork();
-      if (buf.length === 0) break;
-    }
+      const last = end === buf.length;
+      const n = end - at;
+      const pooled = nativeAead && n >= POOLED_MIN ? (this.pool.pop() ?? Buffer.allocUnsafeSlow(RECORD_OVERHEAD + MAX_RECORD_PLAINTEXT)) : undefined;
+      const parts = this.sealer.seal(buf.subarray(at, end), pooled);
+      const done = pooled
+        ? (err?: Error | null) => {
+          if (this.pool.length < POOL_SIZE) this.pool.push(pooled);
+          if (last) cb?.(err);
+        }
+        : last ? cb : undefined;
+      if (parts.length === 1) ok = this.socket.write(parts[0]!, done);
+      else {
+        this.socket.cork();
+        for (let i = 0; i < parts.length - 1; i++) this.socket.write(parts[i]!);
+        ok = this.socket.write(parts[parts.length - 1]!, done);
+        this.socket.uncork();
+      }
+      at = end;
+    } while (at < buf.length);
     return ok;
   }
 

@@ -6,20 +6,24 @@
 import assert from 'node:assert/strict';
 import { createDecipheriv, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { MAX_RECORD_PLAINTEXT, RecordIntegrityFailure, RecordOpener, RecordSealer } from '../../src/net/bulk-channel.js';
+import { bulkAeadPath, MAX_RECORD_PLAINTEXT, RecordIntegrityFailure, RecordOpener, RecordSealer } from '../../src/net/bulk-channel.js';
 
 const keyA = randomBytes(32);
 const keyB = randomBytes(32);
 
+/** Every test runs on both paths: the native shim (if built) and node:crypto. */
+let nodeOnly = false;
+
 function sealAll(key: Buffer, plains: Uint8Array[]): Buffer[] {
-  const sealer = new RecordSealer(key);
+  const sealer = new RecordSealer(key, nodeOnly);
   return plains.map((p) => Buffer.concat(sealer.seal(p)));
 }
 
-/** Opens `stream` cut into pieces of `cut` bytes; returns what was delivered and the error, if any. */
-function openStream(key: Buffer, stream: Buffer, cut = stream.length || 1): { got: Buffer[]; error?: Error } {
+/** Opens a copy of `stream` (the native opener decrypts in place) cut into pieces of `cut` bytes. */
+function openStream(key: Buffer, original: Buffer, cut = original.length || 1): { got: Buffer[]; error?: Error } {
+  const stream = Buffer.from(original);
   const got: Buffer[] = [];
-  const opener = new RecordOpener(key, (p) => got.push(Buffer.from(p)));
+  const opener = new RecordOpener(key, (p) => got.push(Buffer.from(p)), nodeOnly);
   try {
     for (let i = 0; i < stream.length; i += cut) opener.push(stream.subarray(i, i + cut));
   } catch (err) {
@@ -40,7 +44,12 @@ function referenceOpen(key: Buffer, record: Buffer, counter: number): Buffer {
   return Buffer.concat([d.update(record.subarray(4, 4 + length)), d.final()]);
 }
 
-describe('bulk channel records (AES-256-GCM, implicit counter nonces)', () => {
+for (const path of ['native', 'node:crypto'] as const) describe(`bulk channel records (AES-256-GCM, implicit counter nonces), ${path}`, () => {
+  it(`uses the ${path} path`, (t) => {
+    if (path === 'native' && bulkAeadPath() !== 'native') return t.skip('native/aead-gcm.c not built here');
+    nodeOnly = path === 'node:crypto';
+  });
+
   const sizes = [0, 1, 15, 16, 17, 4096, 65_535, 65_536, 524_288 + 216, MAX_RECORD_PLAINTEXT];
   const plains = sizes.map((n) => randomBytes(n));
 
@@ -95,10 +104,10 @@ describe('bulk channel records (AES-256-GCM, implicit counter nonces)', () => {
   it('refuses an over-long length before reading (or allocating for) the body, and anything after a failure', () => {
     const header = Buffer.alloc(4);
     header.writeUInt32BE(MAX_RECORD_PLAINTEXT + 1, 0);
-    const opener = new RecordOpener(keyA, () => assert.fail('nothing may be delivered'));
+    const opener = new RecordOpener(keyA, () => assert.fail('nothing may be delivered'), nodeOnly);
     assert.throws(() => opener.push(header), (err: Error) => err instanceof RecordIntegrityFailure && /exceeds/.test(err.message));
     assert.throws(() => opener.push(sealAll(keyA, [randomBytes(5)])[0]!), RecordIntegrityFailure);
-    const sealer = new RecordSealer(keyA);
+    const sealer = new RecordSealer(keyA, nodeOnly);
     assert.throws(() => sealer.seal(new Uint8Array(MAX_RECORD_PLAINTEXT + 1)), RangeError);
   });
 
@@ -107,5 +116,24 @@ describe('bulk channel records (AES-256-GCM, implicit counter nonces)', () => {
     const { got, error } = openStream(keyA, r0!.subarray(0, r0!.length - 1));
     assert.equal(error, undefined);
     assert.equal(got.length, 0);
+  });
+});
+
+describe('bulk channel records: the native shim and node:crypto agree', () => {
+  it('seal byte-identical records, and each opens the other\'s', (t) => {
+    if (bulkAeadPath() !== 'native') return t.skip('native/aead-gcm.c not built here');
+    const plains = [0, 1, 31, 4096, 524_504, MAX_RECORD_PLAINTEXT].map((n) => randomBytes(n));
+    const native = new RecordSealer(keyA);
+    const node = new RecordSealer(keyA, true);
+    const a = plains.map((p) => Buffer.concat(native.seal(p)));
+    const b = plains.map((p) => Buffer.concat(node.seal(p)));
+    a.forEach((r, i) => assert.ok(r.equals(b[i]!), `record ${i}`));
+    for (const [records, nodeOpens] of [[a, true], [b, false]] as const) {
+      const got: Buffer[] = [];
+      const opener = new RecordOpener(keyA, (p) => got.push(Buffer.from(p)), nodeOpens);
+      opener.push(Buffer.concat(records));
+      got.forEach((g, i) => assert.ok(g.equals(plains[i]!)));
+      assert.equal(got.length, plains.length);
+    }
   });
 });
