@@ -88,7 +88,10 @@ export interface MuxStats {
 export interface SessionMuxOptions extends Partial<PeerPortLimits>, Partial<SessionDefaults> {
   /** Old name of `maxPending`. */
   maxHeld?: number;
-  /** Accept the sessions' bulk channels (default true; TACIT_NET_BULK=0 turns it off), on `port` (default 0: any free port). */
+  /**
+   * Accept the sessions' bulk channels (default true; TACIT_NET_BULK=0 turns it off), on
+   * `port` (default TACIT_NET_BULK_PORT, else 0: any free port, announced inside TLS).
+   */
   bulk?: boolean | { port?: number };
 }
 
@@ -332,8 +335,11 @@ export async function listenSessionMux(listen: { host: string; port: number }, o
   const mux = new Mux(server, limits, sessionDefaults);
   const bulk = options.bulk ?? true;
   if (bulk !== false && process.env.TACIT_NET_BULK !== '0') {
+    // A fixed port for firewalls: the option, else TACIT_NET_BULK_PORT, else any free port.
+    const port = (typeof bulk === 'object' ? bulk.port : undefined) ?? Number(process.env.TACIT_NET_BULK_PORT ?? 0);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError('the bulk port (SessionMuxOptions.bulk.port or TACIT_NET_BULK_PORT) must be 0-65535');
     try {
-      mux.bulk = await listenBulk(listen.host, typeof bulk === 'object' ? bulk.port ?? 0 : 0, limits.handshakeTimeoutMs);
+      mux.bulk = await listenBulk(listen.host, port, limits.handshakeTimeoutMs);
     } catch (err) {
       await mux.close();
       throw err;

@@ -25,9 +25,12 @@
  * port unless one is configured. `advertisePort` announces another port than the listener's
  * (a forwarded port; the tests use it to put a proxy in between).
  */
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { Connection } from './connection.js';
-import { parseAbort } from './control.js';
+import { deriveBulkKeys } from './bulk-channel.js';
+import type { BulkListener } from './bulk-listener.js';
+import type { Connection } from './connection.js';
+import { encodeHello, parseAbort } from './control.js';
 import { MalformedMessageError, PeerAuthError, SessionAbortedError } from './errors.js';
 
 /** How long an acceptor waits for the dialer's bulk connection before staying on TLS. */
@@ -90,6 +93,37 @@ export function switchingPhase(conn: Connection, peer: string, onFail: (err: Err
     malformed: (problem) => failed(new MalformedMessageError(peer, 'connect', problem)),
     closed: () => failed(undefined),
   };
+}
+
+/**
+ * The acceptor's steps 2, 4 and 5: answers `peer`'s HELLO with a bulk offer (a fresh token
+ * for this link), waits for the connection carrying it, then sends SWITCH and moves the link
+ * (or stays on TLS, with a warning) and calls `hooks.established`. `hooks.abandoned` gets the
+ * failure (an error, or undefined if the link merely closed) if the link breaks first;
+ * `hooks.live` says whether the session still wants this link.
+ */
+export function offerBulk(
+  conn: Connection, peer: string,
+  o: { sessionId: string; self: string; settings: BulkSettings; listener: BulkListener },
+  hooks: { live(): boolean; abandoned(err: Error | undefined): void; established(): void },
+): void {
+  const token = randomBytes(32).toString('hex');
+  const wait = o.listener.expect(token, conn.socket.remoteAddress ?? '', o.settings.timeoutMs);
+  conn.sendControl('HELLO', encodeHello(o.sessionId, o.self, peer, { port: o.settings.advertisePort ?? o.listener.port, token }));
+  switchingPhase(conn, peer, (err) => {
+    wait.cancel();
+    hooks.abandoned(err);
+  });
+  void wait.socket.then((bulk) => {
+    if (conn.closed || !hooks.live()) {
+      bulk?.destroy();
+      return;
+    }
+    conn.sendControl('SWITCH', Uint8Array.of(bulk ? 1 : 0));
+    if (bulk) conn.useBulk(bulk, deriveBulkKeys(conn.socket, o.sessionId, peer, o.self, false));
+    else warnFallback(o.self, peer, `no bulk connection within ${o.settings.timeoutMs} ms`);
+    hooks.established();
+  });
 }
 
 /**

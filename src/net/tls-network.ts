@@ -41,26 +41,29 @@
  * what the waiting `recv` expects or the session's `maxBufferedBytes` (inbox.ts), so a
  * member's oversized or surplus data is refused before it is allocated, and blamed.
  *
- * The stateless pieces of set-up (contexts, the dial attempt, HELLO checks, refusals) are in
- * tls-handshake.ts; a link's frames in connection.ts and frame-writer.ts.
+ * Bulk channel. After HELLO, a link may move every frame to a second, plain TCP connection
+ * of AES-256-GCM records under keys exported from its TLS session (tls-bulk.ts for the
+ * ordered switch and the fallback to TLS, bulk-channel.ts for the records, bulk-listener.ts
+ * for routing); `channelWith(peer)` says which one a link uses.
+ *
+ * Files: the dial side in tls-dial.ts, where the session listens in tls-listen.ts, the
+ * stateless set-up pieces (contexts, the dial attempt, HELLO checks, refusals) in
+ * tls-handshake.ts, a link's frames in connection.ts and frame-writer.ts.
  *
  * Cipher: OpenSSL's TLS 1.3 default order (AES-256-GCM first). Measured on loopback here,
  * AES-128-GCM was no faster (0.82 vs 0.83 GB/s) and ChaCha20-Poly1305 slower (0.51 GB/s).
  */
-import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import tls from 'node:tls';
 import { TacitError } from '../errors.js';
 import { BaseNetwork } from './base-network.js';
 import { Connection } from './connection.js';
 import { encodeAbort, encodeHello, parseAbort, parseHello, type Hello } from './control.js';
-import { Endpoint, listenTlsEndpoint, type TlsEndpoint } from './endpoint.js';
-import { Mux, type SessionMux } from './session-mux.js';
+import type { TlsEndpoint } from './endpoint.js';
+import type { SessionMux } from './session-mux.js';
+import { openListening, type Listening } from './tls-listen.js';
 import { abortInfoOf, ChannelIntegrityError, MalformedMessageError, PeerAuthError, PeerDisconnectedError, PeerTimeoutError } from './errors.js';
-import { ABORT_GRACE_MS, abortSocket, acceptorHelloProblem, helloConnection, serverContext, withTimeout } from './tls-handshake.js';
-import { deriveBulkKeys } from './bulk-channel.js';
-import { listenBulk, type BulkListener } from './bulk-listener.js';
-import { switchingPhase, warnFallback, type BulkSettings } from './tls-bulk.js';
+import { ABORT_GRACE_MS, acceptorHelloProblem, helloConnection, refuseConnection, withTimeout } from './tls-handshake.js';
+import { offerBulk, type BulkSettings } from './tls-bulk.js';
 import { dialPeer, type DialContext } from './tls-dial.js';
 import { normalizeAddress } from './peer-port-limits.js';
 import { DialerAddresses } from './dialer-addresses.js';
@@ -91,9 +94,6 @@ export class TlsNetwork extends BaseNetwork {
   private readonly frameBytes: number;
   private readonly handshakeTimeoutMs: number;
   private readonly bulk: BulkSettings;
-  /** Where accepted links' bulk channels arrive (the endpoint's, the mux's, or this session's own). */
-  private bulkListener: BulkListener | undefined;
-  private ownsBulkListener = false;
   /** Where each dialing party may connect from (its host, resolved). */
   private readonly dialerAddresses: DialerAddresses;
   /** Tells a SessionMux that an accepted socket is authenticated (no longer pending). */
@@ -108,10 +108,8 @@ export class TlsNetwork extends BaseNetwork {
   /** Peers whose CLOSE has arrived, and who is waiting for that. */
   private readonly closedBy = new Set<string>();
   private readonly closeSignals = new Map<string, () => void>();
-  private endpoint: Endpoint | undefined;
-  private ownsEndpoint = false;
-  /** Ends this session's registration with a SessionMux. */
-  private unregister: (() => void) | undefined;
+  /** Where this session accepts (tls-listen.ts), until its mesh is up or it ends. */
+  private listening: Listening | undefined;
   private authFailure: { peer: string; problem: string } | undefined;
   private meshReady: (() => void) | undefined;
   private meshFailed: ((err: Error) => void) | undefined;
@@ -222,54 +220,21 @@ export class TlsNetwork extends BaseNetwork {
   // ---- accepting ------------------------------------------------------------------------
 
   private async openEndpoint(listen: TlsNetworkOptions['listen']): Promise<void> {
-    if (listen instanceof Mux) {
-      // The mux finishes the handshake with this context (chosen by SNI) and hands the socket over.
-      if (this.dialers.size > 0) {
-        this.unregister = listen.register(this.sessionId, this.self, {
-          secureContext: serverContext(this.identity),
-          accept: (socket, established) => {
-            this.muxEstablished.set(socket, established);
-            this.acceptTls(socket);
-          },
-          ...(this.dialerAddresses.check ? { allows: (address: string) => this.dialerAddresses.mayDial(address) } : {}),
-        });
-        if (this.bulk.enabled) this.bulkListener = listen.bulk;
-      }
-      return;
-    }
-    // An endpoint from listenTlsEndpoint() belongs to this session from now on; a net.Server stays the caller's.
-    if (listen instanceof Endpoint) {
-      this.endpoint = listen;
-      this.ownsEndpoint = true;
-    } else if (listen instanceof net.Server) {
-      this.endpoint = new Endpoint(listen, this.connectTimeoutMs); // detached again in stopAccepting()
-    } else if (this.dialers.size > 0) {
-      this.endpoint = (await listenTlsEndpoint(listen as { host: string; port: number })) as Endpoint;
-      this.ownsEndpoint = true;
-    }
-    if (this.dialers.size === 0 || !this.endpoint) return; // nobody dials the first party
-    if (this.bulk.enabled) {
-      if (this.ownsEndpoint) this.bulkListener = await this.endpoint.bulkListener(this.bulk.port, this.handshakeTimeoutMs);
-      else {
-        this.bulkListener = await listenBulk(this.endpoint.host, this.bulk.port, this.handshakeTimeoutMs);
-        this.ownsBulkListener = true;
-      }
-    }
-    const secureContext = serverContext(this.identity);
-    this.endpoint.claim((raw) => {
-      // Strangers' connections are dropped before any TLS work: by address, and beyond
-      // MAX_PENDING_PER_SESSION handshakes at once.
-      if (this.aborted || this.closing || !this.dialerAddresses.mayDial(normalizeAddress(raw.remoteAddress)) || this.handshaking.size + this.setup.size >= MAX_PENDING_PER_SESSION) {
-        raw.destroy();
-        return;
-      }
-      raw.setNoDelay(true);
-      this.acceptTls(new tls.TLSSocket(raw, {
-        isServer: true,
-        secureContext,
-        requestCert: true,
-        rejectUnauthorized: false, // self-signed: the pin in accepted() is the check
-      }));
+    this.listening = await openListening(listen, {
+      sessionId: this.sessionId,
+      self: this.self,
+      identity: this.identity,
+      dialers: this.dialers.size,
+      bulk: this.bulk,
+      handshakeTimeoutMs: this.handshakeTimeoutMs,
+      connectTimeoutMs: this.connectTimeoutMs,
+      allows: this.dialerAddresses.check ? (address) => this.dialerAddresses.mayDial(address) : undefined,
+      // By address, and beyond MAX_PENDING_PER_SESSION handshakes at once.
+      admitRaw: (raw) => !this.aborted && !this.closing && this.dialerAddresses.mayDial(normalizeAddress(raw.remoteAddress)) && this.handshaking.size + this.setup.size < MAX_PENDING_PER_SESSION,
+      acceptTls: (socket, established) => {
+        if (established) this.muxEstablished.set(socket, established);
+        this.acceptTls(socket);
+      },
     });
   }
 
@@ -296,13 +261,8 @@ export class TlsNetwork extends BaseNetwork {
   }
 
   private stopAccepting(): void {
-    if (this.ownsBulkListener) void this.bulkListener?.close();
-    this.bulkListener = undefined;
-    this.unregister?.();
-    this.unregister = undefined;
-    if (this.ownsEndpoint) void this.endpoint?.close();
-    else this.endpoint?.detach(); // the caller's net.Server: leave no listener behind for the next session
-    this.endpoint = undefined;
+    this.listening?.stop();
+    this.listening = undefined;
   }
 
   private accepted(socket: tls.TLSSocket): void {
@@ -348,45 +308,28 @@ export class TlsNetwork extends BaseNetwork {
    * connection arrived or the wait ran out (the exchange is in tls-bulk.ts).
    */
   private answerHello(peer: string, conn: Connection, wantsBulk: boolean): void {
-    const listener = this.bulkListener;
+    const listener = this.listening?.bulk;
     if (!wantsBulk || !listener) {
       conn.sendControl('HELLO', encodeHello(this.sessionId, this.self, peer));
       this.established(peer, conn);
       return;
     }
-    const token = randomBytes(32).toString('hex');
-    const wait = listener.expect(token, conn.socket.remoteAddress ?? '', this.bulk.timeoutMs);
-    conn.sendControl('HELLO', encodeHello(this.sessionId, this.self, peer, { port: this.bulk.advertisePort ?? listener.port, token }));
     clearTimeout(this.handshakeTimers.get(conn.socket)); // authenticated; the bulk wait has its own deadline
-    switchingPhase(conn, peer, (err) => {
-      wait.cancel();
-      this.setup.delete(conn);
-      conn.destroy();
-      if (err) this.fail(err);
-    });
-    void wait.socket.then((bulk) => {
-      if (conn.closed || this.aborted || !this.setup.has(conn)) {
-        bulk?.destroy();
-        return;
-      }
-      conn.sendControl('SWITCH', Uint8Array.of(bulk ? 1 : 0));
-      if (bulk) conn.useBulk(bulk, deriveBulkKeys(conn.socket, this.sessionId, peer, this.self, false));
-      else warnFallback(this.self, peer, `no bulk connection within ${this.bulk.timeoutMs} ms`);
-      this.established(peer, conn);
+    offerBulk(conn, peer, { sessionId: this.sessionId, self: this.self, settings: this.bulk, listener }, {
+      live: () => !this.aborted && this.setup.has(conn),
+      abandoned: (err) => {
+        this.setup.delete(conn);
+        conn.destroy();
+        if (err) this.fail(err);
+      },
+      established: () => this.established(peer, conn),
     });
   }
 
   /** Acceptor-side refusal: tell the dialer why (an ABORT, no data), then drop the connection. */
   private refuse(socket: tls.TLSSocket, peer: string, problem: string, knownKey: boolean, conn?: Connection): void {
     this.authFailure ??= { peer, problem };
-    // A stranger learns only that it was refused; a pinned party also learns why.
-    const info = { origin: this.self, error: 'PeerAuthError', reason: `PeerAuthError: connection refused by '${this.self}': ${knownKey ? problem : 'key not pinned'}` };
-    if (conn) {
-      conn.sendControl('ABORT', encodeAbort(info), true);
-      void conn.end(ABORT_GRACE_MS);
-    } else {
-      abortSocket(socket, info);
-    }
+    refuseConnection(socket, this.self, knownKey ? problem : undefined, conn);
   }
 
   // ---- both sides -----------------------------------------------------------------------
