@@ -146,6 +146,19 @@ export class RecordSealer {
     cipher.final();
     return [header, body, cipher.getAuthTag()];
   }
+
+  /** Native only: seals the `len` plaintext bytes already at rec[4, 4 + len) in place; returns the record. */
+  sealInPlace(rec: Buffer, len: number): Buffer {
+    if (!this.native) throw new Error('sealInPlace needs the native shim');
+    if (len > MAX_RECORD_PLAINTEXT || rec.length < len + RECORD_OVERHEAD) throw new RangeError(`record of ${len} bytes does not fit`);
+    if (this.counter >= MAX_RECORDS) throw new RangeError('bulk channel record counter exhausted');
+    this.native.seal(this.rawKey, this.counter++, rec, len);
+    return rec.subarray(0, len + RECORD_OVERHEAD);
+  }
+
+  get inPlace(): boolean {
+    return this.native !== undefined;
+  }
 }
 
 const enum OpenState { Header, Body, Failed }
@@ -267,6 +280,11 @@ export class RecordOpener {
 export interface FrameOutput {
   readonly destroyed: boolean;
   write(buf: Buffer, cb?: (err?: Error | null) => void): boolean;
+  /**
+   * Optionally, a buffer of `bytes` to build the next frame in, to be passed to `write` at
+   * once (the bulk channel lends the plaintext area of a pooled record and seals it in place).
+   */
+  frameBuffer?(bytes: number): Buffer | undefined;
 }
 
 /** Record buffers kept for reuse per channel (a writer has one frame in flight, plus an urgent ABORT). */
@@ -280,6 +298,8 @@ export class BulkChannel implements FrameOutput {
   private readonly opener: RecordOpener;
   /** Free record buffers (native path), each RECORD_OVERHEAD + MAX_RECORD_PLAINTEXT bytes. */
   private readonly pool: Buffer[] = [];
+  /** The record whose plaintext area `frameBuffer` lent out, until `write` seals it. */
+  private lent: Buffer | undefined;
 
   constructor(readonly socket: net.Socket, keys: BulkKeys, private readonly onPlain: (plain: Buffer) => void) {
     this.sealer = new RecordSealer(keys.send);
@@ -298,14 +318,29 @@ export class BulkChannel implements FrameOutput {
    * ABORT is written while a frame is in flight. Native: sealed in a pooled buffer, returned
    * to the pool by the write's callback; node:crypto: one writev of length, ciphertext, tag.
    */
+  frameBuffer(bytes: number): Buffer | undefined {
+    if (!this.sealer.inPlace || bytes > MAX_RECORD_PLAINTEXT) return undefined;
+    const rec = (this.lent ??= this.pool.pop() ?? Buffer.allocUnsafeSlow(RECORD_OVERHEAD + MAX_RECORD_PLAINTEXT));
+    return rec.subarray(RECORD_HEADER_BYTES, RECORD_HEADER_BYTES + bytes);
+  }
+
   write(buf: Buffer, cb?: (err?: Error | null) => void): boolean {
+    const rec = this.lent;
+    if (rec && buf.buffer === rec.buffer && buf.byteOffset === rec.byteOffset + RECORD_HEADER_BYTES) {
+      // Built in a lent record: seal it where it is (no copy) and recycle it after the write.
+      this.lent = undefined;
+      return this.socket.write(this.sealer.sealInPlace(rec, buf.length), (err) => {
+        if (this.pool.length < POOL_SIZE) this.pool.push(rec);
+        cb?.(err);
+      });
+    }
     let ok = true;
     let at = 0;
     do {
       const end = Math.min(buf.length, at + MAX_RECORD_PLAINTEXT);
       const last = end === buf.length;
       const n = end - at;
-      const pooled = nativeAead && n >= POOLED_MIN ? (this.pool.pop() ?? Buffer.allocUnsafeSlow(RECORD_OVERHEAD + MAX_RECORD_PLAINTEXT)) : undefined;
+      const pooled = this.sealer.inPlace && n >= POOLED_MIN ? (this.pool.pop() ?? Buffer.allocUnsafeSlow(RECORD_OVERHEAD + MAX_RECORD_PLAINTEXT)) : undefined;
       const parts = this.sealer.seal(buf.subarray(at, end), pooled);
       const done = pooled
         ? (err?: Error | null) => {

@@ -25,6 +25,10 @@
  *    one step label, size checked at the first header), so "one message per peer per round"
  *    holds on the wire and at the receiver.
  *
+ * On the bulk channel the frame is built inside a pooled record buffer the channel lends
+ * (`FrameOutput.frameBuffer`) and sealed there in place, so each payload byte is still
+ * copied exactly once on the way out.
+ *
  * Copies and ownership: a message is copied when it is framed. A `send` of at most
  * SMALL_COPY_BYTES that cannot be framed at once is copied at `send` time, so small sends
  * never hold the caller's buffer; larger sends and streamed chunks are held (zero-copy)
@@ -169,7 +173,8 @@ export class FrameWriter {
     const first = job.label !== undefined;
     if (job.available === 0 && !(first && job.total === 0)) return; // the producer has not pushed more yet
     const n = Math.min(job.available, this.frameBytes);
-    const frame = (this.frame ??= Buffer.allocUnsafeSlow(MAX_HEADER_BYTES + this.frameBytes));
+    // The output may lend the buffer (the bulk channel: a record sealed in place); else our own.
+    const frame = this.socket.frameBuffer?.(MAX_HEADER_BYTES + this.frameBytes) ?? (this.frame ??= Buffer.allocUnsafeSlow(MAX_HEADER_BYTES + this.frameBytes));
     let at = writeFrameHeader(frame, job.label, job.total, n);
     job.label = undefined;
     for (let left = n; left > 0;) {

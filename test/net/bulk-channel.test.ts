@@ -128,6 +128,13 @@ describe('bulk channel records: the native shim and node:crypto agree', () => {
     const a = plains.map((p) => Buffer.concat(native.seal(p)));
     const b = plains.map((p) => Buffer.concat(node.seal(p)));
     a.forEach((r, i) => assert.ok(r.equals(b[i]!), `record ${i}`));
+    // Sealed in place in a record buffer (how the bulk channel seals the frames it lends out).
+    const inPlace = new RecordSealer(keyA);
+    plains.forEach((p, i) => {
+      const rec = Buffer.alloc(p.length + 20);
+      rec.set(p, 4);
+      assert.ok(inPlace.sealInPlace(rec, p.length).equals(b[i]!), `in place ${i}`);
+    });
     for (const [records, nodeOpens] of [[a, true], [b, false]] as const) {
       const got: Buffer[] = [];
       const opener = new RecordOpener(keyA, (p) => got.push(Buffer.from(p)), nodeOpens);
