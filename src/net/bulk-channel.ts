@@ -287,6 +287,19 @@ export interface FrameOutput {
   frameBuffer?(bytes: number): Buffer | undefined;
 }
 
+/**
+ * Calls a write's callback after the event loop's next I/O poll. A plain TCP write that the
+ * kernel takes at once completes synchronously and its callback runs on the next tick, so a
+ * writer that writes its next frame from the callback would go on writing a whole message
+ * without ever reading the socket — and if the peer is gone meanwhile, the write's error
+ * destroys the socket with the peer's last frames (its CLOSE, its ABORT, or the data that
+ * names the step it died in) still unread in the kernel. One poll per frame costs nothing
+ * measurable at 512 KiB frames.
+ */
+function yieldThen(cb: ((err?: Error | null) => void) | undefined, err: Error | null | undefined): void {
+  if (cb) setImmediate(cb, err);
+}
+
 /** Record buffers kept for reuse per channel (a writer has one frame in flight, plus an urgent ABORT). */
 const POOL_SIZE = 4;
 /** Records smaller than this get a buffer of their own size instead of a pooled 1 MiB one. */
@@ -331,7 +344,7 @@ export class BulkChannel implements FrameOutput {
       this.lent = undefined;
       return this.socket.write(this.sealer.sealInPlace(rec, buf.length), (err) => {
         if (this.pool.length < POOL_SIZE) this.pool.push(rec);
-        cb?.(err);
+        yieldThen(cb, err);
       });
     }
     let ok = true;
@@ -345,9 +358,9 @@ export class BulkChannel implements FrameOutput {
       const done = pooled
         ? (err?: Error | null) => {
           if (this.pool.length < POOL_SIZE) this.pool.push(pooled);
-          if (last) cb?.(err);
+          if (last) yieldThen(cb, err);
         }
-        : last ? cb : undefined;
+        : last && cb ? (err?: Error | null) => yieldThen(cb, err) : undefined;
       if (parts.length === 1) ok = this.socket.write(parts[0]!, done);
       else {
         this.socket.cork();

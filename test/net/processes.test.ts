@@ -48,7 +48,7 @@ describe('TLS network across three OS processes', () => {
       const error = r.error as { name: string; peer: string; step: string; culprit?: string };
       if (error.name === 'PeerDisconnectedError') {
         assert.equal(error.peer, 'b');
-        assert.equal(error.step, 'stream');
+        assert.equal(error.step, 'stream', JSON.stringify(r));
       } else {
         assert.equal(error.name, 'SessionAbortedError', JSON.stringify(error));
         assert.equal(error.culprit, 'b');
