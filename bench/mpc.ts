@@ -10,7 +10,7 @@
  * those bytes in the same pattern (bench/net-ring.ts), so the transport itself is judged
  * against the wire in the same run — and plain TCP for the same bytes, with no encryption, as
  * the floor under any encrypted channel:
- *   {"suite":"mpc","protocol":"rep3","op":"raw-tls","for":"mul","bytesPerParty":…,"rawTcpSeconds":…,"rawTlsSeconds":…,"baselineSeconds":…,"baselineVsRawTls":…}
+ *   {"suite":"mpc","protocol":"rep3","op":"raw-tls","for":"mul","bytesPerParty":…,"rawTcpSeconds":…,"rawTlsSeconds":…,"transportSeconds":…,"transportChannel":"bulk","tlsTransportSeconds":…,"baselineSeconds":…,"baselineVsRawTls":…}
  */
 import { fileURLToPath } from 'node:url';
 import { runLocalSession } from '../src/node/local/cluster.js';
@@ -138,10 +138,11 @@ export async function runMpcBench(opts: { json: boolean; protocols?: string[] })
       const line = {
         suite: 'mpc', protocol: 'rep3', op: 'raw-tls', for: 'mul', n: CASES[i]!.n, bytesPerParty,
         rawTcpSeconds: round(ring.rawTcpSeconds), rawTlsSeconds: round(ring.rawTlsSeconds), transportSeconds: round(ring.tacitSeconds), transportVsRawTls: round(ring.tacitSeconds / ring.rawTlsSeconds),
+        transportChannel: ring.channel, tlsTransportSeconds: round(ring.tacitTlsSeconds),
         rawTcpCpuSeconds: round(ring.rawTcpCpuSeconds), rawTlsCpuSeconds: round(ring.rawTlsCpuSeconds), transportCpuSeconds: round(ring.tacitCpuSeconds),
         baselineSeconds: round(baseline), baselineVsRawTls: round(baseline / ring.rawTlsSeconds),
       };
-      console.log(opts.json ? JSON.stringify(line) : `rep3    raw TLS for mul's ${bytesPerParty} B/party: ${line.rawTlsSeconds} s; Tacit transport ${line.transportSeconds} s (x${line.transportVsRawTls}); engine baseline x${line.baselineVsRawTls}`);
+      console.log(opts.json ? JSON.stringify(line) : `rep3    raw TLS for mul's ${bytesPerParty} B/party: ${line.rawTlsSeconds} s; Tacit transport on ${line.transportChannel} ${line.transportSeconds} s (x${line.transportVsRawTls}), on TLS ${line.tlsTransportSeconds} s; engine baseline x${line.baselineVsRawTls}`);
     }
   }
 }

@@ -10,7 +10,11 @@
  *     any encrypted channel (a TLS or AES-GCM transport adds its cipher's work to this);
  *   - raw-tls: node:tls sockets (TLS 1.3, the same keys), one `write` of the whole buffer,
  *     the receiver only counts bytes (the least any TLS transport can do);
- *   - tacit: `TlsNetwork.send` / `recv` with the size hint, as the engine's `Comm` uses them.
+ *   - tacit: `TlsNetwork.send` / `recv` with the size hint, as the engine's `Comm` uses them,
+ *     on the channel a session gets by default (`channel`: 'bulk' for the bulk AEAD channel of
+ *     src/net/bulk-channel.ts, 'tls' if it is off, e.g. TACIT_NET_BULK=0);
+ *   - tacit-tls: the same with `bulk: false`, every frame on node:tls (the transport before
+ *     the bulk channel), on a second session between the same processes.
  * Repetitions are separated by a barrier; a repetition's time is the slowest party's, and
  * the figure is the median over repetitions (the machine is shared: compare the two
  * transports' medians from the same run, not absolute times across runs). CPU seconds
@@ -32,10 +36,14 @@ export interface RingResult {
   rawTcpSeconds: number;
   rawTlsSeconds: number;
   tacitSeconds: number;
+  tacitTlsSeconds: number;
+  /** Which channel the default session used ('bulk' or 'tls'). */
+  channel: string;
   /** CPU seconds (user + system) of the busiest party per repetition, median: insensitive to other load. */
   rawTcpCpuSeconds: number;
   rawTlsCpuSeconds: number;
   tacitCpuSeconds: number;
+  tacitTlsCpuSeconds: number;
 }
 
 /** Runs the ring with `parties` processes; returns the median seconds per transport. */
@@ -53,15 +61,16 @@ export async function runRing(opts: { parties: number; bytes: number; reps: numb
     return { child, next, exit: new Promise((r) => child.once('exit', r)) };
   });
   const ports = await Promise.all(kids.map((k) => k.next()));
-  const peers = ids.map((id, i) => ({ id: id.id, host: HOST, port: ports[i]!.port as number, rawPort: ports[i]!.rawPort as number, tcpPort: ports[i]!.tcpPort as number, fingerprint: id.fingerprint }));
+  const peers = ids.map((id, i) => ({ id: id.id, host: HOST, port: ports[i]!.port as number, rawPort: ports[i]!.rawPort as number, tcpPort: ports[i]!.tcpPort as number, tlsPort: ports[i]!.tlsPort as number, fingerprint: id.fingerprint }));
   for (const k of kids) k.child.stdin!.end(`${JSON.stringify({ peers })}\n`);
   const reports = await Promise.all(kids.map((k) => k.next()));
   await Promise.all(kids.map((k) => k.exit));
   const slowest = (key: string) => Array.from({ length: opts.reps }, (_, r) => Math.max(...reports.map((x) => (x[key] as number[])[r]!)));
   return {
     parties: opts.parties, bytes: opts.bytes, reps: opts.reps,
-    rawTcpSeconds: median(slowest('tcp')), rawTlsSeconds: median(slowest('raw')), tacitSeconds: median(slowest('tacit')),
-    rawTcpCpuSeconds: median(slowest('tcpCpu')), rawTlsCpuSeconds: median(slowest('rawCpu')), tacitCpuSeconds: median(slowest('tacitCpu')),
+    rawTcpSeconds: median(slowest('tcp')), rawTlsSeconds: median(slowest('raw')), tacitSeconds: median(slowest('tacit')), tacitTlsSeconds: median(slowest('tacitTls')),
+    channel: String(reports[0]!.channel),
+    rawTcpCpuSeconds: median(slowest('tcpCpu')), rawTlsCpuSeconds: median(slowest('rawCpu')), tacitCpuSeconds: median(slowest('tacitCpu')), tacitTlsCpuSeconds: median(slowest('tacitTlsCpu')),
   };
 }
 
@@ -75,17 +84,20 @@ async function child(): Promise<void> {
   const d = JSON.parse((await it.next()).value as string) as { index: number; parties: number; bytes: number; reps: number; id: string; keyPem: string; certPem: string };
   const self = loadIdentity(d.id, d.keyPem, d.certPem);
   const endpoint = await listenTlsEndpoint({ host: HOST, port: 0 });
+  const endpointTls = await listenTlsEndpoint({ host: HOST, port: 0 });
   const server = tls.createServer({ key: self.keyPem, cert: self.certPem, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' });
   await new Promise<void>((r) => server.listen(0, HOST, r));
   const rawIn = new Promise<tls.TLSSocket>((r) => server.once('secureConnection', r));
   const tcpServer = nodeNet.createServer();
   await new Promise<void>((r) => tcpServer.listen(0, HOST, r));
   const tcpIn = new Promise<nodeNet.Socket>((r) => tcpServer.once('connection', r));
-  process.stdout.write(`${JSON.stringify({ port: endpoint.port, rawPort: (server.address() as { port: number }).port, tcpPort: (tcpServer.address() as { port: number }).port })}\n`);
-  const { peers } = JSON.parse((await it.next()).value as string) as { peers: (TlsPeer & { rawPort: number; tcpPort: number })[] };
+  process.stdout.write(`${JSON.stringify({ port: endpoint.port, tlsPort: endpointTls.port, rawPort: (server.address() as { port: number }).port, tcpPort: (tcpServer.address() as { port: number }).port })}\n`);
+  const { peers } = JSON.parse((await it.next()).value as string) as { peers: (TlsPeer & { rawPort: number; tcpPort: number; tlsPort: number })[] };
   const next = peers[(d.index + 1) % d.parties]!;
   const prev = peers[(d.index + d.parties - 1) % d.parties]!;
-  const net = await connectTlsNetwork({ sessionId: 'ring', self, listen: endpoint, peers: peers.filter((p) => p.id !== d.id), idleTimeoutMs: 0, ...(process.env.TACIT_BENCH_FRAME ? { frameBytes: Number(process.env.TACIT_BENCH_FRAME) } : {}) });
+  const frame = process.env.TACIT_BENCH_FRAME ? { frameBytes: Number(process.env.TACIT_BENCH_FRAME) } : {};
+  const net = await connectTlsNetwork({ sessionId: 'ring', self, listen: endpoint, peers: peers.filter((p) => p.id !== d.id), idleTimeoutMs: 0, ...frame });
+  const netTls = await connectTlsNetwork({ sessionId: 'ring-tls', self, listen: endpointTls, peers: peers.filter((p) => p.id !== d.id).map((p) => ({ ...p, port: p.tlsPort })), idleTimeoutMs: 0, bulk: false, ...frame });
   const out = tls.connect({ host: HOST, port: next.rawPort, key: self.keyPem, cert: self.certPem, rejectUnauthorized: false, minVersion: 'TLSv1.3' });
   await new Promise((r) => out.once('secureConnect', r));
   const inSock = await rawIn;
@@ -126,6 +138,8 @@ async function child(): Promise<void> {
   const tacit: number[] = [];
   const rawCpu: number[] = [];
   const tacitCpu: number[] = [];
+  const tacitTls: number[] = [];
+  const tacitTlsCpu: number[] = [];
   const cpu = () => {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1e6;
@@ -151,17 +165,25 @@ async function child(): Promise<void> {
     await got;
     if (r > 0) tacit.push((performance.now() - t0) / 1000);
     if (r > 0) tacitCpu.push(cpu() - c0);
+    await barrier();
+    t0 = performance.now();
+    c0 = cpu();
+    const gotTls = netTls.recv(prev.id, 'ring', d.bytes);
+    void netTls.send(next.id, 'ring', data);
+    await gotTls;
+    if (r > 0) tacitTls.push((performance.now() - t0) / 1000);
+    if (r > 0) tacitTlsCpu.push(cpu() - c0);
   }
   await barrier();
-  process.stdout.write(`${JSON.stringify({ tcp, raw, tacit, tcpCpu, rawCpu, tacitCpu })}\n`);
+  process.stdout.write(`${JSON.stringify({ tcp, raw, tacit, tacitTls, tcpCpu, rawCpu, tacitCpu, tacitTlsCpu, channel: net.channelWith(next.id) })}\n`);
   out.end();
   inSock.end();
   tcpOut.end();
   tcpInSock.end();
   server.close();
   tcpServer.close();
-  await net.close();
-  await endpoint.close();
+  await Promise.all([net.close(), netTls.close()]);
+  await Promise.all([endpoint.close(), endpointTls.close()]);
 }
 
 if (process.argv.includes('--ring-child')) await child();

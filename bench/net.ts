@@ -2,7 +2,8 @@
  * Network throughput over loopback TLS 1.3. First raw TLS against Tacit's transport for the
  * same bytes between the same processes (bench/net-ring.ts: 2 and 3 processes each sending
  * 8 MB to the next per repetition, the traffic of one rep3 multiplication of 1e6 elements):
- *   {"suite":"net","op":"ring","parties":3,"bytes":…,"rawTlsSeconds":…,"tacitSeconds":…,"tacitVsRawTls":…}
+ *   {"suite":"net","op":"ring","parties":3,"bytes":…,"channel":"bulk","rawTcpSeconds":…,"rawTlsSeconds":…,"tacitSeconds":…,"tacitVsRawTls":…,"tacitTlsSeconds":…}
+ * (`channel`: what the default session used; `tacitTls…`: the same session with `bulk: false`).
  * Then, between two OS processes: one 1 GiB message, then many 8 MiB messages. This process is party `a` (the sender); it spawns this same
  * file as party `b` (the receiver), which checks each message's size and a SHA-256 of the
  * 1 GiB message, and reports its receive times. One JSON line per measurement:
@@ -33,9 +34,10 @@ export async function runNetBench(opts: { json: boolean }): Promise<Result[]> {
     const r = await runRing({ parties, bytes: RING_BYTES, reps: RING_REPS });
     const line = {
       suite: 'net', op: 'ring', ...r, rawTcpSeconds: round(r.rawTcpSeconds), rawTlsSeconds: round(r.rawTlsSeconds), tacitSeconds: round(r.tacitSeconds), tacitVsRawTls: round(r.tacitSeconds / r.rawTlsSeconds),
+      tacitTlsSeconds: round(r.tacitTlsSeconds), tacitTlsVsRawTls: round(r.tacitTlsSeconds / r.rawTlsSeconds), tacitTlsCpuSeconds: round(r.tacitTlsCpuSeconds),
       rawTcpCpuSeconds: round(r.rawTcpCpuSeconds), rawTlsCpuSeconds: round(r.rawTlsCpuSeconds), tacitCpuSeconds: round(r.tacitCpuSeconds), tacitVsRawTlsCpu: round(r.tacitCpuSeconds / r.rawTlsCpuSeconds),
     };
-    console.log(opts.json ? JSON.stringify(line) : `net ring of ${parties}: ${RING_BYTES} B each way, raw TLS ${line.rawTlsSeconds} s, Tacit ${line.tacitSeconds} s (x${line.tacitVsRawTls})`);
+    console.log(opts.json ? JSON.stringify(line) : `net ring of ${parties}: ${RING_BYTES} B each way, raw TLS ${line.rawTlsSeconds} s, raw TCP ${line.rawTcpSeconds} s, Tacit on ${r.channel} ${line.tacitSeconds} s (x${line.tacitVsRawTls}), Tacit on TLS ${line.tacitTlsSeconds} s`);
   }
   const a = createIdentity('a');
   const b = createIdentity('b');

@@ -8,15 +8,32 @@ import { sanitizeReason, type AbortInfo } from './errors.js';
 
 export const PROTOCOL_VERSION = 1;
 
+/**
+ * The bulk channel part of a HELLO (tls-bulk.ts): a dialer's `true` asks for one; the
+ * acceptor's answer offers its bulk port and this link's routing token (64 hex digits), or
+ * leaves the field out (the link stays on TLS).
+ */
+export type BulkHello = true | { port: number; token: string };
+
 export interface Hello {
   v: number;
   session: string;
   from: string;
   to: string;
+  bulk?: BulkHello;
 }
 
-export function encodeHello(session: string, from: string, to: string): Buffer {
-  return Buffer.from(JSON.stringify({ v: PROTOCOL_VERSION, session, from, to } satisfies Hello), 'utf8');
+export function encodeHello(session: string, from: string, to: string, bulk?: BulkHello): Buffer {
+  return Buffer.from(JSON.stringify({ v: PROTOCOL_VERSION, session, from, to, ...(bulk ? { bulk } : {}) } satisfies Hello), 'utf8');
+}
+
+function parseBulk(x: unknown): BulkHello | undefined | string {
+  if (x === undefined || x === true) return x;
+  const o = x as { port?: unknown; token?: unknown } | null;
+  if (o && typeof o === 'object' && Number.isInteger(o.port) && (o.port as number) >= 1 && (o.port as number) <= 65535 && typeof o.token === 'string' && /^[0-9a-f]{64}$/.test(o.token)) {
+    return { port: o.port as number, token: o.token };
+  }
+  return 'HELLO has a malformed bulk channel field';
 }
 
 /** Parses a HELLO payload; returns a description of the problem instead of throwing. */
@@ -32,7 +49,9 @@ export function parseHello(payload: Uint8Array): Hello | string {
     return 'HELLO lacks version, session, from or to';
   }
   if (h.v !== PROTOCOL_VERSION) return `HELLO protocol version ${h.v}, expected ${PROTOCOL_VERSION}`;
-  return { v: h.v, session: h.session, from: h.from, to: h.to };
+  const bulk = parseBulk(h.bulk);
+  if (typeof bulk === 'string') return bulk;
+  return { v: h.v, session: h.session, from: h.from, to: h.to, ...(bulk ? { bulk } : {}) };
 }
 
 export function encodeAbort(info: AbortInfo): Buffer {

@@ -10,8 +10,12 @@
  * An endpoint serves one session (`connectTlsNetwork` takes it over and closes it). A node
  * that takes part in many sessions, possibly at once, on one advertised port uses a
  * `SessionMux` (session-mux.ts) instead.
+ *
+ * The session's bulk channels (bulk-channel.ts) arrive on a second listener on the same
+ * host, opened on first use (`bulkListener`) and closed with the endpoint.
  */
 import net from 'node:net';
+import { listenBulk, type BulkListener } from './bulk-listener.js';
 
 export interface TlsEndpoint {
   readonly host: string;
@@ -27,6 +31,7 @@ export class Endpoint implements TlsEndpoint {
   private held: { socket: net.Socket; timer: NodeJS.Timeout }[] = [];
   private claimant: ((socket: net.Socket) => void) | undefined;
   private closed = false;
+  private bulk: Promise<BulkListener> | undefined;
   private readonly onConnectionListener = (socket: net.Socket) => this.onConnection(socket);
   private readonly onErrorListener = () => {}; // listen errors surface through listenTlsEndpoint; later ones must not crash
 
@@ -74,7 +79,15 @@ export class Endpoint implements TlsEndpoint {
     }
   }
 
+  /** The endpoint's bulk listener (bulk-listener.ts), bound on this host at `port` (0 = any) on first use. */
+  bulkListener(port: number, preambleTimeoutMs: number): Promise<BulkListener> {
+    if (this.closed) return Promise.reject(new Error('endpoint is closed'));
+    return (this.bulk ??= listenBulk(this.host, port, preambleTimeoutMs));
+  }
+
   close(): Promise<void> {
+    if (this.bulk) void this.bulk.then((b) => b.close(), () => {});
+    this.bulk = undefined;
     if (!this.closed) {
       this.closed = true;
       this.claimant = undefined;

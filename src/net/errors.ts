@@ -187,3 +187,18 @@ export function abortInfoOf(self: string, err: unknown): AbortInfo {
   const name = err instanceof Error ? sanitizeReason(err.name || 'Error') : 'Error';
   return { origin: self, error: name, reason: `${name} (message withheld: it may contain data)` };
 }
+
+/**
+ * A record on a link's bulk channel (bulk-channel.ts) failed authentication or broke the
+ * record format: altered, reordered, replayed, dropped, reflected or over-long. Whoever can
+ * touch the TCP connection can cause this, so it does not blame the peer.
+ */
+export class ChannelIntegrityError extends PeerError {
+  override name = 'ChannelIntegrityError';
+  constructor(peer: string, step: string, problem: string, options: TacitErrorOptions = {}) {
+    super(`The channel with peer '${peer}' failed its integrity check: ${problem}`, peer, step, {
+      hint: 'Something between the two nodes altered, dropped or replayed traffic (or a node is faulty); check the network path, then restart the session.',
+      ...options,
+    });
+  }
+}

@@ -1,5 +1,5 @@
 /**
- * The sending half of one TLS connection: a FIFO of messages cut into frames (framing.ts),
+ * The sending half of one link (its TLS socket, or its bulk channel: bulk-channel.ts): a FIFO of messages cut into frames (framing.ts),
  * each frame written as ONE contiguous buffer, one write at a time.
  *
  * Why this shape (measured on loopback, three processes on two cores):
@@ -25,6 +25,10 @@
  *    one step label, size checked at the first header), so "one message per peer per round"
  *    holds on the wire and at the receiver.
  *
+ * On the bulk channel the frame is built inside a pooled record buffer the channel lends
+ * (`FrameOutput.frameBuffer`) and sealed there in place, so each payload byte is still
+ * copied exactly once on the way out.
+ *
  * Copies and ownership: a message is copied when it is framed. A `send` of at most
  * SMALL_COPY_BYTES that cannot be framed at once is copied at `send` time, so small sends
  * never hold the caller's buffer; larger sends and streamed chunks are held (zero-copy)
@@ -33,8 +37,8 @@
  * An urgent control frame (ABORT) bypasses the queue: it is written at once, and the
  * receiver's parser allows it between the frames of a message.
  */
-import type { TLSSocket } from 'node:tls';
 import type { OutgoingMessage } from './types.js';
+import type { FrameOutput } from './bulk-channel.js';
 import { encodeControl, encodeLabel, MAX_HEADER_BYTES, writeFrameHeader, type ControlType } from './framing.js';
 
 /** Sends up to this size that must wait are copied at once (the caller may reuse them). */
@@ -66,7 +70,7 @@ export class FrameWriter {
   private frame: Buffer | undefined;
   private idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly socket: TLSSocket, private readonly frameBytes: number) {}
+  constructor(private readonly socket: FrameOutput, private readonly frameBytes: number) {}
 
   /** Queues a whole message; resolves once its last frame is in the kernel's socket buffer. */
   send(step: string, data: Uint8Array): Promise<void> {
@@ -169,7 +173,8 @@ export class FrameWriter {
     const first = job.label !== undefined;
     if (job.available === 0 && !(first && job.total === 0)) return; // the producer has not pushed more yet
     const n = Math.min(job.available, this.frameBytes);
-    const frame = (this.frame ??= Buffer.allocUnsafeSlow(MAX_HEADER_BYTES + this.frameBytes));
+    // The output may lend the buffer (the bulk channel: a record sealed in place); else our own.
+    const frame = this.socket.frameBuffer?.(MAX_HEADER_BYTES + this.frameBytes) ?? (this.frame ??= Buffer.allocUnsafeSlow(MAX_HEADER_BYTES + this.frameBytes));
     let at = writeFrameHeader(frame, job.label, job.total, n);
     job.label = undefined;
     for (let left = n; left > 0;) {

@@ -5,7 +5,7 @@
  * Every frame starts with an 8-byte header, big-endian:
  *
  *   0  u8   magic+version   0xC1 ("Tacit frames v1"); anything else is refused
- *   1  u8   type            DATA 1, CONT 2, HELLO 3, ABORT 4, CLOSE 5
+ *   1  u8   type            DATA 1, CONT 2, HELLO 3, ABORT 4, CLOSE 5, SWITCH 6
  *   2  u8   label length    DATA only (1..MAX_STEP_LABEL_BYTES); 0 for every other type
  *   3  u8   reserved        0
  *   4  u32  payload length  bytes of payload in THIS frame (≤ MAX_FRAME_PAYLOAD)
@@ -24,15 +24,16 @@
  *
  * HELLO (JSON: version, session, from, to) is the first frame each side sends on a new
  * connection; ABORT (JSON `AbortInfo`, no data) ends a session with an error; CLOSE (empty)
- * says "I will send nothing more". Control payloads are limited to MAX_CONTROL_PAYLOAD.
+ * says "I will send nothing more"; SWITCH (one byte: 1 bulk, 0 TLS) is the acceptor's last
+ * frame on TLS when its HELLO offered a bulk channel (tls-bulk.ts). Control payloads are limited to MAX_CONTROL_PAYLOAD.
  *
  * The decoder is incremental: it accepts TCP/TLS chunks of any size and boundary.
  */
 import { constants as bufferConstants } from 'node:buffer';
 
 export const FRAME_MAGIC = 0xc1;
-export const FrameType = { DATA: 1, CONT: 2, HELLO: 3, ABORT: 4, CLOSE: 5 } as const;
-export type ControlType = 'HELLO' | 'ABORT' | 'CLOSE';
+export const FrameType = { DATA: 1, CONT: 2, HELLO: 3, ABORT: 4, CLOSE: 5, SWITCH: 6 } as const;
+export type ControlType = 'HELLO' | 'ABORT' | 'CLOSE' | 'SWITCH';
 
 export const FRAME_HEADER_BYTES = 8;
 export const DATA_HEADER_EXTRA = 8;
@@ -138,7 +139,7 @@ export interface FrameSink {
 
 const enum State { Header, Body, Control, Stopped }
 
-const TYPE_NAMES: Record<number, ControlType> = { [FrameType.HELLO]: 'HELLO', [FrameType.ABORT]: 'ABORT', [FrameType.CLOSE]: 'CLOSE' };
+const TYPE_NAMES: Record<number, ControlType> = { [FrameType.HELLO]: 'HELLO', [FrameType.ABORT]: 'ABORT', [FrameType.CLOSE]: 'CLOSE', [FrameType.SWITCH]: 'SWITCH' };
 
 /** Incremental frame parser. `push` throws `FrameFormatError` on the first violation and then stops. */
 export class FrameDecoder {
@@ -273,7 +274,8 @@ export class FrameDecoder {
       }
       case FrameType.HELLO:
       case FrameType.ABORT:
-      case FrameType.CLOSE: {
+      case FrameType.CLOSE:
+      case FrameType.SWITCH: {
         if (left > MAX_CONTROL_PAYLOAD) throw new FrameFormatError(`control frame of ${left} bytes`);
         if (this.type !== FrameType.ABORT && this.message) throw new FrameFormatError('control frame inside a message');
         if (this.type === FrameType.CLOSE && left !== 0) throw new FrameFormatError('CLOSE frame with a payload');

@@ -10,7 +10,7 @@ export { createIdentity, loadIdentity, fingerprintOfCert, normalizeFingerprint, 
 export type { Identity, KeyType, CreateIdentityOptions } from './identity.js';
 export {
   PeerError, PeerDisconnectedError, PeerTimeoutError, MalformedMessageError, ProtocolDesyncError,
-  PeerAuthError, PeerLimitError, SessionAbortedError, NetworkClosedError,
+  PeerAuthError, PeerLimitError, SessionAbortedError, NetworkClosedError, ChannelIntegrityError,
 } from './errors.js';
 export type { AbortInfo } from './errors.js';
 export { NetMeter } from './meter.js';

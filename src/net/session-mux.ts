@@ -63,6 +63,7 @@ import { createHash } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
 import { TacitError } from '../errors.js';
+import { listenBulk, type BulkListener } from './bulk-listener.js';
 import { normalizeAddress, resolvePeerPortOptions, type PeerPortLimits, type SessionDefaults } from './peer-port-limits.js';
 
 export interface SessionMux {
@@ -87,6 +88,11 @@ export interface MuxStats {
 export interface SessionMuxOptions extends Partial<PeerPortLimits>, Partial<SessionDefaults> {
   /** Old name of `maxPending`. */
   maxHeld?: number;
+  /**
+   * Accept the sessions' bulk channels (default true; TACIT_NET_BULK=0 turns it off), on
+   * `port` (default TACIT_NET_BULK_PORT, else 0: any free port, announced inside TLS).
+   */
+  bulk?: boolean | { port?: number };
 }
 
 /** What a session registers: how to finish the handshake as its party, and who takes the socket. */
@@ -151,6 +157,13 @@ export class Mux implements SessionMux {
   private readonly baseContext = tls.createSecureContext({ minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' });
   private closed = false;
 
+  /**
+   * Where the bulk channels (bulk-channel.ts) of the sessions on this port arrive: one plain
+   * TCP listener on the same host, on an ephemeral port announced inside each link's TLS
+   * HELLO (or `SessionMuxOptions.bulk.port`); undefined when bulk channels are off.
+   */
+  bulk: BulkListener | undefined;
+
   constructor(readonly server: net.Server, private readonly limits: Readonly<PeerPortLimits>, sessionDefaults: Readonly<SessionDefaults>) {
     this.sessionDefaults = Object.freeze({ ...sessionDefaults });
     server.on('connection', (socket) => this.onConnection(socket));
@@ -196,6 +209,7 @@ export class Mux implements SessionMux {
       // Not server.close(cb): its callback waits for every connection ever accepted to end,
       // sessions' included. The port is released as soon as the listening handle closes.
       if (this.server.listening) this.server.close();
+      void this.bulk?.close();
     }
     return new Promise((resolve) => setImmediate(resolve));
   }
@@ -318,5 +332,18 @@ export async function listenSessionMux(listen: { host: string; port: number }, o
       resolve();
     });
   });
-  return new Mux(server, limits, sessionDefaults);
+  const mux = new Mux(server, limits, sessionDefaults);
+  const bulk = options.bulk ?? true;
+  if (bulk !== false && process.env.TACIT_NET_BULK !== '0') {
+    // A fixed port for firewalls: the option, else TACIT_NET_BULK_PORT, else any free port.
+    const port = (typeof bulk === 'object' ? bulk.port : undefined) ?? Number(process.env.TACIT_NET_BULK_PORT ?? 0);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError('the bulk port (SessionMuxOptions.bulk.port or TACIT_NET_BULK_PORT) must be 0-65535');
+    try {
+      mux.bulk = await listenBulk(listen.host, port, limits.handshakeTimeoutMs);
+    } catch (err) {
+      await mux.close();
+      throw err;
+    }
+  }
+  return mux;
 }

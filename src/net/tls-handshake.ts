@@ -85,6 +85,21 @@ export function abortSocket(socket: tls.TLSSocket, info: AbortInfo): void {
 }
 
 /**
+ * Acceptor-side refusal: tells the dialer why (an ABORT, no data), then drops the connection
+ * (`conn` if it is already wrapped). A stranger learns only that it was refused (`problem`
+ * undefined); a pinned party also learns why.
+ */
+export function refuseConnection(socket: tls.TLSSocket, self: string, problem: string | undefined, conn?: Connection): void {
+  const info = { origin: self, error: 'PeerAuthError', reason: `PeerAuthError: connection refused by '${self}': ${problem ?? 'key not pinned'}` };
+  if (conn) {
+    conn.sendControl('ABORT', encodeAbort(info), true);
+    void conn.end(ABORT_GRACE_MS);
+  } else {
+    abortSocket(socket, info);
+  }
+}
+
+/**
  * Wraps a freshly authenticated socket for the HELLO exchange: the first frame must be the
  * peer's HELLO (`onHello`), an ABORT is the peer's refusal, anything else is malformed
  * (`onFail` with the error), and a close before HELLO is `onFail(undefined)` (worth a retry).

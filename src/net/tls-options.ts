@@ -10,6 +10,7 @@ import { DEFAULT_SEND_FRAME, MAX_FRAME_PAYLOAD } from './framing.js';
 import { assertPartyId, normalizeFingerprint, type Identity } from './identity.js';
 import { checkSessionLimits, DEFAULT_SESSION_LIMITS, type SessionDefaults } from './peer-port-limits.js';
 import { Mux, type SessionMux } from './session-mux.js';
+import { resolveBulk, type BulkOptions, type BulkSettings } from './tls-bulk.js';
 
 export interface TlsPeer {
   id: string;
@@ -58,6 +59,13 @@ export interface TlsNetworkOptions {
   signal?: AbortSignal;
   /** Payload bytes per frame when sending (default 512 KiB, at most 4 MiB; tests use tiny frames). */
   frameBytes?: number;
+  /**
+   * Move each link's frames, after TLS and HELLO, to a bulk channel: a second TCP connection
+   * of AES-256-GCM records under keys exported from the link's TLS session (bulk-channel.ts,
+   * tls-bulk.ts). Default on; `false` (or TACIT_NET_BULK=0) keeps every link on TLS. Both
+   * parties of a link must allow it; if its connection cannot be made the link stays on TLS.
+   */
+  bulk?: boolean | BulkOptions;
 }
 
 const SESSION_ID = /^[\x21-\x7e]{1,128}$/;
@@ -76,6 +84,7 @@ export interface ResolvedTlsOptions {
   closeTimeoutMs: number;
   frameBytes: number;
   signal: AbortSignal | undefined;
+  bulk: BulkSettings;
 }
 
 /** Checks `options` and fills in defaults (limits from the mux, if the session listens on one). */
@@ -120,5 +129,6 @@ export function resolveTlsOptions(options: TlsNetworkOptions): ResolvedTlsOption
     closeTimeoutMs: options.closeTimeoutMs ?? 5_000,
     frameBytes,
     signal: options.signal,
+    bulk: resolveBulk(options.bulk),
   };
 }

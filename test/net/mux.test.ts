@@ -124,6 +124,9 @@ describe('SessionMux', () => {
       return { sid, nets };
     }));
     for (const n of [a!, b!, c!]) assert.deepEqual(routing(n.mux), { sessions: 0, held: 0 }, 'registrations end once meshes are up');
+    // Every link moved to its bulk channel, routed by the muxes' bulk listeners (tokens announced inside TLS).
+    for (const { nets } of sessions) for (const n of nets) for (const p of n.peers) assert.equal(n.channelWith(p), 'bulk', `${n.self}->${p}`);
+    assert.equal([a!, b!, c!].reduce((k, n) => k + (n.mux as unknown as { bulk: { stats(): { accepted: number } } }).bulk.stats().accepted, 0), 6, 'one bulk connection per link (3 + 1 + 1 + 1)');
 
     // Every session sends the same step labels at the same time; the contents name the session and the pair.
     await Promise.all(sessions.map(async ({ sid, nets }) => {
