@@ -398,8 +398,8 @@ static inline void st64(unsigned char *p, uint64_t v) { memcpy(p, &v, 8); }
  * never go to memory: the assembly/ot.ts ssCombine + xorSelectedColumns passes, fused.
  * Buffers may be unaligned (JavaScript messages): words are moved with memcpy.
  */
-static int ss_block(const unsigned char *keys, int d, int punctured, uint64_t counter, int k, size_t W, unsigned char *cols, unsigned char *u,
-                    const unsigned char *r, const unsigned char *corr, int corrBits) {
+static int ss_block(const unsigned char *keys, int d, int punctured, uint64_t counter, int k, size_t W, unsigned char *cols, size_t colStride,
+                    unsigned char *u, const unsigned char *r, const unsigned char *corr, int corrBits, EVP_CIPHER_CTX **ctxs) {
   static uint64_t tile[256 * SS_TILE / 8] __attribute__((aligned(64))), acc[SS_TILE / 8];
   const int count = 1 << k;
   const size_t T = SS_TILE / 8;
@@ -408,7 +408,10 @@ static int ss_block(const unsigned char *keys, int d, int punctured, uint64_t co
     for (int x = 0; x < count; x++) {
       uint64_t *g = tile + (size_t)x * T;
       if (punctured && x == d) continue; /* absent; coefficient 0 in every column */
-      if (!ctr_tile(keys + 16 * x, counter + t0 / 16, (unsigned char *)g, len)) return 0;
+      if (ctxs) { /* contexts already keyed and positioned: their streams continue */
+        int n = 0;
+        if (EVP_EncryptUpdate(ctxs[x], (unsigned char *)g, &n, zeros, (int)len) != 1 || (size_t)n != len) return 0;
+      } else if (!ctr_tile(keys + 16 * x, counter + t0 / 16, (unsigned char *)g, len)) return 0;
     }
     const size_t nw = len / 8;
 #ifdef HAVE_X86
@@ -421,7 +424,7 @@ static int ss_block(const unsigned char *keys, int d, int punctured, uint64_t co
       const __m128i m0 = _mm_set1_epi64x(corr && (corrBits & 1) ? -1LL : 0), m1 = _mm_set1_epi64x(corr && (corrBits & 2) ? -1LL : 0);
       const __m128i zero = _mm_setzero_si128();
       const __m128i *g0 = (const __m128i *)tile, *g1 = (const __m128i *)(tile + T), *g2 = (const __m128i *)(tile + 2 * T), *g3 = (const __m128i *)(tile + 3 * T);
-      unsigned char *o0 = cols + t0, *o1 = cols + W + t0;
+      unsigned char *o0 = cols + t0, *o1 = cols + colStride + t0;
       for (size_t v = 0; v < len / 16; v++) {
         /* the punctured stream is never written: its coefficient is 0, so mask it out of u too */
         __m128i s0 = punctured && d == 0 ? zero : _mm_load_si128(g0 + v), s1 = punctured && d == 1 ? zero : _mm_load_si128(g1 + v);
@@ -443,7 +446,7 @@ static int ss_block(const unsigned char *keys, int d, int punctured, uint64_t co
     for (int b = 0; b <= k; b++) {
       /* b < k: column b of the block; b = k: u (every stream, plus r) */
       const unsigned char *init = b < k ? (corr && ((corrBits >> b) & 1) ? corr + t0 : NULL) : (r ? r + t0 : NULL);
-      unsigned char *dst = b < k ? cols + (size_t)b * W + t0 : (u ? u + t0 : NULL);
+      unsigned char *dst = b < k ? cols + (size_t)b * colStride + t0 : (u ? u + t0 : NULL);
       if (!dst) break;
       if (init) memcpy(acc, init, len);
       else memset(acc, 0, len);
@@ -486,7 +489,7 @@ static napi_value ss_block_js(napi_env env, napi_callback_info info) {
       !opt_bytes(env, argv[7], &u, &ul) || (u && ul < (size_t)W) || !opt_bytes(env, argv[8], &r, &rl) || (r && rl < (size_t)W) ||
       !opt_bytes(env, argv[9], &corr, &ol) || (corr && ol < (size_t)W) || napi_get_value_int32(env, argv[10], &corrBits) != napi_ok)
     return fail(env, "ssBlock(keys, d, punctured, counter, k, W, cols, u?, r?, corr?, corrBits): 2^k keys, W a positive multiple of 16, cols k·W bytes, u/r/corr W bytes");
-  if (!ss_block(keys, d, punctured, (uint64_t)counter, k, (size_t)W, cols, u, r, corr, corrBits)) return fail(env, "ssBlock: OpenSSL AES-CTR failed");
+  if (!ss_block(keys, d, punctured, (uint64_t)counter, k, (size_t)W, cols, (size_t)W, u, r, corr, corrBits, NULL)) return fail(env, "ssBlock: OpenSSL AES-CTR failed");
   return NULL;
 }
 
@@ -505,33 +508,115 @@ static napi_value ss_block_js(napi_env env, napi_callback_info info) {
  * AES); the gather reads each row's HT_TILE bytes once, in order. H(row) is then encrypted
  * straight from the rows in one EVP call per tile, and H(row ⊕ Δ) from one XORed copy.
  */
-static int transpose_hash_tiles(const unsigned char *cols, size_t W, int withDelta, uint64_t d0, uint64_t d1, unsigned char *h0, unsigned char *h1) {
+/* One tile: columns [t0, t0 + len) of 128 rows `stride` bytes apart → 8·len hashes at h0 (and h1). */
+static int th_tile(const unsigned char *cols, size_t stride, size_t len, int withDelta, uint64_t d0, uint64_t d1, unsigned char *h0, unsigned char *h1) {
   static unsigned char gathered[128 * HT_TILE] __attribute__((aligned(64)));
   static uint64_t rows[2 * 8 * HT_TILE] __attribute__((aligned(64)));
   /* x and y 64 bytes apart modulo 4 KB: loads of x never alias the stores to y (4K aliasing) */
   static uint64_t xy[4 * 8 * HT_TILE + 8] __attribute__((aligned(64)));
   uint64_t *x = xy, *y = xy + 2 * 8 * HT_TILE + 8;
-  for (size_t t0 = 0; t0 < W; t0 += HT_TILE) {
-    size_t len = W - t0 < HT_TILE ? W - t0 : HT_TILE, n = 8 * len;
-    for (size_t i = 0; i < 128; i++) memcpy(gathered + i * len, cols + i * W + t0, len);
+  const size_t n = 8 * len;
+  if (stride % 4096 == 0) { /* every row in one cache set: gather first (see transpose_hash_tiles) */
+    for (size_t i = 0; i < 128; i++) memcpy(gathered + i * len, cols + i * stride, len);
     transpose128((unsigned char *)rows, gathered, len, len);
-    int got = 0;
-    if (EVP_EncryptUpdate(ecb_ctx, (unsigned char *)y, &got, (const unsigned char *)rows, (int)(16 * n)) != 1 || (size_t)got != 16 * n) return 0;
-    unsigned char *o0 = h0 + 64 * t0;
-    for (size_t j = 0; j < n; j++) {
-      uint64_t h = y[2 * j] ^ rows[2 * j];
-      memcpy(o0 + 8 * j, &h, 8);
+  } else
+    transpose128((unsigned char *)rows, cols, len, stride);
+  int got = 0;
+  if (EVP_EncryptUpdate(ecb_ctx, (unsigned char *)y, &got, (const unsigned char *)rows, (int)(16 * n)) != 1 || (size_t)got != 16 * n) return 0;
+  for (size_t j = 0; j < n; j++) {
+    uint64_t h = y[2 * j] ^ rows[2 * j];
+    memcpy(h0 + 8 * j, &h, 8);
+  }
+  if (!withDelta) return 1;
+  for (size_t j = 0; j < n; j++) {
+    x[2 * j] = rows[2 * j] ^ d0;
+    x[2 * j + 1] = rows[2 * j + 1] ^ d1;
+  }
+  if (EVP_EncryptUpdate(ecb_ctx, (unsigned char *)y, &got, (const unsigned char *)x, (int)(16 * n)) != 1 || (size_t)got != 16 * n) return 0;
+  for (size_t j = 0; j < n; j++) {
+    uint64_t h = y[2 * j] ^ x[2 * j];
+    memcpy(h1 + 8 * j, &h, 8);
+  }
+  return 1;
+}
+
+static int transpose_hash_tiles(const unsigned char *cols, size_t W, int withDelta, uint64_t d0, uint64_t d1, unsigned char *h0, unsigned char *h1) {
+  for (size_t t0 = 0; t0 < W; t0 += HT_TILE) {
+    size_t len = W - t0 < HT_TILE ? W - t0 : HT_TILE;
+    if (!th_tile(cols + t0, W, len, withDelta, d0, d1, h0 + 64 * t0, withDelta ? h1 + 64 * t0 : NULL)) return 0;
+  }
+  return 1;
+}
+
+/* ---- the triples' whole chunk in one call (k = 2): SoftSpokenOT, transpose, hash, Gilboa ---- */
+
+/*
+ * ssBlock, transposeHashLow (and for the sender gilboaSendTri) over a chunk of m = 8W OTs,
+ * in sub-batches of SUB_W column bytes: the 128 columns of a sub-batch (padded rows, 64 bytes
+ * over SUB_W so they do not share cache sets) stay in L2 between being combined and being
+ * transposed, where the separate calls wrote and re-read 128·W bytes (4 MB a chunk) through
+ * memory; the sender's hashes never leave L1 (Gilboa's sums run per tile of 32 elements,
+ * whose 260-byte corrections end on a word). Each seed stream gets its own OpenSSL context,
+ * keyed once a chunk and continued sub-batch after sub-batch (a key schedule per 4 KB would
+ * cost a third of the AES). The bytes are those of the separate kernels (test/ot/native-kernels.test.ts).
+ */
+#define SS_K 2
+#define SS_BLOCKS 64
+#define SS_SEEDS (SS_BLOCKS << SS_K)
+#define SUB_W 4096
+#define SUB_STRIDE (SUB_W + 64)
+
+static EVP_CIPHER_CTX *seed_ctx[SS_SEEDS];
+
+/* Keys every seed context but the punctured ones (ds[i], when ds) at stream block `counter`. */
+static int seed_contexts(const unsigned char *keys, const unsigned char *ds, uint64_t counter) {
+  unsigned char iv[16] = {0};
+  for (int i = 0; i < 8; i++) iv[15 - i] = (unsigned char)(counter >> (8 * i));
+  for (int s = 0; s < SS_SEEDS; s++) {
+    if (ds && (s & 3) == ds[s >> 2]) continue;
+    if (!seed_ctx[s]) {
+      seed_ctx[s] = EVP_CIPHER_CTX_new();
+      if (!seed_ctx[s] || EVP_EncryptInit_ex(seed_ctx[s], EVP_aes_128_ctr(), NULL, NULL, NULL) != 1) return 0;
     }
-    if (!withDelta) continue;
-    for (size_t j = 0; j < n; j++) {
-      x[2 * j] = rows[2 * j] ^ d0;
-      x[2 * j + 1] = rows[2 * j + 1] ^ d1;
+    if (EVP_EncryptInit_ex(seed_ctx[s], NULL, NULL, keys + 16 * s, iv) != 1) return 0;
+  }
+  return 1;
+}
+
+static unsigned char sub_cols[128 * SUB_STRIDE] __attribute__((aligned(64)));
+
+/* Receiver: message u^i ⊕ r (64 blocks of W bytes) and ht[j] = low64 H(t_j) for the 8W OTs chosen by r. */
+static int ss_triples_recv(const unsigned char *keys, uint64_t counter, size_t W, const unsigned char *r, unsigned char *message, unsigned char *ht) {
+  if (!seed_contexts(keys, NULL, counter)) return 0;
+  for (size_t w0 = 0; w0 < W; w0 += SUB_W) {
+    size_t len = W - w0 < SUB_W ? W - w0 : SUB_W;
+    for (int i = 0; i < SS_BLOCKS; i++)
+      if (!ss_block(keys + (16 << SS_K) * i, 0, 0, 0, SS_K, len, sub_cols + (size_t)SS_K * i * SUB_STRIDE, SUB_STRIDE, message + (size_t)i * W + w0, r + w0,
+                    NULL, 0, seed_ctx + (i << SS_K)))
+        return 0;
+    for (size_t t0 = 0; t0 < len; t0 += HT_TILE) {
+      size_t tl = len - t0 < HT_TILE ? len - t0 : HT_TILE;
+      if (!th_tile(sub_cols + t0, SUB_STRIDE, tl, 0, 0, 0, ht + 64 * (w0 + t0), NULL)) return 0;
     }
-    if (EVP_EncryptUpdate(ecb_ctx, (unsigned char *)y, &got, (const unsigned char *)x, (int)(16 * n)) != 1 || (size_t)got != 16 * n) return 0;
-    unsigned char *o1 = h1 + 64 * t0;
-    for (size_t j = 0; j < n; j++) {
-      uint64_t h = y[2 * j] ^ x[2 * j];
-      memcpy(o1 + 8 * j, &h, 8);
+  }
+  return 1;
+}
+
+/* Sender: from the receiver's message, corrections d (260 bytes an element) and out[e] (gilboa_send_tri) for W/8 elements a. */
+static int ss_triples_send(const unsigned char *keys, const unsigned char *ds, uint64_t counter, size_t W, const unsigned char *msg, uint64_t d0, uint64_t d1,
+                           const unsigned char *a, unsigned char *d, unsigned char *out) {
+  static uint64_t h0[8 * HT_TILE] __attribute__((aligned(64))), h1[8 * HT_TILE] __attribute__((aligned(64)));
+  if (!seed_contexts(keys, ds, counter)) return 0;
+  for (size_t w0 = 0; w0 < W; w0 += SUB_W) {
+    size_t len = W - w0 < SUB_W ? W - w0 : SUB_W;
+    for (int i = 0; i < SS_BLOCKS; i++)
+      if (!ss_block(keys + (16 << SS_K) * i, ds[i], 1, 0, SS_K, len, sub_cols + (size_t)SS_K * i * SUB_STRIDE, SUB_STRIDE, NULL, NULL,
+                    msg + (size_t)i * W + w0, ds[i], seed_ctx + (i << SS_K)))
+        return 0;
+    for (size_t t0 = 0; t0 < len; t0 += HT_TILE) {
+      size_t tl = len - t0 < HT_TILE ? len - t0 : HT_TILE, e0 = (w0 + t0) / 8;
+      if (!th_tile(sub_cols + t0, SUB_STRIDE, tl, 1, d0, d1, (unsigned char *)h0, (unsigned char *)h1)) return 0;
+      gilboa_send_tri(d + 260 * e0, out + 8 * e0, (const unsigned char *)h0, (const unsigned char *)h1, a + 8 * e0, tl / 8);
     }
   }
   return 1;
@@ -558,6 +643,50 @@ static napi_value transpose_hash_low(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ssTriplesRecv(hashKey, keys, counter, W, r, message, ht) */
+static napi_value ss_triples_recv_js(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  unsigned char *hkey, *keys, *r, *message, *ht;
+  size_t hkl, kl, rl, ml, hl;
+  double counter;
+  int32_t W;
+  if (argc < 7 || !typed_bytes(env, argv[0], &hkey, &hkl) || hkl != 16 || !typed_bytes(env, argv[1], &keys, &kl) || kl != 16 * SS_SEEDS ||
+      napi_get_value_double(env, argv[2], &counter) != napi_ok || counter < 0 ||
+      napi_get_value_int32(env, argv[3], &W) != napi_ok || W <= 0 || W % 16 || !typed_bytes(env, argv[4], &r, &rl) || rl != (size_t)W ||
+      !typed_bytes(env, argv[5], &message, &ml) || ml != (size_t)SS_BLOCKS * (size_t)W || !typed_bytes(env, argv[6], &ht, &hl) || hl < 64 * (size_t)W ||
+      (message < r + rl && r < message + ml))
+    return fail(env, "ssTriplesRecv(hashKey, keys, counter, W, r, message, ht): a 16-byte key, 256 seed keys (k = 2), W a positive multiple of 16, r W bytes, message 64·W bytes, ht 64·W bytes");
+  if (!ecb_use_key(hkey) || !ss_triples_recv(keys, (uint64_t)counter, (size_t)W, r, message, ht)) return fail(env, "ssTriplesRecv: OpenSSL AES failed");
+  return NULL;
+}
+
+/* ssTriplesSend(hashKey, keys, ds, counter, W, msg, delta, a, d, out) */
+static napi_value ss_triples_send_js(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value argv[10];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  unsigned char *hkey, *keys, *ds, *msg, *delta, *a, *d, *out;
+  size_t hkl, kl, dsl, ml, dl, al, ddl, ol;
+  double counter;
+  int32_t W;
+  if (argc < 10 || !typed_bytes(env, argv[0], &hkey, &hkl) || hkl != 16 || !typed_bytes(env, argv[1], &keys, &kl) || kl != 16 * SS_SEEDS ||
+      !typed_bytes(env, argv[2], &ds, &dsl) || dsl != SS_BLOCKS ||
+      napi_get_value_double(env, argv[3], &counter) != napi_ok || counter < 0 || napi_get_value_int32(env, argv[4], &W) != napi_ok || W <= 0 || W % 16 ||
+      !typed_bytes(env, argv[5], &msg, &ml) || ml != (size_t)SS_BLOCKS * (size_t)W || !typed_bytes(env, argv[6], &delta, &dl) || dl != 16 ||
+      !typed_bytes(env, argv[7], &a, &al) || al != (size_t)W || !typed_bytes(env, argv[8], &d, &ddl) || ddl < 260 * ((size_t)W / 8) ||
+      !typed_bytes(env, argv[9], &out, &ol) || ol < (size_t)W)
+    return fail(env, "ssTriplesSend(hashKey, keys, ds, counter, W, msg, delta, a, d, out): a 16-byte key, 256 seed keys, 64 block values, W a positive multiple of 16, msg 64·W bytes, a and out W bytes, d 260·W/8 bytes");
+  for (int i = 0; i < SS_BLOCKS; i++)
+    if (ds[i] > 3) return fail(env, "ssTriplesSend: block values are 2-bit");
+  uint64_t d0, d1;
+  memcpy(&d0, delta, 8);
+  memcpy(&d1, delta + 8, 8);
+  if (!ecb_use_key(hkey) || !ss_triples_send(keys, ds, (uint64_t)counter, (size_t)W, msg, d0, d1, a, d, out)) return fail(env, "ssTriplesSend: OpenSSL AES failed");
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   ecb_ctx = EVP_CIPHER_CTX_new();
   ctr_ctx = EVP_CIPHER_CTX_new();
@@ -574,6 +703,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"gilboaRecvTri", NULL, gilboa_recv, NULL, NULL, NULL, napi_enumerable, NULL},
     {"ssBlock", NULL, ss_block_js, NULL, NULL, NULL, napi_enumerable, NULL},
     {"transposeHashLow", NULL, transpose_hash_low, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"ssTriplesRecv", NULL, ss_triples_recv_js, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"ssTriplesSend", NULL, ss_triples_send_js, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -25,7 +25,7 @@
 import * as R from '../../crypto/ring64.js';
 import { wasm } from '../../ot/kernel.js';
 import { FIXED_KEY, nativeOtKernels as N, otKernels, type NativeOtKernels } from '../../ot/native-kernels.js';
-import { SS_DEFAULT_K, ssMessageBytes, type SoftSpokenPair } from '../../ot/softspoken.js';
+import { SS_DEFAULT_K, ssKernelPath, ssMessageBytes, type SoftSpokenPair } from '../../ot/softspoken.js';
 
 /** Elements per chunk (64 OTs each: 262,144 OTs, ~2 MB of SoftSpokenOT message with k = 2). */
 export const CHUNK = 4096;
@@ -38,6 +38,12 @@ export const triBytes = (e: number) => (e * 2080) / 8;
 
 /** Bytes a triple costs per peer and direction (an even count of elements): 512 + 260 with k = 2. */
 export const TRIPLE_BYTES_PER_PEER = ssMessageBytes(SS_DEFAULT_K, 64, true) + triBytes(1);
+
+/** A new array of n bytes left unzeroed, for one a kernel writes in full. */
+const unzeroed = (n: number) => {
+  const b = Buffer.allocUnsafeSlow(n);
+  return new Uint8Array(b.buffer, b.byteOffset, n);
+};
 
 const asBytes = (w: BigUint64Array) => new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
 
@@ -95,24 +101,40 @@ function nativeSteps(pair: SoftSpokenPair, N: NativeOtKernels) {
     w.set(x);
     return asBytes(w);
   };
+  /** The whole chunk in one native call (k = 2 and the fused SoftSpokenOT block not switched off, as tests do). */
+  const fused = () => pair.receiver.k === 2 && pair.sender.k === 2 && ssKernelPath() === 'native';
   return {
     prepare(c: number, b: BigUint64Array, E: number): { message: Uint8Array; ht: BigUint64Array } {
       const m = 64 * E;
+      let ht = pools.ht[c & 1];
+      if (!ht || ht.length < m) ht = pools.ht[c & 1] = new BigUint64Array(m);
+      const hts = asBytes(ht.subarray(0, m));
+      if (fused()) {
+        // Every byte of the message is written by the kernel: no zeroing (it is sent, so not pooled).
+        const message = unzeroed(ssMessageBytes(2, m, true));
+        const { keys, counter } = pair.receiver.claimStreams(m);
+        N.ssTriplesRecv(FIXED_KEY, keys, counter, m / 8, padded(b, E), message, hts);
+        return { message, ht: ht.subarray(0, m) };
+      }
       const choices = new Uint8Array(8 * E);
       choices.set(asBytes(b));
       const p = pair.receiver.prepareInto(m, choices, [], true);
-      let ht = pools.ht[c & 1];
-      if (!ht || ht.length < m) ht = pools.ht[c & 1] = new BigUint64Array(m);
-      N.transposeHashLow(FIXED_KEY, wasm.at(p.cols, 16 * m), m / 8, undefined, asBytes(ht.subarray(0, m)), undefined);
+      N.transposeHashLow(FIXED_KEY, wasm.at(p.cols, 16 * m), m / 8, undefined, hts, undefined);
       return { message: p.message, ht: ht.subarray(0, m) };
     },
     answer(msg: Uint8Array, a: BigUint64Array, E: number): { d: Uint8Array; out: BigUint64Array } {
       const m = 64 * E;
+      // Every word of d and out is written (E even: the corrections end on a word).
+      const d = unzeroed(triBytes(E)), out = new BigUint64Array(E);
+      if (fused()) {
+        const { keys, ds, counter } = pair.sender.claimStreams(m);
+        N.ssTriplesSend(FIXED_KEY, keys, ds, counter, m / 8, msg, pair.sender.delta, padded(a, E), d, asBytes(out));
+        return { d, out };
+      }
       const { cols } = pair.sender.absorbInto(msg, m, true, [], true);
       if (pools.h.length < 16 * m) pools.h = new Uint8Array(16 * m);
       const h0 = pools.h.subarray(0, 8 * m), h1 = pools.h.subarray(8 * m, 16 * m);
       N.transposeHashLow(FIXED_KEY, wasm.at(cols, 16 * m), m / 8, pair.sender.delta, h0, h1);
-      const d = new Uint8Array(triBytes(E)), out = new BigUint64Array(E);
       N.gilboaSendTri(d, asBytes(out), h0, h1, padded(a, E));
       return { d, out };
     },
