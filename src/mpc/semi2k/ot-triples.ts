@@ -24,14 +24,12 @@
  */
 import * as R from '../../crypto/ring64.js';
 import { wasm } from '../../ot/kernel.js';
-import { FIXED_KEY, nativeOtKernels as N, otKernels, type NativeOtKernels } from '../../ot/native-kernels.js';
+import { FIXED_KEY, nativeOtKernels as N, otKernels, type NativeOtKernels, type OtKernels } from '../../ot/native-kernels.js';
 import { SS_DEFAULT_K, ssKernelPath, ssMessageBytes, type SoftSpokenPair } from '../../ot/softspoken.js';
 
 /** Elements per chunk (64 OTs each: 262,144 OTs, ~2 MB of SoftSpokenOT message with k = 2). */
 export const CHUNK = 4096;
 
-/** Hash and Gilboa sums natively when native/ot-kernels.c is built (src/ot/native-kernels.ts). */
-const F = otKernels();
 
 /** Bytes of packed triangular corrections for `e` elements (e even). */
 export const triBytes = (e: number) => (e * 2080) / 8;
@@ -48,7 +46,7 @@ const unzeroed = (n: number) => {
 const asBytes = (w: BigUint64Array) => new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
 
 /** Receiver, chunk: the message to send and the hash words H(t_j) (low 64 bits). */
-function receiverPrepare(pair: SoftSpokenPair, b: BigUint64Array, E: number): { message: Uint8Array; ht: BigUint64Array } {
+function receiverPrepare(F: OtKernels, pair: SoftSpokenPair, b: BigUint64Array, E: number): { message: Uint8Array; ht: BigUint64Array } {
   const m = 64 * E;
   const choices = new Uint8Array(8 * E);
   choices.set(asBytes(b));
@@ -59,7 +57,7 @@ function receiverPrepare(pair: SoftSpokenPair, b: BigUint64Array, E: number): { 
 }
 
 /** Sender, chunk: corrections to send and this party's share of a·b_peer. */
-function senderAnswer(pair: SoftSpokenPair, msg: Uint8Array, a: BigUint64Array, E: number): { d: Uint8Array; out: BigUint64Array } {
+function senderAnswer(F: OtKernels, pair: SoftSpokenPair, msg: Uint8Array, a: BigUint64Array, E: number): { d: Uint8Array; out: BigUint64Array } {
   const m = 64 * E;
   const dBytes = triBytes(E);
   const { rows, cols, extra } = pair.sender.absorbInto(msg, m, true, [8 * m, 8 * m, 16, 8 * E, dBytes, 8 * E], true);
@@ -74,7 +72,7 @@ function senderAnswer(pair: SoftSpokenPair, msg: Uint8Array, a: BigUint64Array, 
 }
 
 /** Receiver, chunk: its share of a_peer·b from the corrections. */
-function receiverFinish(ht: BigUint64Array, d: Uint8Array, b: BigUint64Array, E: number): BigUint64Array {
+function receiverFinish(F: OtKernels, ht: BigUint64Array, d: Uint8Array, b: BigUint64Array, E: number): BigUint64Array {
   const [pHt, pD, pB, pOut] = wasm.arena([8 * 64 * E, d.length, 8 * E, 8 * E]) as [number, number, number, number];
   wasm.put(pHt, ht);
   wasm.put(pD, d);
@@ -90,7 +88,7 @@ function receiverFinish(ht: BigUint64Array, d: Uint8Array, b: BigUint64Array, E:
  * prepared before chunk c finishes; one for H(q), H(q ⊕ Δ)) and the corrections are read
  * where the transport delivered them — no copies in or out of the kernel's memory.
  */
-function nativeSteps(pair: SoftSpokenPair, N: NativeOtKernels) {
+function nativeSteps(pair: SoftSpokenPair, N: NativeOtKernels, fused: boolean) {
   const pools: { ht: BigUint64Array[]; h: Uint8Array; words: BigUint64Array } = { ht: [], h: new Uint8Array(0), words: new BigUint64Array(0) };
   /** a[e0, e1) padded to E words (E even) in a scratch array. */
   const padded = (x: BigUint64Array, E: number) => {
@@ -101,15 +99,13 @@ function nativeSteps(pair: SoftSpokenPair, N: NativeOtKernels) {
     w.set(x);
     return asBytes(w);
   };
-  /** The whole chunk in one native call (k = 2 and the fused SoftSpokenOT block not switched off, as tests do). */
-  const fused = () => pair.receiver.k === 2 && pair.sender.k === 2 && ssKernelPath() === 'native';
   return {
     prepare(c: number, b: BigUint64Array, E: number): { message: Uint8Array; ht: BigUint64Array } {
       const m = 64 * E;
       let ht = pools.ht[c & 1];
       if (!ht || ht.length < m) ht = pools.ht[c & 1] = new BigUint64Array(m);
       const hts = asBytes(ht.subarray(0, m));
-      if (fused()) {
+      if (fused) {
         // Every byte of the message is written by the kernel: no zeroing (it is sent, so not pooled).
         const message = unzeroed(ssMessageBytes(2, m, true));
         const { keys, counter } = pair.receiver.claimStreams(m);
@@ -126,7 +122,7 @@ function nativeSteps(pair: SoftSpokenPair, N: NativeOtKernels) {
       const m = 64 * E;
       // Every word of d and out is written (E even: the corrections end on a word).
       const d = unzeroed(triBytes(E)), out = new BigUint64Array(E);
-      if (fused()) {
+      if (fused) {
         const { keys, ds, counter } = pair.sender.claimStreams(m);
         N.ssTriplesSend(FIXED_KEY, keys, ds, counter, m / 8, msg, pair.sender.delta, padded(a, E), d, asBytes(out));
         return { d, out };
@@ -146,11 +142,41 @@ function nativeSteps(pair: SoftSpokenPair, N: NativeOtKernels) {
   };
 }
 
+/** The per-kernel path's steps, in the WebAssembly kernel's memory (the kernels of `otKernels('wasm')`). */
+function wasmSteps(pair: SoftSpokenPair) {
+  const F = otKernels('wasm');
+  return {
+    prepare: (_c: number, b: BigUint64Array, E: number) => receiverPrepare(F, pair, b, E),
+    answer: (msg: Uint8Array, a: BigUint64Array, E: number) => senderAnswer(F, pair, msg, a, E),
+    finish: (ht: BigUint64Array, d: Uint8Array, b: BigUint64Array, E: number) => receiverFinish(F, ht, d, b, E),
+  };
+}
+
+/**
+ * How a party computes its chunks — the bytes on the wire are the same on every path, so
+ * parties on different paths interoperate (test/ot/native-kernels.test.ts):
+ * 'fused': one native call per chunk and role (ssTriplesRecv / ssTriplesSend, k = 2);
+ * 'native': the native kernels one by one (ssBlock, transposeHashLow, Gilboa sums);
+ * 'wasm': the WebAssembly kernels (SoftSpokenOT's own block path as ssKernelPath sets it).
+ */
+export type TriplePath = 'fused' | 'native' | 'wasm';
+
+/** The fastest path available for this pair: fused when native and k = 2 (and the native SoftSpokenOT block not switched off). */
+export function triplePath(pair: SoftSpokenPair): TriplePath {
+  if (!N) return 'wasm';
+  return pair.receiver.k === 2 && pair.sender.k === 2 && ssKernelPath() === 'native' ? 'fused' : 'native';
+}
+
+function nativeOr(path: TriplePath): NativeOtKernels {
+  if (!N) throw new Error(`triples path '${path}' needs the native OT kernels (native/ot-kernels.c), which are not built here`);
+  return N;
+}
+
 /**
  * My additive share of a_me[e]·b_peer[e] + a_peer[e]·b_me[e] for `n` elements (both parties
  * call it at the same time with their own a, b).
  */
-export async function crossTermsBothWays(pair: SoftSpokenPair, a: BigUint64Array, b: BigUint64Array, n: number): Promise<BigUint64Array> {
+export async function crossTermsBothWays(pair: SoftSpokenPair, a: BigUint64Array, b: BigUint64Array, n: number, path: TriplePath = triplePath(pair)): Promise<BigUint64Array> {
   const ch = pair.channel;
   const out = new BigUint64Array(n);
   if (n === 0) return out;
@@ -160,7 +186,7 @@ export async function crossTermsBothWays(pair: SoftSpokenPair, a: BigUint64Array
     return { e0, e1, E: (e1 - e0 + 1) & ~1 };
   };
   const uBytes = (E: number) => ssMessageBytes(pair.receiver.k, 64 * E, true);
-  const steps = N ? nativeSteps(pair, N) : { prepare: (_c: number, bb: BigUint64Array, E: number) => receiverPrepare(pair, bb, E), answer: (msg: Uint8Array, aa: BigUint64Array, E: number) => senderAnswer(pair, msg, aa, E), finish: receiverFinish };
+  const steps = path === 'wasm' ? wasmSteps(pair) : nativeSteps(pair, nativeOr(path), path === 'fused');
   const prepare = (c: number) => {
     const { e0, e1, E } = range(c);
     const p = steps.prepare(c, b.subarray(e0, e1), E);
