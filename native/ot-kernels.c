@@ -319,27 +319,25 @@ static void gilboa_send_tri(unsigned char *d, unsigned char *out, const unsigned
   }
 }
 
-/* Receiver: out[e] = Σ_k (ht_k + bit_k(b[e])·d_k)·2^k, the corrections unpacked as above. */
-static void gilboa_recv_tri(unsigned char *out, const unsigned char *ht, const unsigned char *d, const unsigned char *b, size_t n, size_t dlen) {
-  unsigned __int128 acc = 0;
-  unsigned fill = 0;
-  size_t w = 0, words = dlen / 8;
+/*
+ * Receiver: out[e] = Σ_k (ht_k + bit_k(b[e])·d_k)·2^k with the corrections packed as above.
+ * Element e's fields start on byte 260·e, so field k's place is a constant: d_k·2^k is the
+ * 64-bit window that ends where field k ends, its low k bits (the previous field's) cleared.
+ * Each window is read on its own (no running bit accumulator: the 64 fields do not wait on
+ * each other), and only bytes of the element's own 260 are touched.
+ */
+static void gilboa_recv_tri(unsigned char *out, const unsigned char *ht, const unsigned char *d, const unsigned char *b, size_t n) {
   for (size_t e = 0; e < n; e++) {
     uint64_t be = ld64(b + 8 * e), sum = 0;
-    const unsigned char *pt = ht + 512 * e;
+    const unsigned char *pt = ht + 512 * e, *de = d + 260 * e;
     for (unsigned k = 0; k < 64; k++) {
-      unsigned width = 64 - k;
-      if (fill < width) {
-        uint64_t word = w < words ? ld64(d + 8 * w) : 0;
-        w++;
-        acc |= (unsigned __int128)word << fill;
-        fill += 64;
-      }
-      uint64_t v = (uint64_t)acc;
-      acc >>= width;
-      fill -= width;
+      const unsigned q = 64 * k - k * (k - 1) / 2 - k, sh = q & 7; /* the window's first bit */
+      const unsigned char *p = de + (q >> 3);
+      uint64_t w = ld64(p) >> sh;
+      if (sh) w |= (uint64_t)p[8] << (64 - sh);
+      w &= ~(uint64_t)0 << k;
       uint64_t m = (uint64_t)0 - ((be >> k) & 1);
-      sum += (ld64(pt + 8 * k) + (v & m)) << k;
+      sum += (ld64(pt + 8 * k) << k) + (w & m);
     }
     memcpy(out + 8 * e, &sum, 8);
   }
@@ -368,7 +366,7 @@ static napi_value gilboa_recv(napi_env env, napi_callback_info info) {
   if (argc < 4 || !typed_bytes(env, argv[0], &out, &ol) || !typed_bytes(env, argv[1], &ht, &tl) || !typed_bytes(env, argv[2], &d, &dl) ||
       !typed_bytes(env, argv[3], &b, &bl) || bl % 16 || tl != 64 * bl || ol < bl || dl != (bl / 8) * 260)
     return fail(env, "gilboaRecvTri(out, ht, d, b): an even count n of b words, 64n hash words, d 260n bytes, out n words");
-  gilboa_recv_tri(out, ht, d, b, bl / 8, dl);
+  gilboa_recv_tri(out, ht, d, b, bl / 8);
   return NULL;
 }
 
