@@ -58,7 +58,7 @@ describe('fused triple kernels', { skip: N ? false : 'native/ot-kernels.c not bu
   it('crossTermsBothWays with the parties on different paths: shares add up to the cross terms, chunk after chunk', async () => {
     const [pa, pb] = await otPairs();
     const [sa, sb] = await Promise.all([setupSoftSpoken(pa, 2), setupSoftSpoken(pb, 2)]);
-    const n = CHUNK + 1001; // two chunks, the second odd (padded to an even count)
+    const n = 2 * CHUNK + 1001; // three chunks (two prepared ahead), the last odd (padded to an even count)
     const pairs: [TriplePath, TriplePath][] = [['fused', 'wasm'], ['wasm', 'fused'], ['fused', 'native'], ['native', 'wasm'], ['fused', 'fused']];
     for (const [pathA, pathB] of pairs) {
       const aA = words(n), bA = words(n), aB = words(n), bB = words(n);

@@ -15,11 +15,13 @@
  * and full 64-bit corrections.
  *
  * Pipelining: chunks of CHUNK elements; each party sends its SoftSpokenOT message for chunk
- * c + 1 before it answers chunk c, so its own expansion overlaps the peer's and the
- * transport. Per chunk and direction two messages (u, then d), the same order at both ends:
- * u_0, u_1, d_0, u_2, d_1, … With the native kernels (src/ot/native-kernels.ts) the columns
- * are transposed and hashed in L1 tiles and hashes/corrections stay in JavaScript arrays read
- * in place; without them everything between two awaits runs in the WebAssembly kernel's memory.
+ * c + 1 before it answers chunk c, and prepares chunk c + 2 while the peer's answer to chunk c
+ * is on its way, so its own expansion overlaps the peer's and the transport. Per chunk and
+ * direction two messages (u, then d), the same order at both ends: u_0, u_1, d_0, u_2, d_1, …
+ * With the native kernels (src/ot/native-kernels.ts) a chunk is one call per role (k = 2:
+ * SoftSpokenOT, transpose, hash and the sender's Gilboa sums in cache-sized tiles) and
+ * hashes/corrections stay in JavaScript arrays read in place; without them everything between
+ * two awaits runs in the WebAssembly kernel's memory.
  * Where the time goes and why silent OT is next: docs/ot.md.
  */
 import * as R from '../../crypto/ring64.js';
@@ -84,9 +86,10 @@ function receiverFinish(F: OtKernels, ht: BigUint64Array, d: Uint8Array, b: BigU
 
 /**
  * The same three steps with the native kernels on JavaScript arrays: the hashes land in
- * buffers of this call (two for H(t), alternating by chunk parity, since chunk c + 1 is
- * prepared before chunk c finishes; one for H(q), H(q ⊕ Δ)) and the corrections are read
- * where the transport delivered them — no copies in or out of the kernel's memory.
+ * buffers of this call (three for H(t), by chunk number modulo 3, since chunk c + 2 is
+ * prepared before chunk c finishes; one for H(q), H(q ⊕ Δ) — none with the fused kernels,
+ * whose sender hashes stay in L1) and the corrections are read where the transport delivered
+ * them — no copies in or out of the kernel's memory.
  */
 function nativeSteps(pair: SoftSpokenPair, N: NativeOtKernels, fused: boolean) {
   const pools: { ht: BigUint64Array[]; h: Uint8Array; words: BigUint64Array } = { ht: [], h: new Uint8Array(0), words: new BigUint64Array(0) };
@@ -102,8 +105,8 @@ function nativeSteps(pair: SoftSpokenPair, N: NativeOtKernels, fused: boolean) {
   return {
     prepare(c: number, b: BigUint64Array, E: number): { message: Uint8Array; ht: BigUint64Array } {
       const m = 64 * E;
-      let ht = pools.ht[c & 1];
-      if (!ht || ht.length < m) ht = pools.ht[c & 1] = new BigUint64Array(m);
+      let ht = pools.ht[c % 3];
+      if (!ht || ht.length < m) ht = pools.ht[c % 3] = new BigUint64Array(m);
       const hts = asBytes(ht.subarray(0, m));
       if (fused) {
         // Every byte of the message is written by the kernel: no zeroing (it is sent, so not pooled).
@@ -193,14 +196,18 @@ export async function crossTermsBothWays(pair: SoftSpokenPair, a: BigUint64Array
     ch.send('pp.tri.u', p.message);
     return { ht: p.ht, u: ch.recv('pp.tri.u', uBytes(E)) };
   };
-  let next = prepare(0);
+  // Two chunks ahead: chunk c + 2 is prepared (and its u sent) between sending d_c and waiting
+  // for the peer's d_c, so that wait overlaps compute; the wire order stays u_0, u_1, d_0, u_2, d_1, …
+  const ahead = [prepare(0)];
+  if (chunks > 1) ahead.push(prepare(1));
   for (let c = 0; c < chunks; c++) {
-    const cur = next;
-    if (c + 1 < chunks) next = prepare(c + 1);
+    const cur = ahead.shift()!;
     const { e0, e1, E } = range(c);
     const sent = steps.answer(await cur.u, a.subarray(e0, e1), E);
     ch.send('pp.tri.d', sent.d);
-    const got = steps.finish(cur.ht, await ch.recv('pp.tri.d', triBytes(E)), b.subarray(e0, e1), E);
+    const d = ch.recv('pp.tri.d', triBytes(E)); // receives are matched in the order they are asked for: d_c before u_{c+2}
+    if (c + 2 < chunks) ahead.push(prepare(c + 2));
+    const got = steps.finish(cur.ht, await d, b.subarray(e0, e1), E);
     R.add(out.subarray(e0, e1), sent.out.subarray(0, e1 - e0), got.subarray(0, e1 - e0));
   }
   return out;
