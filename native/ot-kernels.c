@@ -27,6 +27,15 @@
  *                                      tiles (assembly/ot.ts ssCombine + xorSelectedColumns)
  *   transposeHashLow(key, cols, W, delta, h0, h1)
  *                                      transpose + crHashLow (h0 without Δ, h1 with) in L1 tiles
+ *   ssTriplesRecv(hashKey, keys, counter, W, r, message, ht)
+ *   ssTriplesSend(hashKey, keys, ds, counter, W, msg, delta, a, d, out)
+ *                                      a chunk of the triples in one call (k = 2): the 64 ssBlock
+ *                                      calls, transposeHashLow and (sender) gilboaSendTri, in
+ *                                      L2-sized sub-batches and L1 tiles (see ss_triples_recv)
+ *
+ * Where the time goes, measured (docs/ot.md): the transposes and the passes around the AES
+ * cost more than the AES itself when each ran over a whole 4 MB chunk in memory, so the
+ * triples' chunk is one call whose columns, rows and hashes stay in cache.
  *
  * Static buffers and OpenSSL contexts (as in native/ot-aes.c): one caller at a time, i.e. the
  * main thread of a party process, never several worker threads at once.

@@ -10,7 +10,10 @@
  * passes, not the arithmetic, were most of a triple's compute (docs/ot.md). Natively the
  * seed streams are combined as they are made, the columns are transposed and hashed in
  * L1-sized tiles (the rows never reach memory), and the Gilboa sums read the hashes and the
- * received corrections where they are: ~30 % less CPU per triple measured. The transpose
+ * received corrections where they are: ~30 % less CPU per triple measured. For the triples
+ * (k = 2) a whole chunk is one call per role (ssTriplesRecv, ssTriplesSend: seed streams,
+ * transpose, hash and the sender's Gilboa sums with the columns in L2 and the rows in L1;
+ * another ~25 % less, docs/ot.md). The transpose
  * alone gains less (SSE2/AVX2 unpacks + pmovmskb, ~2.5 against ~1.6 GB/s for WebAssembly
  * on a 4 MB batch here). The hash is H(x) = π(x) ⊕ x truncated to 64 bits (Guo, Katz, Wang,
  * Yu, S&P 2020), π = OpenSSL's fixed-key AES as in src/ot/aes-hash.ts.
