@@ -27,6 +27,15 @@
  *                                      tiles (assembly/ot.ts ssCombine + xorSelectedColumns)
  *   transposeHashLow(key, cols, W, delta, h0, h1)
  *                                      transpose + crHashLow (h0 without Δ, h1 with) in L1 tiles
+ *   ssTriplesRecv(hashKey, keys, counter, W, r, message, ht)
+ *   ssTriplesSend(hashKey, keys, ds, counter, W, msg, delta, a, d, out)
+ *                                      a chunk of the triples in one call (k = 2): the 64 ssBlock
+ *                                      calls, transposeHashLow and (sender) gilboaSendTri, in
+ *                                      L2-sized sub-batches and L1 tiles (see ss_triples_recv)
+ *
+ * Where the time goes, measured (docs/ot.md): the transposes and the passes around the AES
+ * cost more than the AES itself when each ran over a whole 4 MB chunk in memory, so the
+ * triples' chunk is one call whose columns, rows and hashes stay in cache.
  *
  * Static buffers and OpenSSL contexts (as in native/ot-aes.c): one caller at a time, i.e. the
  * main thread of a party process, never several worker threads at once.
@@ -67,110 +76,7 @@ static int typed_bytes(napi_env env, napi_value v, unsigned char **data, size_t 
   return napi_args_typed(env, v, napi_uint8_array, (void **)data, len);
 }
 
-/* ---- transpose ---------------------------------------------------------------------- */
-
-/* Portable reference: one bit at a time (used where there is no SSE2). */
-static void transpose_bits(unsigned char *out, const unsigned char *in, size_t R, size_t W) {
-  size_t outRow = R >> 3;
-  memset(out, 0, R * W);
-  for (size_t r = 0; r < R; r++)
-    for (size_t c = 0; c < 8 * W; c++)
-      if ((in[r * W + (c >> 3)] >> (c & 7)) & 1) out[c * outRow + (r >> 3)] |= (unsigned char)(1 << (r & 7));
-}
-
-#ifdef HAVE_X86
-/*
- * One 16×16-byte block at a time: four rounds of byte interleaving (vector i with i + 8)
- * leave byte c of the sixteen rows in vector c; then eight shift-and-movemask steps emit its
- * eight output rows (bit 7 − s of each byte after s shifts; the 64-bit shift only spills
- * into bits that are never read).
- */
-static void transpose_sse2(unsigned char *out, const unsigned char *in, size_t R, size_t W, size_t stride) {
-  const size_t outRow = R >> 3;
-  for (size_t cb = 0; cb < W; cb += 16) {
-    for (size_t ib = 0; ib < R; ib += 16) {
-      const unsigned char *rowBase = in + ib * stride;
-      __m128i a[16], b[16];
-      for (int i = 0; i < 16; i++) a[i] = _mm_loadu_si128((const __m128i *)(rowBase + i * stride + cb));
-      for (int round = 0; round < 4; round++) {
-        for (int i = 0; i < 8; i++) {
-          b[2 * i] = _mm_unpacklo_epi8(a[i], a[i + 8]);
-          b[2 * i + 1] = _mm_unpackhi_epi8(a[i], a[i + 8]);
-        }
-        memcpy(a, b, sizeof a);
-      }
-      unsigned char *o = out + (cb << 3) * outRow + (ib >> 3);
-      for (int c = 0; c < 16; c++) {
-        __m128i v = a[c];
-        unsigned char *oc = o + (size_t)c * 8 * outRow;
-        for (int s = 7; s >= 0; s--) {
-          uint16_t bits = (uint16_t)_mm_movemask_epi8(v);
-          memcpy(oc + (size_t)s * outRow, &bits, 2);
-          v = _mm_slli_epi64(v, 1);
-        }
-      }
-    }
-  }
-}
-
-/* The same with 256-bit vectors: lane 0 is the block at column byte cb, lane 1 the one at cb + 16. */
-__attribute__((target("avx2"))) static void transpose_avx2(unsigned char *out, const unsigned char *in, size_t R, size_t W, size_t stride) {
-  const size_t outRow = R >> 3;
-  for (size_t cb = 0; cb < W; cb += 32) {
-    for (size_t ib = 0; ib < R; ib += 16) {
-      const unsigned char *rowBase = in + ib * stride;
-      __m256i a[16], b[16];
-      for (int i = 0; i < 16; i++) a[i] = _mm256_loadu_si256((const __m256i *)(rowBase + i * stride + cb));
-      for (int round = 0; round < 4; round++) {
-        for (int i = 0; i < 8; i++) {
-          b[2 * i] = _mm256_unpacklo_epi8(a[i], a[i + 8]);
-          b[2 * i + 1] = _mm256_unpackhi_epi8(a[i], a[i + 8]);
-        }
-        memcpy(a, b, sizeof a);
-      }
-      unsigned char *o0 = out + (cb << 3) * outRow + (ib >> 3);
-      unsigned char *o1 = o0 + (16 << 3) * outRow;
-      for (int c = 0; c < 16; c++) {
-        __m256i v = a[c];
-        size_t base = (size_t)c * 8 * outRow;
-        for (int s = 7; s >= 0; s--) {
-          uint32_t bits = (uint32_t)_mm256_movemask_epi8(v);
-          uint16_t lo = (uint16_t)bits, hi = (uint16_t)(bits >> 16);
-          memcpy(o0 + base + (size_t)s * outRow, &lo, 2);
-          memcpy(o1 + base + (size_t)s * outRow, &hi, 2);
-          v = _mm256_slli_epi64(v, 1);
-        }
-      }
-    }
-  }
-}
-
-static int has_avx2(void) {
-  static int known = -1;
-  if (known < 0) {
-    __builtin_cpu_init();
-    known = __builtin_cpu_supports("avx2") ? 1 : 0;
-  }
-  return known;
-}
-#endif
-
-/* in: R rows of W bytes, `stride` bytes apart; out: 8W rows of R/8 bytes. */
-static void transpose_any(unsigned char *out, const unsigned char *in, size_t R, size_t W, size_t stride) {
-#ifdef HAVE_X86
-  if (has_avx2() && W % 32 == 0) transpose_avx2(out, in, R, W, stride);
-  else transpose_sse2(out, in, R, W, stride);
-#else
-  if (stride == W) transpose_bits(out, in, R, W);
-  else
-    for (size_t r = 0; r < R; r++) /* compact the rows first: the portable path is slow anyway */
-      for (size_t c = 0; c < 8 * W; c++) {
-        size_t o = c * (R >> 3) + (r >> 3);
-        if (!r || (r & 7) == 0) out[o] = 0;
-        if ((in[r * stride + (c >> 3)] >> (c & 7)) & 1) out[o] |= (unsigned char)(1 << (r & 7));
-      }
-#endif
-}
+#include "ot-kernels-transpose.h" /* transpose_any, transpose128 */
 
 static napi_value transpose(napi_env env, napi_callback_info info) {
   size_t argc = 4;
@@ -245,57 +151,63 @@ static inline uint64_t ld64(const unsigned char *p) {
  * (2080 bits an element, the stream never restarts), out[e] = −Σ_k h0·2^k. Packing uses a
  * 128-bit accumulator: whole words are written as they fill.
  */
+/*
+ * Elements two at a time (n even, as every caller has it): a pair's corrections are exactly 65
+ * words, so the packing restarts at bit 0 every pair and, with the k loops unrolled, every
+ * shift and word boundary in it is a constant the compiler folds.
+ */
+#define GILBOA_SEND_ONE(E)                                               \
+  do {                                                                   \
+    uint64_t ae = ld64(a + 8 * (E)), sum = 0;                            \
+    const unsigned char *p0 = h0 + 512 * (E), *p1 = h1 + 512 * (E);      \
+    _Pragma("GCC unroll 64") for (unsigned k = 0; k < 64; k++) {         \
+      uint64_t s = ld64(p0 + 8 * k);                                     \
+      sum -= s << k;                                                     \
+      uint64_t v = s - ld64(p1 + 8 * k) + ae;                            \
+      unsigned width = 64 - k;                                           \
+      if (k) v &= ((uint64_t)1 << width) - 1;                            \
+      acc |= (unsigned __int128)v << fill;                               \
+      fill += width;                                                     \
+      if (fill >= 64) {                                                  \
+        uint64_t word = (uint64_t)acc;                                   \
+        memcpy(dp, &word, 8);                                            \
+        dp += 8;                                                         \
+        acc >>= 64;                                                      \
+        fill -= 64;                                                      \
+      }                                                                  \
+    }                                                                    \
+    memcpy(out + 8 * (E), &sum, 8);                                      \
+  } while (0)
+
 static void gilboa_send_tri(unsigned char *d, unsigned char *out, const unsigned char *h0, const unsigned char *h1, const unsigned char *a, size_t n) {
-  unsigned __int128 acc = 0;
-  unsigned fill = 0;
-  size_t w = 0;
-  for (size_t e = 0; e < n; e++) {
-    uint64_t ae = ld64(a + 8 * e), sum = 0;
-    const unsigned char *p0 = h0 + 512 * e, *p1 = h1 + 512 * e;
-    for (unsigned k = 0; k < 64; k++) {
-      uint64_t s = ld64(p0 + 8 * k);
-      sum -= s << k;
-      uint64_t v = s - ld64(p1 + 8 * k) + ae;
-      unsigned width = 64 - k;
-      if (k) v &= ((uint64_t)1 << width) - 1;
-      acc |= (unsigned __int128)v << fill;
-      fill += width;
-      if (fill >= 64) {
-        uint64_t word = (uint64_t)acc;
-        memcpy(d + 8 * w++, &word, 8);
-        acc >>= 64;
-        fill -= 64;
-      }
-    }
-    memcpy(out + 8 * e, &sum, 8);
-  }
-  if (fill) {
-    uint64_t word = (uint64_t)acc;
-    memcpy(d + 8 * w, &word, 8);
+  for (size_t e = 0; e + 1 < n; e += 2) {
+    unsigned __int128 acc = 0;
+    unsigned fill = 0;
+    unsigned char *dp = d + 260 * e;
+    GILBOA_SEND_ONE(e);
+    GILBOA_SEND_ONE(e + 1);
   }
 }
 
-/* Receiver: out[e] = Σ_k (ht_k + bit_k(b[e])·d_k)·2^k, the corrections unpacked as above. */
-static void gilboa_recv_tri(unsigned char *out, const unsigned char *ht, const unsigned char *d, const unsigned char *b, size_t n, size_t dlen) {
-  unsigned __int128 acc = 0;
-  unsigned fill = 0;
-  size_t w = 0, words = dlen / 8;
+/*
+ * Receiver: out[e] = Σ_k (ht_k + bit_k(b[e])·d_k)·2^k with the corrections packed as above.
+ * Element e's fields start on byte 260·e, so field k's place is a constant: d_k·2^k is the
+ * 64-bit window that ends where field k ends, its low k bits (the previous field's) cleared.
+ * Each window is read on its own (no running bit accumulator: the 64 fields do not wait on
+ * each other), and only bytes of the element's own 260 are touched.
+ */
+static void gilboa_recv_tri(unsigned char *out, const unsigned char *ht, const unsigned char *d, const unsigned char *b, size_t n) {
   for (size_t e = 0; e < n; e++) {
     uint64_t be = ld64(b + 8 * e), sum = 0;
-    const unsigned char *pt = ht + 512 * e;
+    const unsigned char *pt = ht + 512 * e, *de = d + 260 * e;
     for (unsigned k = 0; k < 64; k++) {
-      unsigned width = 64 - k;
-      if (fill < width) {
-        uint64_t word = w < words ? ld64(d + 8 * w) : 0;
-        w++;
-        acc |= (unsigned __int128)word << fill;
-        fill += 64;
-      }
-      uint64_t v = (uint64_t)acc;
-      acc >>= width;
-      fill -= width;
+      const unsigned q = 64 * k - k * (k - 1) / 2 - k, sh = q & 7; /* the window's first bit */
+      const unsigned char *p = de + (q >> 3);
+      uint64_t w = ld64(p) >> sh;
+      if (sh) w |= (uint64_t)p[8] << (64 - sh);
+      w &= ~(uint64_t)0 << k;
       uint64_t m = (uint64_t)0 - ((be >> k) & 1);
-      sum += (ld64(pt + 8 * k) + (v & m)) << k;
+      sum += (ld64(pt + 8 * k) << k) + (w & m);
     }
     memcpy(out + 8 * e, &sum, 8);
   }
@@ -324,7 +236,7 @@ static napi_value gilboa_recv(napi_env env, napi_callback_info info) {
   if (argc < 4 || !typed_bytes(env, argv[0], &out, &ol) || !typed_bytes(env, argv[1], &ht, &tl) || !typed_bytes(env, argv[2], &d, &dl) ||
       !typed_bytes(env, argv[3], &b, &bl) || bl % 16 || tl != 64 * bl || ol < bl || dl != (bl / 8) * 260)
     return fail(env, "gilboaRecvTri(out, ht, d, b): an even count n of b words, 64n hash words, d 260n bytes, out n words");
-  gilboa_recv_tri(out, ht, d, b, bl / 8, dl);
+  gilboa_recv_tri(out, ht, d, b, bl / 8);
   return NULL;
 }
 
@@ -354,8 +266,8 @@ static inline void st64(unsigned char *p, uint64_t v) { memcpy(p, &v, 8); }
  * never go to memory: the assembly/ot.ts ssCombine + xorSelectedColumns passes, fused.
  * Buffers may be unaligned (JavaScript messages): words are moved with memcpy.
  */
-static int ss_block(const unsigned char *keys, int d, int punctured, uint64_t counter, int k, size_t W, unsigned char *cols, unsigned char *u,
-                    const unsigned char *r, const unsigned char *corr, int corrBits) {
+static int ss_block(const unsigned char *keys, int d, int punctured, uint64_t counter, int k, size_t W, unsigned char *cols, size_t colStride,
+                    unsigned char *u, const unsigned char *r, const unsigned char *corr, int corrBits, EVP_CIPHER_CTX **ctxs) {
   static uint64_t tile[256 * SS_TILE / 8] __attribute__((aligned(64))), acc[SS_TILE / 8];
   const int count = 1 << k;
   const size_t T = SS_TILE / 8;
@@ -364,7 +276,10 @@ static int ss_block(const unsigned char *keys, int d, int punctured, uint64_t co
     for (int x = 0; x < count; x++) {
       uint64_t *g = tile + (size_t)x * T;
       if (punctured && x == d) continue; /* absent; coefficient 0 in every column */
-      if (!ctr_tile(keys + 16 * x, counter + t0 / 16, (unsigned char *)g, len)) return 0;
+      if (ctxs) { /* contexts already keyed and positioned: their streams continue */
+        int n = 0;
+        if (EVP_EncryptUpdate(ctxs[x], (unsigned char *)g, &n, zeros, (int)len) != 1 || (size_t)n != len) return 0;
+      } else if (!ctr_tile(keys + 16 * x, counter + t0 / 16, (unsigned char *)g, len)) return 0;
     }
     const size_t nw = len / 8;
 #ifdef HAVE_X86
@@ -377,7 +292,7 @@ static int ss_block(const unsigned char *keys, int d, int punctured, uint64_t co
       const __m128i m0 = _mm_set1_epi64x(corr && (corrBits & 1) ? -1LL : 0), m1 = _mm_set1_epi64x(corr && (corrBits & 2) ? -1LL : 0);
       const __m128i zero = _mm_setzero_si128();
       const __m128i *g0 = (const __m128i *)tile, *g1 = (const __m128i *)(tile + T), *g2 = (const __m128i *)(tile + 2 * T), *g3 = (const __m128i *)(tile + 3 * T);
-      unsigned char *o0 = cols + t0, *o1 = cols + W + t0;
+      unsigned char *o0 = cols + t0, *o1 = cols + colStride + t0;
       for (size_t v = 0; v < len / 16; v++) {
         /* the punctured stream is never written: its coefficient is 0, so mask it out of u too */
         __m128i s0 = punctured && d == 0 ? zero : _mm_load_si128(g0 + v), s1 = punctured && d == 1 ? zero : _mm_load_si128(g1 + v);
@@ -399,7 +314,7 @@ static int ss_block(const unsigned char *keys, int d, int punctured, uint64_t co
     for (int b = 0; b <= k; b++) {
       /* b < k: column b of the block; b = k: u (every stream, plus r) */
       const unsigned char *init = b < k ? (corr && ((corrBits >> b) & 1) ? corr + t0 : NULL) : (r ? r + t0 : NULL);
-      unsigned char *dst = b < k ? cols + (size_t)b * W + t0 : (u ? u + t0 : NULL);
+      unsigned char *dst = b < k ? cols + (size_t)b * colStride + t0 : (u ? u + t0 : NULL);
       if (!dst) break;
       if (init) memcpy(acc, init, len);
       else memset(acc, 0, len);
@@ -442,7 +357,7 @@ static napi_value ss_block_js(napi_env env, napi_callback_info info) {
       !opt_bytes(env, argv[7], &u, &ul) || (u && ul < (size_t)W) || !opt_bytes(env, argv[8], &r, &rl) || (r && rl < (size_t)W) ||
       !opt_bytes(env, argv[9], &corr, &ol) || (corr && ol < (size_t)W) || napi_get_value_int32(env, argv[10], &corrBits) != napi_ok)
     return fail(env, "ssBlock(keys, d, punctured, counter, k, W, cols, u?, r?, corr?, corrBits): 2^k keys, W a positive multiple of 16, cols k·W bytes, u/r/corr W bytes");
-  if (!ss_block(keys, d, punctured, (uint64_t)counter, k, (size_t)W, cols, u, r, corr, corrBits)) return fail(env, "ssBlock: OpenSSL AES-CTR failed");
+  if (!ss_block(keys, d, punctured, (uint64_t)counter, k, (size_t)W, cols, (size_t)W, u, r, corr, corrBits, NULL)) return fail(env, "ssBlock: OpenSSL AES-CTR failed");
   return NULL;
 }
 
@@ -452,6 +367,54 @@ static napi_value ss_block_js(napi_env env, napi_callback_info info) {
  * once: h0[j] = low64 H(row_j), and with h1, h1[j] = low64 H(row_j ⊕ Δ).
  */
 #define HT_TILE 256
+
+/*
+ * Per tile: the 128 × HT_TILE block is first gathered into a contiguous buffer. The columns are
+ * W bytes apart and W is a power of two in practice (a chunk of 4096 elements: 32 KB), so
+ * read in place every row of a tile falls into the same L1 and L2 set and the transpose's
+ * loads came from L3 (measured: the transpose ran at 2.5 GB/s, more CPU than all the hashing's
+ * AES); the gather reads each row's HT_TILE bytes once, in order. H(row) is then encrypted
+ * straight from the rows in one EVP call per tile, and H(row ⊕ Δ) from one XORed copy.
+ */
+/* One tile: columns [t0, t0 + len) of 128 rows `stride` bytes apart → 8·len hashes at h0 (and h1). */
+static int th_tile(const unsigned char *cols, size_t stride, size_t len, int withDelta, uint64_t d0, uint64_t d1, unsigned char *h0, unsigned char *h1) {
+  static unsigned char gathered[128 * HT_TILE] __attribute__((aligned(64)));
+  static uint64_t rows[2 * 8 * HT_TILE] __attribute__((aligned(64)));
+  /* x and y 64 bytes apart modulo 4 KB: loads of x never alias the stores to y (4K aliasing) */
+  static uint64_t xy[4 * 8 * HT_TILE + 8] __attribute__((aligned(64)));
+  uint64_t *x = xy, *y = xy + 2 * 8 * HT_TILE + 8;
+  const size_t n = 8 * len;
+  if (stride % 4096 == 0) { /* every row in one cache set: gather first (see transpose_hash_tiles) */
+    for (size_t i = 0; i < 128; i++) memcpy(gathered + i * len, cols + i * stride, len);
+    transpose128((unsigned char *)rows, gathered, len, len);
+  } else
+    transpose128((unsigned char *)rows, cols, len, stride);
+  int got = 0;
+  if (EVP_EncryptUpdate(ecb_ctx, (unsigned char *)y, &got, (const unsigned char *)rows, (int)(16 * n)) != 1 || (size_t)got != 16 * n) return 0;
+  for (size_t j = 0; j < n; j++) {
+    uint64_t h = y[2 * j] ^ rows[2 * j];
+    memcpy(h0 + 8 * j, &h, 8);
+  }
+  if (!withDelta) return 1;
+  for (size_t j = 0; j < n; j++) {
+    x[2 * j] = rows[2 * j] ^ d0;
+    x[2 * j + 1] = rows[2 * j + 1] ^ d1;
+  }
+  if (EVP_EncryptUpdate(ecb_ctx, (unsigned char *)y, &got, (const unsigned char *)x, (int)(16 * n)) != 1 || (size_t)got != 16 * n) return 0;
+  for (size_t j = 0; j < n; j++) {
+    uint64_t h = y[2 * j] ^ x[2 * j];
+    memcpy(h1 + 8 * j, &h, 8);
+  }
+  return 1;
+}
+
+static int transpose_hash_tiles(const unsigned char *cols, size_t W, int withDelta, uint64_t d0, uint64_t d1, unsigned char *h0, unsigned char *h1) {
+  for (size_t t0 = 0; t0 < W; t0 += HT_TILE) {
+    size_t len = W - t0 < HT_TILE ? W - t0 : HT_TILE;
+    if (!th_tile(cols + t0, W, len, withDelta, d0, d1, h0 + 64 * t0, withDelta ? h1 + 64 * t0 : NULL)) return 0;
+  }
+  return 1;
+}
 
 static napi_value transpose_hash_low(napi_env env, napi_callback_info info) {
   size_t argc = 6;
@@ -465,21 +428,16 @@ static napi_value transpose_hash_low(napi_env env, napi_callback_info info) {
       (delta && dlen != 16) || !typed_bytes(env, argv[4], &h0, &l0) || l0 < 64 * (size_t)W || !opt_bytes(env, argv[5], &h1, &l1) ||
       (h1 && (l1 < 64 * (size_t)W || !delta)))
     return fail(env, "transposeHashLow(key, cols, W, delta?, h0, h1?): 128 columns of W bytes, h0 (and h1 with delta) 8 bytes per row (8W rows)");
-  static unsigned char rows[16 * 8 * HT_TILE] __attribute__((aligned(64)));
   uint64_t d0 = 0, d1 = 0;
   if (delta) {
     memcpy(&d0, delta, 8);
     memcpy(&d1, delta + 8, 8);
   }
-  if (!ecb_use_key(key)) return fail(env, "transposeHashLow: OpenSSL AES-ECB failed");
-  for (size_t t0 = 0; t0 < (size_t)W; t0 += HT_TILE) {
-    size_t len = (size_t)W - t0 < HT_TILE ? (size_t)W - t0 : HT_TILE;
-    transpose_any(rows, cols + t0, 128, len, (size_t)W);
-    if (!hash_low(rows, 8 * len, 0, 0, h0 + 64 * t0) || (h1 && !hash_low(rows, 8 * len, d0, d1, h1 + 64 * t0)))
-      return fail(env, "transposeHashLow: OpenSSL AES-ECB failed");
-  }
+  if (!ecb_use_key(key) || !transpose_hash_tiles(cols, (size_t)W, h1 != NULL, d0, d1, h0, h1)) return fail(env, "transposeHashLow: OpenSSL AES-ECB failed");
   return NULL;
 }
+
+#include "ot-kernels-triples.h" /* ssTriplesRecv, ssTriplesSend */
 
 static napi_value init(napi_env env, napi_value exports) {
   ecb_ctx = EVP_CIPHER_CTX_new();
@@ -497,6 +455,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"gilboaRecvTri", NULL, gilboa_recv, NULL, NULL, NULL, napi_enumerable, NULL},
     {"ssBlock", NULL, ss_block_js, NULL, NULL, NULL, napi_enumerable, NULL},
     {"transposeHashLow", NULL, transpose_hash_low, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"ssTriplesRecv", NULL, ss_triples_recv_js, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"ssTriplesSend", NULL, ss_triples_send_js, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

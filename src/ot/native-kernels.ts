@@ -10,7 +10,10 @@
  * passes, not the arithmetic, were most of a triple's compute (docs/ot.md). Natively the
  * seed streams are combined as they are made, the columns are transposed and hashed in
  * L1-sized tiles (the rows never reach memory), and the Gilboa sums read the hashes and the
- * received corrections where they are: ~30 % less CPU per triple measured. The transpose
+ * received corrections where they are: ~30 % less CPU per triple measured. For the triples
+ * (k = 2) a whole chunk is one call per role (ssTriplesRecv, ssTriplesSend: seed streams,
+ * transpose, hash and the sender's Gilboa sums with the columns in L2 and the rows in L1;
+ * another ~25 % less, docs/ot.md). The transpose
  * alone gains less (SSE2/AVX2 unpacks + pmovmskb, ~2.5 against ~1.6 GB/s for WebAssembly
  * on a 4 MB batch here). The hash is H(x) = π(x) ⊕ x truncated to 64 bits (Guo, Katz, Wang,
  * Yu, S&P 2020), π = OpenSSL's fixed-key AES as in src/ot/aes-hash.ts.
@@ -28,6 +31,14 @@ export interface NativeOtKernels {
   transposeHashLow(key: Uint8Array, cols: Uint8Array, W: number, delta: Uint8Array | undefined, h0: Uint8Array, h1: Uint8Array | undefined): void;
   ssBlock(keys: Uint8Array, d: number, punctured: boolean, counter: number, k: number, W: number, cols: Uint8Array,
     u: Uint8Array | undefined, r: Uint8Array | undefined, corr: Uint8Array | undefined, corrBits: number): void;
+  /**
+   * A chunk of the triples' OTs in one call, k = 2 (src/mpc/semi2k/ot-triples.ts): the receiver's
+   * 64 ssBlock calls with chosen r (message: 64·W bytes) and transposeHashLow into ht (8·8W bytes).
+   */
+  ssTriplesRecv(hashKey: Uint8Array, keys: Uint8Array, counter: number, W: number, r: Uint8Array, message: Uint8Array, ht: Uint8Array): void;
+  /** The sender's 64 ssBlock calls on msg, transposeHashLow with Δ and gilboaSendTri (a, out: W/8 words; d: 260·W/8 bytes). */
+  ssTriplesSend(hashKey: Uint8Array, keys: Uint8Array, ds: Uint8Array, counter: number, W: number, msg: Uint8Array, delta: Uint8Array,
+    a: Uint8Array, d: Uint8Array, out: Uint8Array): void;
 }
 
 function loadNative(): NativeOtKernels | undefined {

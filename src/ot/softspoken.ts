@@ -126,6 +126,17 @@ export function ggmPunctured(offPath: Uint8Array[], k: number, d: number): (Uint
   return nodes;
 }
 
+/** Byte arrays end to end in one new array. */
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 const bitOf = (b: Uint8Array, i: number) => (b[i >> 3]! >> (i & 7)) & 1;
 
 /** Δ_i: bits i·k … i·k + k − 1 of Δ as a number (bit b of Δ_i is column i·k + b). */
@@ -196,6 +207,21 @@ export class SoftSpokenSender {
     return { rows: pRows!, cols: pCols!, extra: rest };
   }
 
+  /**
+   * For a caller that expands a whole batch in one native call (src/mpc/semi2k/ot-triples.ts,
+   * native/ot-kernels.c ssTriplesSend): every block's 2^k seeds side by side (block i at
+   * 16·2^k·i; Δ_i's slot zero), the Δ_i, and the stream counter of this batch of m OTs, which
+   * is then used up (m/128 AES blocks of every stream).
+   */
+  claimStreams(m: number): { keys: Uint8Array; ds: Uint8Array; counter: number } {
+    checkBatch(m);
+    this.#all ??= { keys: concat(this.#seeds), ds: Uint8Array.from(this.#d) };
+    const counter = this.#counter;
+    this.#counter += m / 128;
+    return { ...this.#all, counter };
+  }
+  #all?: { keys: Uint8Array; ds: Uint8Array };
+
   absorb(msg: Uint8Array, m: number, chosen: boolean): Uint8Array {
     return wasm.take(this.absorbInto(msg, m, chosen).rows, 16 * m);
   }
@@ -262,6 +288,16 @@ export class SoftSpokenReceiver {
     if (!columnsOnly) F.transpose(pRows!, pCols!, SS_KAPPA, W);
     return { message, choices: r, rows: pRows!, cols: pCols!, extra: rest };
   }
+
+  /** As SoftSpokenSender.claimStreams (ssTriplesRecv): all seeds side by side and this batch's stream counter. */
+  claimStreams(m: number): { keys: Uint8Array; counter: number } {
+    checkBatch(m);
+    this.#keys ??= concat(this.#seeds);
+    const counter = this.#counter;
+    this.#counter += m / 128;
+    return { keys: this.#keys, counter };
+  }
+  #keys?: Uint8Array;
 
   prepare(m: number, choices?: Uint8Array): { message: Uint8Array; choices: Uint8Array; rows: Uint8Array } {
     const p = this.prepareInto(m, choices);
