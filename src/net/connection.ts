@@ -17,7 +17,7 @@ import type net from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { DEFAULT_SEND_FRAME, FrameDecoder, FrameFormatError, type ControlType, type FrameSink } from './framing.js';
 import { FrameWriter } from './frame-writer.js';
-import { BulkChannel, RecordIntegrityFailure, type BulkKeys } from './bulk-channel.js';
+import { BulkChannel, RecordIntegrityFailure, type BulkKeys, type FrameOutput } from './bulk-channel.js';
 import type { OutgoingMessage } from './types.js';
 
 /** After the TLS socket of a bulk link closed, how long its bulk socket may still deliver. */
@@ -90,6 +90,11 @@ export class Connection {
     this.writer.stop(this.stopped ?? new Error('connection closed'));
     for (const w of this.closeWaiters.splice(0)) w();
     this.events.closed(hadError);
+  }
+
+  /** Where this link's frame bytes are written now: the bulk channel once switched, else the TLS socket. */
+  get output(): FrameOutput {
+    return this.bulk ?? this.socket;
   }
 
   /** 'bulk' once frames travel on the bulk channel, else 'tls'. */

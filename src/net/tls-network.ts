@@ -70,6 +70,7 @@ import { DialerAddresses } from './dialer-addresses.js';
 import { resolveTlsOptions, type TlsNetworkOptions, type TlsPeer } from './tls-options.js';
 import { fingerprintOfCert, type Identity } from './identity.js';
 import type { Network, OutgoingMessage } from './types.js';
+import type { FrameOutput } from './bulk-channel.js';
 
 export type { TlsNetworkOptions, TlsPeer } from './tls-options.js';
 
@@ -168,6 +169,14 @@ export class TlsNetwork extends BaseNetwork {
    */
   verifiedFingerprintOf(peer: string): string | undefined {
     return this.links.has(peer) ? this.pins.get(peer) : undefined;
+  }
+
+  /**
+   * The byte stream under `peer`'s frames (sealed records on the bulk channel, else the TLS
+   * socket): only for tests that play a hostile member writing malformed frames.
+   */
+  rawOutputOf(peer: string): FrameOutput | undefined {
+    return this.links.get(peer)?.output;
   }
 
   /** The TLS socket to `peer` (for diagnostics and tests; do not write to it). */
