@@ -61,7 +61,8 @@ const SETUPS: Setup[] = [
     parties: ['p0', 'p1', 'p2', 'dealer'],
     cost: { protocol: 'semi2k', parties: 3 },
   },
-  ...[2, 3].map((k): Setup => {
+  // TACIT_BENCH_OT_PARTIES=2 (or 3) keeps one party count of the dealer-free setups.
+  ...(process.env.TACIT_BENCH_OT_PARTIES ? process.env.TACIT_BENCH_OT_PARTIES.split(',').map(Number) : [2, 3]).map((k): Setup => {
     const parties = Array.from({ length: k }, (_, i) => `p${i}`);
     return { name: 'semi2k', mpc: { protocol: 'semi2k', computeParties: parties, preprocessing: { kind: 'ot' } }, parties, cost: { protocol: 'semi2k', parties: k }, cases: OT_CASES };
   }),
@@ -79,7 +80,9 @@ export async function runMpcBench(opts: { json: boolean; protocols?: string[] })
   const only = process.env.TACIT_BENCH_ONLY?.split(',');
   const keep = (s: Setup) => !only || only.includes(s.name) || only.includes(s.mpc.preprocessing?.kind ?? '');
   for (const setup of SETUPS.filter((s) => (!opts.protocols || opts.protocols.includes(s.name)) && keep(s))) {
-    const cases = setup.cases ?? CASES;
+    // TACIT_BENCH_OPS=ot-setup,triples,mul keeps those operations only (ot-setup always runs first with OT preprocessing).
+    const ops = process.env.TACIT_BENCH_OPS?.split(',');
+    const cases = (setup.cases ?? CASES).filter((c) => !ops || ops.includes(c.op) || c.op === 'ot-setup');
     const pp = setup.mpc.preprocessing?.kind;
     const results = await runLocalSession({
       program: 'bench-mpc',
@@ -123,20 +126,22 @@ export async function runMpcBench(opts: { json: boolean; protocols?: string[] })
         // The busiest party's CPU seconds for the operation and its baseline (medians).
         cpuSeconds: round(Math.max(...recs.map((r) => r.cpuSeconds))),
         baselineCpuSeconds: round(Math.max(...recs.map((r) => r.baselineCpuSeconds))),
+        // The most minor page faults a party took during the operation (fresh pages, 3–5 µs each here).
+        pageFaults: Math.max(...recs.map((r) => r.faults)),
       };
       if (opts.json) console.log(JSON.stringify(line));
       else console.log(`${setup.name.padEnd(7)} ${pp ?? ''} ${line.parties}p ${c.op.padEnd(8)} n=${String(line.n).padEnd(12)} ${line.seconds.toFixed(4)} s  ${(bytesPerParty / 1e6).toFixed(2)} MB/party (theory ${(theory / 1e6).toFixed(2)})  ${line.rounds} rounds  baseline ${line.baselineSeconds.toFixed(4)} s (x${line.vsBaseline})`);
       if (opts.json) console.log(JSON.stringify({ suite: 'mpc', protocol: setup.name, op: 'baseline', for: c.op, n: line.n, seconds: line.baselineSeconds, bytesPerParty, rounds: 1 }));
     });
-    if (setup.name === 'rep3') {
+    if (setup.name === 'rep3' && cases.some((c) => c.op === 'mul')) {
       // The same bytes in the same ring pattern over raw node:tls, then over Tacit's transport, same processes.
-      const i = CASES.findIndex((c) => c.op === 'mul');
+      const i = cases.findIndex((c) => c.op === 'mul');
       const recs = perParty.map((r) => r[i]!);
       const bytesPerParty = Math.max(...recs.map((r) => r.bytes));
       const baseline = Math.max(...recs.map((r) => r.baselineSeconds));
       const ring = await runRing({ parties: 3, bytes: bytesPerParty, reps: 9 });
       const line = {
-        suite: 'mpc', protocol: 'rep3', op: 'raw-tls', for: 'mul', n: CASES[i]!.n, bytesPerParty,
+        suite: 'mpc', protocol: 'rep3', op: 'raw-tls', for: 'mul', n: cases[i]!.n, bytesPerParty,
         rawTcpSeconds: round(ring.rawTcpSeconds), rawTlsSeconds: round(ring.rawTlsSeconds), transportSeconds: round(ring.tacitSeconds), transportVsRawTls: round(ring.tacitSeconds / ring.rawTlsSeconds),
         transportChannel: ring.channel, tlsTransportSeconds: round(ring.tacitTlsSeconds),
         rawTcpCpuSeconds: round(ring.rawTcpCpuSeconds), rawTlsCpuSeconds: round(ring.rawTlsCpuSeconds), transportCpuSeconds: round(ring.tacitCpuSeconds),

@@ -10,6 +10,7 @@
 import * as R from '../../crypto/ring64.js';
 import * as K from '../../ot/kernel.js';
 import type { OtPair } from '../../ot/iknp.js';
+import type { SoftSpokenPair } from '../../ot/softspoken.js';
 import { cotAsReceiver, cotAsSender } from './ot-pairwise.js';
 
 export interface OtParties {
@@ -17,8 +18,10 @@ export interface OtParties {
   index: number;
   /** Compute parties, in protocol order. */
   parties: readonly string[];
-  /** Extension with each other compute party (undefined at self). */
+  /** IKNP extension with each other compute party (undefined at self): the chosen OTs of the shuffle's switching network. */
   pairs: (OtPair | undefined)[];
+  /** SoftSpokenOT with each other compute party, set up over `pairs` (undefined at self): every correlated OT. */
+  ss: (SoftSpokenPair | undefined)[];
 }
 
 /** Packs bit 0 of each word, LSB first. */
@@ -41,12 +44,12 @@ export async function bitsToArithmetic(ctx: OtParties, beta: BigUint64Array, w: 
   for (let j = 1; j < ctx.parties.length; j++) {
     if (ctx.index === j) {
       const prod = R.mul(R.uninit(count), acc, mine);
-      const got = await Promise.all(ctx.pairs.map((p, i) => (i === j ? undefined : cotAsReceiver(p!, choices, count))));
+      const got = await Promise.all(ctx.ss.map((p, i) => (i === j ? undefined : cotAsReceiver(p!, choices, count))));
       for (const v of got) if (v) R.add(prod, prod, v);
       R.add(acc, acc, mine);
       R.sub(acc, acc, R.shl(prod, prod, 1));
     } else {
-      const s = await cotAsSender(ctx.pairs[j]!, acc);
+      const s = await cotAsSender(ctx.ss[j]!, acc);
       acc = R.sub(acc, acc, R.shl(s, s, 1));
     }
   }

@@ -3,7 +3,12 @@
  * dealer-free semi2k preprocessing. For each pair of compute parties every function runs both
  * ways at once (each party is the OT sender for its own factor and the receiver for the
  * peer's), in batches of at most BATCH_OTS OTs, each batch two messages per direction:
- * the extension columns u, then the sender's corrections d.
+ * the extension message u, then the sender's corrections d.
+ *
+ * The OTs are SoftSpokenOT's (Roy, CRYPTO 2022; src/ot/softspoken.ts, k = 2: 8 bytes of u an
+ * OT, half of IKNP's 16), the same extension as the Beaver triples (ot-triples.ts), with the
+ * random-OT hashes H(t_j), H(q_j), H(q_j ⊕ Δ) of IKNP §3 taken by the native transpose-and-hash
+ * kernel where it is built (ot-hashes.ts).
  *
  * - `gilboaBothWays`: Gilboa's product over Z_2^64 (CRYPTO 1999; the OLE of MASCOT, Keller,
  *   Orsini, Scholl, CCS 2016, §4, and of SPDZ2k's semi-honest core): the receiver chooses
@@ -15,10 +20,10 @@
  * - `cotAsSender` / `cotAsReceiver`: one-way arithmetic correlated OT with a per-OT offset
  *   c_j: the sender keeps −s_j, the receiver gets s_j + r_j·c_j (bit products for daBits).
  */
-import { hashToWords } from '../../ot/aes-hash.js';
-import type { OtPair } from '../../ot/iknp.js';
 import * as K from '../../ot/kernel.js';
+import { ssMessageBytes, type SoftSpokenPair } from '../../ot/softspoken.js';
 import * as R from '../../crypto/ring64.js';
+import { offererHashes, chooserHashes } from './ot-hashes.js';
 
 export const BATCH_OTS = 1 << 18;
 
@@ -37,16 +42,14 @@ function elementsPerBatch(L: number): number {
   return Math.max(2, e & ~1);
 }
 
-/** The sender's hashes H(q_j) and H(q_j ⊕ Δ) as `L` words per OT. */
-function senderHashes(pair: OtPair, q: Uint8Array, L: number): [BigUint64Array, BigUint64Array] {
-  return [hashToWords(q, L), hashToWords(K.xorRows(q, pair.sender.delta, 16), L)];
-}
+/** Bytes of the receiver's extension message for `ots` OTs with chosen bits. */
+const uBytes = (pair: SoftSpokenPair, ots: number) => ssMessageBytes(pair.sender.k, ots, true);
 
 /**
  * My additive share of a_me[e]·b_peer[e] + a_peer[e]·b_me[e] (vectors of L words times a
  * word), for `count` elements. `a` is count×L, `b` count.
  */
-export async function gilboaBothWays(pair: OtPair, a: BigUint64Array, b: BigUint64Array, count: number, L: number): Promise<BigUint64Array> {
+export async function gilboaBothWays(pair: SoftSpokenPair, a: BigUint64Array, b: BigUint64Array, count: number, L: number): Promise<BigUint64Array> {
   const ch = pair.channel;
   const out = new BigUint64Array(count * L);
   const per = elementsPerBatch(L);
@@ -56,20 +59,19 @@ export async function gilboaBothWays(pair: OtPair, a: BigUint64Array, b: BigUint
     const ots = 64 * n;
     const bB = slicePadded(b, e0, e1, n);
     const aB = slicePadded(a, e0, e1, n, L);
-    const { u, t } = pair.receiver.prepareBits(asBytes(bB), ots);
-    ch.send('pp.ot.u', u);
-    const q = pair.sender.absorb(await ch.recv('pp.ot.u', 16 * ots), ots);
-    const [h0, h1] = senderHashes(pair, q, L);
+    const { message, ht } = chooserHashes(pair, asBytes(bB), ots, L);
+    ch.send('pp.ot.u', message);
+    const [h0, h1] = offererHashes(pair, await ch.recv('pp.ot.u', uBytes(pair, ots)), ots, L);
     const sent = K.gilboaSend(h0, h1, aB, n, L);
     ch.send('pp.ot.d', sent.d);
-    const got = K.gilboaRecv(hashToWords(t, L), await ch.recvWords('pp.ot.d', ots * L), bB, n, L);
+    const got = K.gilboaRecv(ht, await ch.recvWords('pp.ot.d', ots * L), bB, n, L);
     R.add(out.subarray(e0 * L, e1 * L), sent.out.subarray(0, (e1 - e0) * L), got.subarray(0, (e1 - e0) * L));
   }
   return out;
 }
 
 /** My XOR share of a_me & b_peer ⊕ a_peer & b_me, bitwise on `count` words. */
-export async function andBothWays(pair: OtPair, a: BigUint64Array, b: BigUint64Array, count: number): Promise<BigUint64Array> {
+export async function andBothWays(pair: SoftSpokenPair, a: BigUint64Array, b: BigUint64Array, count: number): Promise<BigUint64Array> {
   const ch = pair.channel;
   const out = new BigUint64Array(count);
   const per = elementsPerBatch(1);
@@ -78,13 +80,12 @@ export async function andBothWays(pair: OtPair, a: BigUint64Array, b: BigUint64A
     const n = (e1 - e0 + 1) & ~1;
     const ots = 64 * n;
     const bB = slicePadded(b, e0, e1, n);
-    const { u, t } = pair.receiver.prepareBits(asBytes(bB), ots);
-    ch.send('pp.ot.u', u);
-    const q = pair.sender.absorb(await ch.recv('pp.ot.u', 16 * ots), ots);
-    const [h0, h1] = senderHashes(pair, q, 1);
+    const { message, ht } = chooserHashes(pair, asBytes(bB), ots, 1);
+    ch.send('pp.ot.u', message);
+    const [h0, h1] = offererHashes(pair, await ch.recv('pp.ot.u', uBytes(pair, ots)), ots, 1);
     const sent = K.andSend(h0, h1, slicePadded(a, e0, e1, n), n);
     ch.send('pp.ot.d', sent.d);
-    const got = K.andRecv(hashToWords(t, 1), await ch.recvWords('pp.ot.d', n), bB, n);
+    const got = K.andRecv(ht, await ch.recvWords('pp.ot.d', n), bB, n);
     R.xor(out.subarray(e0, e1), sent.out.subarray(0, e1 - e0), got.subarray(0, e1 - e0));
   }
   return out;
@@ -93,14 +94,13 @@ export async function andBothWays(pair: OtPair, a: BigUint64Array, b: BigUint64A
 const roundOts = (m: number) => Math.max(128, Math.ceil(m / 128) * 128);
 
 /** One-way correlated OT, sender side: offsets c (one word per OT); returns −s per OT. */
-export async function cotAsSender(pair: OtPair, c: BigUint64Array): Promise<BigUint64Array> {
+export async function cotAsSender(pair: SoftSpokenPair, c: BigUint64Array): Promise<BigUint64Array> {
   const ch = pair.channel;
   const out = new BigUint64Array(c.length);
   for (let j0 = 0; j0 < c.length; j0 += BATCH_OTS) {
     const j1 = Math.min(c.length, j0 + BATCH_OTS);
     const ots = roundOts(j1 - j0);
-    const q = pair.sender.absorb(await ch.recv('pp.cot.u', 16 * ots), ots);
-    const [h0, h1] = senderHashes(pair, q, 1);
+    const [h0, h1] = offererHashes(pair, await ch.recv('pp.cot.u', uBytes(pair, ots)), ots, 1);
     const sent = K.cotSend(h0, h1, slicePadded(c, j0, j1, ots));
     ch.send('pp.cot.d', sent.d);
     out.set(sent.s.subarray(0, j1 - j0), j0);
@@ -109,7 +109,7 @@ export async function cotAsSender(pair: OtPair, c: BigUint64Array): Promise<BigU
 }
 
 /** One-way correlated OT, receiver side with packed choice bits: s_j + r_j·c_j per OT. */
-export async function cotAsReceiver(pair: OtPair, choices: Uint8Array, count: number): Promise<BigUint64Array> {
+export async function cotAsReceiver(pair: SoftSpokenPair, choices: Uint8Array, count: number): Promise<BigUint64Array> {
   const ch = pair.channel;
   const out = new BigUint64Array(count);
   for (let j0 = 0; j0 < count; j0 += BATCH_OTS) {
@@ -118,9 +118,9 @@ export async function cotAsReceiver(pair: OtPair, choices: Uint8Array, count: nu
     const bits = new Uint8Array(ots / 8);
     bits.set(choices.subarray(j0 / 8, Math.ceil(j1 / 8)));
     if ((j1 - j0) % 8) bits[(j1 - j0) >> 3]! &= (1 << ((j1 - j0) % 8)) - 1;
-    const { u, t } = pair.receiver.prepareBits(bits, ots);
-    ch.send('pp.cot.u', u);
-    const v = K.cotRecv(hashToWords(t, 1), await ch.recvWords('pp.cot.d', ots), bits);
+    const { message, ht } = chooserHashes(pair, bits, ots, 1);
+    ch.send('pp.cot.u', message);
+    const v = K.cotRecv(ht, await ch.recvWords('pp.cot.d', ots), bits);
     out.set(v.subarray(0, j1 - j0), j0);
   }
   return out;

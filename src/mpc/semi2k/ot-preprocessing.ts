@@ -9,8 +9,8 @@
  * parties' shares come from OT (ot-pairwise.ts), bits become arithmetic through correlated
  * OT (ot-bits.ts), and shuffle correlations from an oblivious switching network (ot-shuffle.ts):
  * - beaver: a, b random; c = Σ_i a_i·b_i + Σ_{i≠j} Gilboa(a_i, b_j), on SoftSpokenOT with
- *   triangular corrections (ot-triples.ts, set up once per pair beside IKNP);
- * - matmul: the same with vectors, on IKNP (ot-pairwise.ts);
+ *   triangular corrections (ot-triples.ts; SoftSpokenOT is set up once per pair over IKNP);
+ * - matmul: the same with vectors (ot-pairwise.ts, on the same SoftSpokenOT);
  * - band: the same over GF(2) on 64-bit words;
  * - trunc: r from 64 random shared bits, so r_63 and (r mod 2^63) >> d are their weighted sums;
  * - edabits: s = ⊕ β_i random (the boolean part), r = −Σ 2^k [s_k] arithmetic;
@@ -18,7 +18,7 @@
  * - shuffle: permuter p's π applied to the others' masks by an OSN (Mohassel & Sadeghian 2013).
  *
  * Semi-honest security against any coalition of N − 1 parties: a party sees only OT
- * messages, which hide the other parties' shares (IKNP with a correlation-robust hash), and
+ * messages, which hide the other parties' shares (SoftSpokenOT with a correlation-robust hash), and
  * its own random draws. No third process and no trusted party: no one ever knows a
  * correlation's value. The base OTs run once per pair when the session starts.
  */
@@ -26,7 +26,7 @@ import * as R from '../../crypto/ring64.js';
 import { Prg } from '../../crypto/prg.js';
 import type { Comm } from '../comm.js';
 import { channelTo } from '../../ot/channel.js';
-import { setupOtPair, type OtPair } from '../../ot/iknp.js';
+import { setupOtPair } from '../../ot/iknp.js';
 import * as K from '../../ot/kernel.js';
 import type { CorrelationRequest } from './correlations.js';
 import type { Preprocessing } from './preprocessing.js';
@@ -43,7 +43,7 @@ const BIT_CHUNK = 1 << 14;
 export async function createOtPreprocessing(comm: Comm, parties: readonly string[], index: number): Promise<Preprocessing> {
   const pairs = await Promise.all(parties.map((p, j) => (j === index ? undefined : setupOtPair(channelTo(comm, p)))));
   const ss = await Promise.all(pairs.map((p) => (p ? setupSoftSpoken(p) : undefined)));
-  return new OtPreprocessing({ index, parties, pairs }, ss);
+  return new OtPreprocessing({ index, parties, pairs, ss });
 }
 
 /** Weights for the sums of 64 bit shares: 2^k from `from` to `to` − 1, shifted down by `shift`. */
@@ -58,27 +58,35 @@ const W_TOP = weights(63, 64, 63);
 export class OtPreprocessing implements Preprocessing {
   readonly #ctx: OtParties;
   readonly #random = Prg.random();
+  /** The request before this one: requests run one at a time, in the order they are made. */
+  #tail: Promise<unknown> = Promise.resolve();
 
-  /** SoftSpokenOT with each other party (undefined at self), for the Beaver triples. */
-  readonly #ss: (SoftSpokenPair | undefined)[];
-
-  constructor(ctx: OtParties, ss: (SoftSpokenPair | undefined)[]) {
+  constructor(ctx: OtParties) {
     this.#ctx = ctx;
-    this.#ss = ss;
   }
 
-  get #peers(): OtPair[] {
-    return this.#ctx.pairs.filter((p): p is OtPair => p !== undefined);
+  get #peers(): SoftSpokenPair[] {
+    return this.#ctx.ss.filter((p): p is SoftSpokenPair => p !== undefined);
   }
 
-  async get(req: CorrelationRequest): Promise<BigUint64Array[]> {
+  /**
+   * Every kind draws on the same SoftSpokenOT streams with each peer, batch after batch, so two
+   * requests must not interleave their batches: each one waits for the one made before it, and
+   * both parties, making their requests in the same order, use the streams alike.
+   */
+  get(req: CorrelationRequest): Promise<BigUint64Array[]> {
+    const run = this.#tail.then(() => this.#make(req));
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  async #make(req: CorrelationRequest): Promise<BigUint64Array[]> {
     switch (req.kind) {
       case 'beaver': {
         const { n } = req;
         const a = this.#random.ring(n), b = this.#random.ring(n);
         const c = R.mul(R.uninit(n), a, b);
-        const peers = this.#ss.filter((p): p is SoftSpokenPair => p !== undefined);
-        for (const part of await Promise.all(peers.map((p) => crossTermsBothWays(p, a, b, n)))) R.add(c, c, part);
+        for (const part of await Promise.all(this.#peers.map((p) => crossTermsBothWays(p, a, b, n)))) R.add(c, c, part);
         return [a, b, c];
       }
       case 'band': {

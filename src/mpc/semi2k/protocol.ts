@@ -11,6 +11,7 @@
  * (Escudero, Ghosh, Keller, Rachuri, Scholl, CRYPTO 2020) and runs a Kogge–Stone adder
  * with public and shared inputs; bit injection opens b XOR r against a daBit.
  */
+import { keepFreedMemoryResident } from '../resident-memory.js';
 import * as R from '../../crypto/ring64.js';
 import { Prg, SEED_BYTES } from '../../crypto/prg.js';
 import { randomBytes } from 'node:crypto';
@@ -46,6 +47,8 @@ export class Semi2kProtocol implements Protocol {
     if (parties.length < 2) throw new RangeError(`semi2k needs at least 2 compute parties, got ${parties.length}`);
     const index = parties.indexOf(comm.self);
     if (index < 0) return new Semi2kProtocol(comm, parties, undefined, []);
+    // Products and OT triples drop and allocate MBs of shares and messages per chunk: keep freed blocks mapped (resident-memory.ts).
+    keepFreedMemoryResident();
     // Pairwise seeds: the lower index draws and sends.
     const pairs: (Prg | undefined)[] = parties.map(() => undefined);
     const waits: Promise<void>[] = [];
