@@ -438,6 +438,7 @@ static napi_value transpose_hash_low(napi_env env, napi_callback_info info) {
 }
 
 #include "ot-kernels-triples.h" /* ssTriplesRecv, ssTriplesSend */
+#include "ot-kernels-cot.h"     /* cotSendWords, cotRecvWords, unpackBitWords, weightedSumWords */
 
 static napi_value init(napi_env env, napi_value exports) {
   ecb_ctx = EVP_CIPHER_CTX_new();
@@ -457,6 +458,10 @@ static napi_value init(napi_env env, napi_value exports) {
     {"transposeHashLow", NULL, transpose_hash_low, NULL, NULL, NULL, napi_enumerable, NULL},
     {"ssTriplesRecv", NULL, ss_triples_recv_js, NULL, NULL, NULL, napi_enumerable, NULL},
     {"ssTriplesSend", NULL, ss_triples_send_js, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"cotSendWords", NULL, cot_send_words, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"cotRecvWords", NULL, cot_recv_words, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"unpackBitWords", NULL, unpack_bit_words, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"weightedSumWords", NULL, weighted_sum_words, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -39,6 +39,14 @@ export interface NativeOtKernels {
   /** The sender's 64 ssBlock calls on msg, transposeHashLow with Δ and gilboaSendTri (a, out: W/8 words; d: 260·W/8 bytes). */
   ssTriplesSend(hashKey: Uint8Array, keys: Uint8Array, ds: Uint8Array, counter: number, W: number, msg: Uint8Array, delta: Uint8Array,
     a: Uint8Array, d: Uint8Array, out: Uint8Array): void;
+  /** Correlated OT words in place (native/ot-kernels-cot.h; src/ot/cot-words.ts): d = h0 − h1 + c, s = −h0. */
+  cotSendWords(d: Uint8Array, s: Uint8Array, h0: Uint8Array, h1: Uint8Array, c: Uint8Array): void;
+  /** v = ht + r·d, r one bit per word of v. */
+  cotRecvWords(v: Uint8Array, ht: Uint8Array, d: Uint8Array, bits: Uint8Array): void;
+  /** out[e·w + k] = bit k of x[e]. */
+  unpackBitWords(out: Uint8Array, x: Uint8Array, w: number): void;
+  /** out[e] = Σ_k w[k]·x[e·64 + k]. */
+  weightedSumWords(out: Uint8Array, x: Uint8Array, w: Uint8Array): void;
 }
 
 function loadNative(): NativeOtKernels | undefined {

@@ -11,6 +11,7 @@ import { createOtPreprocessing } from '../../src/mpc/semi2k/ot-preprocessing.js'
 import { permutationFromSeed, permuteRows, type CorrelationRequest } from '../../src/mpc/semi2k/correlations.js';
 import { routeBenes } from '../../src/mpc/semi2k/benes.js';
 import { CHUNK } from '../../src/mpc/semi2k/ot-triples.js';
+import { BATCH_OTS } from '../../src/mpc/semi2k/ot-pairwise.js';
 import { memoryNetworks } from '../support/memory-net.js';
 
 async function deal(parties: number, reqs: CorrelationRequest[]): Promise<BigUint64Array[][][]> {
@@ -121,4 +122,34 @@ describe('OT preprocessing for semi2k', () => {
       }
     });
   }
+
+  it('two parties: bit conversions whose halves take different numbers of batches, and requests made at once', async () => {
+    // 2·BATCH_OTS + 8 daBits: party 1 chooses BATCH_OTS of them (one batch), party 0 the rest (two).
+    const n = 2 * BATCH_OTS + 8;
+    const ids = ['p0', 'p1'];
+    const nets = memoryNetworks(ids);
+    const all = await Promise.all(
+      ids.map(async (id, i) => {
+        const pp = await createOtPreprocessing(new Comm(nets.get(id)!), ids, i);
+        // Not awaited one by one: the preprocessing serves them in the order they were made.
+        const got = await Promise.all([pp.get({ kind: 'dabits', n }), pp.get({ kind: 'beaver', n: 999 }), pp.get({ kind: 'trunc', n: 77, bits: 20 })]);
+        await pp.close();
+        return got;
+      }),
+    );
+    const a = total(all, 0, 0), b = total(all, 0, 1, true);
+    let ones = 0;
+    for (let i = 0; i < n; i++) {
+      if (a[i] !== b[i] || a[i]! > 1n) assert.fail(`dabit ${i}: arithmetic ${a[i]}, boolean ${b[i]}`);
+      ones += Number(a[i]);
+    }
+    assert.ok(Math.abs(ones - n / 2) < 5 * Math.sqrt(n), `daBits look random (${ones} ones of ${n})`);
+    const [x, y, z] = [0, 1, 2].map((j) => total(all, 1, j));
+    assert.deepEqual(z, R.mul(R.uninit(999), x!, y!), 'beaver c = a·b beside the others');
+    const [r, rb, rc] = [0, 1, 2].map((j) => total(all, 2, j));
+    for (let i = 0; i < 77; i++) {
+      assert.equal(rb![i], r![i]! >> 63n, `trunc r_63 ${i}`);
+      assert.equal(rc![i], (r![i]! & (M64 >> 1n)) >> 20n, `trunc low ${i}`);
+    }
+  });
 });

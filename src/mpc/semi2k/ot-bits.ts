@@ -6,12 +6,17 @@
  * acc ← acc ⊕ β_j = acc + β_j − 2·acc·β_j, where acc·β_j = Σ_i acc_i·β_j needs one
  * correlated OT per bit between party j (choosing with β_j) and every other party i
  * (offering acc_i): N − 1 rounds, one OT per bit and pair per round.
+ *
+ * With two parties both factors are bits, so either may choose: the first half of the bits has
+ * party 1 choose and the second half party 0, and both halves run at once — each party is
+ * chooser for one half and offerer for the other, so both do the same work at the same time
+ * instead of one waiting for the other.
  */
 import * as R from '../../crypto/ring64.js';
-import * as K from '../../ot/kernel.js';
+import { unpackBits } from '../../ot/cot-words.js';
 import type { OtPair } from '../../ot/iknp.js';
 import type { SoftSpokenPair } from '../../ot/softspoken.js';
-import { cotAsReceiver, cotAsSender } from './ot-pairwise.js';
+import { cotAsReceiver, cotAsSender, cotBothWays } from './ot-pairwise.js';
 
 export interface OtParties {
   /** This party's index among the compute parties. */
@@ -32,14 +37,22 @@ function packLowBits(x: BigUint64Array): Uint8Array {
   return out;
 }
 
+/** Arrays of n·w words a caller reuses from one call to the next (nothing in them is kept). */
+export interface BitScratch {
+  mine: BigUint64Array;
+  out: BigUint64Array;
+}
+
 /**
  * Arithmetic shares (0/1-valued in sum) of the low `w` bits (w = 1 or 64) of the XOR-shared
- * words `beta`: n·w words, bit k of element e at e·w + k.
+ * words `beta`: n·w words, bit k of element e at e·w + k. With `scratch` (two parties) the
+ * result is written into scratch.out and valid until the caller's next call.
  */
-export async function bitsToArithmetic(ctx: OtParties, beta: BigUint64Array, w: 1 | 64): Promise<BigUint64Array> {
+export async function bitsToArithmetic(ctx: OtParties, beta: BigUint64Array, w: 1 | 64, scratch?: BitScratch): Promise<BigUint64Array> {
   const count = beta.length * w;
-  const mine = K.unpackBits(beta, w);
+  const mine = unpackBits(beta, w, scratch?.mine.subarray(0, count));
   const choices = w === 64 ? new Uint8Array(beta.buffer, beta.byteOffset, beta.byteLength) : packLowBits(beta);
+  if (ctx.parties.length === 2) return twoPartyBits(ctx, mine, choices, count, scratch?.out.subarray(0, count) ?? R.uninit(count));
   let acc: BigUint64Array = ctx.index === 0 ? mine.slice() : new BigUint64Array(count);
   for (let j = 1; j < ctx.parties.length; j++) {
     if (ctx.index === j) {
@@ -54,4 +67,15 @@ export async function bitsToArithmetic(ctx: OtParties, beta: BigUint64Array, w: 
     }
   }
   return acc;
+}
+
+/** Two parties: shares of β_0 ⊕ β_1 = β_0 + β_1 − 2·β_0·β_1, the product's halves chosen by each party in turn. */
+async function twoPartyBits(ctx: OtParties, mine: BigUint64Array, choices: Uint8Array, count: number, prod: BigUint64Array): Promise<BigUint64Array> {
+  const half = (count >> 4) << 3; // a whole number of choice bytes
+  const pair = ctx.ss[1 - ctx.index]!;
+  const [from, to] = ctx.index === 1 ? [0, half] : [half, count]; // the bits this party chooses with
+  const [offerFrom, offerTo] = ctx.index === 1 ? [half, count] : [0, half];
+  // Written into prod in place — chosen: s + β_me·β_peer; offered: −s.
+  await cotBothWays(pair, choices.subarray(from / 8), to - from, mine.subarray(offerFrom, offerTo), prod.subarray(from, to), prod.subarray(offerFrom, offerTo));
+  return R.sub(prod, mine, R.shl(prod, prod, 1));
 }

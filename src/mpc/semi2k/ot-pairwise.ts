@@ -23,6 +23,7 @@
 import * as K from '../../ot/kernel.js';
 import { ssMessageBytes, type SoftSpokenPair } from '../../ot/softspoken.js';
 import * as R from '../../crypto/ring64.js';
+import { cotRecvWords, cotSendWords } from '../../ot/cot-words.js';
 import { offererHashes, chooserHashes } from './ot-hashes.js';
 
 export const BATCH_OTS = 1 << 18;
@@ -93,35 +94,69 @@ export async function andBothWays(pair: SoftSpokenPair, a: BigUint64Array, b: Bi
 
 const roundOts = (m: number) => Math.max(128, Math.ceil(m / 128) * 128);
 
+/** The chooser's batch starting at j0 of `count`: its choice bits and H(t_j), its message sent. */
+function chooserBatch(pair: SoftSpokenPair, choices: Uint8Array, count: number, j0: number) {
+  const j1 = Math.min(count, j0 + BATCH_OTS);
+  const ots = roundOts(j1 - j0);
+  const bits = new Uint8Array(ots / 8);
+  bits.set(choices.subarray(j0 / 8, Math.ceil(j1 / 8)));
+  if ((j1 - j0) % 8) bits[(j1 - j0) >> 3]! &= (1 << ((j1 - j0) % 8)) - 1;
+  const { message, ht } = chooserHashes(pair, bits, ots, 1);
+  pair.channel.send('pp.cot.u', message);
+  return { j0, j1, ots, bits, ht };
+}
+
+/** The offerer's answer to the chooser's next batch (offsets c[j0, j1)): its −s_j into out. */
+async function offererBatch(pair: SoftSpokenPair, c: BigUint64Array, out: BigUint64Array, j0: number): Promise<void> {
+  const j1 = Math.min(c.length, j0 + BATCH_OTS);
+  const ots = roundOts(j1 - j0);
+  const [h0, h1] = offererHashes(pair, await pair.channel.recv('pp.cot.u', uBytes(pair, ots)), ots, 1);
+  // The chooser reads d only up to its own count; the padding's words stay zero.
+  const d = new BigUint64Array(ots);
+  cotSendWords(h0, h1, c.subarray(j0, j1), d, out.subarray(j0, j1));
+  pair.channel.send('pp.cot.d', d);
+}
+
 /** One-way correlated OT, sender side: offsets c (one word per OT); returns −s per OT. */
 export async function cotAsSender(pair: SoftSpokenPair, c: BigUint64Array): Promise<BigUint64Array> {
-  const ch = pair.channel;
   const out = new BigUint64Array(c.length);
-  for (let j0 = 0; j0 < c.length; j0 += BATCH_OTS) {
-    const j1 = Math.min(c.length, j0 + BATCH_OTS);
-    const ots = roundOts(j1 - j0);
-    const [h0, h1] = offererHashes(pair, await ch.recv('pp.cot.u', uBytes(pair, ots)), ots, 1);
-    const sent = K.cotSend(h0, h1, slicePadded(c, j0, j1, ots));
-    ch.send('pp.cot.d', sent.d);
-    out.set(sent.s.subarray(0, j1 - j0), j0);
-  }
+  for (let j0 = 0; j0 < c.length; j0 += BATCH_OTS) await offererBatch(pair, c, out, j0);
   return out;
 }
 
-/** One-way correlated OT, receiver side with packed choice bits: s_j + r_j·c_j per OT. */
+/**
+ * One-way correlated OT, receiver side with packed choice bits: s_j + r_j·c_j per OT. The
+ * message of batch i + 1 goes out before batch i's corrections are awaited, so the sender
+ * answers one batch while this side prepares the next.
+ */
 export async function cotAsReceiver(pair: SoftSpokenPair, choices: Uint8Array, count: number): Promise<BigUint64Array> {
-  const ch = pair.channel;
-  const out = new BigUint64Array(count);
-  for (let j0 = 0; j0 < count; j0 += BATCH_OTS) {
-    const j1 = Math.min(count, j0 + BATCH_OTS);
-    const ots = roundOts(j1 - j0);
-    const bits = new Uint8Array(ots / 8);
-    bits.set(choices.subarray(j0 / 8, Math.ceil(j1 / 8)));
-    if ((j1 - j0) % 8) bits[(j1 - j0) >> 3]! &= (1 << ((j1 - j0) % 8)) - 1;
-    const { message, ht } = chooserHashes(pair, bits, ots, 1);
-    ch.send('pp.cot.u', message);
-    const v = K.cotRecv(ht, await ch.recvWords('pp.cot.d', ots), bits);
-    out.set(v.subarray(0, j1 - j0), j0);
+  return (await cotBothWays(pair, choices, count, new BigUint64Array(0))).chosen;
+}
+
+/**
+ * Correlated OT both ways at once with one peer, which calls it with the counts swapped:
+ * this party chooses `count` OTs with `choices` (getting s_j + r_j·c_j) and offers the words
+ * of `offsets` to the peer's choices (keeping −s_j). Per round i each party answers the peer's
+ * batch i, sends its own batch i + 1 and then finishes its batch i, so both sides' streams
+ * carry u_0, d_0, u_1, d_1, … in the order the other side asks for them, and each side
+ * computes while the other does. `chosen` and `offered` may be given (count and offsets.length words) to be written in place.
+ */
+export async function cotBothWays(
+  pair: SoftSpokenPair,
+  choices: Uint8Array,
+  count: number,
+  offsets: BigUint64Array,
+  chosen: BigUint64Array = new BigUint64Array(count),
+  offered: BigUint64Array = new BigUint64Array(offsets.length),
+): Promise<{ chosen: BigUint64Array; offered: BigUint64Array }> {
+  const mine = Math.ceil(count / BATCH_OTS), theirs = Math.ceil(offsets.length / BATCH_OTS);
+  let next = mine > 0 ? chooserBatch(pair, choices, count, 0) : undefined;
+  for (let i = 0; i < Math.max(mine, theirs); i++) {
+    if (i < theirs) await offererBatch(pair, offsets, offered, i * BATCH_OTS);
+    const cur = next;
+    next = i + 1 < mine ? chooserBatch(pair, choices, count, (i + 1) * BATCH_OTS) : undefined;
+    // Asked for only now: the peer's d_i comes after its u_i, which the offerer step took.
+    if (cur) cotRecvWords(cur.ht, await pair.channel.recvWords('pp.cot.d', cur.ots), cur.bits, chosen.subarray(cur.j0, cur.j1));
   }
-  return out;
+  return { chosen, offered };
 }

@@ -27,7 +27,7 @@ import { Prg } from '../../crypto/prg.js';
 import type { Comm } from '../comm.js';
 import { channelTo } from '../../ot/channel.js';
 import { setupOtPair } from '../../ot/iknp.js';
-import * as K from '../../ot/kernel.js';
+import { weightedSum } from '../../ot/cot-words.js';
 import type { CorrelationRequest } from './correlations.js';
 import type { Preprocessing } from './preprocessing.js';
 import { andBothWays, gilboaBothWays } from './ot-pairwise.js';
@@ -103,16 +103,16 @@ export class OtPreprocessing implements Preprocessing {
         const wLow = weights(bits, 63, bits);
         const r = R.uninit(n), rb = R.uninit(n), rc = R.uninit(n);
         await this.#bitChunks(n, (B, from, len) => {
-          r.set(K.weightedSum(B, W_ALL, len), from);
-          rb.set(K.weightedSum(B, W_TOP, len), from);
-          rc.set(K.weightedSum(B, wLow, len), from);
+          r.set(weightedSum(B, W_ALL, len), from);
+          rb.set(weightedSum(B, W_TOP, len), from);
+          rc.set(weightedSum(B, wLow, len), from);
         });
         return [r, rb, rc];
       }
       case 'edabits': {
         const { n } = req;
         const r = R.uninit(n);
-        const s = await this.#bitChunks(n, (B, from, len) => r.set(K.weightedSum(B, W_ALL, len), from));
+        const s = await this.#bitChunks(n, (B, from, len) => r.set(weightedSum(B, W_ALL, len), from));
         return [R.neg(r, r), s];
       }
       case 'dabits': {
@@ -128,9 +128,12 @@ export class OtPreprocessing implements Preprocessing {
   /** Random XOR-shared words s, their bits made arithmetic chunk by chunk; returns s. */
   async #bitChunks(n: number, use: (bits: BigUint64Array, from: number, len: number) => void): Promise<BigUint64Array> {
     const beta = this.#random.ring(n);
+    // One pair of 64·BIT_CHUNK-word arrays for every chunk (`use` reads the bits before the next).
+    const size = 64 * Math.min(n, BIT_CHUNK);
+    const scratch = { mine: new BigUint64Array(size), out: new BigUint64Array(size) };
     for (let from = 0; from < n; from += BIT_CHUNK) {
       const len = Math.min(BIT_CHUNK, n - from);
-      use(await bitsToArithmetic(this.#ctx, beta.subarray(from, from + len), 64), from, len);
+      use(await bitsToArithmetic(this.#ctx, beta.subarray(from, from + len), 64, scratch), from, len);
     }
     return beta;
   }
