@@ -300,8 +300,8 @@ function yieldThen(cb: ((err?: Error | null) => void) | undefined, err: Error | 
   if (cb) setImmediate(cb, err);
 }
 
-/** Record buffers kept for reuse per channel (a writer has one frame in flight, plus an urgent ABORT). */
-const POOL_SIZE = 4;
+/** Record buffers kept for reuse per channel (a writer has up to MAX_LENT_IN_FLIGHT frames in flight, plus an urgent ABORT). */
+const POOL_SIZE = 9;
 /** Records smaller than this get a buffer of their own size instead of a pooled 1 MiB one. */
 const POOLED_MIN = 64 * 1024;
 
