@@ -9,7 +9,8 @@
  * its heap's top), 3–5 µs each — 7–15 ms of a party's CPU on a product whose local compute
  * is 4.5 ms. The setting is process-wide (glibc `mallopt` through `native/resident-memory.c`):
  * blocks up to 32 MiB come from the heap, and up to RETAIN_BYTES of freed heap stay with the
- * process. It is made once, by the first protocol set up in the process (`Rep3Protocol.create`);
+ * process. It is made once, by the first protocol set up in the process (`Rep3Protocol.create`, or
+ * `Semi2kProtocol.create` at a compute party, whose OT triples allocate MB-sized messages per chunk);
  * TACIT_KEEP_FREED_MEMORY=0 turns it off (to compare, or where memory matters more than speed).
  * Where the shim is not built or the C library is not glibc, nothing changes.
  */

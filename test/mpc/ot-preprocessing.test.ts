@@ -152,4 +152,22 @@ describe('OT preprocessing for semi2k', () => {
       assert.equal(rc![i], (r![i]! & (M64 >> 1n)) >> 20n, `trunc low ${i}`);
     }
   });
+
+  it('four parties: bit conversions fold every party in (rounds 2 and 3 with the parties before each)', async () => {
+    const all = await deal(4, [
+      { kind: 'trunc', n: 65, bits: 12 },
+      { kind: 'dabits', n: 200 },
+      { kind: 'edabits', n: 9 },
+    ]);
+    const [r, rb, rc] = [0, 1, 2].map((j) => total(all, 0, j));
+    for (let i = 0; i < 65; i++) {
+      assert.equal(rb![i], r![i]! >> 63n, `trunc r_63 ${i}`);
+      assert.equal(rc![i], (r![i]! & (M64 >> 1n)) >> 12n, `trunc low ${i}`);
+    }
+    const a = total(all, 1, 0), b = total(all, 1, 1, true);
+    for (let i = 0; i < 200; i++) assert.ok((a[i] === 0n || a[i] === 1n) && a[i] === b[i], `dabit ${i}`);
+    const er = total(all, 2, 0), es = total(all, 2, 1, true);
+    for (let i = 0; i < 9; i++) assert.equal(es[i], (-er[i]!) & M64, `edabit ${i}`);
+  });
 });
+

@@ -4,13 +4,14 @@
  * Rachuri, Scholl, CRYPTO 2020, whose semi-honest generation is exactly this). Each party
  * holds bits β_i; the bit is b = ⊕_i β_i. Folding the parties in one at a time,
  * acc ← acc ⊕ β_j = acc + β_j − 2·acc·β_j, where acc·β_j = Σ_i acc_i·β_j needs one
- * correlated OT per bit between party j (choosing with β_j) and every other party i
- * (offering acc_i): N − 1 rounds, one OT per bit and pair per round.
+ * correlated OT per bit between party j (choosing with β_j) and every party i before it
+ * (offering acc_i): N − 1 rounds.
  *
- * With two parties both factors are bits, so either may choose: the first half of the bits has
- * party 1 choose and the second half party 0, and both halves run at once — each party is
- * chooser for one half and offerer for the other, so both do the same work at the same time
- * instead of one waiting for the other.
+ * In the first round (parties 0 and 1) both factors are bits, so either may choose: the first
+ * half of the bits has party 1 choose and the second half party 0, and both halves run at once
+ * — each party is chooser for one half and offerer for the other, so both do the same work at
+ * the same time instead of one waiting for the other. In round j ≥ 2 only the parties before j
+ * hold shares, so only they offer: N(N − 1)/2 OTs a bit instead of (N − 1)².
  */
 import * as R from '../../crypto/ring64.js';
 import { unpackBits } from '../../ot/cot-words.js';
@@ -45,28 +46,30 @@ export interface BitScratch {
 
 /**
  * Arithmetic shares (0/1-valued in sum) of the low `w` bits (w = 1 or 64) of the XOR-shared
- * words `beta`: n·w words, bit k of element e at e·w + k. With `scratch` (two parties) the
- * result is written into scratch.out and valid until the caller's next call.
+ * words `beta`: n·w words, bit k of element e at e·w + k. With `scratch` the result is
+ * written into scratch.out and valid until the caller's next call.
  */
 export async function bitsToArithmetic(ctx: OtParties, beta: BigUint64Array, w: 1 | 64, scratch?: BitScratch): Promise<BigUint64Array> {
   const count = beta.length * w;
   const mine = unpackBits(beta, w, scratch?.mine.subarray(0, count));
   const choices = w === 64 ? new Uint8Array(beta.buffer, beta.byteOffset, beta.byteLength) : packLowBits(beta);
-  if (ctx.parties.length === 2) return twoPartyBits(ctx, mine, choices, count, scratch?.out.subarray(0, count) ?? R.uninit(count));
-  let acc: BigUint64Array = ctx.index === 0 ? mine.slice() : new BigUint64Array(count);
-  for (let j = 1; j < ctx.parties.length; j++) {
+  const out = scratch?.out.subarray(0, count) ?? R.uninit(count);
+  // Round 1: parties 0 and 1 (both factors bits), each choosing for half of them.
+  if (ctx.index <= 1) await twoPartyBits(ctx, mine, choices, count, out);
+  else out.fill(0n); // not folded in yet: holds nothing
+  // Round j ≥ 2: party j chooses with β_j against every party before it (the parties after it
+  // hold nothing yet and sit the round out).
+  for (let j = 2; j < ctx.parties.length; j++) {
     if (ctx.index === j) {
-      const prod = R.mul(R.uninit(count), acc, mine);
-      const got = await Promise.all(ctx.ss.map((p, i) => (i === j ? undefined : cotAsReceiver(p!, choices, count))));
-      for (const v of got) if (v) R.add(prod, prod, v);
-      R.add(acc, acc, mine);
-      R.sub(acc, acc, R.shl(prod, prod, 1));
-    } else {
-      const s = await cotAsSender(ctx.ss[j]!, acc);
-      acc = R.sub(acc, acc, R.shl(s, s, 1));
+      const got = await Promise.all(ctx.ss.slice(0, j).map((p) => cotAsReceiver(p!, choices, count)));
+      const prod = got.reduce((a, v) => R.add(a, a, v)); // Σ_i s_i + β_j·acc_i
+      R.sub(out, mine, R.shl(prod, prod, 1));
+    } else if (ctx.index < j) {
+      const s = await cotAsSender(ctx.ss[j]!, out); // −s_i
+      R.sub(out, out, R.shl(s, s, 1));
     }
   }
-  return acc;
+  return out;
 }
 
 /** Two parties: shares of β_0 ⊕ β_1 = β_0 + β_1 − 2·β_0·β_1, the product's halves chosen by each party in turn. */
