@@ -31,7 +31,13 @@ console.log(JSON.stringify({ state, faultsPerRound: counted / 8 }));
 `;
 
 function child(keep: '0' | '1'): { state: string; faultsPerRound: number } {
-  const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { env: { ...process.env, TACIT_KEEP_FREED_MEMORY: keep }, encoding: 'utf8' });
+  // glibc's default mmap threshold moves with the blocks freed, and whether a freed block is
+  // trimmed depends on what was allocated after it, so without the setting a process sometimes
+  // keeps its 8 MB blocks anyway (CI saw 1.1 faults a round once). A fixed threshold (which
+  // also turns the moving one off) makes "off" return every block to the kernel, every round;
+  // "on" must override it.
+  const env = { ...process.env, TACIT_KEEP_FREED_MEMORY: keep, GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=131072' };
+  const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { env, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout.trim()) as { state: string; faultsPerRound: number };
 }
