@@ -102,6 +102,14 @@ describe('adversarial peer port and wire (separate processes, real TLS)', () => 
     const sessionId = `flood-${Date.now()}`;
     // c accepts from a and b; the stranger at 127.0.0.2 floods c's port first, and keeps it flooded.
     const idle = flood({ host: '127.0.0.1', port: c.port, mode: 'idle', count: 400, holdMs: 8000 });
+    // The idle sockets take the address's pending slots first, so that some are cut at the
+    // handshake deadline (started together, the SNI flood's sockets sometimes took every slot,
+    // were refused for their address at once, and no idle one was ever held: 1 run in ~7).
+    for (let tries = 0; tries < 40; tries++) {
+      c.send({ cmd: 'stats' });
+      if (((await c.next('stats')).pending as number) >= limits.maxPendingPerAddress) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const sni = flood({ host: '127.0.0.1', port: c.port, mode: 'sni', count: 100, servername: sessionServername(sessionId, 'c'), holdMs: 8000 });
     await new Promise((r) => setTimeout(r, 1000));
     c.send({ cmd: 'stats' });
