@@ -25,7 +25,7 @@ describe('correlated-OT words', () => {
         assert.equal(s[2 + j], wasm.s[j]);
       }
       assert.deepEqual([s[0], s[1], d[n]], [0n, 0n, 0n], 'nothing written outside the words of c');
-      // The receiver with choice r_j gets H(t_j) = h0_j ⊕… modelled here as any ht: v = ht + r·d.
+      // The receiver's words: v = ht + r·d for any hashes ht (the OT relation itself is test/ot's and ot-preprocessing's).
       const ht = words(n), bits = new Uint8Array(randomBytes(Math.ceil(n / 8)));
       const v = new BigUint64Array(n);
       cotRecvWords(ht, d, bits, v);

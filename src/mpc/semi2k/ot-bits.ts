@@ -72,13 +72,13 @@ export async function bitsToArithmetic(ctx: OtParties, beta: BigUint64Array, w: 
   return out;
 }
 
-/** Two parties: shares of β_0 ⊕ β_1 = β_0 + β_1 − 2·β_0·β_1, the product's halves chosen by each party in turn. */
-async function twoPartyBits(ctx: OtParties, mine: BigUint64Array, choices: Uint8Array, count: number, prod: BigUint64Array): Promise<BigUint64Array> {
+/** Parties 0 and 1: their shares of β_0 ⊕ β_1 = β_0 + β_1 − 2·β_0·β_1 into `prod`, the product's halves chosen by each party in turn. */
+async function twoPartyBits(ctx: OtParties, mine: BigUint64Array, choices: Uint8Array, count: number, prod: BigUint64Array): Promise<void> {
   const half = (count >> 4) << 3; // a whole number of choice bytes
   const pair = ctx.ss[1 - ctx.index]!;
   const [from, to] = ctx.index === 1 ? [0, half] : [half, count]; // the bits this party chooses with
   const [offerFrom, offerTo] = ctx.index === 1 ? [half, count] : [0, half];
   // Written into prod in place — chosen: s + β_me·β_peer; offered: −s.
   await cotBothWays(pair, choices.subarray(from / 8), to - from, mine.subarray(offerFrom, offerTo), prod.subarray(from, to), prod.subarray(offerFrom, offerTo));
-  return R.sub(prod, mine, R.shl(prod, prod, 1));
+  R.sub(prod, mine, R.shl(prod, prod, 1));
 }
