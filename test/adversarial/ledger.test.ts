@@ -1,5 +1,5 @@
 /**
- * The task lifecycle played by an attacker, for real: a real anvil and four institution
+ * The task lifecycle played by an attacker, for real: a real anvil and six institution
  * nodes, each its own `tacit node start` process, and requesters driving the SDK. Each case
  * asserts the same four things: honest nodes' stakes are unchanged, the requester ends with
  * exactly what it put in (never more), no node process crashed, and the task ends with a
@@ -15,7 +15,7 @@
  *   a compute party that goes silent mid-task            → the ONLY one slashed (burnt)
  *
  * One chain and one node set are shared by all cases; the two slow ones (waiting for a
- * deadline) run concurrently.
+ * deadline) run concurrently, on disjoint node sets where a node is killed.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -57,6 +57,9 @@ before(async () => {
       { name: 'telco', roles: ['data', 'compute'] },
       { name: 'lender', roles: ['data'] },
       { name: 'insurer', roles: ['receiver'] },
+      // Killed by the silent-party case only: a party of no other task, so the case running
+      // beside it (the withholding receiver) never waits on a node that is down.
+      { name: 'exchange', roles: ['compute'] },
     ],
   });
   for (const [name, csv] of Object.entries(books)) {
@@ -136,14 +139,14 @@ async function taskEvents(taskId: bigint) {
   return parseEventLogs({ abi: TaskMarketAbi, logs }).filter((e) => (e.args as { taskId?: bigint }).taskId === taskId);
 }
 
-async function debtQuery(client: TacitClient, o: { params?: Record<string, unknown>; deadlineSeconds?: number; resultKey?: string; receiver?: Address } = {}) {
+async function debtQuery(client: TacitClient, o: { params?: Record<string, unknown>; deadlineSeconds?: number; resultKey?: string; receiver?: Address; compute?: string[] } = {}) {
   const datasets = await listDatasets(client);
   return createTask(client, {
     program: 'debt-query',
     protocol: 'rep3',
     params: o.params ?? { idColumn: 'id', balanceColumn: 'balance' },
     datasetIds: datasets.map((d) => d.id),
-    computeParties: [net.node('bank').address, net.node('bureau').address, net.node('telco').address],
+    computeParties: (o.compute ?? ['bank', 'bureau', 'telco']).map((name) => net.node(name).address),
     receiver: o.receiver ?? net.node('bank').address,
     fee: FEE,
     ...(o.deadlineSeconds ? { deadlineSeconds: o.deadlineSeconds } : {}),
@@ -301,35 +304,35 @@ describe('parties that deviate after consenting', { concurrency: true }, () => {
   it('a compute party that goes silent mid-task is the only one slashed; the others report it', async () => {
     const client = await requesterFrom(8, 1n);
     const before = await snapshot(client);
-    const telco = net.node('telco');
-    const { taskId } = await debtQuery(client, { deadlineSeconds: 36 });
-    // Telco consents, then its node dies before the session starts.
+    const exchange = net.node('exchange');
+    const { taskId } = await debtQuery(client, { deadlineSeconds: 36, compute: ['bank', 'bureau', 'exchange'] });
+    // The exchange consents, then its node dies before the session starts.
     for (let i = 0; i < 300; i++) {
       const t = await readTask(net.ledger, taskId);
-      const idx = t.parties.findIndex((p) => p.toLowerCase() === telco.address.toLowerCase());
+      const idx = t.parties.findIndex((p) => p.toLowerCase() === exchange.address.toLowerCase());
       if ((t.accepted >> idx) & 1) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    killed.add('telco');
-    await telco.kill(true);
+    killed.add('exchange');
+    await exchange.kill(true);
     await sendTaskInputs({ node: { url: net.node('bank').apiUrl, token: net.node('bank').token }, taskId, inputs: { applicant: 'A-17' } });
     const final = await waitForTask(client, { taskId, timeoutMs: 180_000 });
     assert.ok(['Expired', 'Failed'].includes(final.status), final.status);
     const evs = await taskEvents(taskId);
     const slashed = evs.filter((e) => e.eventName === 'TaskPartySlashed') as unknown as { args: { node: Address; fault: number } }[];
-    assert.deepEqual(slashed.map((e) => e.args.node.toLowerCase()), [telco.address.toLowerCase()], 'only the silent party is slashed');
+    assert.deepEqual(slashed.map((e) => e.args.node.toLowerCase()), [exchange.address.toLowerCase()], 'only the silent party is slashed');
     assert.ok(['Silent', 'BlamedByReports'].includes(FAULTS[slashed[0]!.args.fault]!));
-    // The honest parties reported the failure on-chain; whoever blamed anyone blamed telco (a
+    // The honest parties reported the failure on-chain; whoever blamed anyone blamed the exchange (a
     // party that only saw another's abort blames nobody).
     const reports = evs.filter((e) => e.eventName === 'TaskFailureReported') as unknown as { args: { node: Address; blamed: Address } }[];
     for (const name of ['bank', 'bureau']) {
       assert.ok(reports.some((x) => x.args.node.toLowerCase() === net.node(name).address.toLowerCase()), `${name} reported the failure on-chain`);
     }
     const blamed = reports.map((r) => r.args.blamed.toLowerCase()).filter((b) => b !== zeroAddress);
-    assert.ok(blamed.length >= 1 && blamed.every((b) => b === telco.address.toLowerCase()), `blamed: ${blamed.join(', ')}`);
-    await assertNobodyHurt(client, before, taskId, ['telco']);
-    await telco.restart();
-    killed.delete('telco');
-    assert.equal(telco.process.exitCode, null);
+    assert.ok(blamed.length >= 1 && blamed.every((b) => b === exchange.address.toLowerCase()), `blamed: ${blamed.join(', ')}`);
+    await assertNobodyHurt(client, before, taskId, ['exchange']);
+    await exchange.restart();
+    killed.delete('exchange');
+    assert.equal(exchange.process.exitCode, null);
   });
 });
