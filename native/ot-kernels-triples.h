@@ -44,8 +44,13 @@ static int seed_contexts(const unsigned char *keys, const unsigned char *ds, uin
 
 static unsigned char sub_cols[128 * SUB_STRIDE] __attribute__((aligned(64)));
 
-/* Receiver: message u^i ⊕ r (64 blocks of W bytes) and ht[j] = low64 H(t_j) for the 8W OTs chosen by r. */
-static int ss_triples_recv(const unsigned char *keys, uint64_t counter, size_t W, const unsigned char *r, unsigned char *message, unsigned char *ht) {
+/*
+ * Receiver: message u^i ⊕ r (64 blocks of W bytes) and, per element e (OTs 64e … 64e + 63),
+ * hs[e] = Σ_k low64 H(t_{64e+k})·2^k — the part of its Gilboa share that does not wait for the
+ * corrections, summed while the tile's hashes are in L1 (8 bytes an element kept, not 512).
+ */
+static int ss_triples_recv(const unsigned char *keys, uint64_t counter, size_t W, const unsigned char *r, unsigned char *message, unsigned char *hs) {
+  static uint64_t ht[8 * HT_TILE] __attribute__((aligned(64)));
   if (!seed_contexts(keys, NULL, counter)) return 0;
   for (size_t w0 = 0; w0 < W; w0 += SUB_W) {
     size_t len = W - w0 < SUB_W ? W - w0 : SUB_W;
@@ -55,7 +60,11 @@ static int ss_triples_recv(const unsigned char *keys, uint64_t counter, size_t W
         return 0;
     for (size_t t0 = 0; t0 < len; t0 += HT_TILE) {
       size_t tl = len - t0 < HT_TILE ? len - t0 : HT_TILE;
-      if (!th_tile(sub_cols + t0, SUB_STRIDE, tl, 0, 0, 0, ht + 64 * (w0 + t0), NULL)) return 0;
+      if (!th_tile(sub_cols + t0, SUB_STRIDE, tl, 0, 0, 0, (unsigned char *)ht, NULL)) return 0;
+      for (size_t e = 0, e0 = (w0 + t0) / 8; e < tl / 8; e++) {
+        uint64_t sum = gilboa_hash_sum((const unsigned char *)(ht + 64 * e));
+        memcpy(hs + 8 * (e0 + e), &sum, 8);
+      }
     }
   }
   return 1;
@@ -81,22 +90,22 @@ static int ss_triples_send(const unsigned char *keys, const unsigned char *ds, u
   return 1;
 }
 
-/* ssTriplesRecv(hashKey, keys, counter, W, r, message, ht) */
+/* ssTriplesRecv(hashKey, keys, counter, W, r, message, hs) */
 static napi_value ss_triples_recv_js(napi_env env, napi_callback_info info) {
   size_t argc = 7;
   napi_value argv[7];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  unsigned char *hkey, *keys, *r, *message, *ht;
+  unsigned char *hkey, *keys, *r, *message, *hs;
   size_t hkl, kl, rl, ml, hl;
   double counter;
   int32_t W;
   if (argc < 7 || !typed_bytes(env, argv[0], &hkey, &hkl) || hkl != 16 || !typed_bytes(env, argv[1], &keys, &kl) || kl != 16 * SS_SEEDS ||
       napi_get_value_double(env, argv[2], &counter) != napi_ok || counter < 0 ||
       napi_get_value_int32(env, argv[3], &W) != napi_ok || W <= 0 || W % 16 || !typed_bytes(env, argv[4], &r, &rl) || rl != (size_t)W ||
-      !typed_bytes(env, argv[5], &message, &ml) || ml != (size_t)SS_BLOCKS * (size_t)W || !typed_bytes(env, argv[6], &ht, &hl) || hl < 64 * (size_t)W ||
+      !typed_bytes(env, argv[5], &message, &ml) || ml != (size_t)SS_BLOCKS * (size_t)W || !typed_bytes(env, argv[6], &hs, &hl) || hl < (size_t)W ||
       (message < r + rl && r < message + ml))
-    return fail(env, "ssTriplesRecv(hashKey, keys, counter, W, r, message, ht): a 16-byte key, 256 seed keys (k = 2), W a positive multiple of 16, r W bytes, message 64·W bytes, ht 64·W bytes");
-  if (!ecb_use_key(hkey) || !ss_triples_recv(keys, (uint64_t)counter, (size_t)W, r, message, ht)) return fail(env, "ssTriplesRecv: OpenSSL AES failed");
+    return fail(env, "ssTriplesRecv(hashKey, keys, counter, W, r, message, hs): a 16-byte key, 256 seed keys (k = 2), W a positive multiple of 16, r W bytes, message 64·W bytes, hs W bytes (a word an element)");
+  if (!ecb_use_key(hkey) || !ss_triples_recv(keys, (uint64_t)counter, (size_t)W, r, message, hs)) return fail(env, "ssTriplesRecv: OpenSSL AES failed");
   return NULL;
 }
 

@@ -196,20 +196,39 @@ static void gilboa_send_tri(unsigned char *d, unsigned char *out, const unsigned
  * Each window is read on its own (no running bit accumulator: the 64 fields do not wait on
  * each other), and only bytes of the element's own 260 are touched.
  */
+/* Σ_k bit_k(be)·d_k·2^k over element e's 64 packed corrections (starting at de). */
+static inline uint64_t gilboa_corr_sum(const unsigned char *de, uint64_t be) {
+  uint64_t sum = 0;
+  /* unrolled: every window's byte offset and shift is a constant */
+  _Pragma("GCC unroll 64") for (unsigned k = 0; k < 64; k++) {
+    const unsigned q = 64 * k - k * (k - 1) / 2 - k, sh = q & 7; /* the window's first bit */
+    const unsigned char *p = de + (q >> 3);
+    uint64_t w = ld64(p) >> sh;
+    if (sh) w |= (uint64_t)p[8] << (64 - sh);
+    w &= ~(uint64_t)0 << k;
+    sum += w & ((uint64_t)0 - ((be >> k) & 1));
+  }
+  return sum;
+}
+
+/* Σ_k ht_k·2^k over one element's 64 hash words. */
+static inline uint64_t gilboa_hash_sum(const unsigned char *pt) {
+  uint64_t sum = 0;
+  _Pragma("GCC unroll 64") for (unsigned k = 0; k < 64; k++) sum += ld64(pt + 8 * k) << k;
+  return sum;
+}
+
 static void gilboa_recv_tri(unsigned char *out, const unsigned char *ht, const unsigned char *d, const unsigned char *b, size_t n) {
   for (size_t e = 0; e < n; e++) {
-    uint64_t be = ld64(b + 8 * e), sum = 0;
-    const unsigned char *pt = ht + 512 * e, *de = d + 260 * e;
-    /* unrolled: every window's byte offset and shift is a constant */
-    _Pragma("GCC unroll 64") for (unsigned k = 0; k < 64; k++) {
-      const unsigned q = 64 * k - k * (k - 1) / 2 - k, sh = q & 7; /* the window's first bit */
-      const unsigned char *p = de + (q >> 3);
-      uint64_t w = ld64(p) >> sh;
-      if (sh) w |= (uint64_t)p[8] << (64 - sh);
-      w &= ~(uint64_t)0 << k;
-      uint64_t m = (uint64_t)0 - ((be >> k) & 1);
-      sum += (ld64(pt + 8 * k) << k) + (w & m);
-    }
+    uint64_t sum = gilboa_hash_sum(ht + 512 * e) + gilboa_corr_sum(d + 260 * e, ld64(b + 8 * e));
+    memcpy(out + 8 * e, &sum, 8);
+  }
+}
+
+/* The same from the hash sums hs[e] = Σ_k ht_k·2^k, taken while the hashes were in L1 (ssTriplesRecv). */
+static void gilboa_recv_tri_sums(unsigned char *out, const unsigned char *hs, const unsigned char *d, const unsigned char *b, size_t n) {
+  for (size_t e = 0; e < n; e++) {
+    uint64_t sum = ld64(hs + 8 * e) + gilboa_corr_sum(d + 260 * e, ld64(b + 8 * e));
     memcpy(out + 8 * e, &sum, 8);
   }
 }
@@ -238,6 +257,19 @@ static napi_value gilboa_recv(napi_env env, napi_callback_info info) {
       !typed_bytes(env, argv[3], &b, &bl) || bl % 16 || tl != 64 * bl || ol < bl || dl != (bl / 8) * 260)
     return fail(env, "gilboaRecvTri(out, ht, d, b): an even count n of b words, 64n hash words, d 260n bytes, out n words");
   gilboa_recv_tri(out, ht, d, b, bl / 8);
+  return NULL;
+}
+
+static napi_value gilboa_recv_sums(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  unsigned char *out, *hs, *d, *b;
+  size_t ol, sl, dl, bl;
+  if (argc < 4 || !typed_bytes(env, argv[0], &out, &ol) || !typed_bytes(env, argv[1], &hs, &sl) || !typed_bytes(env, argv[2], &d, &dl) ||
+      !typed_bytes(env, argv[3], &b, &bl) || bl % 16 || sl != bl || ol < bl || dl != (bl / 8) * 260)
+    return fail(env, "gilboaRecvTriSums(out, hs, d, b): an even count n of b words, n hash sums, d 260n bytes, out n words");
+  gilboa_recv_tri_sums(out, hs, d, b, bl / 8);
   return NULL;
 }
 
@@ -455,6 +487,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"crHashLow", NULL, cr_hash_low, NULL, NULL, NULL, napi_enumerable, NULL},
     {"gilboaSendTri", NULL, gilboa_send, NULL, NULL, NULL, napi_enumerable, NULL},
     {"gilboaRecvTri", NULL, gilboa_recv, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"gilboaRecvTriSums", NULL, gilboa_recv_sums, NULL, NULL, NULL, napi_enumerable, NULL},
     {"ssBlock", NULL, ss_block_js, NULL, NULL, NULL, napi_enumerable, NULL},
     {"transposeHashLow", NULL, transpose_hash_low, NULL, NULL, NULL, napi_enumerable, NULL},
     {"ssTriplesRecv", NULL, ss_triples_recv_js, NULL, NULL, NULL, napi_enumerable, NULL},

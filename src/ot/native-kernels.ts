@@ -28,14 +28,17 @@ export interface NativeOtKernels {
   crHashLow(key: Uint8Array, rows: Uint8Array, delta: Uint8Array, out: Uint8Array): void;
   gilboaSendTri(d: Uint8Array, out: Uint8Array, h0: Uint8Array, h1: Uint8Array, a: Uint8Array): void;
   gilboaRecvTri(out: Uint8Array, ht: Uint8Array, d: Uint8Array, b: Uint8Array): void;
+  /** gilboaRecvTri from the hash sums hs[e] = Σ_k ht[64e + k]·2^k that ssTriplesRecv returns. */
+  gilboaRecvTriSums(out: Uint8Array, hs: Uint8Array, d: Uint8Array, b: Uint8Array): void;
   transposeHashLow(key: Uint8Array, cols: Uint8Array, W: number, delta: Uint8Array | undefined, h0: Uint8Array, h1: Uint8Array | undefined): void;
   ssBlock(keys: Uint8Array, d: number, punctured: boolean, counter: number, k: number, W: number, cols: Uint8Array,
     u: Uint8Array | undefined, r: Uint8Array | undefined, corr: Uint8Array | undefined, corrBits: number): void;
   /**
    * A chunk of the triples' OTs in one call, k = 2 (src/mpc/semi2k/ot-triples.ts): the receiver's
-   * 64 ssBlock calls with chosen r (message: 64·W bytes) and transposeHashLow into ht (8·8W bytes).
+   * 64 ssBlock calls with chosen r (message: 64·W bytes) and transposeHashLow, each element's 64
+   * hashes summed at once into hs[e] = Σ_k ht[64e + k]·2^k (W bytes: a word an element).
    */
-  ssTriplesRecv(hashKey: Uint8Array, keys: Uint8Array, counter: number, W: number, r: Uint8Array, message: Uint8Array, ht: Uint8Array): void;
+  ssTriplesRecv(hashKey: Uint8Array, keys: Uint8Array, counter: number, W: number, r: Uint8Array, message: Uint8Array, hs: Uint8Array): void;
   /** The sender's 64 ssBlock calls on msg, transposeHashLow with Δ and gilboaSendTri (a, out: W/8 words; d: 260·W/8 bytes). */
   ssTriplesSend(hashKey: Uint8Array, keys: Uint8Array, ds: Uint8Array, counter: number, W: number, msg: Uint8Array, delta: Uint8Array,
     a: Uint8Array, d: Uint8Array, out: Uint8Array): void;

@@ -19,8 +19,8 @@
  * is on its way, so its own expansion overlaps the peer's and the transport. Per chunk and
  * direction two messages (u, then d), the same order at both ends: u_0, u_1, d_0, u_2, d_1, …
  * With the native kernels (src/ot/native-kernels.ts) a chunk is one call per role (k = 2:
- * SoftSpokenOT, transpose, hash and the sender's Gilboa sums in cache-sized tiles) and
- * hashes/corrections stay in JavaScript arrays read in place; without them everything between
+ * SoftSpokenOT, transpose, hash and Gilboa's hash sums in cache-sized tiles) and
+ * hash sums/corrections stay in JavaScript arrays read in place; without them everything between
  * two awaits runs in the WebAssembly kernel's memory.
  * Where the time goes and why silent OT is next: docs/ot.md.
  */
@@ -87,9 +87,10 @@ function receiverFinish(F: OtKernels, ht: BigUint64Array, d: Uint8Array, b: BigU
 /**
  * The same three steps with the native kernels on JavaScript arrays: the hashes land in
  * buffers of this call (three for H(t), by chunk number modulo 3, since chunk c + 2 is
- * prepared before chunk c finishes; one for H(q), H(q ⊕ Δ) — none with the fused kernels,
- * whose sender hashes stay in L1) and the corrections are read where the transport delivered
- * them — no copies in or out of the kernel's memory.
+ * prepared before chunk c finishes; one for H(q), H(q ⊕ Δ)) and the corrections are read
+ * where the transport delivered them — no copies in or out of the kernel's memory. With the
+ * fused kernels no hash leaves L1: the sender's feed its Gilboa sums at once, and the
+ * receiver keeps only Σ_k H(t_k)·2^k per element (8 bytes, not 512) for `finish`.
  */
 function nativeSteps(pair: SoftSpokenPair, N: NativeOtKernels, fused: boolean) {
   const pools: { ht: BigUint64Array[]; h: Uint8Array; words: BigUint64Array } = { ht: [], h: new Uint8Array(0), words: new BigUint64Array(0) };
@@ -104,16 +105,16 @@ function nativeSteps(pair: SoftSpokenPair, N: NativeOtKernels, fused: boolean) {
   };
   return {
     prepare(c: number, b: BigUint64Array, E: number): { message: Uint8Array; ht: BigUint64Array } {
-      const m = 64 * E;
+      const m = 64 * E, words = fused ? E : m; // fused: the hash sums, a word an element
       let ht = pools.ht[c % 3];
-      if (!ht || ht.length < m) ht = pools.ht[c % 3] = new BigUint64Array(m);
-      const hts = asBytes(ht.subarray(0, m));
+      if (!ht || ht.length < words) ht = pools.ht[c % 3] = new BigUint64Array(words);
+      const hts = asBytes(ht.subarray(0, words));
       if (fused) {
         // Every byte of the message is written by the kernel: no zeroing (it is sent, so not pooled).
         const message = unzeroed(ssMessageBytes(2, m, true));
         const { keys, counter } = pair.receiver.claimStreams(m);
         N.ssTriplesRecv(FIXED_KEY, keys, counter, m / 8, padded(b, E), message, hts);
-        return { message, ht: ht.subarray(0, m) };
+        return { message, ht: ht.subarray(0, E) };
       }
       const choices = new Uint8Array(8 * E);
       choices.set(asBytes(b));
@@ -139,7 +140,7 @@ function nativeSteps(pair: SoftSpokenPair, N: NativeOtKernels, fused: boolean) {
     },
     finish(ht: BigUint64Array, d: Uint8Array, b: BigUint64Array, E: number): BigUint64Array {
       const out = new BigUint64Array(E);
-      N.gilboaRecvTri(asBytes(out), asBytes(ht), d, padded(b, E));
+      (fused ? N.gilboaRecvTriSums : N.gilboaRecvTri)(asBytes(out), asBytes(ht), d, padded(b, E));
       return out;
     },
   };
