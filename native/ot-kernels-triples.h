@@ -25,19 +25,31 @@
 #define SUB_W 4096
 #define SUB_STRIDE (SUB_W + 64)
 
-static EVP_CIPHER_CTX *seed_ctx[SS_SEEDS];
+static struct seed_stream seed_ctx[SS_SEEDS];
 
-/* Keys every seed context but the punctured ones (ds[i], when ds) at stream block `counter`. */
-static int seed_contexts(const unsigned char *keys, const unsigned char *ds, uint64_t counter) {
+/*
+ * Keys every seed stream but the punctured ones (ds[i], when ds) at stream block `counter` —
+ * on VAES when the chunk's blocks cannot carry out of the counter's low 64 bits (always, in
+ * practice: counters count blocks from 0), else through OpenSSL.
+ */
+static int seed_contexts(const unsigned char *keys, const unsigned char *ds, uint64_t counter, size_t W) {
   unsigned char iv[16] = {0};
   for (int i = 0; i < 8; i++) iv[15 - i] = (unsigned char)(counter >> (8 * i));
+  int vaes = aes_vaes_level() && counter + W / 16 >= counter;
   for (int s = 0; s < SS_SEEDS; s++) {
     if (ds && (s & 3) == ds[s >> 2]) continue;
-    if (!seed_ctx[s]) {
-      seed_ctx[s] = EVP_CIPHER_CTX_new();
-      if (!seed_ctx[s] || EVP_EncryptInit_ex(seed_ctx[s], EVP_aes_128_ctr(), NULL, NULL, NULL) != 1) return 0;
+    struct seed_stream *st = seed_ctx + s;
+    st->vaes = vaes;
+    if (vaes) {
+      aes128_expand(keys + 16 * s, &st->key);
+      st->ctr = counter;
+      continue;
     }
-    if (EVP_EncryptInit_ex(seed_ctx[s], NULL, NULL, keys + 16 * s, iv) != 1) return 0;
+    if (!st->evp) {
+      st->evp = EVP_CIPHER_CTX_new();
+      if (!st->evp || EVP_EncryptInit_ex(st->evp, EVP_aes_128_ctr(), NULL, NULL, NULL) != 1) return 0;
+    }
+    if (EVP_EncryptInit_ex(st->evp, NULL, NULL, keys + 16 * s, iv) != 1) return 0;
   }
   return 1;
 }
@@ -51,7 +63,7 @@ static unsigned char sub_cols[128 * SUB_STRIDE] __attribute__((aligned(64)));
  */
 static int ss_triples_recv(const unsigned char *keys, uint64_t counter, size_t W, const unsigned char *r, unsigned char *message, unsigned char *hs) {
   static uint64_t ht[8 * HT_TILE] __attribute__((aligned(64)));
-  if (!seed_contexts(keys, NULL, counter)) return 0;
+  if (!seed_contexts(keys, NULL, counter, W)) return 0;
   for (size_t w0 = 0; w0 < W; w0 += SUB_W) {
     size_t len = W - w0 < SUB_W ? W - w0 : SUB_W;
     for (int i = 0; i < SS_BLOCKS; i++)
@@ -74,7 +86,7 @@ static int ss_triples_recv(const unsigned char *keys, uint64_t counter, size_t W
 static int ss_triples_send(const unsigned char *keys, const unsigned char *ds, uint64_t counter, size_t W, const unsigned char *msg, uint64_t d0, uint64_t d1,
                            const unsigned char *a, unsigned char *d, unsigned char *out) {
   static uint64_t h0[8 * HT_TILE] __attribute__((aligned(64))), h1[8 * HT_TILE] __attribute__((aligned(64)));
-  if (!seed_contexts(keys, ds, counter)) return 0;
+  if (!seed_contexts(keys, ds, counter, W)) return 0;
   for (size_t w0 = 0; w0 < W; w0 += SUB_W) {
     size_t len = W - w0 < SUB_W ? W - w0 : SUB_W;
     for (int i = 0; i < SS_BLOCKS; i++)

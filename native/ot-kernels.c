@@ -55,19 +55,32 @@
 #include <immintrin.h>
 #define HAVE_X86 1
 #endif
+#include "aes-vaes.h" /* AES-128 on VAES where the CPU has it; OpenSSL otherwise */
 
 /* One context per mode, each given its cipher once: re-keying with a NULL cipher skips OpenSSL 3's
  * per-call algorithm fetch, which costs more than the key schedule. */
 static EVP_CIPHER_CTX *ecb_ctx, *ctr_ctx;
 static unsigned char ecb_key[16];
+static aes128_key ecb_vkey; /* the same key for aes128_ecb */
 static int ecb_ready;
 
 static int ecb_use_key(const unsigned char *key) {
   if (ecb_ready && !memcmp(key, ecb_key, 16)) return 1;
   if (EVP_EncryptInit_ex(ecb_ctx, NULL, NULL, key, NULL) != 1 || EVP_CIPHER_CTX_set_padding(ecb_ctx, 0) != 1) return 0;
+  if (aes_vaes_level()) aes128_expand(key, &ecb_vkey);
   memcpy(ecb_key, key, 16);
   ecb_ready = 1;
   return 1;
+}
+
+/* y = AES_ecb_key(x), n blocks, under the key of the last ecb_use_key: VAES where there is, else OpenSSL. */
+static int ecb_blocks(const unsigned char *x, unsigned char *y, size_t n) {
+  int level = aes_vaes_level(), got = 0;
+  if (level) {
+    aes128_ecb(&ecb_vkey, x, y, n, level);
+    return 1;
+  }
+  return EVP_EncryptUpdate(ecb_ctx, y, &got, x, (int)(16 * n)) == 1 && (size_t)got == 16 * n;
 }
 
 static napi_value fail(napi_env env, const char *msg) { return napi_args_fail(env, "ERR_INVALID_ARG_VALUE", msg); }
@@ -260,6 +273,36 @@ static napi_value gilboa_recv(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ---- test hooks: the VAES AES against node:crypto (test/ot/aes-vaes.test.ts) ---- */
+
+/* aesVaesLevel(): 2 = AVX-512, 1 = AVX2, 0 = OpenSSL only (TACIT_OT_VAES applied). */
+static napi_value aes_level_js(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value v;
+  napi_create_int32(env, aes_vaes_level(), &v);
+  return v;
+}
+
+/* aes128Blocks(key, counter, in, out, level): counter < 0: out = ECB(in); else out = the CTR keystream from block counter (in ignored). */
+static napi_value aes_blocks_js(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  unsigned char *key, *in, *out;
+  size_t kl, il, ol;
+  double counter;
+  int32_t level;
+  if (argc < 5 || !typed_bytes(env, argv[0], &key, &kl) || kl != 16 || napi_get_value_double(env, argv[1], &counter) != napi_ok ||
+      !typed_bytes(env, argv[2], &in, &il) || !typed_bytes(env, argv[3], &out, &ol) || napi_get_value_int32(env, argv[4], &level) != napi_ok ||
+      ol % 16 || (counter < 0 && il != ol) || level < 1 || level > aes_vaes_level() || counter >= 9007199254740992.0)
+    return fail(env, "aes128Blocks(key, counter, in, out, level): a 16-byte key, whole blocks, in as long as out for ECB, a level this CPU has");
+  aes128_key k;
+  aes128_expand(key, &k);
+  if (counter < 0) aes128_ecb(&k, in, out, ol / 16, level);
+  else aes128_ctr(&k, (uint64_t)counter, out, ol / 16, level);
+  return NULL;
+}
+
 static napi_value gilboa_recv_sums(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
@@ -290,6 +333,24 @@ static int ctr_tile(const unsigned char *key, uint64_t counter, unsigned char *o
 
 static inline void st64(unsigned char *p, uint64_t v) { memcpy(p, &v, 8); }
 
+/* A seed's AES-128-CTR stream, keyed once and continued call after call: on VAES (key, ctr) where the CPU has it, else an OpenSSL context. */
+struct seed_stream {
+  EVP_CIPHER_CTX *evp;
+  aes128_key key;
+  uint64_t ctr;
+  int vaes; /* keyed for aes128_ctr (else evp) */
+};
+
+static int stream_next(struct seed_stream *s, unsigned char *out, size_t len) {
+  int n = 0;
+  if (s->vaes) {
+    aes128_ctr(&s->key, s->ctr, out, len / 16, aes_vaes_level());
+    s->ctr += len / 16;
+    return 1;
+  }
+  return EVP_EncryptUpdate(s->evp, out, &n, zeros, (int)len) == 1 && (size_t)n == len;
+}
+
 /*
  * src/ot/softspoken.ts, one block i of k columns: with G(s_x) the AES-128-CTR stream of seed
  * x from block `counter` (W bytes), cols_b = ⊕_x bit_b(x ⊕ d)·G(s_x) for b < k (the VOLE
@@ -300,7 +361,7 @@ static inline void st64(unsigned char *p, uint64_t v) { memcpy(p, &v, 8); }
  * Buffers may be unaligned (JavaScript messages): words are moved with memcpy.
  */
 static int ss_block(const unsigned char *keys, int d, int punctured, uint64_t counter, int k, size_t W, unsigned char *cols, size_t colStride,
-                    unsigned char *u, const unsigned char *r, const unsigned char *corr, int corrBits, EVP_CIPHER_CTX **ctxs) {
+                    unsigned char *u, const unsigned char *r, const unsigned char *corr, int corrBits, struct seed_stream *streams) {
   static uint64_t tile[256 * SS_TILE / 8] __attribute__((aligned(64))), acc[SS_TILE / 8];
   const int count = 1 << k;
   const size_t T = SS_TILE / 8;
@@ -309,9 +370,8 @@ static int ss_block(const unsigned char *keys, int d, int punctured, uint64_t co
     for (int x = 0; x < count; x++) {
       uint64_t *g = tile + (size_t)x * T;
       if (punctured && x == d) continue; /* absent; coefficient 0 in every column */
-      if (ctxs) { /* contexts already keyed and positioned: their streams continue */
-        int n = 0;
-        if (EVP_EncryptUpdate(ctxs[x], (unsigned char *)g, &n, zeros, (int)len) != 1 || (size_t)n != len) return 0;
+      if (streams) { /* streams already keyed and positioned: they continue */
+        if (!stream_next(streams + x, (unsigned char *)g, len)) return 0;
       } else if (!ctr_tile(keys + 16 * x, counter + t0 / 16, (unsigned char *)g, len)) return 0;
     }
     const size_t nw = len / 8;
@@ -422,8 +482,7 @@ static int th_tile(const unsigned char *cols, size_t stride, size_t len, int wit
     transpose128((unsigned char *)rows, gathered, len, len);
   } else
     transpose128((unsigned char *)rows, cols, len, stride);
-  int got = 0;
-  if (EVP_EncryptUpdate(ecb_ctx, (unsigned char *)y, &got, (const unsigned char *)rows, (int)(16 * n)) != 1 || (size_t)got != 16 * n) return 0;
+  if (!ecb_blocks((const unsigned char *)rows, (unsigned char *)y, n)) return 0;
   for (size_t j = 0; j < n; j++) {
     uint64_t h = y[2 * j] ^ rows[2 * j];
     memcpy(h0 + 8 * j, &h, 8);
@@ -433,7 +492,7 @@ static int th_tile(const unsigned char *cols, size_t stride, size_t len, int wit
     x[2 * j] = rows[2 * j] ^ d0;
     x[2 * j + 1] = rows[2 * j + 1] ^ d1;
   }
-  if (EVP_EncryptUpdate(ecb_ctx, (unsigned char *)y, &got, (const unsigned char *)x, (int)(16 * n)) != 1 || (size_t)got != 16 * n) return 0;
+  if (!ecb_blocks((const unsigned char *)x, (unsigned char *)y, n)) return 0;
   for (size_t j = 0; j < n; j++) {
     uint64_t h = y[2 * j] ^ x[2 * j];
     memcpy(h1 + 8 * j, &h, 8);
@@ -488,6 +547,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"gilboaSendTri", NULL, gilboa_send, NULL, NULL, NULL, napi_enumerable, NULL},
     {"gilboaRecvTri", NULL, gilboa_recv, NULL, NULL, NULL, napi_enumerable, NULL},
     {"gilboaRecvTriSums", NULL, gilboa_recv_sums, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"aesVaesLevel", NULL, aes_level_js, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"aes128Blocks", NULL, aes_blocks_js, NULL, NULL, NULL, napi_enumerable, NULL},
     {"ssBlock", NULL, ss_block_js, NULL, NULL, NULL, napi_enumerable, NULL},
     {"transposeHashLow", NULL, transpose_hash_low, NULL, NULL, NULL, napi_enumerable, NULL},
     {"ssTriplesRecv", NULL, ss_triples_recv_js, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -42,6 +42,10 @@ export interface NativeOtKernels {
   /** The sender's 64 ssBlock calls on msg, transposeHashLow with Δ and gilboaSendTri (a, out: W/8 words; d: 260·W/8 bytes). */
   ssTriplesSend(hashKey: Uint8Array, keys: Uint8Array, ds: Uint8Array, counter: number, W: number, msg: Uint8Array, delta: Uint8Array,
     a: Uint8Array, d: Uint8Array, out: Uint8Array): void;
+  /** Which vector AES the kernels use for the PRG and hash (native/aes-vaes.h): 2 = VAES + AVX-512, 1 = VAES + AVX2, 0 = OpenSSL. */
+  aesVaesLevel(): number;
+  /** Test hook: counter < 0: out = AES-128-ECB_key(inp); else out = the AES-128-CTR keystream from block `counter`; at `level`. */
+  aes128Blocks(key: Uint8Array, counter: number, inp: Uint8Array, out: Uint8Array, level: number): void;
   /** Correlated OT words in place (native/ot-kernels-cot.h; src/ot/cot-words.ts): d = h0 − h1 + c, s = −h0. */
   cotSendWords(d: Uint8Array, s: Uint8Array, h0: Uint8Array, h1: Uint8Array, c: Uint8Array): void;
   /** v = ht + r·d, r one bit per word of v. */
