@@ -15,7 +15,8 @@
  *                                      aes-128-ctr (and src/crypto/prg.ts) resumed at block ctr
  *
  * `level` says which instructions to use (aes_vaes_level(): 2 = AVX-512, 1 = AVX2, 0 = none,
- * when the caller must use OpenSSL instead); TACIT_OT_VAES=0 forces 0 and =256 caps it at 1.
+ * when the caller must use OpenSSL instead); TACIT_OT_VAES=0 forces 0 and TACIT_OT_SIMD=avx2
+ * (which caps every OT kernel at AVX2) caps it at 1.
  * test/ot/aes-vaes.test.ts holds every level to node:crypto and FIPS-197's vector.
  */
 #ifndef AES_VAES_H
@@ -34,8 +35,9 @@ static int aes_vaes_level(void) {
     __builtin_cpu_init();
     int vaes = __builtin_cpu_supports("vaes") && __builtin_cpu_supports("aes");
     level = !vaes ? 0 : __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx2") ? 1 : 0;
+    const char *cap = getenv("TACIT_OT_SIMD");
     if (env && !strcmp(env, "0")) level = 0;
-    else if (env && !strcmp(env, "256") && level > 1) level = 1;
+    else if (cap && !strcmp(cap, "avx2") && level > 1) level = 1;
   }
   return level;
 }
