@@ -351,6 +351,41 @@ static int stream_next(struct seed_stream *s, unsigned char *out, size_t len) {
   return EVP_EncryptUpdate(s->evp, out, &n, zeros, (int)len) == 1 && (size_t)n == len;
 }
 
+#ifdef HAVE_X86
+/*
+ * ss_block's k = 2 combine on AVX-512, 64 bytes a step: cols_0, cols_1 (and u) from the four
+ * streams of a tile; returns the bytes done (a multiple of 64), the caller's SSE loop does the rest.
+ */
+__attribute__((target("avx512f"))) static size_t ss_combine2_512(const uint64_t *tile, size_t T, int d, int punctured, size_t len, unsigned char *o0,
+                                                                  unsigned char *o1, unsigned char *u, const unsigned char *r, const unsigned char *corr, int corrBits) {
+  __m512i a[4], c[4], live[4];
+  for (int x = 0; x < 4; x++) {
+    a[x] = _mm512_set1_epi64(-(long long)((x ^ d) & 1));
+    c[x] = _mm512_set1_epi64(-(long long)(((x ^ d) >> 1) & 1));
+    live[x] = _mm512_set1_epi64(punctured && x == d ? 0 : -1LL); /* the punctured stream is never written */
+  }
+  const __m512i m0 = _mm512_set1_epi64(corr && (corrBits & 1) ? -1LL : 0), m1 = _mm512_set1_epi64(corr && (corrBits & 2) ? -1LL : 0);
+  const unsigned char *g0 = (const unsigned char *)tile, *g1 = (const unsigned char *)(tile + T), *g2 = (const unsigned char *)(tile + 2 * T),
+                      *g3 = (const unsigned char *)(tile + 3 * T);
+  size_t v = 0;
+  for (; v + 64 <= len; v += 64) {
+    __m512i s0 = _mm512_and_si512(_mm512_load_si512(g0 + v), live[0]), s1 = _mm512_and_si512(_mm512_load_si512(g1 + v), live[1]);
+    __m512i s2 = _mm512_and_si512(_mm512_load_si512(g2 + v), live[2]), s3 = _mm512_and_si512(_mm512_load_si512(g3 + v), live[3]);
+    __m512i cr = corr ? _mm512_loadu_si512(corr + v) : _mm512_setzero_si512();
+    __m512i x0 = _mm512_xor_si512(_mm512_xor_si512(_mm512_and_si512(s0, a[0]), _mm512_and_si512(s1, a[1])), _mm512_xor_si512(_mm512_and_si512(s2, a[2]), _mm512_and_si512(s3, a[3])));
+    __m512i x1 = _mm512_xor_si512(_mm512_xor_si512(_mm512_and_si512(s0, c[0]), _mm512_and_si512(s1, c[1])), _mm512_xor_si512(_mm512_and_si512(s2, c[2]), _mm512_and_si512(s3, c[3])));
+    _mm512_storeu_si512(o0 + v, _mm512_xor_si512(x0, _mm512_and_si512(cr, m0)));
+    _mm512_storeu_si512(o1 + v, _mm512_xor_si512(x1, _mm512_and_si512(cr, m1)));
+    if (u) {
+      __m512i uu = _mm512_xor_si512(_mm512_xor_si512(s0, s1), _mm512_xor_si512(s2, s3));
+      if (r) uu = _mm512_xor_si512(uu, _mm512_loadu_si512(r + v));
+      _mm512_storeu_si512(u + v, uu);
+    }
+  }
+  return v;
+}
+#endif
+
 /*
  * src/ot/softspoken.ts, one block i of k columns: with G(s_x) the AES-128-CTR stream of seed
  * x from block `counter` (W bytes), cols_b = ⊕_x bit_b(x ⊕ d)·G(s_x) for b < k (the VOLE
@@ -386,7 +421,8 @@ static int ss_block(const unsigned char *keys, int d, int punctured, uint64_t co
       const __m128i zero = _mm_setzero_si128();
       const __m128i *g0 = (const __m128i *)tile, *g1 = (const __m128i *)(tile + T), *g2 = (const __m128i *)(tile + 2 * T), *g3 = (const __m128i *)(tile + 3 * T);
       unsigned char *o0 = cols + t0, *o1 = cols + colStride + t0;
-      for (size_t v = 0; v < len / 16; v++) {
+      size_t done = has_avx512bw() ? ss_combine2_512(tile, T, d, punctured, len, o0, o1, u ? u + t0 : NULL, r ? r + t0 : NULL, corr ? corr + t0 : NULL, corrBits) : 0;
+      for (size_t v = done / 16; v < len / 16; v++) {
         /* the punctured stream is never written: its coefficient is 0, so mask it out of u too */
         __m128i s0 = punctured && d == 0 ? zero : _mm_load_si128(g0 + v), s1 = punctured && d == 1 ? zero : _mm_load_si128(g1 + v);
         __m128i s2 = punctured && d == 2 ? zero : _mm_load_si128(g2 + v), s3 = punctured && d == 3 ? zero : _mm_load_si128(g3 + v);
