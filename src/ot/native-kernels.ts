@@ -42,7 +42,7 @@ export interface NativeOtKernels {
   /** The sender's 64 ssBlock calls on msg, transposeHashLow with Δ and gilboaSendTri (a, out: W/8 words; d: 260·W/8 bytes). */
   ssTriplesSend(hashKey: Uint8Array, keys: Uint8Array, ds: Uint8Array, counter: number, W: number, msg: Uint8Array, delta: Uint8Array,
     a: Uint8Array, d: Uint8Array, out: Uint8Array): void;
-  /** Which vector AES the kernels use for the PRG and hash (native/aes-vaes.h): 2 = VAES + AVX-512, 1 = VAES + AVX2, 0 = OpenSSL. */
+  /** Which vector AES the kernels use for the PRG and hash (native/ot-kernels-aes.h): 2 = VAES + AVX-512, 1 = VAES + AVX2, 0 = OpenSSL. */
   aesVaesLevel(): number;
   /** Test hook: counter < 0: out = AES-128-ECB_key(inp); else out = the AES-128-CTR keystream from block `counter`; at `level`. */
   aes128Blocks(key: Uint8Array, counter: number, inp: Uint8Array, out: Uint8Array, level: number): void;

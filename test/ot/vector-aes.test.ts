@@ -1,4 +1,4 @@
-// The vector-AES of the OT kernels (native/aes-vaes.h: VAES with AVX-512 and with AVX2) against
+// The vector-AES of the OT kernels (native/ot-kernels-aes.h: VAES with AVX-512 and with AVX2) against
 // node:crypto's AES-128 (ECB and the CTR stream from a counter block) and FIPS-197's vector, on
 // block counts that end mid-register and mid-step. Levels the CPU lacks are skipped by name.
 import { describe, it } from 'node:test';

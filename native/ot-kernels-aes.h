@@ -17,7 +17,7 @@
  * `level` says which instructions to use (aes_vaes_level(): 2 = AVX-512, 1 = AVX2, 0 = none,
  * when the caller must use OpenSSL instead); TACIT_OT_VAES=0 forces 0 and TACIT_OT_SIMD=avx2
  * (which caps every OT kernel at AVX2) caps it at 1.
- * test/ot/aes-vaes.test.ts holds every level to node:crypto and FIPS-197's vector.
+ * test/ot/vector-aes.test.ts holds every level to node:crypto and FIPS-197's vector.
  */
 #ifndef AES_VAES_H
 #define AES_VAES_H
