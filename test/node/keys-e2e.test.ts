@@ -150,14 +150,18 @@ describe('threshold keys as tasks among node processes', () => {
     const funds = await tokenBalance(requester.account!.address);
     const stored = new Map(names.map((n) => [n, keyFiles(n)]));
     const from = await net.ledger.pub.getBlockNumber();
+    const earlier = new Set(((await victim.api.listTasks()) as { id: number }[]).map((t) => t.id));
     // A large nonce batch widens the window between the key's deal rounds and its confirm round.
     const run = createKeyOnNodes(requester, { members, threshold: 3, receiver: receiverOf('alpha'), fee: 4n * TOKEN, deadlineSeconds: 30, nonceBatch: 300, register: false });
     const failure = run.then(() => undefined, (err: unknown) => err);
-    // Kill delta as soon as its node has started the ceremony (after the mesh is up).
+    // Kill delta as soon as its node has started the task's session (connecting, or in the first
+    // rounds) — well before its confirm round, whose message would let the others finish without
+    // it. (Waiting for the 'key-dkg' phase alone was too late now and then: the node's API answers
+    // only when its event loop is free, sometimes after the confirm had gone out.)
     let killed = false;
     for (let i = 0; i < 600 && !killed; i++) {
       const tasks = (await victim.api.listTasks()) as { id: number; progressPhase?: string | null }[];
-      const running = tasks.find((t) => t.progressPhase === 'key-dkg');
+      const running = tasks.find((t) => !earlier.has(t.id) && (t.progressPhase === 'connecting' || t.progressPhase === 'key-dkg'));
       if (running) {
         await victim.kill(true);
         killed = true;
