@@ -16,7 +16,7 @@
  * hyperparameters, input range and running time; `admit` checks them before consent and
  * `run` re-checks what only the run knows (the aligned rows, the values).
  */
-import { runPsi } from '../../psi/index.js';
+import { runPsiWith } from '../../psi/index.js';
 import { lrTrainMpc } from '../lr/train.js';
 import { DEFAULT_LR, type LrHyperparameters } from '../lr/plaintext.js';
 import { partiesWith, ProgramError, type Program, type ProgramContext } from '../program.js';
@@ -170,7 +170,7 @@ export const lrTrainProgram: Program = {
     let failure: Error | undefined;
     if (table) {
       const bytes0 = ctx.net.meter.bytesSent();
-      const psi = await runPsi(ctx.net, {
+      const psi = await runPsiWith(ctx.net, {
         parties: dataParties,
         receivers: dataParties,
         ids: table.ids,

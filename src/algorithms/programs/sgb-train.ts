@@ -9,7 +9,7 @@
  * { party, split: id }. Each host keeps its thresholds (`keep.sgb`), shown to no one.
  */
 import { randomBytes } from 'node:crypto';
-import { runPsi } from '../../psi/index.js';
+import { runPsiWith } from '../../psi/index.js';
 import { generateKeyPair, PaillierPublicKey, KEY_BITS } from '../../he/index.js';
 import { aucKsPlaintext } from '../lr/plaintext.js';
 import { binColumns } from '../sgb/binning.js';
@@ -88,7 +88,7 @@ export const sgbTrainProgram: Program = {
       await pool?.close();
     }
     async function trainAligned() {
-      const psi = await runPsi(ctx.net, { parties: dataParties, receivers: dataParties, ids: table.ids, onProgress: (d, t) => ctx.progress('psi', d, t) });
+      const psi = await runPsiWith(ctx.net, { parties: dataParties, receivers: dataParties, ids: table.ids, onProgress: (d, t) => ctx.progress('psi', d, t) });
       const aligned = psi.intersection!;
       const rows = aligned.length;
       if (rows < 2) throw new ProgramError('fewer than two aligned rows: nothing to train on');

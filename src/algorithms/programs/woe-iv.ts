@@ -12,7 +12,7 @@
  *   minBinRows? (20). Local: `csv`, optional `cuts`: { column: ascending cut points }.
  * Output at the label party: { rows, features: { "party.column": { counts, positives, woe, iv } } }.
  */
-import { runPsi } from '../../psi/index.js';
+import { runPsiWith } from '../../psi/index.js';
 import { decrypt, deserializeCiphertexts, encryptManyBytes, generateKeyPair, KEY_BITS, layoutFor, packSigned, PaillierPublicKey, unpackSigned, RandomnessPool } from '../../he/index.js';
 import { binColumns, MAX_BINS } from '../sgb/binning.js';
 import { checkHostBins } from '../sgb/guest.js';
@@ -76,7 +76,7 @@ export const woeIvProgram: Program = {
     const table = localTable(ctx, p.idColumn);
     if (isGuest && !table.columns.includes(p.labelColumn)) throw new ProgramError(`the label column "${p.labelColumn}" is not in ${ctx.self}'s dataset`);
     const schema = p.schema ?? (await announceSchemas(ctx, dataParties, table.columns.filter((c) => !(isGuest && c === p.labelColumn)), 'woe.schema'));
-    const psi = await runPsi(ctx.net, { parties: dataParties, receivers: dataParties, ids: table.ids, onProgress: (d, t) => ctx.progress('psi', d, t) });
+    const psi = await runPsiWith(ctx.net, { parties: dataParties, receivers: dataParties, ids: table.ids, onProgress: (d, t) => ctx.progress('psi', d, t) });
     const aligned = psi.intersection!;
     const rows = aligned.length;
     const order = rowsInOrder(table, aligned);
