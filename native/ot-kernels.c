@@ -38,6 +38,8 @@
  *                                      a chunk of the triples in one call (k = 2): the 64 ssBlock
  *                                      calls, transposeHashLow and (sender) gilboaSendTri, in
  *                                      L2-sized sub-batches and L1 tiles (see ss_triples_recv)
+ *   kkrtValues(key, q, s, digests, cand, out), kkrtRowValues(key, rows, out)
+ *                                      the OPRF PSI's values (ot-kernels-kkrt.h)
  *   aesVaesLevel(), aes128Blocks(key, counter, in, out, level)
  *                                      the vector AES's level and a test hook (test/ot/vector-aes.test.ts)
  *
@@ -161,6 +163,7 @@ static napi_value cr_hash_low(napi_env env, napi_callback_info info) {
 
 #include "ot-kernels-gilboa.h"     /* gilboaSendTri, gilboaRecvTri, gilboaRecvTriSums */
 #include "ot-kernels-softspoken.h" /* ssBlock's kernel, seed streams */
+#include "ot-kernels-kkrt.h"       /* kkrtValues, kkrtRowValues (the OPRF PSI) */
 
 static int opt_bytes(napi_env env, napi_value v, unsigned char **data, size_t *len) {
   napi_valuetype t;
@@ -317,6 +320,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"gilboaRecvTri", NULL, gilboa_recv, NULL, NULL, NULL, napi_enumerable, NULL},
     {"gilboaRecvTriSums", NULL, gilboa_recv_sums, NULL, NULL, NULL, napi_enumerable, NULL},
     {"aesVaesLevel", NULL, aes_level_js, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"kkrtValues", NULL, kkrt_values_js, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"kkrtRowValues", NULL, kkrt_row_values_js, NULL, NULL, NULL, napi_enumerable, NULL},
     {"aes128Blocks", NULL, aes_blocks_js, NULL, NULL, NULL, napi_enumerable, NULL},
     {"ssBlock", NULL, ss_block_js, NULL, NULL, NULL, napi_enumerable, NULL},
     {"transposeHashLow", NULL, transpose_hash_low, NULL, NULL, NULL, napi_enumerable, NULL},

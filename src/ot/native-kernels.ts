@@ -42,6 +42,14 @@ export interface NativeOtKernels {
   /** The sender's 64 ssBlock calls on msg, transposeHashLow with Δ and gilboaSendTri (a, out: W/8 words; d: 260·W/8 bytes). */
   ssTriplesSend(hashKey: Uint8Array, keys: Uint8Array, ds: Uint8Array, counter: number, W: number, msg: Uint8Array, delta: Uint8Array,
     a: Uint8Array, d: Uint8Array, out: Uint8Array): void;
+  /**
+   * The OPRF PSI's sender values (native/ot-kernels-kkrt.h): per item j and hash i < 3, the first 12
+   * bytes of H(q[cand[3j+i]] ⊕ (C(d_j with byte 4 ^= i) ∧ s)) at out[(3j+i)·12] — what
+   * src/psi/oprf/run-oprf-psi.ts computes with codewords, kkrtEvaluateUnhashed and rowHash.
+   */
+  kkrtValues(key: Uint8Array, q: Uint8Array, s: Uint8Array, digests: Uint8Array, cand: Uint32Array, out: Uint8Array): void;
+  /** The first 12 bytes of H (kkrt.ts rowHash) of each 64-byte row. */
+  kkrtRowValues(key: Uint8Array, rows: Uint8Array, out: Uint8Array): void;
   /** Which vector AES the kernels use for the PRG and hash (native/ot-kernels-aes.h): 2 = VAES + AVX-512, 1 = VAES + AVX2, 0 = OpenSSL. */
   aesVaesLevel(): number;
   /** Test hook: counter < 0: out = AES-128-ECB_key(inp); else out = the AES-128-CTR keystream from block `counter`; at `level`. */

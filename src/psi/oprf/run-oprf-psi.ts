@@ -28,6 +28,8 @@ import { distinctIds, sortIds } from '../ids.js';
 import { shuffleInPlace } from '../shuffle.js';
 import type { PsiOptions, PsiResult } from '../run-psi.js';
 import { binCount, cuckooInsert, EMPTY, HASHES } from './cuckoo.js';
+import { FIXED_KEY } from '../../ot/aes-hash.js';
+import { nativeOtKernels, type NativeOtKernels } from '../../ot/native-kernels.js';
 import { CODE_BYTES, codewords, kkrtEvaluateUnhashed, kkrtReceiverSetup, kkrtSenderSetup, rowHash } from './kkrt.js';
 
 export const OPRF_VALUE_BYTES = 12;
@@ -154,8 +156,7 @@ async function asReceiver(comm: Comm, peer: string, ids: string[], options: PsiO
     const m = Math.min(BIN_BATCH, padded - b0);
     const { u, t } = ext.prepareRows(codewords(binDigests.subarray(16 * b0, 16 * (b0 + m))), m);
     comm.send(peer, 'psi.oprf.u', u);
-    const h = rowHashTrunc(t);
-    own.set(h, b0 * OPRF_VALUE_BYTES);
+    rowValuesInto(t, own.subarray(b0 * OPRF_VALUE_BYTES, (b0 + m) * OPRF_VALUE_BYTES));
     options.onProgress?.(b0 + m, padded);
   }
   // Table of this party's values (occupied bins only), open addressing on the first word.
@@ -172,6 +173,35 @@ async function asReceiver(comm: Comm, peer: string, ids: string[], options: PsiO
   const intersection = sortIds(ids.filter((_, x) => matched[x] === 1));
   for (const r of options.receivers) if (r !== comm.self) await sendResult(comm, r, intersection);
   return { intersection, size: intersection.length };
+}
+
+/** H's first 12 bytes of each 64-byte row into `out`: natively in one call where the OT kernels are built (null: the JavaScript path). */
+export function rowValuesInto(rows: Uint8Array, out: Uint8Array, native: NativeOtKernels | null | undefined = nativeOtKernels): void {
+  if (native) native.kkrtRowValues(FIXED_KEY, rows, out);
+  else out.set(rowHashTrunc(rows));
+}
+
+/**
+ * The sender's values of items [j0, j0 + cnt): for item j and hash i, F_{h_i(y_j)}(y_j ‖ i) at slot
+ * 3j + i. Natively in one call where the OT kernels are built (the same bytes,
+ * test/psi/oprf-native.test.ts); else (or with native null) the codewords of the three tweaks,
+ * the rows and their hashes.
+ */
+export function senderValues(ext: { delta: Uint8Array }, q: Uint8Array, digests: Uint8Array, cand: Uint32Array, j0: number, cnt: number, native: NativeOtKernels | null | undefined = nativeOtKernels): Uint8Array {
+  const out = new Uint8Array(HASHES * cnt * OPRF_VALUE_BYTES);
+  const d = digests.subarray(16 * j0, 16 * (j0 + cnt));
+  if (native) {
+    native.kkrtValues(FIXED_KEY, q, ext.delta, d, cand.subarray(HASHES * j0, HASHES * (j0 + cnt)), out);
+    return out;
+  }
+  for (let i = 0; i < HASHES; i++) {
+    const idx = new Uint32Array(cnt);
+    for (let j = 0; j < cnt; j++) idx[j] = cand[(j0 + j) * HASHES + i]!;
+    const v = rowHashTrunc(kkrtEvaluateUnhashed(ext as Parameters<typeof kkrtEvaluateUnhashed>[0], q, idx, codewords(tweak(d, i))));
+    // Interleave by item: value of item j at h_i goes to slot j·3 + i.
+    for (let j = 0; j < cnt; j++) out.set(v.subarray(j * OPRF_VALUE_BYTES, (j + 1) * OPRF_VALUE_BYTES), (j * HASHES + i) * OPRF_VALUE_BYTES);
+  }
+  return out;
 }
 
 function rowHashTrunc(rows: Uint8Array): Uint8Array {
@@ -201,18 +231,9 @@ async function asSender(comm: Comm, peer: string, ids: string[], options: PsiOpt
     const u = await comm.recvBytes(peer, 'psi.oprf.u', (CODE_BYTES * m));
     q.set(ext.absorb(u, m), b0 * CODE_BYTES);
   }
-  const codes = Array.from({ length: HASHES }, (_, i) => codewords(tweak(digests, i)));
   for (let j0 = 0; j0 < n; j0 += ITEM_BATCH) {
     const cnt = Math.min(ITEM_BATCH, n - j0);
-    const out = new Uint8Array(HASHES * cnt * OPRF_VALUE_BYTES);
-    for (let i = 0; i < HASHES; i++) {
-      const idx = new Uint32Array(cnt);
-      for (let j = 0; j < cnt; j++) idx[j] = cand[(j0 + j) * HASHES + i]!;
-      const v = rowHashTrunc(kkrtEvaluateUnhashed(ext, q, idx, codes[i]!.subarray(j0 * CODE_BYTES, (j0 + cnt) * CODE_BYTES)));
-      // Interleave by item: value of item j at h_i goes to slot j·3 + i.
-      for (let j = 0; j < cnt; j++) out.set(v.subarray(j * OPRF_VALUE_BYTES, (j + 1) * OPRF_VALUE_BYTES), (j * HASHES + i) * OPRF_VALUE_BYTES);
-    }
-    comm.send(peer, 'psi.oprf.f', out);
+    comm.send(peer, 'psi.oprf.f', senderValues(ext, q, digests, cand, j0, cnt));
     options.onProgress?.(j0 + cnt, n);
   }
   if (!options.receivers.includes(comm.self)) return {};
