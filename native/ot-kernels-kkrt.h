@@ -14,6 +14,8 @@
  *
  *   kkrtValues(key, q, s, digests, cand, out)   the sender's 3 values an item (36 bytes)
  *   kkrtRowValues(key, rows, out)               H of each 64-byte row, truncated (12 bytes)
+ *   oprfDigests(prefix, packed, ends, bins, digests, cand)
+ *                                               the ids' SHA-256 digests and bins (below)
  */
 #ifndef OT_KERNELS_KKRT_H
 #define OT_KERNELS_KKRT_H
@@ -106,6 +108,43 @@ static napi_value kkrt_row_values_js(napi_env env, napi_callback_info info) {
       !typed_bytes(env, argv[2], &out, &ol) || ol != KKRT_VALUE * (rl / 64))
     return fail(env, "kkrtRowValues(key, rows, out): a 16-byte key, 64-byte rows, out 12 bytes a row");
   if (!ecb_use_key(key) || !kkrt_row_values(rows, rl / 64, out)) return fail(env, "kkrtRowValues: OpenSSL AES-ECB failed");
+  return NULL;
+}
+
+/*
+ * oprfDigests(prefix, packed, ends, bins, digests, cand): for id j = packed[ends[j-1], ends[j]),
+ * d = SHA-256(prefix ‖ id) (OpenSSL's; SHA-NI where the CPU has it), digests[16j …] = d[0, 16)
+ * and cand[3j + i] = u32le(d[16 + 4i …]) mod bins — run-oprf-psi.ts digestIds, one call for all
+ * ids instead of a hash object and a Buffer each.
+ */
+static napi_value oprf_digests_js(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  unsigned char *prefix, *packed, *digests;
+  uint32_t *ends, *cand, bins;
+  size_t pl, kl, el, dl, cl;
+  if (argc < 6 || !typed_bytes(env, argv[0], &prefix, &pl) || !typed_bytes(env, argv[1], &packed, &kl) ||
+      !napi_args_typed(env, argv[2], napi_uint32_array, (void **)&ends, &el) || napi_get_value_uint32(env, argv[3], &bins) != napi_ok || bins == 0 ||
+      !typed_bytes(env, argv[4], &digests, &dl) || dl != 16 * el || !napi_args_typed(env, argv[5], napi_uint32_array, (void **)&cand, &cl) || cl != 3 * el)
+    return fail(env, "oprfDigests(prefix, packed, ends, bins, digests, cand): bytes, packed ids, their end offsets (Uint32Array), bins > 0, 16 bytes and 3 bins (Uint32Array) an id");
+  for (size_t j = 0, start = 0; j < el; start = ends[j++])
+    if (ends[j] < start || ends[j] > kl) return fail(env, "oprfDigests: the end offsets must rise and stay within the packed ids");
+  EVP_MD_CTX *base = EVP_MD_CTX_new(), *c = EVP_MD_CTX_new();
+  int ok = base && c && EVP_DigestInit_ex(base, EVP_sha256(), NULL) == 1 && EVP_DigestUpdate(base, prefix, pl) == 1;
+  unsigned char d[32];
+  for (size_t j = 0, start = 0; ok && j < el; start = ends[j++]) {
+    unsigned int len = 0;
+    ok = EVP_MD_CTX_copy_ex(c, base) == 1 && EVP_DigestUpdate(c, packed + start, ends[j] - start) == 1 && EVP_DigestFinal_ex(c, d, &len) == 1;
+    memcpy(digests + 16 * j, d, 16);
+    for (int i = 0; i < 3; i++) {
+      uint32_t v = (uint32_t)d[16 + 4 * i] | (uint32_t)d[17 + 4 * i] << 8 | (uint32_t)d[18 + 4 * i] << 16 | (uint32_t)d[19 + 4 * i] << 24;
+      cand[3 * j + i] = v % bins;
+    }
+  }
+  EVP_MD_CTX_free(base);
+  EVP_MD_CTX_free(c);
+  if (!ok) return fail(env, "oprfDigests: OpenSSL SHA-256 failed");
   return NULL;
 }
 

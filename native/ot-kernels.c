@@ -38,7 +38,7 @@
  *                                      a chunk of the triples in one call (k = 2): the 64 ssBlock
  *                                      calls, transposeHashLow and (sender) gilboaSendTri, in
  *                                      L2-sized sub-batches and L1 tiles (see ss_triples_recv)
- *   kkrtValues(key, q, s, digests, cand, out), kkrtRowValues(key, rows, out)
+ *   kkrtValues(key, q, s, digests, cand, out), kkrtRowValues(key, rows, out), oprfDigests(…)
  *                                      the OPRF PSI's values (ot-kernels-kkrt.h)
  *   aesVaesLevel(), aes128Blocks(key, counter, in, out, level)
  *                                      the vector AES's level and a test hook (test/ot/vector-aes.test.ts)
@@ -322,6 +322,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"aesVaesLevel", NULL, aes_level_js, NULL, NULL, NULL, napi_enumerable, NULL},
     {"kkrtValues", NULL, kkrt_values_js, NULL, NULL, NULL, napi_enumerable, NULL},
     {"kkrtRowValues", NULL, kkrt_row_values_js, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"oprfDigests", NULL, oprf_digests_js, NULL, NULL, NULL, napi_enumerable, NULL},
     {"aes128Blocks", NULL, aes_blocks_js, NULL, NULL, NULL, napi_enumerable, NULL},
     {"ssBlock", NULL, ss_block_js, NULL, NULL, NULL, napi_enumerable, NULL},
     {"transposeHashLow", NULL, transpose_hash_low, NULL, NULL, NULL, napi_enumerable, NULL},

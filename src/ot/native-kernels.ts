@@ -50,6 +50,8 @@ export interface NativeOtKernels {
   kkrtValues(key: Uint8Array, q: Uint8Array, s: Uint8Array, digests: Uint8Array, cand: Uint32Array, out: Uint8Array): void;
   /** The first 12 bytes of H (kkrt.ts rowHash) of each 64-byte row. */
   kkrtRowValues(key: Uint8Array, rows: Uint8Array, out: Uint8Array): void;
+  /** Per id j = packed[ends[j−1], ends[j]): d = SHA-256(prefix ‖ id), digests[16j] = d[0, 16), cand[3j + i] = u32le(d[16 + 4i]) mod bins. */
+  oprfDigests(prefix: Uint8Array, packed: Uint8Array, ends: Uint32Array, bins: number, digests: Uint8Array, cand: Uint32Array): void;
   /** Which vector AES the kernels use for the PRG and hash (native/ot-kernels-aes.h): 2 = VAES + AVX-512, 1 = VAES + AVX2, 0 = OpenSSL. */
   aesVaesLevel(): number;
   /** Test hook: counter < 0: out = AES-128-ECB_key(inp); else out = the AES-128-CTR keystream from block `counter`; at `level`. */

@@ -42,3 +42,23 @@ describe('OPRF PSI native kernels', { skip: N ? false : 'native/ot-kernels.c not
     assert.throws(() => N!.kkrtRowValues(FIXED_KEY, bytes(64 * 3), new Uint8Array(35)), /12 bytes a row/);
   });
 });
+
+describe('OPRF PSI id digests', { skip: N ? false : 'native/ot-kernels.c not built' }, () => {
+  it('native digests and bins equal the hash object per id, for ids with any characters', async () => {
+    const { digestIds } = await import('../../src/psi/oprf/run-oprf-psi.js');
+    const ids = ['', 'A-17', 'ünïcødé', '客户-0042', '😀 emoji', 'lone \ud800 surrogate', 'comma,quote"line\nbreak', 'x'.repeat(5000)];
+    for (let i = 0; i < 2000; i++) ids.push(`id-${i}-${Math.random()}`);
+    const seed = bytes(16);
+    for (const bins of [1, 7, 2 ** 20 + 3]) {
+      const a = digestIds(seed, ids, bins), b = digestIds(seed, ids, bins, null);
+      assert.ok(Buffer.from(a.digests).equals(Buffer.from(b.digests)), `digests, ${bins} bins`);
+      assert.deepEqual([...a.cand], [...b.cand], `bins, ${bins} bins`);
+    }
+  });
+
+  it('refuses offsets that fall or leave the packed ids', () => {
+    const d = new Uint8Array(32), c = new Uint32Array(6);
+    assert.throws(() => N!.oprfDigests(bytes(4), bytes(10), new Uint32Array([5, 3]), 9, d, c), /rise and stay within/);
+    assert.throws(() => N!.oprfDigests(bytes(4), bytes(10), new Uint32Array([5, 11]), 9, d, c), /rise and stay within/);
+  });
+});

@@ -38,11 +38,31 @@ const BIN_BATCH = 1 << 16;
 const ITEM_BATCH = 1 << 16;
 const MAX_RETRIES = 8;
 
-/** SHA-256(seed ‖ id): bytes 0–15 the code digest, 16–27 three bin indices (mod `bins`). */
-function digestIds(seed: Uint8Array, ids: readonly string[], bins: number): { digests: Uint8Array; cand: Uint32Array } {
+const DIGEST_PREFIX = 'tacit/psi/oprf/v1';
+
+/**
+ * SHA-256(prefix ‖ seed ‖ id): bytes 0–15 the code digest, 16–27 three bin indices (mod `bins`).
+ * Natively in one call where the OT kernels are built (the ids packed as UTF-8 with their end
+ * offsets); `native` null forces the hash object per id (test/psi/oprf-native.test.ts compares).
+ */
+export function digestIds(seed: Uint8Array, ids: readonly string[], bins: number, native: NativeOtKernels | null | undefined = nativeOtKernels): { digests: Uint8Array; cand: Uint32Array } {
   const digests = new Uint8Array(ids.length * 16);
   const cand = new Uint32Array(ids.length * HASHES);
-  const base = createHash('sha256').update('tacit/psi/oprf/v1').update(seed);
+  if (native) {
+    let chars = 0;
+    for (const id of ids) chars += id.length;
+    const packed = new Uint8Array(3 * chars); // UTF-8 takes at most 3 bytes per UTF-16 unit
+    const ends = new Uint32Array(ids.length);
+    const enc = new TextEncoder();
+    let at = 0;
+    for (let j = 0; j < ids.length; j++) {
+      at += enc.encodeInto(ids[j]!, packed.subarray(at)).written;
+      ends[j] = at;
+    }
+    native.oprfDigests(Buffer.concat([Buffer.from(DIGEST_PREFIX), seed]), packed, ends, bins, digests, cand);
+    return { digests, cand };
+  }
+  const base = createHash('sha256').update(DIGEST_PREFIX).update(seed);
   ids.forEach((id, j) => {
     const d = base.copy().update(id, 'utf8').digest();
     digests.set(d.subarray(0, 16), 16 * j);
