@@ -100,7 +100,7 @@ interface Before {
 
 async function snapshot(client: TacitClient): Promise<Before> {
   return {
-    block: await net.ledger.pub.getBlockNumber(),
+    block: await net.ledger.pub.getBlockNumber({ cacheTime: 0 }), // viem caches the height for 4 s
     requester: await pay(client.account!.address),
     stakes: new Map(await Promise.all(net.nodes.map(async (n) => [n.name, await stakeOf(n.address)] as const))),
   };

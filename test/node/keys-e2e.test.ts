@@ -149,7 +149,7 @@ describe('threshold keys as tasks among node processes', () => {
     const members = names.map((n) => net.node(n).address);
     const funds = await tokenBalance(requester.account!.address);
     const stored = new Map(names.map((n) => [n, keyFiles(n)]));
-    const from = await net.ledger.pub.getBlockNumber();
+    const from = await net.ledger.pub.getBlockNumber({ cacheTime: 0 });
     const earlier = new Set(((await victim.api.listTasks()) as { id: number }[]).map((t) => t.id));
     // A large nonce batch widens the window between the key's deal rounds and its confirm round.
     const run = createKeyOnNodes(requester, { members, threshold: 3, receiver: receiverOf('alpha'), fee: 4n * TOKEN, deadlineSeconds: 30, nonceBatch: 300, register: false });
