@@ -136,6 +136,7 @@ static napi_value oprf_digests_js(napi_env env, napi_callback_info info) {
   for (size_t j = 0, start = 0; ok && j < el; start = ends[j++]) {
     unsigned int len = 0;
     ok = EVP_MD_CTX_copy_ex(c, base) == 1 && EVP_DigestUpdate(c, packed + start, ends[j] - start) == 1 && EVP_DigestFinal_ex(c, d, &len) == 1;
+    if (!ok) break;
     memcpy(digests + 16 * j, d, 16);
     for (int i = 0; i < 3; i++) {
       uint32_t v = (uint32_t)d[16 + 4 * i] | (uint32_t)d[17 + 4 * i] << 8 | (uint32_t)d[18 + 4 * i] << 16 | (uint32_t)d[19 + 4 * i] << 24;
