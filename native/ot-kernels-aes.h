@@ -28,6 +28,12 @@ typedef struct {
   __m128i rk[11];
 } aes128_key;
 
+/* TACIT_OT_SIMD=avx2: every OT kernel stays at AVX2 (the vector AES here, the transpose and combine). */
+static int ot_simd_capped_avx2(void) {
+  const char *cap = getenv("TACIT_OT_SIMD");
+  return cap && !strcmp(cap, "avx2");
+}
+
 static int aes_vaes_level(void) {
   static int level = -1;
   if (level < 0) {
@@ -35,9 +41,8 @@ static int aes_vaes_level(void) {
     __builtin_cpu_init();
     int vaes = __builtin_cpu_supports("vaes") && __builtin_cpu_supports("aes");
     level = !vaes ? 0 : __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx2") ? 1 : 0;
-    const char *cap = getenv("TACIT_OT_SIMD");
     if (env && !strcmp(env, "0")) level = 0;
-    else if (cap && !strcmp(cap, "avx2") && level > 1) level = 1;
+    else if (ot_simd_capped_avx2() && level > 1) level = 1;
   }
   return level;
 }

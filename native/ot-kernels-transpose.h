@@ -97,9 +97,8 @@ static int has_avx2(void) {
 static int has_avx512bw(void) {
   static int known = -1;
   if (known < 0) {
-    const char *cap = getenv("TACIT_OT_SIMD");
     __builtin_cpu_init();
-    known = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && !(cap && !strcmp(cap, "avx2")) ? 1 : 0;
+    known = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && !ot_simd_capped_avx2() ? 1 : 0;
   }
   return known;
 }

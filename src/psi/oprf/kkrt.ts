@@ -51,7 +51,7 @@ export async function kkrtReceiverSetup(pair: OtPair): Promise<ExtensionReceiver
 }
 
 /** Sender: the rows q_{bin[j]} ⊕ (C(y_j) ∧ s) whose hashes are F_{bin[j]}(y_j). */
-export function kkrtEvaluateUnhashed(ext: ExtensionSender, q: Uint8Array, bins: Uint32Array, codes: Uint8Array): Uint8Array {
+export function kkrtEvaluateUnhashed(ext: Pick<ExtensionSender, 'delta'>, q: Uint8Array, bins: Uint32Array, codes: Uint8Array): Uint8Array {
   return K.xorAndRows(K.gatherRows(q, bins, CODE_BYTES), codes, ext.delta, CODE_BYTES);
 }
 

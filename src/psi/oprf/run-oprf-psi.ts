@@ -22,7 +22,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Network } from '../../net/types.js';
 import { Comm } from '../../mpc/comm.js';
 import { channelTo } from '../../ot/channel.js';
-import { setupOtPair } from '../../ot/iknp.js';
+import { setupOtPair, type ExtensionSender } from '../../ot/iknp.js';
 import { PsiConfigMismatchError, PsiError, PsiMalformedMessageError, PsiUsageError } from '../errors.js';
 import { distinctIds, sortIds } from '../ids.js';
 import { shuffleInPlace } from '../shuffle.js';
@@ -207,7 +207,7 @@ export function rowValuesInto(rows: Uint8Array, out: Uint8Array, native: NativeO
  * test/psi/oprf-native.test.ts); else (or with native null) the codewords of the three tweaks,
  * the rows and their hashes.
  */
-export function senderValues(ext: { delta: Uint8Array }, q: Uint8Array, digests: Uint8Array, cand: Uint32Array, j0: number, cnt: number, native: NativeOtKernels | null | undefined = nativeOtKernels): Uint8Array {
+export function senderValues(ext: Pick<ExtensionSender, 'delta'>, q: Uint8Array, digests: Uint8Array, cand: Uint32Array, j0: number, cnt: number, native: NativeOtKernels | null | undefined = nativeOtKernels): Uint8Array {
   const out = new Uint8Array(HASHES * cnt * OPRF_VALUE_BYTES);
   const d = digests.subarray(16 * j0, 16 * (j0 + cnt));
   if (native) {
@@ -217,7 +217,7 @@ export function senderValues(ext: { delta: Uint8Array }, q: Uint8Array, digests:
   for (let i = 0; i < HASHES; i++) {
     const idx = new Uint32Array(cnt);
     for (let j = 0; j < cnt; j++) idx[j] = cand[(j0 + j) * HASHES + i]!;
-    const v = rowHashTrunc(kkrtEvaluateUnhashed(ext as Parameters<typeof kkrtEvaluateUnhashed>[0], q, idx, codewords(tweak(d, i))));
+    const v = rowHashTrunc(kkrtEvaluateUnhashed(ext, q, idx, codewords(tweak(d, i))));
     // Interleave by item: value of item j at h_i goes to slot j·3 + i.
     for (let j = 0; j < cnt; j++) out.set(v.subarray(j * OPRF_VALUE_BYTES, (j + 1) * OPRF_VALUE_BYTES), (j * HASHES + i) * OPRF_VALUE_BYTES);
   }
